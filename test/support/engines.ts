@@ -1,0 +1,16 @@
+// Both engines, side by side, for parity tests. The native engine is required unless the suite
+// runs with HEADROOM_ENGINE=js (then parity checks still run when a binary is present).
+import { jsEngine } from '../../src/engine/js/index.js';
+import { loadNative } from '../../src/engine/native.js';
+import type { Engine } from '../../src/engine/types.js';
+
+const load = loadNative();
+export const forcedJs = process.env['HEADROOM_ENGINE'] === 'js';
+export const nativeEngine: Engine | undefined = load.ok ? load.engine : undefined;
+export const nativeReason = load.ok ? 'loaded' : load.reason;
+export const js: Engine = jsEngine;
+
+/** The engines to compare: JS always, native when it loads. */
+export function engines(): Engine[] {
+  return nativeEngine === undefined ? [js] : [nativeEngine, js];
+}
