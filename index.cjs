@@ -836,5 +836,6 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.algorithmVersion = nativeBinding.algorithmVersion
+module.exports.compressBlocks = nativeBinding.compressBlocks
 module.exports.countTokens = nativeBinding.countTokens
 module.exports.countTokensMany = nativeBinding.countTokensMany

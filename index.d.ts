@@ -12,8 +12,40 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /** The algorithm version compiled into this binary; the loader compares it with the JS engine's. */
 export declare function algorithmVersion(): number
 
+export interface BlockInput {
+  content: string
+  options: BlockOptions
+}
+
+export interface BlockOptions {
+  encoding: string
+  query: string
+  minTokens: number
+  /** `Infinity` means lossless only. */
+  maxBlockTokens: number
+}
+
+export interface BlockOutput {
+  /** Absent when the block passes through untouched (its text is not copied back). */
+  content?: string
+  kind: string
+  tokensBefore: number
+  tokensAfter: number
+  strategy: string
+  omitted: Array<Omission>
+}
+
+/** Compresses many blocks in one crossing. */
+export declare function compressBlocks(inputs: Array<BlockInput>): Array<BlockOutput>
+
 /** Exact token count of one text. */
 export declare function countTokens(text: string, encodingName: string): number
 
 /** Exact token counts of many texts, in one crossing. */
 export declare function countTokensMany(texts: Array<string>, encodingName: string): Array<number>
+
+export interface Omission {
+  unit: string
+  count: number
+  summary: string
+}

@@ -7,7 +7,12 @@ import type { NativeLoad } from '../../src/engine/native.js';
 import type { Engine } from '../../src/engine/types.js';
 import { VERSION } from '../../src/version.js';
 
-const fakeNative: Engine = { name: 'native', countTokens: () => 1, countTokensMany: (t) => t.map(() => 1) };
+const fakeNative: Engine = {
+  name: 'native',
+  countTokens: () => 1,
+  countTokensMany: (t) => t.map(() => 1),
+  compressBlocks: () => [],
+};
 const loads: NativeLoad = { ok: true, engine: fakeNative };
 const fails: NativeLoad = { ok: false, reason: 'native binding failed to load: no such file' };
 

@@ -1,11 +1,128 @@
 //! headroom-core: token counting, content detection and the compressors behind headroom.
-//! Pure Rust; the napi binding lives in `headroom-node` and the JS engine mirrors this crate.
+//! Pure Rust; the napi binding lives in `headroom-node` and the JS engine (`src/engine/js`)
+//! mirrors this crate module for module with byte-identical output.
 #![deny(clippy::all)]
 
+pub mod detect;
+pub mod diff;
+pub mod json;
+pub mod log;
+pub mod marker;
+pub mod search;
+pub mod select;
 pub mod tokens;
 
+pub use detect::{detect, Kind};
 pub use tokens::{count_tokens, count_tokens_many, Encoding};
 
 /// Version of the compression algorithm. Output bytes may change only when this changes; the JS
 /// engine carries the same number and the loader refuses a native binary that disagrees.
 pub const ALGORITHM_VERSION: u32 = 1;
+
+/// How one block is compressed.
+#[derive(Clone, Debug)]
+pub struct BlockOptions {
+    pub encoding: Encoding,
+    /// The block's stable relevance query (the producing tool call and the user turn before it).
+    pub query: String,
+    /// Blocks with fewer tokens pass through untouched.
+    pub min_tokens: usize,
+    /// Above this many tokens (after lossless encoding) lossy selection may apply; `None` means
+    /// lossless only.
+    pub max_block_tokens: Option<usize>,
+}
+
+impl Default for BlockOptions {
+    fn default() -> Self {
+        BlockOptions {
+            encoding: Encoding::O200kBase,
+            query: String::new(),
+            min_tokens: 200,
+            max_block_tokens: Some(4000),
+        }
+    }
+}
+
+/// What was left out of a block, in the unit the compressor dropped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Omission {
+    /// `items`, `lines`, `matches`, `hunks`, `rows`, `bytes`.
+    pub unit: &'static str,
+    pub count: usize,
+    pub summary: String,
+}
+
+/// A compressor's proposal for a block; `compress_block` keeps it only if it has fewer tokens.
+#[derive(Clone, Debug)]
+pub struct Compressed {
+    pub content: String,
+    /// Short stable tag naming what was done, e.g. `json:table`.
+    pub strategy: String,
+    pub omitted: Vec<Omission>,
+}
+
+/// The outcome for one block.
+#[derive(Clone, Debug)]
+pub struct BlockResult {
+    /// The compressed text, or `None` when the block passes through untouched.
+    pub content: Option<String>,
+    pub kind: Kind,
+    pub tokens_before: usize,
+    pub tokens_after: usize,
+    pub strategy: String,
+    pub omitted: Vec<Omission>,
+}
+
+impl BlockResult {
+    pub fn modified(&self) -> bool {
+        self.content.is_some()
+    }
+}
+
+/// Compresses one block of tool output. Never inflates: the result replaces the block only when
+/// its token count strictly drops.
+pub fn compress_block(content: &str, options: &BlockOptions) -> BlockResult {
+    let tokens_before = count_tokens(content, options.encoding);
+    let kind = detect(content);
+    let untouched = BlockResult {
+        content: None,
+        kind,
+        tokens_before,
+        tokens_after: tokens_before,
+        strategy: String::from("none"),
+        omitted: Vec::new(),
+    };
+    if tokens_before < options.min_tokens {
+        return untouched;
+    }
+    let proposal = match kind {
+        Kind::Json => json::compress(content, options),
+        Kind::Log => log::compress(content, options),
+        Kind::Search => search::compress(content, options),
+        Kind::Diff => diff::compress(content, options),
+        Kind::Code | Kind::Text => None,
+    };
+    let Some(proposal) = proposal else {
+        return untouched;
+    };
+    let tokens_after = count_tokens(&proposal.content, options.encoding);
+    if tokens_after >= tokens_before {
+        return untouched;
+    }
+    BlockResult {
+        content: Some(proposal.content),
+        kind,
+        tokens_before,
+        tokens_after,
+        strategy: proposal.strategy,
+        omitted: proposal.omitted,
+    }
+}
+
+/// Compresses many blocks in one call, so a binding crosses into Rust once per request.
+pub fn compress_blocks(inputs: &[(&str, &BlockOptions)]) -> Vec<BlockResult> {
+    inputs
+        .iter()
+        .map(|(content, options)| compress_block(content, options))
+        .collect()
+}

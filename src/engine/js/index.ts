@@ -1,10 +1,67 @@
 // The JS engine: a TypeScript port of headroom-core, module for module, with byte-identical output.
+// This file is the twin of headroom-core's lib.rs: the block entry.
 
-import type { Engine } from '../types.js';
+import type { BlockInput, BlockOptions, BlockResult, Engine } from '../types.js';
+import { detect } from './detect.js';
+import * as diff from './diff.js';
+import * as json from './json/index.js';
+import * as log from './log.js';
+import * as search from './search.js';
 import { countTokens, countTokensMany } from './tokens.js';
+
+/** A compressor's proposal for a block; `compressBlock` keeps it only if it has fewer tokens. */
+export interface Compressed {
+  content: string;
+  strategy: string;
+  omitted: BlockResult['omitted'];
+}
+
+/** Compresses one block of tool output; never inflates. */
+export function compressBlock(content: string, options: BlockOptions): BlockResult {
+  const text = content.isWellFormed() ? content : content.toWellFormed();
+  const tokensBefore = countTokens(text, options.encoding);
+  const kind = detect(text);
+  const untouched: BlockResult = {
+    content,
+    kind,
+    tokensBefore,
+    tokensAfter: tokensBefore,
+    modified: false,
+    strategy: 'none',
+    omitted: [],
+  };
+  if (tokensBefore < options.minTokens) return untouched;
+  let proposal: Compressed | undefined;
+  switch (kind) {
+    case 'json':
+      proposal = json.compress(text, options);
+      break;
+    case 'log':
+      proposal = log.compress(text, options);
+      break;
+    case 'search':
+      proposal = search.compress(text, options);
+      break;
+    case 'diff':
+      proposal = diff.compress(text, options);
+      break;
+    case 'code':
+    case 'text':
+      break;
+  }
+  if (proposal === undefined) return untouched;
+  const tokensAfter = countTokens(proposal.content, options.encoding);
+  if (tokensAfter >= tokensBefore) return untouched;
+  return { content: proposal.content, kind, tokensBefore, tokensAfter, modified: true, strategy: proposal.strategy, omitted: proposal.omitted };
+}
+
+export function compressBlocks(inputs: readonly BlockInput[]): BlockResult[] {
+  return inputs.map((i) => compressBlock(i.content, i.options));
+}
 
 export const jsEngine: Engine = {
   name: 'js',
   countTokens,
   countTokensMany,
+  compressBlocks,
 };
