@@ -7,7 +7,12 @@ import fc from 'fast-check';
 type Block = Record<string, unknown>;
 type Message = { role: 'user' | 'assistant'; content: string | Block[] };
 
-const word = fc.stringMatching(/^[a-z]{1,8}$/);
+// A small shared vocabulary, so that queries (tool inputs, human turns) often name words of the
+// tool output and query-dependent selection really happens.
+const word = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('alpha', 'beta', 'gamma', 'error', 'timeout', 'disk', 'cache', 'retry') },
+  { weight: 1, arbitrary: fc.stringMatching(/^[a-z]{1,8}$/) },
+);
 const shortText = fc.oneof(
   fc.string({ minLength: 1, maxLength: 30 }),
   fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }),
@@ -191,7 +196,7 @@ const turn: fc.Arbitrary<TurnShape> = fc.record({
   after: fc.oneof({ weight: 4, arbitrary: fc.constant<Block[]>([]) }, { weight: 1, arbitrary: fc.array(textBlock, { maxLength: 1 }) }),
   stringReply: fc.option(shortText, { nil: undefined }),
   userAfter: fc.array(userExtraBlock, { maxLength: 2 }),
-  userText: fc.option(fc.oneof(shortText, machineOutput), { nil: undefined }),
+  userText: fc.option(fc.oneof(shortText, machineOutput, fc.array(word, { minLength: 1, maxLength: 4 }).map((w) => w.join(' '))), { nil: undefined }),
 });
 
 /** Builds the messages of a conversation from its turns, with unique tool ids. */
