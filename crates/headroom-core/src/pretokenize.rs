@@ -39,8 +39,8 @@ static CLASSES: LazyLock<Box<[u8]>> = LazyLock::new(|| {
         let hir = regex_syntax::parse(pattern).expect("constant class pattern");
         if let HirKind::Class(Class::Unicode(class)) = hir.kind() {
             for r in class.iter() {
-                for cp in r.start() as usize..=r.end() as usize {
-                    table[cp] |= bit;
+                for class in &mut table[r.start() as usize..=r.end() as usize] {
+                    *class |= bit;
                 }
             }
         }
