@@ -1,14 +1,19 @@
-//! Exact token counting for OpenAI's o200k_base and cl100k_base encodings.
+//! Exact token counting for OpenAI's o200k_base and cl100k_base encodings (twin of the JS
+//! engine's tokens.ts).
 //!
-//! Text is split by our own pre-tokenizer (`pretokenize.rs`, tiktoken's pattern walked by hand;
-//! the JS engine has the same file) and each piece is counted by `bpe-openai`, whose backtracking
-//! encoder gives tiktoken's tokens in linear time (tiktoken's own merge loop is quadratic on long
-//! runs of one character). Special-token text such as `<|endoftext|>` is plain text here.
-//! Real text repeats its pieces, so counts are memoised per thread and piece (bounded).
+//! Text is split by our own pre-tokenizer (`pretokenize.rs`, tiktoken's pattern walked by hand)
+//! and each piece is merged with OpenAI's published ranks (`data/`, compiled in by build.rs).
+//! tiktoken's merge loop rescans the whole piece after every merge, quadratic on long runs of one
+//! character; long pieces here merge through a heap keyed by (rank, start), which picks the same
+//! pair tiktoken picks (lowest rank, leftmost on ties) in O(n log n). Special-token text such as
+//! `<|endoftext|>` is plain text here. Real text repeats its pieces, so counts are memoised per
+//! thread and piece (bounded).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
+use std::sync::LazyLock;
 
 use rustc_hash::FxBuildHasher;
 
@@ -35,10 +40,10 @@ impl Encoding {
         Encoding::ALL.into_iter().find(|e| e.name() == name)
     }
 
-    fn bpe(self) -> &'static bpe_openai::byte_pair_encoding::BytePairEncoding {
+    fn ranks(self) -> &'static Ranks {
         match self {
-            Encoding::O200kBase => &bpe_openai::o200k_base().bpe,
-            Encoding::Cl100kBase => &bpe_openai::cl100k_base().bpe,
+            Encoding::O200kBase => &O200K_BASE,
+            Encoding::Cl100kBase => &CL100K_BASE,
         }
     }
 }
@@ -48,6 +53,45 @@ impl fmt::Display for Encoding {
         f.write_str(self.name())
     }
 }
+
+/// Token bytes → rank, keyed into the table build.rs compiled in (one length byte, then the bytes,
+/// for rank 0, 1, 2, …).
+struct Ranks(HashMap<&'static [u8], u32, FxBuildHasher>);
+
+impl Ranks {
+    fn parse(table: &'static [u8]) -> Ranks {
+        let mut map = HashMap::with_capacity_and_hasher(200_000, FxBuildHasher);
+        let mut i = 0;
+        while i < table.len() {
+            let len = table[i] as usize;
+            map.insert(&table[i + 1..i + 1 + len], map.len() as u32);
+            i += 1 + len;
+        }
+        Ranks(map)
+    }
+
+    #[inline]
+    fn get(&self, bytes: &[u8]) -> u32 {
+        self.0.get(bytes).copied().unwrap_or(NO_RANK)
+    }
+}
+
+static O200K_BASE: LazyLock<Ranks> = LazyLock::new(|| {
+    Ranks::parse(include_bytes!(concat!(
+        env!("OUT_DIR"),
+        "/o200k_base.ranks"
+    )))
+});
+static CL100K_BASE: LazyLock<Ranks> = LazyLock::new(|| {
+    Ranks::parse(include_bytes!(concat!(
+        env!("OUT_DIR"),
+        "/cl100k_base.ranks"
+    )))
+});
+
+const NO_RANK: u32 = u32::MAX;
+/// Pieces longer than this merge through the heap; shorter ones use tiktoken's own loop.
+const HEAP_THRESHOLD: usize = 64;
 
 /// Bound on each thread's memo of piece → token count (cleared when full).
 const PIECE_CACHE_LIMIT: usize = 50_000;
@@ -63,7 +107,7 @@ pub fn count_tokens(text: &str, encoding: Encoding) -> usize {
     if text.is_empty() {
         return 0;
     }
-    let bpe = encoding.bpe();
+    let ranks = encoding.ranks();
     let pre = Pretokenizer::new(text, encoding == Encoding::O200kBase);
     PIECE_CACHES.with_borrow_mut(|caches| {
         let cache = &mut caches[encoding as usize];
@@ -75,7 +119,7 @@ pub fn count_tokens(text: &str, encoding: Encoding) -> usize {
             total += match cache.get(piece) {
                 Some(&n) => n as usize,
                 None => {
-                    let n = bpe.count(piece.as_bytes());
+                    let n = count_piece(piece.as_bytes(), ranks);
                     if cache.len() >= PIECE_CACHE_LIMIT {
                         cache.clear();
                     }
@@ -87,6 +131,108 @@ pub fn count_tokens(text: &str, encoding: Encoding) -> usize {
         }
         total
     })
+}
+
+fn count_piece(bytes: &[u8], ranks: &Ranks) -> usize {
+    if ranks.get(bytes) != NO_RANK {
+        1
+    } else if bytes.len() <= HEAP_THRESHOLD {
+        merge_short(bytes, ranks)
+    } else {
+        merge_long(bytes, ranks)
+    }
+}
+
+/// tiktoken's merge loop: repeatedly merge the lowest-ranked adjacent pair, leftmost first.
+fn merge_short(bytes: &[u8], ranks: &Ranks) -> usize {
+    // starts[k] is where part k begins; parts end where the next begins.
+    let mut starts: Vec<usize> = (0..=bytes.len()).collect();
+    let pair_rank = |starts: &[usize], k: usize| {
+        if k + 2 < starts.len() {
+            ranks.get(&bytes[starts[k]..starts[k + 2]])
+        } else {
+            NO_RANK
+        }
+    };
+    let mut pr: Vec<u32> = (0..starts.len() - 1)
+        .map(|k| pair_rank(&starts, k))
+        .collect();
+    loop {
+        let mut best = NO_RANK;
+        let mut at = usize::MAX;
+        for (k, &r) in pr.iter().enumerate().take(pr.len().saturating_sub(1)) {
+            if r < best {
+                best = r;
+                at = k;
+            }
+        }
+        if at == usize::MAX {
+            break;
+        }
+        starts.remove(at + 1);
+        pr.remove(at + 1);
+        pr[at] = pair_rank(&starts, at);
+        if at > 0 {
+            pr[at - 1] = pair_rank(&starts, at - 1);
+        }
+    }
+    starts.len() - 1
+}
+
+/// The same merges in O(n log n): a heap of (rank, start) keys with lazy deletion. A popped key is
+/// current when the pair now starting at `start` still has that rank; ranks identify byte strings,
+/// so a changed pair can never carry the old rank.
+fn merge_long(bytes: &[u8], ranks: &Ranks) -> usize {
+    const MERGED: usize = usize::MAX;
+    let n = bytes.len();
+    let mut next: Vec<usize> = (1..=n).collect();
+    // prev[i] + 1, so 0 means "no previous part"; MERGED marks a part merged into its left neighbour.
+    let mut prev: Vec<usize> = (0..n).collect();
+    let end = |next: &[usize], start: usize| if start < n { next[start] } else { n };
+    let rank_at = |next: &[usize], start: usize| {
+        let mid = next[start];
+        if mid >= n {
+            NO_RANK
+        } else {
+            ranks.get(&bytes[start..end(next, mid)])
+        }
+    };
+    let mut heap = BinaryHeap::new();
+    let key = |rank: u32, start: usize| Reverse(((rank as u64) << 32) | start as u64);
+    for i in 0..n.saturating_sub(1) {
+        let r = rank_at(&next, i);
+        if r != NO_RANK {
+            heap.push(key(r, i));
+        }
+    }
+    let mut parts = n;
+    while let Some(Reverse(k)) = heap.pop() {
+        let start = (k & 0xffff_ffff) as usize;
+        let rank = (k >> 32) as u32;
+        if prev[start] == MERGED || rank_at(&next, start) != rank {
+            continue;
+        }
+        let mid = next[start];
+        let after = next[mid];
+        next[start] = after;
+        if after < n {
+            prev[after] = start + 1;
+        }
+        prev[mid] = MERGED;
+        parts -= 1;
+        let r = rank_at(&next, start);
+        if r != NO_RANK {
+            heap.push(key(r, start));
+        }
+        if prev[start] > 0 {
+            let left = prev[start] - 1;
+            let r = rank_at(&next, left);
+            if r != NO_RANK {
+                heap.push(key(r, left));
+            }
+        }
+    }
+    parts
 }
 
 /// Counts for many texts; one call so a binding crosses into Rust once.
