@@ -27,7 +27,7 @@ describe('analyze', () => {
     expect(aligner.analyze('2026-11-24: You are helpful.').score).toBe(0);
     const text = `${'x'.repeat(89)} 2026-11-24`;
     expect(aligner.analyze(text).score).toBeCloseTo(0.9);
-    expect(aligner.analyze([{ type: 'text', text: 'a'.repeat(50) }, { type: 'text', text: 'id 3f2b9c1e-8d4a-4e6b-9a7c-0123456789ab' }]).score).toBeCloseTo(53 / 89);
+    expect(aligner.analyze([{ type: 'text', text: 'z'.repeat(50) }, { type: 'text', text: 'id 3f2b9c1e-8d4a-4e6b-9a7c-0123456789ab' }]).score).toBeCloseTo(53 / 89);
   });
 
   it('does not flag ordinary numbers and words', () => {
