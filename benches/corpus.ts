@@ -38,7 +38,7 @@ function walk(dir: string): string[] {
   return out;
 }
 
-const IGNORED = /(^|\/)(LICENSE|NOTICE|README)[^/]*$|\.(md|yaml|yml)$|(^|\/)groundtruth2?$/;
+const IGNORED = /(^|\/)(LICENSE|NOTICE|README)[^/]*$|\.(md|yaml|yml)$|(^|\/)groundtruth2?$|^trajectories\/.*\.json$/;
 
 /** Classifies every file of the corpus by where it sits. */
 export function loadCorpus(root = corpusRoot()): Corpus {
