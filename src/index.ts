@@ -27,3 +27,4 @@ export type {
 export { AnthropicProvider, type AnthropicClientLike, type AnthropicProviderOptions } from './providers/anthropic.js';
 export { OpenAIProvider, type OpenAIProviderOptions } from './providers/openai.js';
 export type { CountRequest, LimitRequest, Provider } from './providers/types.js';
+export { CacheAligner, type AlignmentReport, type SystemPrompt, type VolatileKind, type VolatileSpan } from './cache/aligner.js';

@@ -47,7 +47,15 @@ export function loadNative(): NativeLoad {
     if (moduleApi === undefined) return { ok: false, reason: 'not running on Node.js (no require)' };
     binding = moduleApi.createRequire(import.meta.url)('../../index.cjs') as NativeBinding;
   } catch (err) {
-    return { ok: false, reason: `native binding failed to load: ${firstLine(err)}` };
+    const message = firstLine(err);
+    if (message.startsWith('Cannot find native binding')) {
+      const target = platformTarget();
+      return {
+        ok: false,
+        reason: `no native binary for ${target}: the optional package headroom-ai-${target} is not installed (the JS engine gives the same results, slower)`,
+      };
+    }
+    return { ok: false, reason: `native binding failed to load: ${message}` };
   }
   try {
     const version = binding.algorithmVersion();
@@ -137,4 +145,15 @@ function remainingMs(stop: StopWhen): number | undefined {
 function firstLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   return message.split('\n')[0] ?? message;
+}
+
+/** The platform target of this process, in napi-rs naming (e.g. `linux-x64-gnu`). */
+export function platformTarget(): string {
+  const proc = globalThis.process;
+  if (proc?.platform === undefined) return 'unknown';
+  const base = `${proc.platform}-${proc.arch}`;
+  if (proc.platform === 'win32') return `${base}-msvc`;
+  if (proc.platform !== 'linux') return base;
+  const report = proc.report?.getReport?.() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return `${base}-${report?.header?.glibcVersionRuntime === undefined ? 'musl' : 'gnu'}`;
 }

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod json;
 pub mod log;
 pub mod marker;
+mod pretokenize;
 pub mod search;
 pub mod select;
 pub mod tokens;
