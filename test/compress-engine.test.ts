@@ -3,7 +3,9 @@
 // event loop free. Both engines, identical results.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { compressWith } from '../src/compress.js';
 import type { BlockInput, BlockOptions } from '../src/engine/types.js';
+import { Memo } from '../src/messages/memo.js';
 import { corpusFiles, corpusPath } from './support/corpus.js';
 import { engines, js, nativeEngine } from './support/engines.js';
 
@@ -50,6 +52,18 @@ describe('engine additions', () => {
     setImmediate(() => (ticked = true));
     await js.compressBlocksAsync(inputs.slice(0, 1), {});
     expect(ticked).toBe(false);
+  });
+
+  it.runIf(nativeEngine !== undefined)('compress() hands large requests to the thread pool', async () => {
+    const messages = inputs.slice(0, 6).flatMap((input, i) => [
+      { role: 'assistant' as const, content: [{ type: 'tool_use', id: `t${i}`, name: 'run', input: {} }] },
+      { role: 'user' as const, content: [{ type: 'tool_result', tool_use_id: `t${i}`, content: input.content }] },
+    ]);
+    let ticked = false;
+    setImmediate(() => (ticked = true));
+    const result = await compressWith({ engine: nativeEngine!, memo: new Memo() }, [{ role: 'user', content: 'go' }, ...messages], { model: 'claude-opus-4-6' });
+    expect(ticked).toBe(true);
+    expect(result.memo.misses).toBe(6);
   });
 
   it.runIf(nativeEngine !== undefined)('an abort raised while the native task runs stops it between blocks', async () => {
