@@ -306,7 +306,7 @@ function resolve<M extends ChatMessage>(fn: string, messages: readonly M[], opti
 
   const encoding = provider.encoding(model);
   const counter = memoCounter((t) => env.engine.countTokensMany(t, encoding), encoding, env.memo, new Map());
-  const fixedTexts = [...systemTexts(system), ...(tools ?? []).map((t) => JSON.stringify(t) ?? '')];
+  const fixedTexts = [...systemTexts(system), ...(tools ?? []).map(jsonText)];
   const fixedTokens = fixedTexts.length === 0 ? 0 : counter(fixedTexts).reduce((a, b) => a + b, 0);
   const stop: StopWhen = {};
   if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) stop.deadline = performance.now() + timeoutMs;
@@ -374,7 +374,15 @@ function isProvider(v: unknown): boolean {
 function systemTexts(system: unknown): string[] {
   if (system === undefined) return [];
   if (typeof system === 'string') return [system];
-  return (system as unknown[]).map((b) => (isObj(b) && typeof b['text'] === 'string' ? b['text'] : JSON.stringify(b) ?? ''));
+  return (system as unknown[]).map((b) => (isObj(b) && typeof b['text'] === 'string' ? b['text'] : jsonText(b)));
+}
+
+function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return '';
+  }
 }
 
 export interface CountMessageTokensOptions {
