@@ -27,6 +27,9 @@ impl Kind {
 
 /// Detects the kind of a block.
 pub fn detect(content: &str) -> Kind {
-    let _ = content;
+    // JSON: the whole block parses as one JSON value.
+    if crate::json::is_json(content) {
+        return Kind::Json;
+    }
     Kind::Text
 }
