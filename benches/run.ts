@@ -8,6 +8,7 @@ import { corpusRoot, loadCorpus, read } from './corpus.js';
 import { barChart } from './svg.js';
 import { Progress } from './timing.js';
 import { benchTokens, type TokensSection } from './tokens.js';
+import { benchCompress, compressMarkdown } from './compress.js';
 
 const quick = process.argv.includes('--quick');
 const outDir = resolve(import.meta.dirname, '../bench-results');
@@ -23,6 +24,9 @@ const texts = entries.map(read);
 const progress = new Progress(6);
 const tokens: TokensSection = benchTokens(texts, progress, quick ? 50 : 1000);
 progress.finish();
+const compressProgress = new Progress(8);
+const compress = await benchCompress(texts, compressProgress, quick ? 50 : 400);
+compressProgress.finish();
 
 const report = {
   date: new Date().toISOString(),
@@ -32,6 +36,7 @@ const report = {
   inputs: entries.length,
   skippedFiles: corpus.skipped,
   tokens,
+  compress,
 };
 
 const fmt = (n: number, d = 1): string => n.toFixed(d);
@@ -52,6 +57,7 @@ const md = [
   ...tokens.skipped.map((s) => `\nskipped: ${s}`),
   ...(corpus.skipped.length > 0 ? ['', `Files not in a known layout (skipped): ${corpus.skipped.join(', ')}`] : []),
   '',
+  ...compressMarkdown(compress),
 ];
 
 mkdirSync(outDir, { recursive: true });

@@ -25,6 +25,8 @@ import { describe } from './tokens.js';
 export const DEFAULT_MODEL = 'claude-sonnet-4-5-20250929';
 export const DEFAULT_MIN_TOKENS = 200;
 export const DEFAULT_MAX_BLOCK_TOKENS = 4000;
+/** Batches smaller than this (UTF-16 units) run on the calling thread even in `compress`. */
+const ASYNC_MIN_CHARS = 32 * 1024;
 
 /** Callbacks around a compression. */
 export interface CompressHooks<M extends ChatMessage = ChatMessage> {
@@ -211,6 +213,8 @@ function answerSync<M extends ChatMessage>(request: PipelineRequest, engine: Eng
 async function answerAsync<M extends ChatMessage>(request: PipelineRequest, engine: Engine, run: Run<M>): Promise<unknown> {
   switch (request.op) {
     case 'compress':
+      // A small batch costs less than the hop to the thread pool and back.
+      if (request.inputs.reduce((n, i) => n + i.content.length, 0) < ASYNC_MIN_CHARS) return engine.compressBlocksUntil(request.inputs, run.stop);
       return engine.compressBlocksAsync(request.inputs as BlockInput[], run.stop) satisfies Promise<BlockOutcome[]>;
     case 'limit':
       return run.tokenBudget ?? (await run.provider.resolveContextLimit(run.model, run.limitRequest));

@@ -354,3 +354,18 @@ describe('argument checks', () => {
     await expect(compress('hi' as never)).rejects.toThrow(/compress: messages must be an array/);
   });
 });
+
+describe('human text in queries', () => {
+  it('leaves out user text holding a headroom marker (its own output, e.g. a dropped-turns note)', () => {
+    const input: AnthropicMessage[] = [
+      { role: 'user', content: 'look for disk errors' },
+      { role: 'user', content: '[… 3 earlier turns (6 messages) omitted to fit the context window …]' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'a', name: 'logs', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'a', content: LOG }] },
+    ] as AnthropicMessage[];
+    // Prose detection for every text, so only the marker rule can leave the note out.
+    const engine = { ...fakeEngine(), detectKinds: (texts: readonly string[]) => texts.map(() => 'text' as const) };
+    compressSyncWith({ engine, memo: new Memo() }, input);
+    expect(engine.batches.flat().map((i) => i.options.query)).toEqual(['{}\nlook for disk errors']);
+  });
+});

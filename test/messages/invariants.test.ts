@@ -157,4 +157,20 @@ describe('compress parity (both real engines)', () => {
       { ...RUNS, numRuns: 60 },
     );
   });
+
+  it('keeps the invariants with the real compressors: never inflates, idempotent, valid protocol', () => {
+    fc.assert(
+      fc.property(input, ([messages, options]) => {
+        for (const engine of engines()) {
+          const once = compressSyncWith({ engine, memo: new Memo() }, messages, options);
+          expect(once.tokensAfter).toBeLessThanOrEqual(once.tokensBefore);
+          for (const b of once.blocks) expect(b.tokensAfter).toBeLessThan(b.tokensBefore);
+          if (anthropicProtocolErrors(messages).length === 0) expect(anthropicProtocolErrors(once.messages)).toEqual([]);
+          const twice = compressSyncWith({ engine, memo: new Memo() }, once.messages, options);
+          expect(JSON.stringify(twice.messages)).toBe(JSON.stringify(once.messages));
+        }
+      }),
+      { ...RUNS, numRuns: 60 },
+    );
+  });
 });
