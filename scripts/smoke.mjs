@@ -75,6 +75,8 @@ const cjs = run(
 );
 check(cjs.n === 2, 'require() works (require(esm), no top-level await)');
 if (pkg.exports['./anthropic']) {
+  // The Anthropic integration needs the SDK itself (an optional peer dependency), as a user has it.
+  npm(['install', `@anthropic-ai/sdk@${pkg.devDependencies['@anthropic-ai/sdk']}`], consumer);
   const sub = run('sub.mjs', `import * as a from 'headroom-ai/anthropic'; console.log(JSON.stringify(Object.keys(a)));`);
   check(sub.includes('withHeadroom'), 'headroom-ai/anthropic resolves and exports withHeadroom');
 }

@@ -3,9 +3,11 @@
 //! mirrors this crate module for module with byte-identical output.
 #![deny(clippy::all)]
 
+pub mod budget;
 pub mod detect;
 pub mod diff;
 pub mod json;
+pub mod lines;
 pub mod log;
 pub mod marker;
 mod pretokenize;

@@ -1,8 +1,300 @@
-//! Scaffold: the log compressor proposes nothing yet.
+//! The log compressor: service logs, CI and build output, test runs (twin of `log.ts`).
+//!
+//! 1. Normalise (`lines`): line ends, `\r` progress lines, ANSI escapes.
+//! 2. Classify every line (`classify`): timestamp, level, error/warning/stack-trace/summary.
+//! 3. Fold losslessly (`fold`): identical runs, repeated blocks, template runs.
+//! 4. Only if that is still above `max_block_tokens`: select (`keep`) within the budget, leaving
+//!    one marker per dropped run with its line count, levels, time span and commonest template.
 
-use crate::{BlockOptions, Compressed};
+mod classify;
+mod fold;
+mod keep;
+
+pub use classify::{classify_all, line_signal, timestamp_len, Class, Level, LineInfo};
+
+use crate::budget::{estimate_tokens, scale};
+use crate::lines::{self, Lines};
+use crate::select::query_terms;
+use crate::{marker, BlockOptions, Compressed, Omission};
+use fold::{Unit, UnitKind};
+use std::collections::HashMap;
+
+/// Rounds of select → count exactly → shrink the budget, before settling for the last attempt.
+const MAX_ROUNDS: usize = 6;
+/// Each further round aims this fraction (1/n) lower than proportional.
+const SHRINK_MARGIN: usize = 50;
+/// Dropped runs at least this long show the time span they cover.
+pub const TIME_SPAN_MIN_LINES: usize = 10;
+/// Longest template quoted in an omission marker, in bytes.
+pub const MAX_QUOTED_TEMPLATE: usize = 120;
+
+/// True when some blank-separated token of `s` carries a value (a number, path, dotted name).
+pub fn tokens_have_value(s: &str) -> bool {
+    let b = s.as_bytes();
+    classify::tokens(b).any(|(x, y)| fold::is_variable(&b[x..y]))
+}
 
 pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
-    let _ = (content, options);
-    None
+    let split = lines::split(content);
+    let lines = &split.lines;
+    // Already compressed (it carries our markers): compressing again must change nothing.
+    if lines.is_empty() || lines.iter().any(|l| marker::is_marker(l)) {
+        return None;
+    }
+    let terms = query_terms(&options.query);
+    let info = classify_all(lines, &terms);
+    let units = fold::fold(lines, &info);
+    let rendered: Vec<String> = units.iter().map(|u| u.render(lines)).collect();
+    let lossless = Lines::join(&rendered, split.trailing_newline);
+    let lossless = Compressed {
+        content: lossless,
+        strategy: String::from("log:fold"),
+        omitted: Vec::new(),
+    };
+    let Some(max) = options.max_block_tokens else {
+        return Some(lossless);
+    };
+    let exact = crate::count_tokens(&lossless.content, options.encoding);
+    if exact <= max {
+        return Some(lossless);
+    }
+    let costs: Vec<usize> = rendered.iter().map(|r| estimate_tokens(r) + 1).collect();
+    let estimated: usize = costs.iter().sum();
+    let mut budget = scale(max, estimated, exact);
+    let mut out = lossless;
+    for _ in 0..MAX_ROUNDS {
+        let sel = keep::select(&units, lines, &info, &costs, budget);
+        out = render_selection(
+            &units,
+            &rendered,
+            lines,
+            &info,
+            &sel,
+            split.trailing_newline,
+        );
+        let tokens = crate::count_tokens(&out.content, options.encoding);
+        if tokens <= max || budget == 0 {
+            break;
+        }
+        // Shrink in proportion, with a margin so the next round lands under the limit.
+        let shrunk = scale(budget, max, tokens);
+        budget = shrunk
+            .saturating_sub(shrunk / SHRINK_MARGIN)
+            .min(budget - 1);
+    }
+    Some(out)
+}
+
+fn render_selection<S: AsRef<str>>(
+    units: &[Unit],
+    rendered: &[String],
+    lines: &[S],
+    info: &[LineInfo],
+    sel: &keep::Selection,
+    trailing_newline: bool,
+) -> Compressed {
+    let mut out: Vec<String> = Vec::new();
+    let mut level_totals = [0usize; 7];
+    let mut dropped_total = 0;
+    let mut markers = 0;
+    let mut u = 0;
+    while u < units.len() {
+        if sel.kept[u] {
+            out.push(match sel.in_all[u] {
+                Some(total) => {
+                    let mut s = lines[units[u].start].as_ref().to_string();
+                    s.push_str(&marker::count_in_all_suffix(units[u].len, total));
+                    s
+                }
+                None => rendered[u].clone(),
+            });
+            u += 1;
+            continue;
+        }
+        let from = u;
+        while u < units.len() && !sel.kept[u] {
+            u += 1;
+        }
+        let summary = summarise(&units[from..u], &sel.repeated_signal[from..u], lines, info);
+        for (k, n) in summary.levels.iter().enumerate() {
+            level_totals[k] += n;
+        }
+        dropped_total += summary.lines;
+        markers += 1;
+        out.push(summary.marker);
+    }
+    let omitted = if dropped_total > 0 {
+        vec![Omission {
+            unit: "lines",
+            count: dropped_total,
+            summary: marker::log_omission_summary(&level_text(&level_totals), markers),
+        }]
+    } else {
+        Vec::new()
+    };
+    Compressed {
+        content: Lines::join(&out, trailing_newline),
+        strategy: String::from("log:select"),
+        omitted,
+    }
+}
+
+struct Summary {
+    lines: usize,
+    levels: [usize; 7],
+    marker: String,
+}
+
+/// The marker for a run of dropped units.
+fn summarise<S: AsRef<str>>(
+    units: &[Unit],
+    repeated: &[bool],
+    lines: &[S],
+    info: &[LineInfo],
+) -> Summary {
+    let mut total = 0;
+    let mut levels = [0usize; 7];
+    let mut repeats = 0;
+    // Template keys with their count and first position, in first-seen order.
+    let mut keys: Vec<(String, usize)> = Vec::new();
+    let mut key_index: HashMap<String, usize> = HashMap::new();
+    let mut count_key = |line: &str, li: &LineInfo, n: usize| {
+        let key = fold::loose_template(line, li, MAX_QUOTED_TEMPLATE);
+        // A template must say something: at least one word that is not a field.
+        if !key.split(' ').any(|t| t != "<*>" && t != "…") {
+            return;
+        }
+        match key_index.get(&key) {
+            Some(&k) => keys[k].1 += n,
+            None => {
+                key_index.insert(key.clone(), keys.len());
+                keys.push((key, n));
+            }
+        }
+    };
+    for (unit, rep) in units.iter().zip(repeated) {
+        total += unit.len;
+        if *rep {
+            repeats += unit.len;
+        }
+        for li in &info[unit.start..unit.start + unit.len] {
+            if let Some(l) = li.level {
+                levels[l as usize] += 1;
+            }
+        }
+        match unit.kind {
+            UnitKind::Line | UnitKind::Template(_) => {
+                count_key(lines[unit.start].as_ref(), &info[unit.start], unit.len)
+            }
+            UnitKind::Repeat { period, .. } => {
+                for k in unit.start - period..unit.start {
+                    count_key(lines[k].as_ref(), &info[k], unit.len / period);
+                }
+            }
+        }
+    }
+    let first = units.first().map_or(0, |u| u.start);
+    let end = units.last().map_or(0, |u| u.start + u.len);
+    let mut parts = Vec::new();
+    let level_part = level_text(&levels);
+    if !level_part.is_empty() {
+        parts.push(level_part);
+    }
+    let stamp = |k: usize| {
+        let line = lines[k].as_ref();
+        line[..info[k].ts].trim_end_matches([' ', '\t', '\x0b', '\x0c', '|'])
+    };
+    if total >= TIME_SPAN_MIN_LINES {
+        let first_ts = (first..end).find(|&k| info[k].ts > 0);
+        let last_ts = (first..end).rev().find(|&k| info[k].ts > 0);
+        if let (Some(a), Some(b)) = (first_ts, last_ts) {
+            parts.push(marker::time_span(stamp(a), stamp(b)));
+        }
+    }
+    if repeats > 0 {
+        parts.push(marker::repeated_signal_lines(repeats));
+    }
+    let mut best: Option<&(String, usize)> = None;
+    for k in &keys {
+        if best.is_none_or(|b| k.1 > b.1) {
+            best = Some(k);
+        }
+    }
+    if let Some((key, n)) = best {
+        if *n >= 2 {
+            parts.push(marker::most_common(key, *n));
+        }
+    }
+    Summary {
+        lines: total,
+        levels,
+        marker: marker::lines_omitted(total, &parts),
+    }
+}
+
+/// `398 INFO, 14 DEBUG`: most frequent first, ties by severity.
+fn level_text(levels: &[usize; 7]) -> String {
+    let mut counts: Vec<(usize, &str)> = Level::ALL
+        .iter()
+        .rev()
+        .filter(|l| levels[**l as usize] > 0)
+        .map(|l| (levels[*l as usize], l.name()))
+        .collect();
+    counts.sort_by_key(|c| std::cmp::Reverse(c.0));
+    marker::level_counts(&counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(max: Option<usize>) -> BlockOptions {
+        BlockOptions {
+            max_block_tokens: max,
+            ..BlockOptions::default()
+        }
+    }
+
+    #[test]
+    fn lossless_folds_and_counts_add_up() {
+        let mut text = String::from("job started\n");
+        for k in 0..50 {
+            text.push_str(&format!("INFO fetched item {k} in {} ms\n", k % 7));
+        }
+        text.push_str("ERROR item 13 failed\njob done\n");
+        let c = compress(&text, &opts(Some(4000))).expect("compressed");
+        assert_eq!(c.strategy, "log:fold");
+        assert!(c.content.contains("ERROR item 13 failed"));
+        assert!(c
+            .content
+            .contains("50 lines like: INFO fetched item {0–49} in {0–6} ms"));
+    }
+
+    #[test]
+    fn lossy_keeps_errors_and_marks_the_rest() {
+        let mut text = String::from("start\n");
+        for k in 0..2000 {
+            let who = ["alpha", "beta", "gamma", "delta"][k % 4];
+            let place = ["north", "south", "east", "west", "up"][k % 5];
+            text.push_str(&format!("INFO {who} handled request {k} for {place}\n"));
+            if k == 1000 {
+                text.push_str("ERROR disk full on /dev/sda1\n");
+            }
+        }
+        text.push_str("end\n");
+        let c = compress(&text, &opts(Some(300))).expect("compressed");
+        assert_eq!(c.strategy, "log:select");
+        assert!(c.content.contains("ERROR disk full on /dev/sda1"));
+        assert!(c.content.starts_with("start\n"));
+        assert!(c.content.ends_with("end\n"));
+        assert!(c.content.contains("lines omitted"));
+        assert!(crate::count_tokens(&c.content, crate::Encoding::O200kBase) <= 300);
+        assert_eq!(c.omitted.len(), 1);
+    }
+
+    #[test]
+    fn compressed_output_is_left_alone() {
+        let text = "a\n[… 3 lines omitted …]\nb\n";
+        assert!(compress(text, &opts(Some(10))).is_none());
+    }
 }

@@ -8,3 +8,163 @@ pub const CLOSE: &str = "…]";
 pub fn is_marker(text: &str) -> bool {
     text.starts_with(OPEN) && text.ends_with(CLOSE) && text.len() >= OPEN.len() + CLOSE.len()
 }
+
+/// A dropped run of JSON array items, as one string element in the run's place:
+/// `[… 37 items omitted: status ok×37; latency_ms 12–48 …]`.
+pub fn json_items_omitted(count: usize, summary: &str) -> String {
+    let noun = if count == 1 { "item" } else { "items" };
+    if summary.is_empty() {
+        format!("{OPEN} {count} {noun} omitted {CLOSE}")
+    } else {
+        format!("{OPEN} {count} {noun} omitted: {summary} {CLOSE}")
+    }
+}
+
+/// Appended to the kept prefix of a cut JSON string: the string's full length.
+pub fn json_string_cut(total_bytes: usize) -> String {
+    format!("{OPEN} string cut: {total_bytes} bytes in full {CLOSE}")
+}
+
+/// One value's count in a JSON run summary: `ok×37`.
+pub fn json_value_count(value: &str, count: usize) -> String {
+    format!("{value}×{count}")
+}
+
+/// A range in a JSON run summary, from the original texts of its ends: `12–48`.
+pub fn json_range(min: &str, max: &str) -> String {
+    if min == max {
+        min.to_string()
+    } else {
+        format!("{min}–{max}")
+    }
+}
+
+/// How many values a JSON run summary leaves unnamed: `+3 more`.
+pub fn json_more_values(count: usize) -> String {
+    format!("+{count} more")
+}
+
+// ---- Logs ----
+
+/// Appended to a line that stood `n` times in a row: `line [×n]`.
+pub fn count_suffix(n: usize) -> String {
+    format!(" [×{n}]")
+}
+
+/// Appended to the kept occurrence of a signal line (standing `here` times in a row) whose other
+/// occurrences were dropped: it occurred `total` times in all.
+pub fn count_in_all_suffix(here: usize, total: usize) -> String {
+    if here == 1 {
+        format!(" [×{total} in all]")
+    } else {
+        format!(" [×{here}, {total} in all]")
+    }
+}
+
+/// A template standing for `n` lines; `body` is the first line with its variable fields
+/// replaced by slots.
+pub fn template_line(n: usize, body: &str) -> String {
+    format!("{OPEN} {n} lines like: {body} {CLOSE}")
+}
+
+/// A numeric field's range in a template.
+pub fn slot_range(min: &str, max: &str) -> String {
+    format!("{{{min}–{max}}}")
+}
+
+/// A field's first and last value in a template.
+pub fn slot_span(first: &str, last: &str) -> String {
+    format!("{{{first} … {last}}}")
+}
+
+/// The `period` lines above repeat `more` more times.
+pub fn block_repeat(period: usize, more: usize) -> String {
+    if more == 1 {
+        format!("{OPEN} the {period} lines above repeat once more {CLOSE}")
+    } else {
+        format!(
+            "{OPEN} the {period} lines above repeat {more} more times ({} lines) {CLOSE}",
+            period * more
+        )
+    }
+}
+
+/// Dropped log lines; `parts` summarise them (level counts, time span, most common template).
+pub fn lines_omitted(n: usize, parts: &[String]) -> String {
+    let unit = if n == 1 { "line" } else { "lines" };
+    if parts.is_empty() {
+        format!("{OPEN} {n} {unit} omitted {CLOSE}")
+    } else {
+        format!("{OPEN} {n} {unit} omitted: {} {CLOSE}", parts.join("; "))
+    }
+}
+
+/// Level counts of dropped lines: `398 INFO, 14 DEBUG`.
+pub fn level_counts(counts: &[(usize, &str)]) -> String {
+    counts
+        .iter()
+        .map(|(n, name)| format!("{n} {name}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn time_span(first: &str, last: &str) -> String {
+    if first == last {
+        format!("at {first}")
+    } else {
+        format!("{first} … {last}")
+    }
+}
+
+pub fn most_common(template: &str, n: usize) -> String {
+    format!("most common \"{template}\" ×{n}")
+}
+
+pub fn repeated_signal_lines(n: usize) -> String {
+    if n == 1 {
+        String::from("1 repeat of a kept line")
+    } else {
+        format!("{n} repeats of kept lines")
+    }
+}
+
+/// `Omission::summary` for a log block's dropped lines.
+pub fn log_omission_summary(levels: &str, markers: usize) -> String {
+    let places = if markers == 1 { "place" } else { "places" };
+    if levels.is_empty() {
+        format!("in {markers} {places}")
+    } else {
+        format!("{levels} in {markers} {places}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_markers_have_the_marker_form() {
+        let m = json_items_omitted(37, "status ok×37; latency_ms 12–48");
+        assert_eq!(m, "[… 37 items omitted: status ok×37; latency_ms 12–48 …]");
+        assert!(is_marker(&m));
+        assert_eq!(json_items_omitted(1, ""), "[… 1 item omitted …]");
+        assert!(json_string_cut(5).ends_with("…]"));
+        assert_eq!(json_range("1", "1"), "1");
+    }
+
+    #[test]
+    fn log_markers_have_the_marker_form() {
+        assert!(is_marker(&template_line(3, "a {1–3}")));
+        assert!(is_marker(&block_repeat(66, 35)));
+        assert!(is_marker(&block_repeat(2, 1)));
+        assert!(is_marker(&lines_omitted(1, &[])));
+        assert!(is_marker(&lines_omitted(
+            412,
+            &[level_counts(&[(398, "INFO"), (14, "DEBUG")])]
+        )));
+        assert_eq!(
+            lines_omitted(412, &[level_counts(&[(398, "INFO"), (14, "DEBUG")])]),
+            "[… 412 lines omitted: 398 INFO, 14 DEBUG …]"
+        );
+    }
+}

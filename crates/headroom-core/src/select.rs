@@ -73,15 +73,25 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
+/// The signal of one lowercase word.
+pub fn word_signal(word: &str) -> Signal {
+    if ERROR_WORDS.binary_search(&word).is_ok() {
+        Signal::Error
+    } else if WARNING_WORDS.binary_search(&word).is_ok() {
+        Signal::Warning
+    } else {
+        Signal::None
+    }
+}
+
 /// The strongest signal among the words of `text`.
 pub fn text_signal(text: &str) -> Signal {
     let mut signal = Signal::None;
     for w in words(text) {
-        if ERROR_WORDS.binary_search(&w.as_str()).is_ok() {
-            return Signal::Error;
-        }
-        if WARNING_WORDS.binary_search(&w.as_str()).is_ok() {
-            signal = Signal::Warning;
+        match word_signal(&w) {
+            Signal::Error => return Signal::Error,
+            Signal::Warning => signal = Signal::Warning,
+            Signal::None => {}
         }
     }
     signal

@@ -1,9 +1,284 @@
-// What kind of content a block is (twin of detect.rs).
+// What kind of content a block is (twin of detect.rs). Deterministic rules over a bounded prefix
+// (the first `PREFIX_BYTES` UTF-8 bytes, cut at a character boundary, and at most `PREFIX_LINES`
+// of its lines, normalised as the compressors see them); `code` and `text` pass through untouched.
 
 import type { BlockKind } from '../types.js';
+import { utf8Units } from './budget.js';
+import { isJson } from './json/index.js';
+import { split, splitRaw } from './lines.js';
+import { Class, classifyAll, lineSignal } from './log/classify.js';
+import { tokensHaveValue } from './log.js';
+import { Signal } from './select.js';
+
+/** How much of a block detection reads. */
+export const PREFIX_BYTES = 64 * 1024;
+export const PREFIX_LINES = 400;
+/** A diff's first file header must come within this many lines (a mail's preamble may precede it). */
+const DIFF_HEADER_WITHIN = 150;
+/** Shares (in percent of the non-empty prefix lines) the rules ask for. */
+const DIFF_SHARE = 80;
+const SEARCH_SHARE = 70;
+const LOG_SHARE = 30;
+const CODE_SHARE = 30;
+
+/** The longest prefix of `s` within `maxBytes` UTF-8 bytes, never splitting a character. */
+function utf8Prefix(s: string, maxBytes: number): string {
+  if (s.length * 3 <= maxBytes) return s;
+  let bytes = 0;
+  let i = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < s.length;
+    const size = pair ? 4 : utf8Units(c);
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    i += pair ? 2 : 1;
+  }
+  return s.slice(0, i);
+}
 
 /** Detects the kind of a block. */
 export function detect(content: string): BlockKind {
-  void content;
+  // JSON: the whole block parses as one JSON value.
+  if (isJson(content)) return 'json';
+  const prefix = utf8Prefix(content, PREFIX_BYTES);
+  const raw = splitRaw(prefix).lines.slice(0, PREFIX_LINES);
+  if (isDiff(raw)) return 'diff';
+  if (isSearch(raw)) return 'search';
+  const normal = split(prefix).lines.slice(0, PREFIX_LINES);
+  return logOrCode(normal);
+}
+
+/** `@@ -12,7 +12,8 @@` */
+export function isHunkHeader(l: string): boolean {
+  return /^@@ -[0-9]+(?:,[0-9]+)? \+[0-9]+(?:,[0-9]+)? @@/.test(l);
+}
+
+const DIFF_PREFIXES = [
+  'diff ', 'index ', 'Index: ', '=====', 'new file mode', 'deleted file mode', 'similarity index', 'dissimilarity index',
+  'rename from', 'rename to', 'copy from', 'copy to', 'old mode', 'new mode', 'Binary files', 'Only in ', 'GIT binary patch',
+];
+
+/** Lines a unified or git diff is made of (after its first file header). */
+export function isDiffShaped(l: string): boolean {
+  if (l.length === 0) return true;
+  if (' +-@\\'.includes(l[0]!)) return true;
+  return DIFF_PREFIXES.some((p) => l.startsWith(p));
+}
+
+const GIT_HEADER_FOLLOWERS = ['--- ', 'Binary files', 'rename from', 'similarity index', 'new file mode', 'deleted file mode', 'old mode'];
+
+function isDiff(lines: readonly string[]): boolean {
+  const l = (k: number): string => lines[k] ?? '';
+  let found = -1;
+  for (let k = 0; k < Math.min(lines.length, DIFF_HEADER_WITHIN); k++) {
+    const a = l(k);
+    if (a.startsWith('--- ') && l(k + 1).startsWith('+++ ') && isHunkHeader(l(k + 2))) {
+      found = k;
+      break;
+    }
+    if (a.startsWith('diff --git ')) {
+      let follows = false;
+      for (let j = k + 1; j < k + 7 && !follows; j++) follows = GIT_HEADER_FOLLOWERS.some((p) => l(j).startsWith(p));
+      if (follows) {
+        found = k;
+        break;
+      }
+    }
+  }
+  if (found < 0) return false;
+  const rest = lines.slice(found);
+  const shaped = rest.filter(isDiffShaped).length;
+  return shaped * 100 >= rest.length * DIFF_SHARE;
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isAlpha = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+function digitsAt(l: string, i: number): number {
+  let d = 0;
+  while (isDigit(l.charCodeAt(i + d))) d++;
+  return d;
+}
+
+/** `path:12:` (a match) → the end of the path (-1 if none); the path must look like one. */
+export function matchPrefix(l: string): number {
+  const from = l.length > 2 && isAlpha(l.charCodeAt(0)) && l[1] === ':' && (l[2] === '\\' || l[2] === '/') ? 2 : 0;
+  const p = l.indexOf(':', from);
+  if (p < 0 || !plausiblePath(l.slice(0, p))) return -1;
+  const d = digitsAt(l, p + 1);
+  return d >= 1 && d <= 9 && l[p + 1 + d] === ':' ? p : -1;
+}
+
+/** `path-12-` (a context line) → the end of the path (-1 if none). */
+export function contextPrefix(l: string): number {
+  let limit = 0;
+  while (limit < l.length && pathChar(l.charCodeAt(limit))) limit++;
+  const dated = startsWithDate(l);
+  let letter = false;
+  for (let q = 0; q < limit; q++) {
+    if (l[q] === '-' && letter && !dated) {
+      const d = digitsAt(l, q + 1);
+      if (d >= 1 && d <= 9 && l[q + 1 + d] === '-') return q;
+    }
+    if (isAlpha(l.charCodeAt(q))) letter = true;
+  }
+  return -1;
+}
+
+function pathChar(c: number): boolean {
+  return c >= 0x80 || isAlpha(c) || isDigit(c) || '._/\\@+~#%-:'.includes(String.fromCharCode(c));
+}
+
+/** `2024-…` at the start, or a date-time `dddd-dd-ddT` anywhere: a timestamp, not a path. */
+function startsWithDate(b: string): boolean {
+  return /^[0-9]{4}-/.test(b) || /[0-9]{4}-[0-9]{2}-[0-9]{2}T/.test(b);
+}
+
+/** A file path as grep prints it: no blanks or quoting characters, at least one letter, and not the start of a timestamp. */
+export function plausiblePath(p: string): boolean {
+  if (p.length === 0 || startsWithDate(p)) return false;
+  let letter = false;
+  for (let i = 0; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    if (!pathChar(c)) return false;
+    if (isAlpha(c)) letter = true;
+  }
+  return letter;
+}
+
+function isSearch(lines: readonly string[]): boolean {
+  let matches = 0;
+  let others = 0;
+  let nonempty = 0;
+  for (const l of lines) {
+    if (l.length === 0) continue;
+    nonempty++;
+    if (matchPrefix(l) >= 0) matches++;
+    else if (l === '--' || contextPrefix(l) >= 0) others++;
+  }
+  return matches >= 2 && (matches + others) * 100 >= nonempty * SEARCH_SHARE;
+}
+
+function trimSpaceTab(s: string): string {
+  let i = 0;
+  while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i++;
+  return i > 0 ? s.slice(i) : s;
+}
+
+function firstWord(u: string): string {
+  let end = 0;
+  while (end < u.length && u[end] !== ' ' && u[end] !== '\t') end++;
+  return u.slice(0, end);
+}
+
+function logOrCode(lines: readonly string[]): BlockKind {
+  const info = classifyAll(lines, []);
+  let log = 0;
+  let code = 0;
+  let nonempty = 0;
+  for (let k = 0; k < lines.length; k++) {
+    const li = info[k]!;
+    if (li.blank) continue;
+    nonempty++;
+    const u = trimSpaceTab(lines[k]!.slice(li.ts));
+    if (
+      li.ts > 0 ||
+      li.level !== undefined ||
+      li.cls === Class.Frame ||
+      li.cls === Class.Summary ||
+      li.header ||
+      (li.cls === Class.Error && firstTokenSignals(u)) ||
+      logShaped(u)
+    ) {
+      log++;
+    } else if (codeShaped(u)) {
+      code++;
+    }
+  }
+  if (log >= 2 && log * 100 >= nonempty * LOG_SHARE && log > code) return 'log';
+  if (code >= 2 && code * 100 >= nonempty * CODE_SHARE) return 'code';
   return 'text';
+}
+
+/** `ValueError: …`, `FAILED tests/x.py::t`, `panic: …`: an error named up front. */
+function firstTokenSignals(u: string): boolean {
+  return lineSignal(firstWord(u)) === Signal.Error;
+}
+
+/** Progress verbs build tools and package managers start their lines with. */
+const PROGRESS_VERBS = new Set([
+  'Building', 'Checking', 'Cloning', 'Collecting', 'Compiling', 'Created', 'Creating', 'Downloaded', 'Downloading',
+  'Executing', 'Extracting', 'Fetching', 'Finished', 'Generating', 'Installing', 'Linking', 'Loaded', 'Loading',
+  'Obtaining', 'Preparing', 'Processing', 'Pulling', 'Pushing', 'Removing', 'Requirement', 'Resolving', 'Retrying',
+  'Running', 'Started', 'Starting', 'Stopped', 'Stopping', 'Successfully', 'Unpacking', 'Updating', 'Uploaded',
+  'Uploading', 'Using', 'Waiting',
+]);
+
+const LOG_PREFIXES = [
+  '##[', 'npm ERR!', 'npm WARN', 'npm notice', '> Task :', '[Pipeline]', 'make[', 'make: ', '--- PASS', '--- FAIL',
+  '--- SKIP', '=== RUN', '=== CONT', '=== PAUSE', 'ok  ', 'FAIL\t', 'collected ', 'platform ',
+];
+
+/** Shapes of tool output that carry no timestamp or level. */
+function logShaped(u: string): boolean {
+  if (LOG_PREFIXES.some((p) => u.startsWith(p))) return true;
+  if (u === 'PASS' || u === 'FAIL') return true;
+  if (u.startsWith('::') && /^[a-z]$/.test(u[2] ?? '')) return true;
+  if (u.startsWith('+ ') && u.length > 2 && u[2] !== ' ' && u[2] !== '\t') return true;
+  if (u.startsWith('{"') && u.endsWith('}')) return true; // one JSON object per line
+  if (u.endsWith('%]') || u.endsWith(' ... ok') || u.endsWith(' PASSED') || u.endsWith(' FAILED')) return true;
+  if (u[0] === '[') {
+    // `[tag] text`: a short ASCII tag without blanks.
+    let k = -1;
+    for (let i = 1; i < Math.min(u.length, 41); i++) {
+      const c = u.charCodeAt(i);
+      if (c >= 0x80 || c === 0x5d || c === 0x5b || c === 0x20 || c === 0x09) {
+        k = i - 1;
+        break;
+      }
+    }
+    if (k > 0 && u[1 + k] === ']' && (u[2 + k] === ' ' || u[2 + k] === '\t')) return true;
+  }
+  if (PROGRESS_VERBS.has(firstWord(u))) return tokensHaveValue(u);
+  return false;
+}
+
+const CODE_KEYWORDS = new Set([
+  '#define', '#import', '#include', 'async', 'await', 'case', 'catch', 'class', 'const', 'def', 'elif', 'else', 'enum',
+  'except', 'export', 'finally', 'fn', 'for', 'from', 'func', 'function', 'if', 'impl', 'import', 'interface', 'let',
+  'module', 'namespace', 'package', 'private', 'protected', 'pub', 'public', 'raise', 'return', 'static', 'struct',
+  'switch', 'throw', 'trait', 'try', 'type', 'use', 'using', 'var', 'while', 'with', 'yield',
+]);
+
+/** Shapes of source code (and of numbered source listings). */
+function codeShaped(u: string): boolean {
+  if (u.length === 0) return false;
+  if (u.endsWith('{') || u.endsWith('}') || u.endsWith(';')) return true;
+  if ([')', ']', 'end', 'fi', 'done', 'esac'].includes(u)) return true;
+  if (u.startsWith('//') || u.startsWith('/*') || u.startsWith('* ') || u.startsWith('*/') || u.startsWith('#!')) return true;
+  if (u[0] === '@' && isAlpha(u.charCodeAt(1))) return true;
+  // `12:import re` (an editor's numbered view), `  12 | code`.
+  const d = digitsAt(u, 0);
+  if (d > 0) {
+    if (u[d] === ':') return true;
+    let j = d;
+    while (u[j] === ' ') j++;
+    if (u[j] === '|') return true;
+  }
+  let wordEnd = 0;
+  while (wordEnd < u.length) {
+    const c = u.charCodeAt(wordEnd);
+    if (!(isAlpha(c) || isDigit(c) || c === 0x5f || c === 0x23)) break;
+    wordEnd++;
+  }
+  if (wordEnd < u.length && ' (:<'.includes(u[wordEnd]!) && CODE_KEYWORDS.has(u.slice(0, wordEnd))) return true;
+  // `name = value`, `self.x = y`
+  let lhs = 0;
+  while (lhs < u.length) {
+    const c = u.charCodeAt(lhs);
+    if (!(isAlpha(c) || isDigit(c) || c === 0x5f || c === 0x2e || c === 0x5b || c === 0x5d)) break;
+    lhs++;
+  }
+  return lhs > 0 && isAlpha(u.charCodeAt(0)) && (u.startsWith(' = ', lhs) || u.startsWith(' += ', lhs));
 }

@@ -1,10 +1,175 @@
-// Scaffold: the log compressor proposes nothing yet (twin of log.rs).
+// The log compressor: service logs, CI and build output, test runs (twin of log.rs).
+//
+// 1. Normalise (`lines`): line ends, `\r` progress lines, ANSI escapes.
+// 2. Classify every line (`classify`): timestamp, level, error/warning/stack-trace/summary.
+// 3. Fold losslessly (`fold`): identical runs, repeated blocks, template runs.
+// 4. Only if that is still above `maxBlockTokens`: select (`keep`) within the budget, leaving one
+//    marker per dropped run with its line count, levels, time span and commonest template.
 
-import type { BlockOptions } from '../types.js';
+import type { BlockOptions, Omission } from '../types.js';
+import { estimateTokens, scale } from './budget.js';
 import type { Compressed } from './index.js';
+import { joinLines, split } from './lines.js';
+import { classifyAll, LEVEL_NAMES, type LineInfo, tokens } from './log/classify.js';
+import { fold, isVariable, looseTemplate, renderUnit, type Unit } from './log/fold.js';
+import { select, type Selection } from './log/keep.js';
+import * as marker from './marker.js';
+import { queryTerms } from './select.js';
+import { countTokens } from './tokens.js';
+
+export { classifyAll, lineSignal, timestampLen, Class, Level, type LineInfo } from './log/classify.js';
+
+/** Rounds of select → count exactly → shrink the budget, before settling for the last attempt. */
+const MAX_ROUNDS = 6;
+/** Each further round aims this fraction (1/n) lower than proportional. */
+const SHRINK_MARGIN = 50;
+/** Dropped runs at least this long show the time span they cover. */
+export const TIME_SPAN_MIN_LINES = 10;
+/** Longest template quoted in an omission marker, in UTF-8 bytes. */
+export const MAX_QUOTED_TEMPLATE = 120;
+
+/** True when some blank-separated token of `s` carries a value (a number, path, dotted name). */
+export function tokensHaveValue(s: string): boolean {
+  for (const [x, y] of tokens(s)) if (isVariable(s.slice(x, y))) return true;
+  return false;
+}
 
 export function compress(content: string, options: BlockOptions): Compressed | undefined {
-  void content;
-  void options;
-  return undefined;
+  const { lines, trailingNewline } = split(content);
+  // Already compressed (it carries our markers): compressing again must change nothing.
+  if (lines.length === 0 || lines.some((l) => marker.isMarker(l))) return undefined;
+  const terms = queryTerms(options.query);
+  const info = classifyAll(lines, terms);
+  const units = fold(lines, info);
+  const rendered = units.map((u) => renderUnit(u, lines));
+  const lossless: Compressed = { content: joinLines(rendered, trailingNewline), strategy: 'log:fold', omitted: [] };
+  if (!Number.isFinite(options.maxBlockTokens) || options.maxBlockTokens < 0) return lossless;
+  const max = Math.floor(options.maxBlockTokens);
+  const exact = countTokens(lossless.content, options.encoding);
+  if (exact <= max) return lossless;
+  const costs = rendered.map((r) => estimateTokens(r) + 1);
+  let estimated = 0;
+  for (const c of costs) estimated += c;
+  let budget = scale(max, estimated, exact);
+  let out = lossless;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const sel = select(units, lines, info, costs, budget);
+    out = renderSelection(units, rendered, lines, info, sel, trailingNewline);
+    const tokens = countTokens(out.content, options.encoding);
+    if (tokens <= max || budget === 0) break;
+    // Shrink in proportion, with a margin so the next round lands under the limit.
+    const shrunk = scale(budget, max, tokens);
+    budget = Math.min(Math.max(0, shrunk - Math.floor(shrunk / SHRINK_MARGIN)), budget - 1);
+  }
+  return out;
+}
+
+function renderSelection(
+  units: readonly Unit[],
+  rendered: readonly string[],
+  lines: readonly string[],
+  info: readonly LineInfo[],
+  sel: Selection,
+  trailingNewline: boolean,
+): Compressed {
+  const out: string[] = [];
+  const levelTotals = [0, 0, 0, 0, 0, 0, 0];
+  let droppedTotal = 0;
+  let markers = 0;
+  let u = 0;
+  while (u < units.length) {
+    if (sel.kept[u]) {
+      const total = sel.inAll[u];
+      out.push(total !== undefined ? lines[units[u]!.start]! + marker.countInAllSuffix(units[u]!.len, total) : rendered[u]!);
+      u++;
+      continue;
+    }
+    const from = u;
+    while (u < units.length && !sel.kept[u]) u++;
+    const summary = summarise(units.slice(from, u), sel.repeatedSignal.slice(from, u), lines, info);
+    for (let k = 0; k < 7; k++) levelTotals[k]! += summary.levels[k]!;
+    droppedTotal += summary.lines;
+    markers++;
+    out.push(summary.marker);
+  }
+  const omitted: Omission[] =
+    droppedTotal > 0 ? [{ unit: 'lines', count: droppedTotal, summary: marker.logOmissionSummary(levelText(levelTotals), markers) }] : [];
+  return { content: joinLines(out, trailingNewline), strategy: 'log:select', omitted };
+}
+
+interface Summary {
+  lines: number;
+  levels: number[];
+  marker: string;
+}
+
+/** The marker for a run of dropped units. */
+function summarise(units: readonly Unit[], repeated: readonly boolean[], lines: readonly string[], info: readonly LineInfo[]): Summary {
+  let total = 0;
+  const levels = [0, 0, 0, 0, 0, 0, 0];
+  let repeats = 0;
+  // Template keys with their count, in first-seen order.
+  const keys: Array<[string, number]> = [];
+  const keyIndex = new Map<string, number>();
+  const countKey = (line: string, li: LineInfo, n: number): void => {
+    const key = looseTemplate(line, li, MAX_QUOTED_TEMPLATE);
+    // A template must say something: at least one word that is not a field.
+    if (!key.split(' ').some((t) => t !== '<*>' && t !== '…')) return;
+    const k = keyIndex.get(key);
+    if (k !== undefined) keys[k]![1] += n;
+    else {
+      keyIndex.set(key, keys.length);
+      keys.push([key, n]);
+    }
+  };
+  units.forEach((unit, idx) => {
+    total += unit.len;
+    if (repeated[idx]) repeats += unit.len;
+    for (let k = unit.start; k < unit.start + unit.len; k++) {
+      const l = info[k]!.level;
+      if (l !== undefined) levels[l]!++;
+    }
+    if (unit.kind === 'repeat') {
+      for (let k = unit.start - unit.period; k < unit.start; k++) countKey(lines[k]!, info[k]!, unit.len / unit.period);
+    } else {
+      countKey(lines[unit.start]!, info[unit.start]!, unit.len);
+    }
+  });
+  const first = units.length > 0 ? units[0]!.start : 0;
+  const last = units[units.length - 1];
+  const end = last !== undefined ? last.start + last.len : 0;
+  const parts: string[] = [];
+  const levelPart = levelText(levels);
+  if (levelPart.length > 0) parts.push(levelPart);
+  const stamp = (k: number): string => lines[k]!.slice(0, info[k]!.ts).replace(/[ \t\x0b\x0c|]+$/, '');
+  if (total >= TIME_SPAN_MIN_LINES) {
+    let a = -1;
+    for (let k = first; k < end; k++) {
+      if (info[k]!.ts > 0) {
+        a = k;
+        break;
+      }
+    }
+    let b = -1;
+    for (let k = end - 1; k >= first; k--) {
+      if (info[k]!.ts > 0) {
+        b = k;
+        break;
+      }
+    }
+    if (a >= 0 && b >= 0) parts.push(marker.timeSpan(stamp(a), stamp(b)));
+  }
+  if (repeats > 0) parts.push(marker.repeatedSignalLines(repeats));
+  let best: [string, number] | undefined;
+  for (const k of keys) if (best === undefined || k[1] > best[1]) best = k;
+  if (best !== undefined && best[1] >= 2) parts.push(marker.mostCommon(best[0], best[1]));
+  return { lines: total, levels, marker: marker.linesOmitted(total, parts) };
+}
+
+/** `398 INFO, 14 DEBUG`: most frequent first, ties by severity. */
+function levelText(levels: readonly number[]): string {
+  const counts: Array<[number, string]> = [];
+  for (let l = 6; l >= 0; l--) if (levels[l]! > 0) counts.push([levels[l]!, LEVEL_NAMES[l]!]);
+  counts.sort((a, b) => b[0] - a[0]);
+  return marker.levelCounts(counts);
 }

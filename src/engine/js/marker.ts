@@ -8,3 +8,95 @@ export const CLOSE = '…]';
 export function isMarker(text: string): boolean {
   return text.startsWith(OPEN) && text.endsWith(CLOSE) && text.length >= OPEN.length + CLOSE.length;
 }
+
+/** A dropped run of JSON array items, as one string element in the run's place. */
+export function jsonItemsOmitted(count: number, summary: string): string {
+  const noun = count === 1 ? 'item' : 'items';
+  return summary === '' ? `${OPEN} ${count} ${noun} omitted ${CLOSE}` : `${OPEN} ${count} ${noun} omitted: ${summary} ${CLOSE}`;
+}
+
+/** Appended to the kept prefix of a cut JSON string: the string's full length. */
+export function jsonStringCut(totalBytes: number): string {
+  return `${OPEN} string cut: ${totalBytes} bytes in full ${CLOSE}`;
+}
+
+/** One value's count in a JSON run summary: `ok×37`. */
+export function jsonValueCount(value: string, count: number): string {
+  return `${value}×${count}`;
+}
+
+/** A range in a JSON run summary, from the original texts of its ends: `12–48`. */
+export function jsonRange(min: string, max: string): string {
+  return min === max ? min : `${min}–${max}`;
+}
+
+/** How many values a JSON run summary leaves unnamed: `+3 more`. */
+export function jsonMoreValues(count: number): string {
+  return `+${count} more`;
+}
+
+// ---- Logs ----
+
+/** Appended to a line that stood `n` times in a row: `line [×n]`. */
+export function countSuffix(n: number): string {
+  return ` [×${n}]`;
+}
+
+/**
+ * Appended to the kept occurrence of a signal line (standing `here` times in a row) whose other
+ * occurrences were dropped: it occurred `total` times in all.
+ */
+export function countInAllSuffix(here: number, total: number): string {
+  return here === 1 ? ` [×${total} in all]` : ` [×${here}, ${total} in all]`;
+}
+
+/** A template standing for `n` lines; `body` is the first line with its variable fields replaced by slots. */
+export function templateLine(n: number, body: string): string {
+  return `${OPEN} ${n} lines like: ${body} ${CLOSE}`;
+}
+
+/** A numeric field's range in a template. */
+export function slotRange(min: string, max: string): string {
+  return `{${min}–${max}}`;
+}
+
+/** A field's first and last value in a template. */
+export function slotSpan(first: string, last: string): string {
+  return `{${first} … ${last}}`;
+}
+
+/** The `period` lines above repeat `more` more times. */
+export function blockRepeat(period: number, more: number): string {
+  if (more === 1) return `${OPEN} the ${period} lines above repeat once more ${CLOSE}`;
+  return `${OPEN} the ${period} lines above repeat ${more} more times (${period * more} lines) ${CLOSE}`;
+}
+
+/** Dropped log lines; `parts` summarise them (level counts, time span, most common template). */
+export function linesOmitted(n: number, parts: readonly string[]): string {
+  const unit = n === 1 ? 'line' : 'lines';
+  if (parts.length === 0) return `${OPEN} ${n} ${unit} omitted ${CLOSE}`;
+  return `${OPEN} ${n} ${unit} omitted: ${parts.join('; ')} ${CLOSE}`;
+}
+
+/** Level counts of dropped lines: `398 INFO, 14 DEBUG`. */
+export function levelCounts(counts: ReadonlyArray<readonly [number, string]>): string {
+  return counts.map(([n, name]) => `${n} ${name}`).join(', ');
+}
+
+export function timeSpan(first: string, last: string): string {
+  return first === last ? `at ${first}` : `${first} … ${last}`;
+}
+
+export function mostCommon(template: string, n: number): string {
+  return `most common "${template}" ×${n}`;
+}
+
+export function repeatedSignalLines(n: number): string {
+  return n === 1 ? '1 repeat of a kept line' : `${n} repeats of kept lines`;
+}
+
+/** `Omission.summary` for a log block's dropped lines. */
+export function logOmissionSummary(levels: string, markers: number): string {
+  const places = markers === 1 ? 'place' : 'places';
+  return levels.length === 0 ? `in ${markers} ${places}` : `${levels} in ${markers} ${places}`;
+}

@@ -46,12 +46,20 @@ export function asciiLower(s: string): string {
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
+/** The signal of one lowercase word. */
+export function wordSignal(word: string): Signal {
+  if (ERROR_WORDS.has(word)) return Signal.Error;
+  if (WARNING_WORDS.has(word)) return Signal.Warning;
+  return Signal.None;
+}
+
 /** The strongest signal among the words of `text`. */
 export function textSignal(text: string): Signal {
   let signal: Signal = Signal.None;
   for (const w of words(text)) {
-    if (ERROR_WORDS.has(w)) return Signal.Error;
-    if (WARNING_WORDS.has(w)) signal = Signal.Warning;
+    const s = wordSignal(w);
+    if (s === Signal.Error) return Signal.Error;
+    if (s === Signal.Warning) signal = Signal.Warning;
   }
   return signal;
 }

@@ -1,0 +1,932 @@
+//! What each log line is (twin of `log/classify.ts`): its leading timestamp, level, whether it
+//! signals an error or warning, belongs to a stack trace, states a summary (test totals, build
+//! result, exit code) or opens a section. ASCII-only rules (PRODUCT §9).
+
+use crate::lines::is_blank;
+use crate::select::{query_hits, word_signal, Signal};
+use std::collections::HashMap;
+
+/// Log levels, in increasing severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Trace,
+    Debug,
+    Info,
+    Notice,
+    Warn,
+    Error,
+    Fatal,
+}
+
+impl Level {
+    pub const ALL: [Level; 7] = [
+        Level::Trace,
+        Level::Debug,
+        Level::Info,
+        Level::Notice,
+        Level::Warn,
+        Level::Error,
+        Level::Fatal,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Trace => "TRACE",
+            Level::Debug => "DEBUG",
+            Level::Info => "INFO",
+            Level::Notice => "NOTICE",
+            Level::Warn => "WARN",
+            Level::Error => "ERROR",
+            Level::Fatal => "FATAL",
+        }
+    }
+
+    /// The level an uppercase word names.
+    fn from_upper(w: &[u8]) -> Option<Level> {
+        Some(match w {
+            b"TRACE" | b"FINEST" | b"FINER" | b"VERBOSE" => Level::Trace,
+            b"DEBUG" | b"DBG" | b"FINE" => Level::Debug,
+            b"INFO" | b"INF" | b"CONFIG" | b"INFORMATION" => Level::Info,
+            b"NOTICE" => Level::Notice,
+            b"WARN" | b"WARNING" | b"WRN" => Level::Warn,
+            b"ERROR" | b"ERR" | b"SEVERE" => Level::Error,
+            b"FATAL" | b"FTL" | b"CRITICAL" | b"CRIT" | b"ALERT" | b"EMERG" | b"EMERGENCY"
+            | b"PANIC" => Level::Fatal,
+            _ => return None,
+        })
+    }
+}
+
+/// What a line is, strongest first; everything but `Plain` is kept verbatim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    /// A line of a stack trace (frames, `Caused by:`, `Traceback`, goroutine headers).
+    Frame,
+    /// An error, failure, fatal, exception, panic or assertion line.
+    Error,
+    Warning,
+    /// Test totals, build results, exit codes.
+    Summary,
+    /// A line with a term of the block's query.
+    Query,
+    Plain,
+}
+
+/// Everything selection needs to know about one line.
+#[derive(Clone, Copy, Debug)]
+pub struct LineInfo {
+    /// Byte length of the leading timestamp (with the separator after it).
+    pub ts: usize,
+    /// Blanks between the timestamp and the text.
+    pub indent: usize,
+    /// Nothing but the timestamp and blanks.
+    pub blank: bool,
+    pub level: Option<Level>,
+    pub class: Class,
+    /// Opens a section (`##[group]`, `> Task :x`, banner lines).
+    pub header: bool,
+}
+
+/// Classifies every line; `terms` are the block's query terms.
+pub fn classify_all<S: AsRef<str>>(lines: &[S], terms: &[String]) -> Vec<LineInfo> {
+    let mut out: Vec<LineInfo> = Vec::with_capacity(lines.len());
+    let mut shapes: Vec<Shape> = Vec::with_capacity(lines.len());
+    // Logs repeat themselves: each distinct line is classified once.
+    let mut seen: HashMap<&str, (LineInfo, Shape)> = HashMap::new();
+    for line in lines {
+        let line = line.as_ref();
+        let (info, shape) = *seen.entry(line).or_insert_with(|| classify(line, terms));
+        out.push(info);
+        shapes.push(shape);
+    }
+    // Shapes that depend on their neighbours: Python's source echo under `File "…", line N`
+    // (and the caret line under it), Go's function line above its `file.go:N` line.
+    for k in 0..out.len() {
+        match shapes[k] {
+            Shape::PyFile => {
+                let base = out[k].indent;
+                let mut j = k + 1;
+                if j < out.len() && shapes[j] == Shape::None && out[j].indent > base {
+                    out[j].class = Class::Frame;
+                    j += 1;
+                    if j < out.len() && shapes[j] == Shape::Carets {
+                        out[j].class = Class::Frame;
+                    }
+                }
+            }
+            Shape::GoFile if k > 0 => {
+                let prev = k - 1;
+                if shapes[prev] == Shape::GoFunc && out[prev].indent < out[k].indent {
+                    out[prev].class = Class::Frame;
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Shapes that make a line part of a stack trace on its own or with a neighbour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    None,
+    Frame,
+    PyFile,
+    GoFile,
+    /// `pkg.Func(args)`: a frame when a `file.go:N` line follows.
+    GoFunc,
+    /// Only `^`/`~` under a Python source line.
+    Carets,
+}
+
+fn classify(line: &str, terms: &[String]) -> (LineInfo, Shape) {
+    let b = line.as_bytes();
+    let ts = timestamp_len(b);
+    let msg = &line[ts..];
+    let mb = msg.as_bytes();
+    let indent = mb.iter().take_while(|c| is_blank(**c)).count();
+    let level = level(mb);
+    let shape = frame_shape(&mb[indent..], indent);
+    let class = if shape == Shape::Frame || shape == Shape::PyFile || shape == Shape::GoFile {
+        Class::Frame
+    } else {
+        let signal = line_signal(mb);
+        if signal == Signal::Error
+            || matches!(level, Some(Level::Error | Level::Fatal))
+            || is_pytest_error(mb)
+        {
+            Class::Error
+        } else if signal == Signal::Warning || level == Some(Level::Warn) {
+            Class::Warning
+        } else if is_summary(mb) {
+            Class::Summary
+        } else if !terms.is_empty() && query_hits(msg, terms) > 0 {
+            Class::Query
+        } else {
+            Class::Plain
+        }
+    };
+    let header = class == Class::Plain && is_header(&mb[indent..]);
+    (
+        LineInfo {
+            ts,
+            indent,
+            blank: indent == mb.len(),
+            level,
+            class,
+            header,
+        },
+        shape,
+    )
+}
+
+/// A small cursor over ASCII structure.
+struct Cur<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Cur<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Consumes a run of `min..=max` digits (the whole run, or nothing).
+    fn digits(&mut self, min: usize, max: usize) -> bool {
+        let n = self.b[self.i..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if n < min || n > max {
+            return false;
+        }
+        self.i += n;
+        true
+    }
+
+    fn word_in(&mut self, list: &[&[u8]]) -> bool {
+        let rest = &self.b[self.i..];
+        for w in list {
+            if rest.starts_with(w) && !rest.get(w.len()).is_some_and(|c| c.is_ascii_alphabetic()) {
+                self.i += w.len();
+                return true;
+            }
+        }
+        false
+    }
+
+    fn spaces(&mut self, min: usize) -> bool {
+        let n = self.b[self.i..].iter().take_while(|c| **c == b' ').count();
+        if n < min {
+            return false;
+        }
+        self.i += n;
+        true
+    }
+
+    /// Runs `f`; on failure restores the position.
+    fn attempt(&mut self, f: impl FnOnce(&mut Self) -> bool) -> bool {
+        let save = self.i;
+        if f(self) {
+            true
+        } else {
+            self.i = save;
+            false
+        }
+    }
+}
+
+const MONTHS: &[&[u8]] = &[
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
+const WEEKDAYS: &[&[u8]] = &[b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+
+/// `H:MM`, `HH:MM:SS`, with a fraction after `.`, `,` or `:`; `full` demands seconds.
+fn time(c: &mut Cur, full: bool) -> bool {
+    c.attempt(|c| {
+        if !(c.digits(1, 2) && c.eat(b':') && c.digits(2, 2)) {
+            return false;
+        }
+        let seconds = c.attempt(|c| c.eat(b':') && c.digits(2, 2));
+        if full && !seconds {
+            return false;
+        }
+        if seconds {
+            c.attempt(|c| (c.eat(b'.') || c.eat(b',') || c.eat(b':')) && c.digits(1, 9));
+        }
+        true
+    })
+}
+
+/// `Z`, `+02:00`, `-0700` right after a time.
+fn zone(c: &mut Cur) {
+    if c.eat(b'Z') {
+        return;
+    }
+    c.attempt(|c| {
+        (c.eat(b'+') || c.eat(b'-')) && c.digits(2, 2) && {
+            c.attempt(|c| {
+                c.eat(b':');
+                c.digits(2, 2)
+            });
+            true
+        }
+    });
+}
+
+/// `2022-04-13T14:53:12.09Z`, `2015/10/18 18:01:47,978`, `17/06/09 20:10:40`, `03-17 16:13:38.811`,
+/// `2005.06.03`, `10.30 16:49:06`.
+fn date_time(c: &mut Cur) -> bool {
+    c.attempt(|c| {
+        let start = c.i;
+        if !c.digits(2, 4) {
+            return false;
+        }
+        let year4 = c.i - start == 4;
+        let Some(sep) = c.peek().filter(|s| matches!(s, b'-' | b'/' | b'.')) else {
+            return false;
+        };
+        c.i += 1;
+        if !c.digits(1, 2) {
+            return false;
+        }
+        let three = c.attempt(|c| c.eat(sep) && c.digits(1, 2));
+        let timed = c.attempt(|c| {
+            matches!(c.peek(), Some(b'T' | b' ' | b'_' | b'-' | b':')) && {
+                c.i += 1;
+                time(c, false)
+            }
+        });
+        if timed {
+            zone(c);
+            return true;
+        }
+        three && year4
+    })
+}
+
+/// Syslog `Dec 10 06:55:46`.
+fn syslog(c: &mut Cur) -> bool {
+    c.attempt(|c| {
+        c.word_in(MONTHS) && c.spaces(1) && c.digits(1, 2) && c.spaces(1) && time(c, true)
+    })
+}
+
+/// ctime `Sun Dec 04 04:47:44 2005`.
+fn ctime(c: &mut Cur) -> bool {
+    c.attempt(|c| {
+        c.word_in(WEEKDAYS) && c.spaces(1) && syslog(c) && {
+            c.attempt(|c| c.spaces(1) && c.digits(4, 4));
+            true
+        }
+    })
+}
+
+/// `081109 203615` (HDFS), `20171223-22:15:29:606`.
+fn compact(c: &mut Cur) -> bool {
+    c.attempt(|c| {
+        c.digits(6, 8) && matches!(c.peek(), Some(b'-' | b' ' | b'T')) && {
+            c.i += 1;
+            time(c, true) || c.digits(6, 6)
+        }
+    })
+}
+
+/// Common Log Format `10/Oct/2000:13:55:36 -0700`.
+fn clf(c: &mut Cur) -> bool {
+    c.attempt(|c| {
+        c.digits(1, 2)
+            && c.eat(b'/')
+            && c.word_in(MONTHS)
+            && c.eat(b'/')
+            && c.digits(4, 4)
+            && c.eat(b':')
+            && time(c, true)
+            && {
+                c.attempt(|c| c.eat(b' ') && (c.eat(b'+') || c.eat(b'-')) && c.digits(4, 4));
+                true
+            }
+    })
+}
+
+/// Byte length of a leading timestamp (optionally in brackets) and the one blank or `|` after
+/// it; 0 when the line does not start with one.
+pub fn timestamp_len(b: &[u8]) -> usize {
+    let mut c = Cur { b, i: 0 };
+    let bracket = c.eat(b'[');
+    if bracket {
+        c.spaces(0);
+    }
+    let found = ctime(&mut c)
+        || syslog(&mut c)
+        || date_time(&mut c)
+        || compact(&mut c)
+        || clf(&mut c)
+        || time(&mut c, true)
+        || (bracket && c.attempt(|c| c.digits(1, 12) && c.eat(b'.') && c.digits(1, 9)));
+    if !found || (bracket && !c.eat(b']')) {
+        return 0;
+    }
+    // One separator after the stamp; further blanks are the message's indentation.
+    match c.peek() {
+        None => c.i,
+        Some(x) if x == b'|' || is_blank(x) => c.i + 1,
+        _ => 0,
+    }
+}
+
+/// Blank-separated tokens of `b` as byte ranges.
+pub fn tokens(b: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() && is_blank(b[i]) {
+            i += 1;
+        }
+        if i >= b.len() {
+            return None;
+        }
+        let start = i;
+        while i < b.len() && !is_blank(b[i]) {
+            i += 1;
+        }
+        Some((start, i))
+    })
+}
+
+fn starts_with_ci(b: &[u8], prefix: &[u8]) -> bool {
+    b.len() >= prefix.len() && b[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+/// The level named among the first tokens of a message (after its timestamp).
+pub fn level(msg: &[u8]) -> Option<Level> {
+    for (prefix, lvl) in [
+        (&b"##[error]"[..], Level::Error),
+        (b"##[warning]", Level::Warn),
+        (b"##[notice]", Level::Notice),
+        (b"##[debug]", Level::Debug),
+        (b"::error", Level::Error),
+        (b"::warning", Level::Warn),
+    ] {
+        if msg.starts_with(prefix) {
+            return Some(lvl);
+        }
+    }
+    for (k, (s, e)) in tokens(msg).take(4).enumerate() {
+        let t = &msg[s..e];
+        if k == 0 && t.len() >= 5 && matches!(t[0], b'I' | b'W' | b'E' | b'F') {
+            // glog: `I0412 12:00:00.000 …`
+            if t[1..5].iter().all(|c| c.is_ascii_digit()) {
+                return Some(match t[0] {
+                    b'I' => Level::Info,
+                    b'W' => Level::Warn,
+                    b'E' => Level::Error,
+                    _ => Level::Fatal,
+                });
+            }
+        }
+        if let Some(l) = token_level(t) {
+            return Some(l);
+        }
+    }
+    None
+}
+
+/// True when the token names a level (`INFO`, `[warn]`, `error:`, `level=debug`).
+pub fn token_is_level(t: &[u8]) -> bool {
+    token_level(t).is_some()
+}
+
+fn token_level(t: &[u8]) -> Option<Level> {
+    for key in [&b"level="[..], b"lvl=", b"severity="] {
+        if starts_with_ci(t, key) {
+            let v = &t[key.len()..];
+            let v = v.strip_prefix(b"\"").unwrap_or(v);
+            let end = v
+                .iter()
+                .position(|c| !c.is_ascii_alphabetic())
+                .unwrap_or(v.len());
+            return Level::from_upper(&v[..end].to_ascii_uppercase());
+        }
+    }
+    let (word, any_case) = if matches!(t.first(), Some(b'[' | b'<' | b'(')) {
+        let inner = &t[1..];
+        let end = inner
+            .iter()
+            .position(|c| matches!(c, b']' | b'>' | b')'))
+            .unwrap_or(inner.len());
+        (&inner[..end], true)
+    } else {
+        match t.iter().position(|c| matches!(c, b':' | b'!')) {
+            Some(end) => (&t[..end], true),
+            None => (t, false),
+        }
+    };
+    if word.is_empty() || word.len() > 11 || !word.iter().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    if !any_case && !word.iter().all(|c| c.is_ascii_uppercase()) {
+        return None;
+    }
+    Level::from_upper(&word.to_ascii_uppercase())
+}
+
+/// The strongest signal of a line, by its words, skipping words that only name things: paths
+/// and URLs, command-line flags, keys of `key=value`, package parts of dotted names, the inner
+/// words of identifiers (`TestErrorHandling` is a name; `NullPointerException` and
+/// `AssertionError` end in an error), and counters at zero (`Failures: 0`, `0 errors`).
+pub fn line_signal(msg: &[u8]) -> Signal {
+    let mut signal = Signal::None;
+    let toks: Vec<(usize, usize)> = tokens(msg).collect();
+    for (k, &(s, e)) in toks.iter().enumerate() {
+        let mut t = &msg[s..e];
+        if t.contains(&b'/') || t.contains(&b'\\') {
+            continue;
+        }
+        if t.len() > 1 && t[0] == b'-' && (t[1] == b'-' || t[1].is_ascii_alphabetic()) {
+            continue;
+        }
+        if let Some(eq) = t.iter().position(|c| *c == b'=') {
+            t = &t[eq + 1..];
+        }
+        let found = token_signal(t);
+        if found == Signal::None {
+            continue;
+        }
+        let zero_before = k > 0 && is_zero(&msg[toks[k - 1].0..toks[k - 1].1]);
+        let zero_after = toks.get(k + 1).is_some_and(|&(a, b)| is_zero(&msg[a..b]));
+        if zero_before || zero_after {
+            continue;
+        }
+        if found == Signal::Error {
+            return Signal::Error;
+        }
+        signal = Signal::Warning;
+    }
+    signal
+}
+
+/// `0`, `0,`, `(0`: a counter at zero.
+fn is_zero(t: &[u8]) -> bool {
+    let t = &t[t.iter().take_while(|c| matches!(c, b'(' | b'[')).count()..];
+    t.first() == Some(&b'0') && !t.get(1).is_some_and(|c| c.is_ascii_digit() || *c == b'.')
+}
+
+/// True when `t` has a dot between two letters or digits (`org.example.Foo`, `a.b`).
+fn is_dotted(t: &[u8]) -> bool {
+    t.windows(3)
+        .any(|w| w[1] == b'.' && w[0].is_ascii_alphanumeric() && w[2].is_ascii_alphanumeric())
+}
+
+/// Signal of the last word of each alphanumeric segment of a token (of the last segment only
+/// for a dotted name), see `line_signal`.
+fn token_signal(t: &[u8]) -> Signal {
+    let mut signal = Signal::None;
+    let dotted = is_dotted(t);
+    let mut segments: Vec<&[u8]> = Vec::new();
+    let mut i = 0;
+    while i < t.len() {
+        if !t[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < t.len() && t[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        segments.push(&t[start..i]);
+    }
+    if dotted && segments.len() > 1 {
+        segments.drain(..segments.len() - 1);
+    }
+    for seg in segments {
+        let w = last_word(seg);
+        if w.len() < 3 || w.len() > 12 {
+            continue;
+        }
+        let mut buf = [0u8; 12];
+        for (k, c) in w.iter().enumerate() {
+            buf[k] = c.to_ascii_lowercase();
+        }
+        let lower = std::str::from_utf8(&buf[..w.len()]).unwrap_or("");
+        match word_signal(lower) {
+            Signal::Error => return Signal::Error,
+            Signal::Warning => signal = Signal::Warning,
+            Signal::None => {}
+        }
+    }
+    signal
+}
+
+/// The last camel-case word of an alphanumeric segment: splits before an uppercase letter that
+/// follows a lowercase one (`assertionError`) or that starts a word after an acronym
+/// (`IOException` → `Exception`).
+fn last_word(seg: &[u8]) -> &[u8] {
+    let mut start = 0;
+    for k in 1..seg.len() {
+        let (p, c) = (seg[k - 1], seg[k]);
+        let next_lower = seg.get(k + 1).is_some_and(|n| n.is_ascii_lowercase());
+        if c.is_ascii_uppercase()
+            && (p.is_ascii_lowercase()
+                || p.is_ascii_digit()
+                || (p.is_ascii_uppercase() && next_lower))
+        {
+            start = k;
+        }
+    }
+    &seg[start..]
+}
+
+/// pytest's failure detail lines: `E       assert 1 == 2`.
+fn is_pytest_error(msg: &[u8]) -> bool {
+    msg.len() > 3 && msg[0] == b'E' && msg[1] == b' ' && msg[2] == b' ' && {
+        let rest = &msg[1..];
+        rest.iter().any(|c| !is_blank(*c))
+    }
+}
+
+fn frame_shape(u: &[u8], indent: usize) -> Shape {
+    let has = |needle: &[u8]| u.windows(needle.len()).any(|w| w == needle);
+    if indent > 0 && u.starts_with(b"at ") {
+        let rest = &u[3..];
+        if rest.first().is_some_and(|c| !is_blank(*c))
+            && rest.iter().any(|c| matches!(c, b'(' | b'.' | b':'))
+        {
+            return Shape::Frame;
+        }
+    }
+    if u.starts_with(b"... ") {
+        let mut c = Cur { b: u, i: 4 };
+        if c.digits(1, 9) && (u[c.i..].starts_with(b" more") || u[c.i..].starts_with(b" common")) {
+            return Shape::Frame;
+        }
+    }
+    for p in [
+        &b"Caused by: "[..],
+        b"Caused: ",
+        b"Suppressed: ",
+        b"Traceback (most recent call last)",
+        b"stack backtrace:",
+        b"created by ",
+    ] {
+        if u.starts_with(p) {
+            return Shape::Frame;
+        }
+    }
+    if u.starts_with(b"goroutine ") {
+        let mut c = Cur { b: u, i: 10 };
+        if c.digits(1, 12) && u[c.i..].starts_with(b" [") {
+            return Shape::Frame;
+        }
+    }
+    if u.starts_with(b"File \"") && has(b"\", line ") {
+        return Shape::PyFile;
+    }
+    if indent > 0 {
+        if let Some(p) = u.windows(4).position(|w| w == b".go:") {
+            if u.get(p + 4).is_some_and(|c| c.is_ascii_digit()) {
+                return Shape::GoFile;
+            }
+        }
+        if indent >= 2 {
+            // Rust backtrace frames: `  12: core::panicking::panic`
+            let mut c = Cur { b: u, i: 0 };
+            if c.digits(1, 4) && u[c.i..].starts_with(b": ") && u.len() > c.i + 2 {
+                return Shape::Frame;
+            }
+        }
+    }
+    if u.starts_with(b"from ") && has(b":in ") {
+        return Shape::Frame;
+    }
+    if u.first() == Some(&b'#') {
+        let mut c = Cur { b: u, i: 1 };
+        if c.digits(1, 4) && c.eat(b' ') && (has(b"): ") || has(b"{main}")) {
+            return Shape::Frame;
+        }
+    }
+    if !u.is_empty() && u.iter().all(|c| matches!(c, b'^' | b'~' | b' ')) {
+        return Shape::Carets;
+    }
+    if indent == 0
+        && u.last() == Some(&b')')
+        && u.iter().position(|c| *c == b'(').is_some_and(|p| {
+            p > 0 && u[..p].iter().all(|c| !is_blank(*c)) && u[..p].contains(&b'.')
+        })
+    {
+        return Shape::GoFunc;
+    }
+    Shape::None
+}
+
+/// Lowercase alphanumeric words (no camel-case split), at most `limit` of them.
+fn lower_words(b: &[u8], limit: usize) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() && out.len() < limit {
+        if !b[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        out.push(&b[start..i]);
+    }
+    out
+}
+
+fn is_word(w: &[u8], list: &[&str]) -> bool {
+    list.iter().any(|x| w.eq_ignore_ascii_case(x.as_bytes()))
+}
+
+const TOTAL_WORDS: &[&str] = &[
+    "passed",
+    "failed",
+    "skipped",
+    "errors",
+    "error",
+    "failures",
+    "tests",
+    "total",
+    "pending",
+    "ignored",
+    "xfailed",
+    "xpassed",
+    "succeeded",
+    "deselected",
+    "warnings",
+    "passing",
+    "failing",
+    "run",
+    "executed",
+];
+
+const COUNTED_WORDS: &[&str] = &[
+    "passed", "failed", "passing", "failing", "tests", "errors", "error", "warnings", "warning",
+    "skipped", "failures",
+];
+
+/// Test totals, build results, exit codes.
+pub fn is_summary(msg: &[u8]) -> bool {
+    let words = lower_words(msg, 48);
+    for pair in words.windows(2) {
+        if is_word(pair[0], &["build"])
+            && is_word(
+                pair[1],
+                &["success", "successful", "failure", "failed", "succeeded"],
+            )
+        {
+            return true;
+        }
+    }
+    if !msg.iter().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let mut distinct: Vec<&[u8]> = Vec::new();
+    for (k, w) in words.iter().enumerate() {
+        let next = words.get(k + 1);
+        if is_word(w, &["exit", "return"])
+            && next.is_some_and(|n| is_word(n, &["code", "status", "value"]))
+        {
+            return true;
+        }
+        if is_word(w, &["exited", "exitcode"])
+            || (is_word(w, &["non"]) && next.is_some_and(|n| is_word(n, &["zero"])))
+            || (is_word(w, &["total"]) && next.is_some_and(|n| is_word(n, &["time"])))
+        {
+            return true;
+        }
+        if w.iter().all(|c| c.is_ascii_digit()) && next.is_some_and(|n| is_word(n, COUNTED_WORDS)) {
+            return true;
+        }
+        if is_word(w, TOTAL_WORDS) && !distinct.iter().any(|d| d.eq_ignore_ascii_case(w)) {
+            distinct.push(w);
+        }
+    }
+    distinct.len() >= 2
+}
+
+/// Lines that open a section: CI groups, build tool tasks, banners such as
+/// `===== FAILURES =====` or `[INFO] --- maven-compiler-plugin:3.1:compile (default) @ app ---`.
+pub fn is_header(u: &[u8]) -> bool {
+    for p in [
+        &b"##[group]"[..],
+        b"::group::",
+        b"##[section]",
+        b"> Task :",
+        b"==> ",
+        b"Step ",
+    ] {
+        if u.starts_with(p) {
+            return p != b"Step " || u.get(5).is_some_and(|c| c.is_ascii_digit());
+        }
+    }
+    let mut body = u;
+    if body.first() == Some(&b'[') {
+        // A short ASCII tag such as `[INFO]` before the banner.
+        let close = body
+            .iter()
+            .take(12)
+            .take_while(|c| c.is_ascii())
+            .position(|c| *c == b']');
+        if let Some(close) = close {
+            body = &body[close + 1..];
+            let skip = body.iter().take_while(|c| is_blank(**c)).count();
+            body = &body[skip..];
+        }
+    }
+    let Some(&first) = body.first() else {
+        return false;
+    };
+    if !matches!(first, b'-' | b'=' | b'_' | b'*' | b'#' | b'~') {
+        return false;
+    }
+    let lead = body.iter().take_while(|c| **c == first).count();
+    let trail = body.iter().rev().take_while(|c| **c == first).count();
+    lead >= 3
+        && trail >= 3
+        && lead < body.len()
+        && body[lead..body.len() - trail]
+            .iter()
+            .any(|c| c.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> &str {
+        &s[..timestamp_len(s.as_bytes())]
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(
+            ts("2022-04-13T14:52:46.9542326Z Requested"),
+            "2022-04-13T14:52:46.9542326Z "
+        );
+        assert_eq!(
+            ts("2015-10-18 18:01:47,978 INFO [main]"),
+            "2015-10-18 18:01:47,978 "
+        );
+        assert_eq!(ts("17/06/09 20:10:40 INFO executor"), "17/06/09 20:10:40 ");
+        assert_eq!(ts("081109 203615 148 INFO dfs"), "081109 203615 ");
+        assert_eq!(ts("Dec 10 06:55:46 LabSZ sshd[24200]:"), "Dec 10 06:55:46 ");
+        assert_eq!(
+            ts("[Sun Dec 04 04:47:44 2005] [notice] x"),
+            "[Sun Dec 04 04:47:44 2005] "
+        );
+        assert_eq!(
+            ts("03-17 16:13:38.811  1702  2395 D Win"),
+            "03-17 16:13:38.811 "
+        );
+        assert_eq!(ts("[    0.000000] Linux version"), "[    0.000000] ");
+        assert_eq!(
+            ts("20171223-22:15:29:606|Step_LSC|3"),
+            "20171223-22:15:29:606|"
+        );
+        assert_eq!(ts("12:30:01 started"), "12:30:01 ");
+        assert_eq!(ts("1.2.3 release"), "");
+        assert_eq!(ts("2022-04-13"), "2022-04-13");
+        assert_eq!(ts("12:30 lunch"), "");
+        assert_eq!(ts("src/main.rs:12:5: error"), "");
+    }
+
+    #[test]
+    fn levels() {
+        let l = |s: &str| level(s.as_bytes());
+        assert_eq!(l("[INFO] Building"), Some(Level::Info));
+        assert_eq!(l("148 INFO dfs.DataNode"), Some(Level::Info));
+        assert_eq!(l("- WARN  [QuorumPeer]"), Some(Level::Warn));
+        assert_eq!(l("npm ERR! code 1"), Some(Level::Error));
+        assert_eq!(l("error: could not compile"), Some(Level::Error));
+        assert_eq!(l("##[error]Process completed"), Some(Level::Error));
+        assert_eq!(l("level=debug msg=x"), Some(Level::Debug));
+        assert_eq!(l("E0412 12:00:00.1 1 x.go:1] boom"), Some(Level::Error));
+        assert_eq!(l("For more info see"), None);
+        assert_eq!(l("[main] started"), None);
+    }
+
+    #[test]
+    fn signals_skip_names() {
+        let s = |x: &str| line_signal(x.as_bytes());
+        assert_eq!(s("java.io.IOException: No space left"), Signal::Error);
+        assert_eq!(
+            s("org.opentest4j.AssertionFailedError: expected"),
+            Signal::Error
+        );
+        assert_eq!(s("=== RUN TestErrorHandling"), Signal::None);
+        assert_eq!(
+            s("Downloading https://x/error_prone/2.3/a.pom"),
+            Signal::None
+        );
+        assert_eq!(s("> git fetch --tags # timeout=10"), Signal::None);
+        assert_eq!(s("mvn -Dmaven.test.failure.ignore=true"), Signal::None);
+        assert_eq!(s("status=failed"), Signal::Error);
+        assert_eq!(s("[WARNING] deprecated"), Signal::Warning);
+        assert_eq!(s("--- FAIL: TestX (0.00s)"), Signal::Error);
+        assert_eq!(
+            s("Tests run: 5, Failures: 0, Errors: 0, Skipped: 0"),
+            Signal::None
+        );
+        assert_eq!(s("Tests run: 5, Failures: 1, Errors: 0"), Signal::Error);
+        assert_eq!(s("0 failed, 3 passed (0 warnings)"), Signal::None);
+        assert_eq!(
+            s("Running com.example.errors.BindingErrorTest"),
+            Signal::None
+        );
+        assert_eq!(s("at error.log"), Signal::None);
+    }
+
+    #[test]
+    fn frames_and_summaries() {
+        let lines = [
+            "Traceback (most recent call last):",
+            "  File \"/x.py\", line 17, in <module>",
+            "    result = f(x)",
+            "             ^^^^",
+            "ValueError: bad",
+            "goroutine 21 [running]:",
+            "testing.tRunner.func1.2({0x10cb460, 0x15cde10})",
+            "\t/opt/go/src/testing/testing.go:1389 +0x24e",
+            "\tat org.junit.Assert.fail(Assert.java:89)",
+            "\t... 90 more",
+            "Tests run: 10, Failures: 1, Errors: 0, Skipped: 0",
+            "[INFO] BUILD FAILURE",
+            "##[error]Process completed with exit code 1.",
+            "plain text here",
+        ];
+        let info = classify_all(&lines, &[]);
+        let classes: Vec<Class> = info.iter().map(|i| i.class).collect();
+        use Class::*;
+        assert_eq!(
+            classes,
+            [
+                Frame, Frame, Frame, Frame, Error, Frame, Frame, Frame, Frame, Frame, Error, Error,
+                Error, Plain
+            ]
+        );
+        assert!(is_summary(
+            b"Tests run: 10, Failures: 0, Errors: 0, Skipped: 0"
+        ));
+        assert!(is_summary(b"=== 1 failed, 4 passed in 0.12s ==="));
+        assert!(is_summary(b"test result: ok. 5 passed; 0 failed"));
+        assert!(is_summary(b"BUILD SUCCESSFUL in 3s"));
+        assert!(!is_summary(b"Ran the linter"));
+        assert!(is_header(
+            b"[INFO] --- maven-compiler-plugin:3.1:compile (default) @ x ---"
+        ));
+        assert!(is_header(b"##[group]Run actions/checkout@v2"));
+        assert!(!is_header(b"[INFO] -------------------------------------"));
+    }
+}

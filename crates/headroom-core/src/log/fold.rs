@@ -1,0 +1,412 @@
+//! Lossless folding of log lines into units (twin of `log/fold.ts`):
+//! - a run of identical lines becomes one line with a count;
+//! - a block of lines repeated back to back (a stack trace printed 36 times, a recursion) keeps
+//!   its first copy and one marker for the copies;
+//! - a run of plain lines that differ only in variable fields (numbers, hex ids, UUIDs,
+//!   timestamps, paths, dotted names, IPs) becomes one template line with a count and the
+//!   range or first/last value of each field.
+//!
+//! Lines that are kept verbatim (see `Class`), the first and the last line never join a template.
+
+use super::classify::{token_is_level, tokens, Class, LineInfo};
+use crate::marker;
+use std::collections::HashMap;
+
+/// Fewest lines a template may stand for.
+pub const MIN_TEMPLATE_RUN: usize = 3;
+/// Longest block of lines looked for as a back-to-back repeat.
+pub const MAX_PERIOD: usize = 200;
+/// How many earlier occurrences of a line are tried as the start of a repeat.
+const MAX_CANDIDATES: usize = 4;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UnitKind {
+    /// `lines[start]`, `len` times in a row.
+    Line,
+    /// A template standing for lines `start..start + len`.
+    Template(String),
+    /// Lines `start..start + len` repeat the `period` lines before them (`copy` is the index of
+    /// the first unit of that first copy).
+    Repeat { period: usize, copy: usize },
+}
+
+/// A run of input lines as it appears in the output.
+#[derive(Clone, Debug)]
+pub struct Unit {
+    pub kind: UnitKind,
+    pub start: usize,
+    pub len: usize,
+}
+
+impl Unit {
+    /// The unit's output line.
+    pub fn render<S: AsRef<str>>(&self, lines: &[S]) -> String {
+        match &self.kind {
+            UnitKind::Line => {
+                let line = lines[self.start].as_ref();
+                if self.len > 1 {
+                    let mut s = String::with_capacity(line.len() + 12);
+                    s.push_str(line);
+                    s.push_str(&marker::count_suffix(self.len));
+                    s
+                } else {
+                    line.to_string()
+                }
+            }
+            UnitKind::Template(text) => text.clone(),
+            UnitKind::Repeat { period, .. } => marker::block_repeat(*period, self.len / period),
+        }
+    }
+}
+
+struct Folder<'a, S: AsRef<str>> {
+    lines: &'a [S],
+    info: &'a [LineInfo],
+    ids: Vec<u32>,
+    /// Index of the next line with the same text (`usize::MAX` if none).
+    next: Vec<usize>,
+    units: Vec<Unit>,
+}
+
+/// Folds `lines` into units, in order, covering every line exactly once.
+pub fn fold<S: AsRef<str>>(lines: &[S], info: &[LineInfo]) -> Vec<Unit> {
+    let n = lines.len();
+    let mut intern: HashMap<&str, u32> = HashMap::new();
+    let mut ids = Vec::with_capacity(n);
+    for l in lines {
+        let next_id = intern.len() as u32;
+        ids.push(*intern.entry(l.as_ref()).or_insert(next_id));
+    }
+    let mut next = vec![usize::MAX; n];
+    let mut last_seen = vec![usize::MAX; intern.len()];
+    for k in (0..n).rev() {
+        let id = ids[k] as usize;
+        next[k] = last_seen[id];
+        last_seen[id] = k;
+    }
+    let mut f = Folder {
+        lines,
+        info,
+        ids,
+        next,
+        units: Vec::new(),
+    };
+    let mut i = 0;
+    while i < n {
+        i = f.step(i, n, true, true);
+    }
+    f.units
+}
+
+impl<S: AsRef<str>> Folder<'_, S> {
+    /// Folds the run starting at `i` (within `..end`) and returns where the next one starts.
+    fn step(&mut self, i: usize, end: usize, blocks: bool, templates: bool) -> usize {
+        let (period, copies) = self.best_repeat(i, end, blocks);
+        let covered = period * copies;
+        if templates && self.template_eligible(i) {
+            let t = self.template_run(i, end);
+            if t >= MIN_TEMPLATE_RUN && t > covered {
+                if let Some(text) = self.template_text(i, t) {
+                    self.units.push(Unit {
+                        kind: UnitKind::Template(text),
+                        start: i,
+                        len: t,
+                    });
+                    return i + t;
+                }
+                // Not shorter as a template: the run's lines stand, identical ones folded.
+                let mut k = i;
+                while k < i + t {
+                    k = self.step(k, i + t, false, false);
+                }
+                return k;
+            }
+        }
+        if period >= 2 && copies >= 2 {
+            let copy = self.units.len();
+            let mut k = i;
+            while k < i + period {
+                k = self.step(k, i + period, false, templates);
+            }
+            self.units.push(Unit {
+                kind: UnitKind::Repeat { period, copy },
+                start: i + period,
+                len: period * (copies - 1),
+            });
+            return i + covered;
+        }
+        self.units.push(Unit {
+            kind: UnitKind::Line,
+            start: i,
+            len: copies,
+        });
+        i + copies
+    }
+
+    /// The back-to-back repeat starting at `i` covering the most lines: `(period, copies)`;
+    /// period 1 is a run of identical lines, `(1, 1)` means none.
+    fn best_repeat(&self, i: usize, end: usize, blocks: bool) -> (usize, usize) {
+        let ids = &self.ids;
+        let mut run = 1;
+        while i + run < end && ids[i + run] == ids[i] {
+            run += 1;
+        }
+        let mut best = (1, run);
+        if !blocks {
+            return best;
+        }
+        let mut j = self.next[i];
+        let mut tried = 0;
+        while j != usize::MAX && j - i <= MAX_PERIOD && tried < MAX_CANDIDATES {
+            let p = j - i;
+            tried += 1;
+            if p >= 2 && i + 2 * p <= end && ids[i + p - 1] == ids[i + 2 * p - 1] {
+                let mut matched = 0;
+                while i + p + matched < end && ids[i + matched] == ids[i + p + matched] {
+                    matched += 1;
+                }
+                let copies = 1 + matched / p;
+                if copies >= 2 && p * copies > best.0 * best.1 {
+                    best = (p, copies);
+                }
+            }
+            j = self.next[j];
+        }
+        best
+    }
+
+    fn template_eligible(&self, k: usize) -> bool {
+        k != 0 && k + 1 != self.lines.len() && self.info[k].class == Class::Plain
+    }
+
+    /// How many lines from `i` share line `i`'s template.
+    fn template_run(&self, i: usize, end: usize) -> usize {
+        let first = self.lines[i].as_ref().as_bytes();
+        let mut j = i + 1;
+        while j < end
+            && self.template_eligible(j)
+            && self.info[j].indent == self.info[i].indent
+            && same_template(first, self.lines[j].as_ref().as_bytes())
+        {
+            j += 1;
+        }
+        j - i
+    }
+
+    /// The template line for lines `i..i + t`, or `None` when it would not be shorter.
+    fn template_text(&self, i: usize, t: usize) -> Option<String> {
+        let first = self.lines[i].as_ref();
+        let fb = first.as_bytes();
+        let toks: Vec<(usize, usize)> = tokens(fb).collect();
+        let mut slots: Vec<Slot> = toks.iter().map(|&(s, e)| Slot::new(&first[s..e])).collect();
+        let mut total = fb.len() + 1;
+        for k in i + 1..i + t {
+            let line = self.lines[k].as_ref();
+            total += line.len() + 1;
+            for (slot, (s, e)) in slots.iter_mut().zip(tokens(line.as_bytes())) {
+                slot.add(&line[s..e]);
+            }
+        }
+        let mut body = String::new();
+        let mut prev_end = 0;
+        for (slot, &(s, e)) in slots.iter().zip(toks.iter()) {
+            body.push_str(&first[prev_end..s]);
+            if slot.constant {
+                body.push_str(&first[s..e]);
+            } else {
+                body.push_str(&slot.render());
+            }
+            prev_end = e;
+        }
+        let text = marker::template_line(t, &body);
+        (text.len() + 1 < total).then_some(text)
+    }
+}
+
+/// One token position of a template: constant, or the range / first and last of its values.
+struct Slot<'a> {
+    first: &'a str,
+    last: &'a str,
+    constant: bool,
+    numeric: bool,
+    min: &'a str,
+    max: &'a str,
+}
+
+impl<'a> Slot<'a> {
+    fn new(tok: &'a str) -> Self {
+        Slot {
+            first: tok,
+            last: tok,
+            constant: true,
+            numeric: is_number(tok),
+            min: tok,
+            max: tok,
+        }
+    }
+
+    fn add(&mut self, tok: &'a str) {
+        if tok != self.first {
+            self.constant = false;
+        }
+        self.last = tok;
+        if self.numeric {
+            if !is_number(tok) {
+                self.numeric = false;
+            } else {
+                if cmp_number(tok, self.min) == std::cmp::Ordering::Less {
+                    self.min = tok;
+                }
+                if cmp_number(tok, self.max) == std::cmp::Ordering::Greater {
+                    self.max = tok;
+                }
+            }
+        }
+    }
+
+    fn render(&self) -> String {
+        if self.numeric {
+            marker::slot_range(self.min, self.max)
+        } else {
+            marker::slot_span(self.first, self.last)
+        }
+    }
+}
+
+fn is_number(t: &str) -> bool {
+    !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit())
+}
+
+/// Compares digit strings by value.
+fn cmp_number(a: &str, b: &str) -> std::cmp::Ordering {
+    let a = a.trim_start_matches('0');
+    let b = b.trim_start_matches('0');
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+/// A token that carries a value rather than wording: anything with a digit, a path or URL, a
+/// dotted name (`org.example.Foo`, `host.example.com`), or `key=value`.
+pub fn is_variable(t: &[u8]) -> bool {
+    for (k, &c) in t.iter().enumerate() {
+        if c.is_ascii_digit() || c == b'/' || c == b'\\' {
+            return true;
+        }
+        if (c == b'.' || c == b'=') && k > 0 && k + 1 < t.len() {
+            let (p, n) = (t[k - 1], t[k + 1]);
+            if c == b'=' || (p.is_ascii_alphanumeric() && n.is_ascii_alphanumeric()) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// A line's message with its variable fields as `<*>`, timestamp and level left out, single
+/// spaces between tokens, cut (with ` …`) before `max_len` bytes.
+pub fn loose_template(line: &str, li: &LineInfo, max_len: usize) -> String {
+    let msg = &line[li.ts..];
+    let mb = msg.as_bytes();
+    let mut out = String::new();
+    let mut level_skipped = li.level.is_none();
+    for (k, (s, e)) in tokens(mb).enumerate() {
+        let t = &mb[s..e];
+        if !level_skipped && k < 4 && token_is_level(t) {
+            level_skipped = true;
+            continue;
+        }
+        let piece = if is_variable(t) { "<*>" } else { &msg[s..e] };
+        if out.len() + piece.len() + 1 > max_len {
+            out.push_str(" …");
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(piece);
+    }
+    out
+}
+
+/// Same number of tokens, each equal or both variable.
+pub fn same_template(a: &[u8], b: &[u8]) -> bool {
+    let mut ta = tokens(a);
+    let mut tb = tokens(b);
+    loop {
+        match (ta.next(), tb.next()) {
+            (None, None) => return true,
+            (Some((s1, e1)), Some((s2, e2))) => {
+                let (x, y) = (&a[s1..e1], &b[s2..e2]);
+                if x != y && !(is_variable(x) && is_variable(y)) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::classify::classify_all;
+
+    fn folded(lines: &[&str]) -> Vec<String> {
+        let info = classify_all(lines, &[]);
+        fold(lines, &info).iter().map(|u| u.render(lines)).collect()
+    }
+
+    #[test]
+    fn identical_runs_fold_with_a_count() {
+        assert_eq!(folded(&["a", "b", "b", "b", "c"]), ["a", "b [×3]", "c"]);
+    }
+
+    #[test]
+    fn repeated_blocks_keep_one_copy() {
+        let lines = ["start", "x", "y", "z", "x", "y", "z", "x", "y", "z", "end"];
+        assert_eq!(
+            folded(&lines),
+            ["start", "x", "y", "z", &marker::block_repeat(3, 2), "end"]
+        );
+    }
+
+    #[test]
+    fn templates_show_ranges() {
+        let lines = [
+            "begin",
+            "go: downloading github.com/a/b v1.0.0",
+            "go: downloading github.com/c/d v0.2.0",
+            "go: downloading golang.org/x/e v3.0.1",
+            "done",
+        ];
+        let out = folded(&lines);
+        assert_eq!(out.len(), 3);
+        assert_eq!(
+            out[1],
+            marker::template_line(
+                3,
+                "go: downloading {github.com/a/b … golang.org/x/e} {v1.0.0 … v3.0.1}"
+            )
+        );
+        let lines = [
+            "x",
+            "took 5 ms",
+            "took 12 ms",
+            "took 7 ms",
+            "took 9 ms",
+            "took 6 ms",
+            "y",
+        ];
+        assert_eq!(
+            folded(&lines)[1],
+            marker::template_line(5, "took {5–12} ms")
+        );
+        // Too short to gain from a template: the lines stand.
+        assert_eq!(folded(&lines[..5]).len(), 5);
+    }
+
+    #[test]
+    fn signal_lines_never_join_templates() {
+        let lines = ["a", "ERROR 1 x", "ERROR 2 x", "ERROR 3 x", "b"];
+        assert_eq!(folded(&lines), lines);
+    }
+}

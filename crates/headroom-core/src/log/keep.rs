@@ -1,0 +1,218 @@
+//! Lossy selection over folded units (twin of `log/keep.ts`), used only when the lossless form
+//! is above `max_block_tokens`.
+//!
+//! Always kept: every distinct error, warning, stack-trace, summary and query line (later exact
+//! repeats, timestamps aside, may go, and the kept one then says how often it occurred), and the
+//! first and last line. Then, while the budget lasts: the lines around errors and stack traces
+//! (what follows an error and is indented under it, the gap between two nearby errors, a few
+//! lines before and after), repeats of signal lines, section headers, and finally the other
+//! lines, latest first.
+
+use super::classify::{Class, LineInfo};
+use super::fold::{loose_template, Unit, UnitKind};
+use std::collections::HashMap;
+
+/// Lines after an error or stack-trace line kept as its context.
+pub const CONTEXT_AFTER: usize = 6;
+/// Lines before an error or stack-trace line kept as its context.
+pub const CONTEXT_BEFORE: usize = 3;
+/// Lines indented under an error (its message, a test's output) kept as its continuation.
+pub const CONTINUATION_MAX: usize = 60;
+/// Two errors this close keep everything between them.
+pub const BRIDGE_GAP: usize = 12;
+/// Estimated cost of one omission marker, and of the smallest (`[… 1 line omitted …]`).
+pub const MARKER_COST: usize = 30;
+pub const SMALL_MARKER_COST: usize = 10;
+
+const PRIO_MUST: usize = 0;
+const PRIO_CONTEXT: usize = 10;
+const PRIO_REPEATED_SIGNAL: usize = 200;
+const PRIO_HEADER: usize = 300;
+const PRIO_OTHER: usize = 400;
+
+/// What selection decided for each unit.
+pub struct Selection {
+    pub kept: Vec<bool>,
+    /// For a kept signal line whose later repeats were dropped: how often it occurred in all.
+    pub in_all: Vec<Option<usize>>,
+    /// The unit repeats an earlier kept signal line.
+    pub repeated_signal: Vec<bool>,
+}
+
+/// Chooses the units to keep within `budget` (in `costs` units).
+pub fn select<S: AsRef<str>>(
+    units: &[Unit],
+    lines: &[S],
+    info: &[LineInfo],
+    costs: &[usize],
+    budget: usize,
+) -> Selection {
+    let n = lines.len();
+    let score = context_scores(info);
+    let mut prio = vec![PRIO_OTHER; units.len()];
+    let mut repeated_signal = vec![false; units.len()];
+    // Error, warning, stack-trace and query lines: the first of each text (timestamp aside) is
+    // kept. Summaries (one per test class, per module): the last of each template is kept.
+    let mut group_of: Vec<Option<usize>> = vec![None; units.len()];
+    let mut first_of_text: HashMap<&str, usize> = HashMap::new();
+    let mut last_of_template: HashMap<String, usize> = HashMap::new();
+    let mut summary_key: Vec<Option<String>> = vec![None; units.len()];
+    for (u, unit) in units.iter().enumerate() {
+        if unit.kind != UnitKind::Line {
+            continue;
+        }
+        let li = &info[unit.start];
+        let line = lines[unit.start].as_ref();
+        match li.class {
+            Class::Plain => {}
+            Class::Summary => {
+                let key = loose_template(line, li, usize::MAX);
+                last_of_template.insert(key.clone(), u);
+                summary_key[u] = Some(key);
+            }
+            _ => {
+                let first = *first_of_text.entry(&line[li.ts..]).or_insert(u);
+                group_of[u] = Some(first);
+            }
+        }
+    }
+    for (u, unit) in units.iter().enumerate() {
+        let end = unit.start + unit.len;
+        let edge = unit.start == 0 || end == n;
+        match unit.kind {
+            UnitKind::Line => {
+                let must = match (&summary_key[u], group_of[u]) {
+                    (Some(key), _) => last_of_template.get(key) == Some(&u),
+                    (None, Some(first)) => first == u,
+                    (None, None) => false,
+                };
+                if must || edge {
+                    prio[u] = PRIO_MUST;
+                    continue;
+                }
+                repeated_signal[u] = info[unit.start].class != Class::Plain;
+            }
+            UnitKind::Template(_) => {}
+            UnitKind::Repeat { copy, .. } => {
+                // Kept exactly when its first copy is: as important as the least of it.
+                prio[u] = prio[copy..u].iter().copied().max().unwrap_or(PRIO_OTHER);
+                continue;
+            }
+        }
+        let best = (unit.start..end).filter_map(|k| score[k]).min();
+        prio[u] = match best {
+            Some(d) => PRIO_CONTEXT + d,
+            None if repeated_signal[u] => PRIO_REPEATED_SIGNAL,
+            None if info[unit.start].header => PRIO_HEADER,
+            None => PRIO_OTHER,
+        };
+    }
+
+    let mut kept: Vec<bool> = prio.iter().map(|p| *p == PRIO_MUST).collect();
+    let mut used = 0;
+    let mut in_dropped_run = false;
+    for (u, k) in kept.iter().enumerate() {
+        if *k {
+            used += costs[u];
+            in_dropped_run = false;
+        } else if !in_dropped_run {
+            used += MARKER_COST;
+            in_dropped_run = true;
+        }
+    }
+    let mut order: Vec<usize> = (0..units.len()).filter(|u| !kept[*u]).collect();
+    // Most important first; among the ordinary lines the latest first (a log's end tells how
+    // it went), otherwise in reading order.
+    order.sort_by_key(|&u| {
+        let p = prio[u];
+        (p, if p == PRIO_OTHER { usize::MAX - u } else { u })
+    });
+    for u in order {
+        let left = u > 0 && !kept[u - 1];
+        let right = u + 1 < units.len() && !kept[u + 1];
+        let cost = costs[u] + if left && right { MARKER_COST } else { 0 };
+        let saving = if !left && !right { MARKER_COST } else { 0 };
+        // A unit no dearer than the marker that would stand for it is always worth keeping.
+        if (saving > 0 && cost <= SMALL_MARKER_COST) || used + cost <= budget + saving {
+            kept[u] = true;
+            used = (used + cost).saturating_sub(saving);
+        }
+    }
+    // A repeat marker only makes sense under its complete first copy.
+    for (u, unit) in units.iter().enumerate() {
+        if let UnitKind::Repeat { copy, .. } = unit.kind {
+            if kept[u] && kept[copy..u].iter().any(|k| !k) {
+                kept[u] = false;
+            }
+        }
+    }
+
+    let mut totals: HashMap<usize, (usize, bool)> = HashMap::new();
+    for (u, g) in group_of.iter().enumerate() {
+        if let Some(first) = g {
+            let e = totals.entry(*first).or_insert((0, false));
+            e.0 += units[u].len;
+            e.1 |= !kept[u];
+        }
+    }
+    let mut in_all = vec![None; units.len()];
+    for (first, (total, dropped)) in totals {
+        if dropped && kept[first] && info[units[first].start].class != Class::Frame {
+            in_all[first] = Some(total);
+        }
+    }
+    Selection {
+        kept,
+        in_all,
+        repeated_signal,
+    }
+}
+
+/// For each line, how close it is to an error or stack-trace line (smaller is closer), if it is
+/// context at all: after-distance counts once, before-distance twice; continuation lines and
+/// bridges between nearby errors count as adjacent.
+fn context_scores(info: &[LineInfo]) -> Vec<Option<usize>> {
+    let n = info.len();
+    let anchor = |k: usize| matches!(info[k].class, Class::Error | Class::Frame);
+    let mut score: Vec<Option<usize>> = vec![None; n];
+    let mut prev_anchor: Vec<Option<usize>> = vec![None; n];
+    let mut prev: Option<usize> = None;
+    let mut continuing = false;
+    for k in 0..n {
+        if anchor(k) {
+            prev = Some(k);
+            continuing = true;
+            continue;
+        }
+        prev_anchor[k] = prev;
+        if let Some(a) = prev {
+            let after = k - a;
+            continuing = continuing && (info[k].blank || info[k].indent > info[a].indent);
+            if (continuing && after <= CONTINUATION_MAX) || after <= CONTEXT_AFTER {
+                score[k] = Some(if continuing { 1 } else { after });
+            }
+        }
+    }
+    let mut next: Option<usize> = None;
+    for k in (0..n).rev() {
+        if anchor(k) {
+            next = Some(k);
+            continue;
+        }
+        let Some(b) = next else {
+            continue;
+        };
+        let before = b - k;
+        let mut s = None;
+        if before <= CONTEXT_BEFORE {
+            s = Some(2 * before);
+        }
+        if prev_anchor[k].is_some_and(|a| b - a <= BRIDGE_GAP) {
+            s = Some(1);
+        }
+        if let Some(s) = s {
+            score[k] = Some(score[k].map_or(s, |x| x.min(s)));
+        }
+    }
+    score
+}

@@ -1,0 +1,120 @@
+// How a block is cut into lines, with the normalisation no reader needs (twin of lines.rs):
+// - `\r\n` ends a line like `\n`; a block without any `\n` uses lone `\r` as its line end;
+// - otherwise a line holding lone `\r`s is a terminal progress line that overwrote itself: only
+//   its final state (the last `\r`-separated segment with a visible character) is kept, and it
+//   counts as one line;
+// - ANSI escape sequences (colours, cursor movement, OSC titles and links) are removed.
+//
+// Every count shown in a marker is in these lines.
+
+/** A block cut into normalised lines. */
+export interface Lines {
+  lines: string[];
+  /** The block ended with a line end (not counted as an extra empty line). */
+  trailingNewline: boolean;
+}
+
+/** Joins the given lines back the way the block was laid out. */
+export function joinLines(out: readonly string[], trailingNewline: boolean): string {
+  const text = out.join('\n');
+  return trailingNewline && out.length > 0 ? text + '\n' : text;
+}
+
+/** Cuts `content` into normalised lines. */
+export function split(content: string): Lines {
+  return splitWith(content, true);
+}
+
+/**
+ * Like `split`, but a lone `\r` inside a line is content, not a progress overwrite (diffs and
+ * search hits quote files, whose bytes are not terminal output).
+ */
+export function splitRaw(content: string): Lines {
+  return splitWith(content, false);
+}
+
+function splitWith(content: string, progress: boolean): Lines {
+  if (content.length === 0) return { lines: [], trailingNewline: false };
+  const lines: string[] = [];
+  if (!content.includes('\n')) {
+    // Classic Mac line ends: every `\r` ends a line.
+    const trailingNewline = content.endsWith('\r');
+    const body = trailingNewline ? content.slice(0, -1) : content;
+    for (const piece of body.split('\r')) lines.push(stripAnsi(piece));
+    return { lines, trailingNewline };
+  }
+  const trailingNewline = content.endsWith('\n');
+  const body = trailingNewline ? content.slice(0, -1) : content;
+  for (let piece of body.split('\n')) {
+    if (piece.endsWith('\r')) piece = piece.slice(0, -1);
+    lines.push(progress && piece.includes('\r') ? finalState(piece) : stripAnsi(piece));
+  }
+  return { lines, trailingNewline };
+}
+
+/** The last `\r`-separated segment with a visible character (ANSI removed), or an empty line. */
+function finalState(piece: string): string {
+  const segments = piece.split('\r');
+  for (let k = segments.length - 1; k >= 0; k--) {
+    const s = stripAnsi(segments[k]!);
+    for (let i = 0; i < s.length; i++) if (!isBlank(s.charCodeAt(i))) return s;
+  }
+  return '';
+}
+
+/** Space, tab, vertical tab, form feed: the ASCII blanks inside a line. */
+export function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c;
+}
+
+/**
+ * Removes ANSI escape sequences: CSI (`ESC [` … final byte), OSC/DCS/PM/APC strings (up to BEL
+ * or `ESC \`), character-set designations and the other two-byte escapes. Every code unit it
+ * inspects is ASCII, so it cuts exactly where the byte-wise Rust twin does.
+ */
+export function stripAnsi(s: string): string {
+  let i = s.indexOf('\x1b');
+  if (i < 0) return s;
+  let out = '';
+  let start = 0;
+  while (i >= 0) {
+    out += s.slice(start, i);
+    start = escapeEnd(s, i);
+    i = s.indexOf('\x1b', start);
+  }
+  return out + s.slice(start);
+}
+
+function escapeEnd(s: string, i: number): number {
+  const n = s.length;
+  if (i + 1 >= n) return i + 1;
+  const next = s.charCodeAt(i + 1);
+  if (next === 0x5b) {
+    // `[`
+    let j = i + 2;
+    while (j < n && s.charCodeAt(j) >= 0x30 && s.charCodeAt(j) <= 0x3f) j++;
+    while (j < n && s.charCodeAt(j) >= 0x20 && s.charCodeAt(j) <= 0x2f) j++;
+    if (j < n && s.charCodeAt(j) >= 0x40 && s.charCodeAt(j) <= 0x7e) j++;
+    return j;
+  }
+  if (next === 0x5d || next === 0x50 || next === 0x58 || next === 0x5e || next === 0x5f) {
+    // `]` `P` `X` `^` `_`: a string up to BEL or ST (`ESC \`), or to the end of the line.
+    let j = i + 2;
+    while (j < n) {
+      const c = s.charCodeAt(j);
+      if (c === 0x07) return j + 1;
+      if (c === 0x1b) return s.charCodeAt(j + 1) === 0x5c ? j + 2 : j;
+      j++;
+    }
+    return j;
+  }
+  if (next >= 0x20 && next <= 0x2f) {
+    // nF escapes such as `ESC ( B`: intermediates, then one final byte.
+    let j = i + 1;
+    while (j < n && s.charCodeAt(j) >= 0x20 && s.charCodeAt(j) <= 0x2f) j++;
+    if (j < n && s.charCodeAt(j) >= 0x30 && s.charCodeAt(j) <= 0x7e) j++;
+    return j;
+  }
+  if (next >= 0x30 && next <= 0x7e) return i + 2;
+  return i + 1;
+}

@@ -1,0 +1,282 @@
+// Lossless folding of log lines into units (twin of log/fold.rs):
+// - a run of identical lines becomes one line with a count;
+// - a block of lines repeated back to back (a stack trace printed 36 times, a recursion) keeps
+//   its first copy and one marker for the copies;
+// - a run of plain lines that differ only in variable fields (numbers, hex ids, UUIDs,
+//   timestamps, paths, dotted names, IPs) becomes one template line with a count and the
+//   range or first/last value of each field.
+//
+// Lines that are kept verbatim (see `Class`), the first and the last line never join a template.
+
+import { utf8Length } from '../budget.js';
+import * as marker from '../marker.js';
+import { Class, type LineInfo, tokenIsLevel, tokens } from './classify.js';
+
+/** Fewest lines a template may stand for. */
+export const MIN_TEMPLATE_RUN = 3;
+/** Longest block of lines looked for as a back-to-back repeat. */
+export const MAX_PERIOD = 200;
+/** How many earlier occurrences of a line are tried as the start of a repeat. */
+const MAX_CANDIDATES = 4;
+
+/**
+ * A run of input lines as it appears in the output:
+ * - `line`: `lines[start]`, `len` times in a row;
+ * - `template`: a template standing for lines `start..start + len`;
+ * - `repeat`: lines `start..start + len` repeat the `period` lines before them (`copy` is the
+ *   index of the first unit of that first copy).
+ */
+export type Unit =
+  | { kind: 'line'; start: number; len: number }
+  | { kind: 'template'; start: number; len: number; text: string }
+  | { kind: 'repeat'; start: number; len: number; period: number; copy: number };
+
+/** The unit's output line. */
+export function renderUnit(u: Unit, lines: readonly string[]): string {
+  switch (u.kind) {
+    case 'line':
+      return u.len > 1 ? lines[u.start]! + marker.countSuffix(u.len) : lines[u.start]!;
+    case 'template':
+      return u.text;
+    case 'repeat':
+      return marker.blockRepeat(u.period, u.len / u.period);
+  }
+}
+
+const NONE = -1;
+
+/** Folds `lines` into units, in order, covering every line exactly once. */
+export function fold(lines: readonly string[], info: readonly LineInfo[]): Unit[] {
+  const n = lines.length;
+  const intern = new Map<string, number>();
+  const ids = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const l = lines[k]!;
+    let id = intern.get(l);
+    if (id === undefined) {
+      id = intern.size;
+      intern.set(l, id);
+    }
+    ids[k] = id;
+  }
+  const next = new Int32Array(n).fill(NONE);
+  const lastSeen = new Int32Array(intern.size).fill(NONE);
+  for (let k = n - 1; k >= 0; k--) {
+    const id = ids[k]!;
+    next[k] = lastSeen[id]!;
+    lastSeen[id] = k;
+  }
+  const f = new Folder(lines, info, ids, next);
+  let i = 0;
+  while (i < n) i = f.step(i, n, true, true);
+  return f.units;
+}
+
+class Folder {
+  readonly units: Unit[] = [];
+  constructor(
+    readonly lines: readonly string[],
+    readonly info: readonly LineInfo[],
+    readonly ids: Int32Array,
+    /** Index of the next line with the same text (-1 if none). */
+    readonly next: Int32Array,
+  ) {}
+
+  /** Folds the run starting at `i` (within `..end`) and returns where the next one starts. */
+  step(i: number, end: number, blocks: boolean, templates: boolean): number {
+    const [period, copies] = this.bestRepeat(i, end, blocks);
+    const covered = period * copies;
+    if (templates && this.templateEligible(i)) {
+      const t = this.templateRun(i, end);
+      if (t >= MIN_TEMPLATE_RUN && t > covered) {
+        const text = this.templateText(i, t);
+        if (text !== undefined) {
+          this.units.push({ kind: 'template', start: i, len: t, text });
+          return i + t;
+        }
+        // Not shorter as a template: the run's lines stand, identical ones folded.
+        let k = i;
+        while (k < i + t) k = this.step(k, i + t, false, false);
+        return k;
+      }
+    }
+    if (period >= 2 && copies >= 2) {
+      const copy = this.units.length;
+      let k = i;
+      while (k < i + period) k = this.step(k, i + period, false, templates);
+      this.units.push({ kind: 'repeat', start: i + period, len: period * (copies - 1), period, copy });
+      return i + covered;
+    }
+    this.units.push({ kind: 'line', start: i, len: copies });
+    return i + copies;
+  }
+
+  /**
+   * The back-to-back repeat starting at `i` covering the most lines: `[period, copies]`;
+   * period 1 is a run of identical lines, `[1, 1]` means none.
+   */
+  bestRepeat(i: number, end: number, blocks: boolean): [number, number] {
+    const ids = this.ids;
+    let run = 1;
+    while (i + run < end && ids[i + run] === ids[i]) run++;
+    let best: [number, number] = [1, run];
+    if (!blocks) return best;
+    let j = this.next[i]!;
+    let tried = 0;
+    while (j !== NONE && j - i <= MAX_PERIOD && tried < MAX_CANDIDATES) {
+      const p = j - i;
+      tried++;
+      if (p >= 2 && i + 2 * p <= end && ids[i + p - 1] === ids[i + 2 * p - 1]) {
+        let matched = 0;
+        while (i + p + matched < end && ids[i + matched] === ids[i + p + matched]) matched++;
+        const copies = 1 + Math.floor(matched / p);
+        if (copies >= 2 && p * copies > best[0] * best[1]) best = [p, copies];
+      }
+      j = this.next[j]!;
+    }
+    return best;
+  }
+
+  templateEligible(k: number): boolean {
+    return k !== 0 && k + 1 !== this.lines.length && this.info[k]!.cls === Class.Plain;
+  }
+
+  /** How many lines from `i` share line `i`'s template. */
+  templateRun(i: number, end: number): number {
+    const first = this.lines[i]!;
+    let j = i + 1;
+    while (j < end && this.templateEligible(j) && this.info[j]!.indent === this.info[i]!.indent && sameTemplate(first, this.lines[j]!)) j++;
+    return j - i;
+  }
+
+  /** The template line for lines `i..i + t`, or undefined when it would not be shorter. */
+  templateText(i: number, t: number): string | undefined {
+    const first = this.lines[i]!;
+    const toks = tokens(first);
+    const slots = toks.map(([s, e]) => new Slot(first.slice(s, e)));
+    let total = utf8Length(first) + 1;
+    for (let k = i + 1; k < i + t; k++) {
+      const line = this.lines[k]!;
+      total += utf8Length(line) + 1;
+      const lt = tokens(line);
+      const m = Math.min(slots.length, lt.length);
+      for (let q = 0; q < m; q++) slots[q]!.add(line.slice(lt[q]![0], lt[q]![1]));
+    }
+    let body = '';
+    let prevEnd = 0;
+    for (let q = 0; q < slots.length; q++) {
+      const [s, e] = toks[q]!;
+      body += first.slice(prevEnd, s);
+      const slot = slots[q]!;
+      body += slot.constant ? first.slice(s, e) : slot.render();
+      prevEnd = e;
+    }
+    const text = marker.templateLine(t, body);
+    return utf8Length(text) + 1 < total ? text : undefined;
+  }
+}
+
+/** One token position of a template: constant, or the range / first and last of its values. */
+class Slot {
+  last: string;
+  constant = true;
+  numeric: boolean;
+  min: string;
+  max: string;
+
+  constructor(readonly first: string) {
+    this.last = first;
+    this.numeric = isNumber(first);
+    this.min = first;
+    this.max = first;
+  }
+
+  add(tok: string): void {
+    if (tok !== this.first) this.constant = false;
+    this.last = tok;
+    if (this.numeric) {
+      if (!isNumber(tok)) {
+        this.numeric = false;
+      } else {
+        if (cmpNumber(tok, this.min) < 0) this.min = tok;
+        if (cmpNumber(tok, this.max) > 0) this.max = tok;
+      }
+    }
+  }
+
+  render(): string {
+    return this.numeric ? marker.slotRange(this.min, this.max) : marker.slotSpan(this.first, this.last);
+  }
+}
+
+const isNumber = (t: string): boolean => t.length > 0 && /^[0-9]+$/.test(t);
+
+/** Compares digit strings by value. */
+function cmpNumber(a: string, b: string): number {
+  const x = a.replace(/^0+/, '');
+  const y = b.replace(/^0+/, '');
+  if (x.length !== y.length) return x.length - y.length;
+  return x < y ? -1 : x > y ? 1 : 0; // ASCII digits: code unit order is code point order
+}
+
+const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/**
+ * A token that carries a value rather than wording: anything with a digit, a path or URL, a
+ * dotted name (`org.example.Foo`, `host.example.com`), or `key=value`.
+ */
+export function isVariable(t: string): boolean {
+  for (let k = 0; k < t.length; k++) {
+    const c = t.charCodeAt(k);
+    if ((c >= 48 && c <= 57) || c === 0x2f || c === 0x5c) return true;
+    if ((c === 0x2e || c === 0x3d) && k > 0 && k + 1 < t.length) {
+      if (c === 0x3d || (isAlnum(t.charCodeAt(k - 1)) && isAlnum(t.charCodeAt(k + 1)))) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * A line's message with its variable fields as `<*>`, timestamp and level left out, single
+ * spaces between tokens, cut (with ` …`) before `maxLen` UTF-8 bytes.
+ */
+export function looseTemplate(line: string, li: LineInfo, maxLen: number): string {
+  const msg = li.ts > 0 ? line.slice(li.ts) : line;
+  let out = '';
+  let outBytes = 0;
+  let levelSkipped = li.level === undefined;
+  const toks = tokens(msg);
+  for (let k = 0; k < toks.length; k++) {
+    const t = msg.slice(toks[k]![0], toks[k]![1]);
+    if (!levelSkipped && k < 4 && tokenIsLevel(t)) {
+      levelSkipped = true;
+      continue;
+    }
+    const piece = isVariable(t) ? '<*>' : t;
+    const pieceBytes = utf8Length(piece);
+    if (outBytes + pieceBytes + 1 > maxLen) {
+      out += ' …';
+      break;
+    }
+    if (out.length > 0) {
+      out += ' ';
+      outBytes += 1;
+    }
+    out += piece;
+    outBytes += pieceBytes;
+  }
+  return out;
+}
+
+/** Same number of tokens, each equal or both variable. */
+export function sameTemplate(a: string, b: string): boolean {
+  const ta = tokens(a);
+  const tb = tokens(b);
+  if (ta.length !== tb.length) return false;
+  for (let k = 0; k < ta.length; k++) {
+    const x = a.slice(ta[k]![0], ta[k]![1]);
+    const y = b.slice(tb[k]![0], tb[k]![1]);
+    if (x !== y && !(isVariable(x) && isVariable(y))) return false;
+  }
+  return true;
+}

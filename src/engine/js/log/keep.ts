@@ -1,0 +1,218 @@
+// Lossy selection over folded units (twin of log/keep.rs), used only when the lossless form is
+// above `maxBlockTokens`.
+//
+// Always kept: every distinct error, warning, stack-trace, summary and query line (later exact
+// repeats, timestamps aside, may go, and the kept one then says how often it occurred), and the
+// first and last line. Then, while the budget lasts: the lines around errors and stack traces
+// (what follows an error and is indented under it, the gap between two nearby errors, a few
+// lines before and after), repeats of signal lines, section headers, and finally the other
+// lines, latest first.
+
+import { Class, type LineInfo } from './classify.js';
+import { looseTemplate, type Unit } from './fold.js';
+
+/** Lines after an error or stack-trace line kept as its context. */
+export const CONTEXT_AFTER = 6;
+/** Lines before an error or stack-trace line kept as its context. */
+export const CONTEXT_BEFORE = 3;
+/** Lines indented under an error (its message, a test's output) kept as its continuation. */
+export const CONTINUATION_MAX = 60;
+/** Two errors this close keep everything between them. */
+export const BRIDGE_GAP = 12;
+/** Estimated cost of one omission marker, and of the smallest (`[… 1 line omitted …]`). */
+export const MARKER_COST = 30;
+export const SMALL_MARKER_COST = 10;
+
+const PRIO_MUST = 0;
+const PRIO_CONTEXT = 10;
+const PRIO_REPEATED_SIGNAL = 200;
+const PRIO_HEADER = 300;
+const PRIO_OTHER = 400;
+
+/** What selection decided for each unit. */
+export interface Selection {
+  kept: boolean[];
+  /** For a kept signal line whose later repeats were dropped: how often it occurred in all. */
+  inAll: Array<number | undefined>;
+  /** The unit repeats an earlier kept signal line. */
+  repeatedSignal: boolean[];
+}
+
+/** Chooses the units to keep within `budget` (in `costs` units). */
+export function select(
+  units: readonly Unit[],
+  lines: readonly string[],
+  info: readonly LineInfo[],
+  costs: readonly number[],
+  budget: number,
+): Selection {
+  const n = lines.length;
+  const score = contextScores(info);
+  const prio: number[] = new Array<number>(units.length).fill(PRIO_OTHER);
+  const repeatedSignal: boolean[] = new Array<boolean>(units.length).fill(false);
+  // Error, warning, stack-trace and query lines: the first of each text (timestamp aside) is
+  // kept. Summaries (one per test class, per module): the last of each template is kept.
+  const groupOf: Array<number | undefined> = new Array<number | undefined>(units.length).fill(undefined);
+  const firstOfText = new Map<string, number>();
+  const lastOfTemplate = new Map<string, number>();
+  const summaryKey: Array<string | undefined> = new Array<string | undefined>(units.length).fill(undefined);
+  for (let u = 0; u < units.length; u++) {
+    const unit = units[u]!;
+    if (unit.kind !== 'line') continue;
+    const li = info[unit.start]!;
+    const line = lines[unit.start]!;
+    if (li.cls === Class.Plain) continue;
+    if (li.cls === Class.Summary) {
+      const key = looseTemplate(line, li, Infinity);
+      lastOfTemplate.set(key, u);
+      summaryKey[u] = key;
+    } else {
+      const text = li.ts > 0 ? line.slice(li.ts) : line;
+      let first = firstOfText.get(text);
+      if (first === undefined) {
+        first = u;
+        firstOfText.set(text, u);
+      }
+      groupOf[u] = first;
+    }
+  }
+  for (let u = 0; u < units.length; u++) {
+    const unit = units[u]!;
+    const end = unit.start + unit.len;
+    const edge = unit.start === 0 || end === n;
+    if (unit.kind === 'line') {
+      const key = summaryKey[u];
+      const g = groupOf[u];
+      const must = key !== undefined ? lastOfTemplate.get(key) === u : g !== undefined ? g === u : false;
+      if (must || edge) {
+        prio[u] = PRIO_MUST;
+        continue;
+      }
+      repeatedSignal[u] = info[unit.start]!.cls !== Class.Plain;
+    } else if (unit.kind === 'repeat') {
+      // Kept exactly when its first copy is: as important as the least of it.
+      let p = -1;
+      for (let k = unit.copy; k < u; k++) p = Math.max(p, prio[k]!);
+      prio[u] = p < 0 ? PRIO_OTHER : p;
+      continue;
+    }
+    let best: number | undefined;
+    for (let k = unit.start; k < end; k++) {
+      const s = score[k];
+      if (s !== undefined && (best === undefined || s < best)) best = s;
+    }
+    prio[u] =
+      best !== undefined
+        ? PRIO_CONTEXT + best
+        : repeatedSignal[u]
+          ? PRIO_REPEATED_SIGNAL
+          : info[unit.start]!.header
+            ? PRIO_HEADER
+            : PRIO_OTHER;
+  }
+
+  const kept = prio.map((p) => p === PRIO_MUST);
+  let used = 0;
+  let inDroppedRun = false;
+  for (let u = 0; u < kept.length; u++) {
+    if (kept[u]) {
+      used += costs[u]!;
+      inDroppedRun = false;
+    } else if (!inDroppedRun) {
+      used += MARKER_COST;
+      inDroppedRun = true;
+    }
+  }
+  const order: number[] = [];
+  for (let u = 0; u < units.length; u++) if (!kept[u]) order.push(u);
+  // Most important first; among the ordinary lines the latest first (a log's end tells how it
+  // went), otherwise in reading order.
+  const tie = (u: number): number => (prio[u] === PRIO_OTHER ? -u : u);
+  order.sort((a, b) => prio[a]! - prio[b]! || tie(a) - tie(b));
+  for (const u of order) {
+    const left = u > 0 && !kept[u - 1];
+    const right = u + 1 < units.length && !kept[u + 1];
+    const cost = costs[u]! + (left && right ? MARKER_COST : 0);
+    const saving = !left && !right ? MARKER_COST : 0;
+    // A unit no dearer than the marker that would stand for it is always worth keeping.
+    if ((saving > 0 && cost <= SMALL_MARKER_COST) || used + cost <= budget + saving) {
+      kept[u] = true;
+      used = used + cost - saving;
+    }
+  }
+  // A repeat marker only makes sense under its complete first copy.
+  for (let u = 0; u < units.length; u++) {
+    const unit = units[u]!;
+    if (unit.kind === 'repeat' && kept[u]) {
+      for (let k = unit.copy; k < u; k++) {
+        if (!kept[k]) {
+          kept[u] = false;
+          break;
+        }
+      }
+    }
+  }
+
+  const totals = new Map<number, { total: number; dropped: boolean }>();
+  for (let u = 0; u < units.length; u++) {
+    const first = groupOf[u];
+    if (first === undefined) continue;
+    let e = totals.get(first);
+    if (e === undefined) {
+      e = { total: 0, dropped: false };
+      totals.set(first, e);
+    }
+    e.total += units[u]!.len;
+    e.dropped ||= !kept[u];
+  }
+  const inAll: Array<number | undefined> = new Array<number | undefined>(units.length).fill(undefined);
+  for (const [first, { total, dropped }] of totals) {
+    if (dropped && kept[first] && info[units[first]!.start]!.cls !== Class.Frame) inAll[first] = total;
+  }
+  return { kept, inAll, repeatedSignal };
+}
+
+/**
+ * For each line, how close it is to an error or stack-trace line (smaller is closer), if it is
+ * context at all: after-distance counts once, before-distance twice; continuation lines and
+ * bridges between nearby errors count as adjacent.
+ */
+function contextScores(info: readonly LineInfo[]): Array<number | undefined> {
+  const n = info.length;
+  const anchor = (k: number): boolean => info[k]!.cls === Class.Error || info[k]!.cls === Class.Frame;
+  const score: Array<number | undefined> = new Array<number | undefined>(n).fill(undefined);
+  const prevAnchor = new Int32Array(n).fill(-1);
+  let prev = -1;
+  let continuing = false;
+  for (let k = 0; k < n; k++) {
+    if (anchor(k)) {
+      prev = k;
+      continuing = true;
+      continue;
+    }
+    prevAnchor[k] = prev;
+    if (prev >= 0) {
+      const after = k - prev;
+      continuing = continuing && (info[k]!.blank || info[k]!.indent > info[prev]!.indent);
+      if ((continuing && after <= CONTINUATION_MAX) || after <= CONTEXT_AFTER) score[k] = continuing ? 1 : after;
+    }
+  }
+  let next = -1;
+  for (let k = n - 1; k >= 0; k--) {
+    if (anchor(k)) {
+      next = k;
+      continue;
+    }
+    if (next < 0) continue;
+    const before = next - k;
+    let s: number | undefined;
+    if (before <= CONTEXT_BEFORE) s = 2 * before;
+    const a = prevAnchor[k]!;
+    if (a >= 0 && next - a <= BRIDGE_GAP) s = 1;
+    if (s !== undefined) {
+      const x = score[k];
+      score[k] = x === undefined ? s : Math.min(x, s);
+    }
+  }
+  return score;
+}

@@ -1,0 +1,303 @@
+// The log compressor (service logs, CI and build output, test runs), identically in both
+// engines: lossless folding, lossy selection above maxBlockTokens, the quality floors on the
+// development corpus, its invariants, and adversarial input.
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { BlockOptions, BlockResult } from '../../src/engine/types.js';
+import { corpusFiles, corpusPath } from '../support/corpus.js';
+import { engines, js } from '../support/engines.js';
+import { logInvariantViolations, normalisedLines, parseLogOutput } from '../support/log-output.js';
+import { lineRetention, parseGroundTruth, universalLines } from '../support/retention/lines.js';
+
+const defaults: BlockOptions = { encoding: 'o200k_base', query: '', minTokens: 200, maxBlockTokens: 4000 };
+
+/** Compresses with every engine, checks they agree byte for byte, returns the result. */
+function both(content: string, options: Partial<BlockOptions> = {}): BlockResult {
+  const o = { ...defaults, ...options };
+  const results = engines().map((e) => e.compressBlocks([{ content, options: o }])[0]!);
+  for (const r of results) expect(r).toEqual(results[0]);
+  return results[0]!;
+}
+
+/** The output's lines that are markers. */
+const markerLines = (out: string): string[] => out.split('\n').filter((l) => l.startsWith('[…') && l.endsWith('…]'));
+
+function expectSound(input: string, r: BlockResult): void {
+  expect(r.tokensAfter).toBeLessThanOrEqual(r.tokensBefore);
+  if (!r.modified) return;
+  expect(r.tokensAfter).toBeLessThan(r.tokensBefore);
+  expect(logInvariantViolations(input, r.content)).toEqual([]);
+}
+
+const ts = (k: number): string => `2024-05-01T10:${String(Math.floor(k / 60) % 60).padStart(2, '0')}:${String(k % 60).padStart(2, '0')}.000Z`;
+
+describe('lossless folding', () => {
+  it('folds a run of identical lines into one line with a count', () => {
+    const input = ['build started', ...Array(40).fill('WARN retrying connection to cache'), 'build done'].join('\n');
+    const r = both(input, { minTokens: 0 });
+    expect(r.content).toBe('build started\nWARN retrying connection to cache [×40]\nbuild done');
+    expect(r.strategy).toBe('log:fold');
+  });
+
+  it('folds lines that differ only in variable fields into a marked template with ranges', () => {
+    const body = Array.from({ length: 30 }, (_, k) => `${ts(k)} INFO fetched /api/items/${1000 + k} in ${5 + (k % 9)} ms`);
+    const input = ['job started', ...body, 'job done'].join('\n') + '\n';
+    const r = both(input, { minTokens: 0 });
+    expect(r.content).toBe(
+      'job started\n' +
+        `[… 30 lines like: {${ts(0)} … ${ts(29)}} INFO fetched {/api/items/1000 … /api/items/1029} in {5–13} ms …]\n` +
+        'job done\n',
+    );
+    expectSound(input, r);
+  });
+
+  it('keeps the final state of \\r progress lines and drops ANSI escapes, counting each as one line', () => {
+    const input = 'Downloading model\r  10%\r  55%\r 100% done\n\x1b[1;31mERROR\x1b[0m checksum mismatch\nexit code 1\n';
+    const r = both(input, { minTokens: 0 });
+    expect(r.content).toBe(' 100% done\nERROR checksum mismatch\nexit code 1\n');
+    expect(normalisedLines(input)).toHaveLength(3);
+  });
+
+  it('keeps one copy of a stack trace printed many times and says how often it repeats', () => {
+    const trace = ['[ERROR] No space left on device', 'java.io.IOException: No space left on device', ...Array.from({ length: 20 }, (_, k) => `\tat com.example.Writer.write${k}(Writer.java:${10 + k})`)];
+    const input = ['[INFO] start', ...Array(12).fill(trace).flat(), '[INFO] BUILD FAILURE'].join('\n');
+    const r = both(input, { minTokens: 0 });
+    const out = r.content.split('\n');
+    expect(out).toEqual(['[INFO] start', ...trace, '[… the 22 lines above repeat 11 more times (242 lines) …]', '[INFO] BUILD FAILURE']);
+    expectSound(input, r);
+  });
+
+  it('never folds error, warning, stack-trace or summary lines into a template', () => {
+    const errors = Array.from({ length: 10 }, (_, k) => `${ts(k)} ERROR request ${k} failed with status 503`);
+    const input = ['start', ...errors, 'end'].join('\n');
+    const r = both(input, { minTokens: 0 });
+    expect(r.modified).toBe(false); // nothing to fold: every line stays, so the block is untouched
+    expect(r.content).toBe(input);
+  });
+
+  it('is lossless only with maxBlockTokens Infinity, however large the block', () => {
+    const input = Array.from({ length: 3000 }, (_, k) => `${ts(k)} INFO ${['alpha', 'beta', 'gamma'][Math.floor(k / 10) % 3]} step ${k} ok`).join('\n');
+    const r = both(input, { maxBlockTokens: Infinity });
+    expect(r.strategy).toBe('log:fold');
+    expect(markerLines(r.content).every((m) => m.includes(' lines like: '))).toBe(true);
+    expectSound(input, r);
+  });
+});
+
+describe('lossy selection above maxBlockTokens', () => {
+  const words = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta'];
+  const noise = (k: number): string => `${ts(k)} INFO ${words[k % 7]} worker handled ${words[(k * 3) % 7]} request ${k}`;
+
+  it('keeps every error, its context, the first and last line, and marks each dropped run', () => {
+    const lines = Array.from({ length: 2000 }, (_, k) => noise(k));
+    lines[700] = `${ts(700)} ERROR worker crashed: java.lang.OutOfMemoryError: Java heap space`;
+    lines[701] = '\tat com.example.Pool.grow(Pool.java:88)';
+    lines[1500] = `${ts(1500)} WARN disk 91% full`;
+    const input = lines.join('\n') + '\n';
+    const r = both(input, { maxBlockTokens: 500 });
+    expect(r.strategy).toBe('log:select');
+    expect(r.tokensAfter).toBeLessThanOrEqual(500);
+    for (const k of [0, 699, 700, 701, 702, 1500, 1999]) expect(r.content).toContain(lines[k]);
+    const markers = markerLines(r.content);
+    expect(markers.length).toBeGreaterThan(1);
+    expect(markers[0]).toMatch(/^\[… \d+ lines omitted: \d+ INFO; 2024-05-01T10:\d\d:\d\d\.000Z … 2024-05-01T10:\d\d:\d\d\.000Z; most common "[a-z]+ worker handled [a-z]+ request <\*>" ×\d+ …\]$/);
+    expect(r.omitted).toHaveLength(1);
+    expect(r.omitted[0]).toMatchObject({ unit: 'lines' });
+    expect(r.omitted[0]!.count).toBe(parseLogOutput(r.content).filter((l) => l.kind === 'omitted').reduce((n, l) => n + l.count, 0));
+    expectSound(input, r);
+  });
+
+  it('keeps a block full of errors whole rather than dropping any', () => {
+    const input = Array.from({ length: 400 }, (_, k) => `${ts(k)} ERROR job ${k} failed: ${words[k % 7]} unavailable`).join('\n');
+    const r = both(input, { maxBlockTokens: 100 });
+    expect(r.modified).toBe(false);
+  });
+
+  it('keeps lines with the query terms', () => {
+    const lines = Array.from({ length: 1500 }, (_, k) => noise(k));
+    lines[321] = `${ts(321)} INFO tenant acme-corp migrated to shard 7`;
+    const r = both(lines.join('\n'), { maxBlockTokens: 300, query: 'what happened to the acme migration?' });
+    expect(r.content).toContain(lines[321]);
+    const plain = both(lines.join('\n'), { maxBlockTokens: 300 });
+    expect(plain.content).not.toContain(lines[321]);
+  });
+
+  it('keeps each distinct warning once and says how often it occurred', () => {
+    const lines = Array.from({ length: 1500 }, (_, k) => noise(k));
+    for (let k = 100; k < 1400; k += 100) lines[k] = 'WARNING: deprecated option --legacy-peer-deps';
+    const r = both(lines.join('\n'), { maxBlockTokens: 300 });
+    const kept = r.content.split('\n').filter((l) => l.startsWith('WARNING'));
+    expect(kept[0]).toBe('WARNING: deprecated option --legacy-peer-deps [×13 in all]');
+    expectSound(lines.join('\n'), r);
+  });
+
+  it('is idempotent: compressing the output again changes nothing', () => {
+    const lines = Array.from({ length: 1500 }, (_, k) => noise(k));
+    lines[900] = `${ts(900)} ERROR boom`;
+    const first = both(lines.join('\n'), { maxBlockTokens: 300 });
+    expect(first.modified).toBe(true);
+    const second = both(first.content, { maxBlockTokens: 300 });
+    expect(second.modified).toBe(false);
+    const lossless = both(['a', ...Array(30).fill('INFO same'), 'b'].join('\n'), { minTokens: 0 });
+    expect(both(lossless.content, { minTokens: 0 }).modified).toBe(false);
+  });
+});
+
+describe('the development corpus', () => {
+  const logs = corpusFiles('ci-logs', (f) => f.endsWith('fail.log'));
+
+  it('gives identical results in both engines on every file in ci-logs', () => {
+    for (const f of corpusFiles('ci-logs')) {
+      const content = readFileSync(corpusPath(f), 'utf8');
+      both(content);
+      both(content, { maxBlockTokens: Infinity });
+      both(content, { maxBlockTokens: 1000, query: 'why did the build fail' });
+    }
+  });
+
+  it('meets the quality floors on CI logs with default options', () => {
+    const reductions: number[] = [];
+    let context = 0;
+    let contextPresent = 0;
+    for (const f of logs) {
+      const content = readFileSync(corpusPath(f), 'utf8');
+      const gt = parseGroundTruth(readFileSync(corpusPath(f.replace(/fail\.log$/, 'groundtruth')), 'utf8'));
+      const r = both(content);
+      expect(r.kind, f).toBe('log');
+      expectSound(content, r);
+      const errors = lineRetention(content, r.content, gt.error);
+      expect(errors.missing, `${f}: error lines missing`).toEqual([]);
+      const ctx = lineRetention(content, r.content, gt.context);
+      context += ctx.total;
+      contextPresent += ctx.present;
+      const lines = universalLines(content);
+      const last = lines.findLastIndex((l) => l.trim().length > 0) + 1;
+      expect(lineRetention(content, r.content, [1, last]).missing, `${f}: first/last line`).toEqual([]);
+      reductions.push(1 - r.tokensAfter / r.tokensBefore);
+    }
+    expect(contextPresent / context).toBeGreaterThanOrEqual(0.9);
+    reductions.sort((a, b) => a - b);
+    expect(reductions[Math.floor(reductions.length / 2)]!).toBeGreaterThanOrEqual(0.7);
+  });
+
+  it('gives identical results on the tool outputs inside agent trajectories', () => {
+    let seen = 0;
+    for (const f of corpusFiles('trajectories', (f) => f.endsWith('.traj'))) {
+      const traj = JSON.parse(readFileSync(corpusPath(f), 'utf8')) as {
+        trajectory?: Array<{ observation?: unknown }>;
+        history?: Array<{ role?: string; content?: unknown }>;
+      };
+      const outputs: string[] = [];
+      for (const step of traj.trajectory ?? []) if (typeof step.observation === 'string') outputs.push(step.observation);
+      for (const m of traj.history ?? []) {
+        if (m.role !== 'tool') continue;
+        if (typeof m.content === 'string') outputs.push(m.content);
+        else if (Array.isArray(m.content)) for (const b of m.content as Array<{ text?: unknown }>) if (typeof b.text === 'string') outputs.push(b.text);
+      }
+      for (const content of outputs) {
+        seen++;
+        for (const options of [{ minTokens: 0 }, { minTokens: 0, maxBlockTokens: 100 }]) {
+          const r = both(content, options);
+          if (r.kind === 'log') expectSound(content, r);
+          else if (r.kind === 'code' || r.kind === 'text') expect(r.modified).toBe(false);
+        }
+      }
+    }
+    expect(seen).toBeGreaterThan(50);
+  });
+});
+
+describe('adversarial input', () => {
+  it('handles a 20 MB single line, alone and inside a log', () => {
+    const huge = 'GET /api/v1/items?id=123 took 45 ms status=200 '.repeat(430_000);
+    const alone = both(huge);
+    expect(alone.tokensAfter).toBeLessThanOrEqual(alone.tokensBefore);
+    const head = Array.from({ length: 60 }, (_, k) => `${ts(k)} INFO step ${k} ${['a', 'b', 'c'][k % 3]} ok`);
+    const input = [...head, `${ts(60)} INFO payload ${huge}`, `${ts(61)} ERROR upload failed`, ...head].join('\n');
+    const r = both(input);
+    expect(r.kind).toBe('log');
+    expect(r.tokensAfter).toBeLessThanOrEqual(4000);
+    expect(r.content).toContain(`${ts(61)} ERROR upload failed`);
+  });
+
+  it('handles \\r-only line endings, invalid UTF-8, lone surrogates and NUL bytes', () => {
+    const lines = Array.from({ length: 400 }, (_, k) => `${ts(k)} INFO item ${k} processed \u0000 by worker ${k % 5}`);
+    lines[200] = `${ts(200)} ERROR item 200 rejected`;
+    const crOnly = lines.join('\r');
+    const r = both(crOnly, { maxBlockTokens: 300 });
+    expect(r.kind).toBe('log');
+    expect(r.content).toContain(lines[200]);
+    expectSound(crOnly, r);
+    const bytes = Buffer.from(lines.join('\n'), 'utf8');
+    bytes[50] = 0xff;
+    bytes[51] = 0xfe;
+    const invalid = bytes.toString('utf8');
+    expectSound(invalid, both(invalid, { maxBlockTokens: 300 }));
+    const surrogates = lines.map((l, k) => (k % 50 === 0 ? l + ' \ud800 \udfff' : l)).join('\n');
+    const s = both(surrogates, { maxBlockTokens: 300 });
+    expect(s.content.isWellFormed()).toBe(true);
+  });
+
+  it('folds 1 000 000 identical lines into one', () => {
+    const input = 'INFO heartbeat ok\n'.repeat(1_000_000);
+    const r = both(input);
+    expect(r.content).toBe('INFO heartbeat ok [×1000000]\n');
+  });
+
+  it('selects within the budget from 100 000 distinct lines', () => {
+    const words = ['alpha', 'beta', 'gamma', 'delta', 'eps', 'zeta', 'eta', 'theta'];
+    const lines = Array.from({ length: 100_000 }, (_, k) => `${ts(k)} ${words[k % 8]} ${words[(k >> 3) % 8]} handled ${words[(k >> 6) % 8]} request ${k}`);
+    lines[77_777] = `${ts(77_777)} FATAL out of file descriptors`;
+    const input = lines.join('\n') + '\n';
+    const r = both(input);
+    expect(r.tokensAfter).toBeLessThanOrEqual(4000);
+    expect(r.content).toContain(lines[77_777]);
+    expect(logInvariantViolations(input, r.content)).toEqual([]);
+  });
+});
+
+describe('shared property runs', () => {
+  const stamp = fc.constantFrom('', '2024-01-02T03:04:05.678Z ', '10:00:01 ', 'Dec  1 10:00:00 host app[12]: ', '[2024-01-02 03:04:05,123] ');
+  const level = fc.constantFrom('', 'INFO ', 'WARN ', 'ERROR ', '[DEBUG] ', 'npm ERR! ');
+  const word = fc.constantFrom('connected', 'retry', 'failed', 'timeout', 'ok', 'user', 'cache', 'héllo', '😀', '/var/log/app.log', 'v1.2.3', 'Failures: 0', '0x1f', '\x1b[31mred\x1b[0m', '\t', '  ');
+  const message = fc.tuple(fc.array(fc.oneof(word, fc.nat(99_999).map(String)), { minLength: 1, maxLength: 8 })).map(([w]) => w.join(' '));
+  const special = fc.constantFrom(
+    '\tat com.example.Foo.bar(Foo.java:12)',
+    'Traceback (most recent call last):',
+    '  File "x.py", line 3, in f',
+    '    raise ValueError(x)',
+    'ValueError: bad x',
+    'Tests run: 3, Failures: 1, Errors: 0',
+    '##[group]Run make',
+    '',
+    'half\r 50%\r100%',
+    'lone \ud800 surrogate',
+    '[… not ours …] but bracketed',
+  );
+  const line = fc.oneof({ weight: 6, arbitrary: fc.tuple(stamp, level, message).map(([a, b, c]) => a + b + c) }, { weight: 1, arbitrary: special });
+  const log = fc
+    .tuple(fc.array(line, { minLength: 1, maxLength: 12 }), fc.array(fc.nat(11), { minLength: 1, maxLength: 120 }), fc.boolean())
+    .map(([pool, picks, crlf]) => picks.map((p) => pool[p % pool.length]!).join(crlf ? '\r\n' : '\n'));
+
+  it('agree in both engines and keep the invariants', () => {
+    fc.assert(
+      fc.property(log, fc.oneof(fc.constant(Infinity), fc.integer({ min: 20, max: 400 })), (input, max) => {
+        const r = both(input, { minTokens: 0, maxBlockTokens: max });
+        expect(both(input, { minTokens: 0, maxBlockTokens: max })).toEqual(r); // deterministic
+        if (r.kind === 'log') expectSound(input.toWellFormed(), r);
+      }),
+      { seed: 4242, numRuns: 300 },
+    );
+  });
+
+  it('run the log compressor directly on arbitrary text without failing', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme-composite', maxLength: 300 }), (s) => {
+        const r = js.compressBlocks([{ content: s, options: { ...defaults, minTokens: 0 } }])[0]!;
+        expect(r.tokensAfter).toBeLessThanOrEqual(r.tokensBefore);
+      }),
+      { seed: 7, numRuns: 200 },
+    );
+  });
+});
