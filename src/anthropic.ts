@@ -191,12 +191,12 @@ function wrapMessages(resource: Obj, path: string, state: State, client: object)
   const original = (name: string): Call => (resource[name] as Call).bind(resource);
   const create = (params: unknown, options?: unknown): unknown => {
     checkHeadroomParam(params, `${path}.create`);
-    const sent = prepare(params, `${path}.create`, state, requestSignal(options)).then((p) => ({ call: original('create')(p, options) }));
+    const sent = prepare(params, `${path}.create`, state, requestContext(options)).then((p) => ({ call: original('create')(p, options) }));
     return deferred(client, sent, (data) => tapUsage(data, state));
   };
   const countTokens = (params: unknown, options?: unknown): unknown => {
     checkHeadroomParam(params, `${path}.countTokens`);
-    const sent = prepare(params, `${path}.countTokens`, state, requestSignal(options)).then((p) => ({ call: original('countTokens')(p, options) }));
+    const sent = prepare(params, `${path}.countTokens`, state, requestContext(options)).then((p) => ({ call: original('countTokens')(p, options) }));
     return deferred(client, sent);
   };
   return new Proxy(resource, {
@@ -218,9 +218,9 @@ function wrapBatches(resource: Obj, path: string, state: State, client: object):
     requests.forEach((r, i) => {
       if (isObj(r)) checkHeadroomParam(r['params'], `${path}.create (requests[${i}].params)`);
     });
-    const signal = requestSignal(options);
+    const context = requestContext(options);
     const sent = Promise.all(
-      requests.map(async (r) => (isObj(r) && isObj(r['params']) ? { ...r, params: await prepare(r['params'], `${path}.create`, state, signal) } : r)),
+      requests.map(async (r) => (isObj(r) && isObj(r['params']) ? { ...r, params: await prepare(r['params'], `${path}.create`, state, context) } : r)),
     ).then((prepared) => ({ call: (resource['create'] as Call).call(resource, { ...(params as Obj), requests: prepared }, options) }));
     return deferred(client, sent);
   };
@@ -240,15 +240,29 @@ function checkHeadroomParam(params: unknown, method: string): void {
   }
 }
 
-function requestSignal(options: unknown): AbortSignal | undefined {
-  return isObj(options) && options['signal'] instanceof AbortSignal ? options['signal'] : undefined;
+/** What a request's options tell compression: its abort signal and the betas in `anthropic-beta`. */
+interface RequestContext {
+  signal: AbortSignal | undefined;
+  headerBetas: string[];
+}
+
+function requestContext(options: unknown): RequestContext {
+  if (!isObj(options)) return { signal: undefined, headerBetas: [] };
+  const signal = options['signal'] instanceof AbortSignal ? options['signal'] : undefined;
+  const headers = options['headers'];
+  let beta: unknown;
+  if (headers instanceof Headers) beta = headers.get('anthropic-beta');
+  else if (isObj(headers)) for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === 'anthropic-beta') beta = v;
+  const headerBetas = typeof beta === 'string' ? beta.split(',').map((b) => b.trim()).filter((b) => b !== '') : [];
+  return { signal, headerBetas };
 }
 
 /**
  * The params to send: messages compressed, then the opt-in cache alignment. Never throws for
  * anything but an aborted request: an internal failure sends the caller's messages untouched.
  */
-async function prepare(params: unknown, method: string, state: State, signal: AbortSignal | undefined): Promise<unknown> {
+async function prepare(params: unknown, method: string, state: State, context: RequestContext): Promise<unknown> {
+  const { signal } = context;
   if (!isObj(params)) return params;
   const { headroom, ...rest } = params;
   const started = performance.now();
@@ -295,7 +309,7 @@ async function prepare(params: unknown, method: string, state: State, signal: Ab
       ...(rest['system'] === undefined ? {} : { system: rest['system'] as SystemPrompt as never }),
       ...(Array.isArray(rest['tools']) ? { tools: rest['tools'] } : {}),
       ...(typeof rest['max_tokens'] === 'number' ? { maxTokens: rest['max_tokens'] } : {}),
-      ...(Array.isArray(rest['betas']) ? { betas: rest['betas'] as string[] } : {}),
+      betas: [...(Array.isArray(rest['betas']) ? (rest['betas'] as string[]) : []), ...context.headerBetas],
       ...(signal === undefined ? {} : { signal }),
     });
     out = result.messages === messages ? rest : { ...rest, messages: result.messages };

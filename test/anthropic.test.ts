@@ -243,6 +243,28 @@ describe('HeadroomClient', () => {
     expect(events[0]!.transformsApplied.join(' ')).toMatch(/limit|drop|harder/);
   });
 
+  it('reads the 1M-context beta from the betas param or the anthropic-beta header', async () => {
+    // Five CI logs, about 240 000 tokens: over claude-sonnet-4-5's 200 000, within 1M.
+    const logs = ['guava_2087', 'jodatime_2082', 'commonslang_2089', 'nopol_1347', 'astor_1278', 'sorald_265'];
+    const history: Anthropic.MessageParam[] = [{ role: 'user', content: 'Why did these builds fail?' }];
+    for (let i = 0; i < 5; i++) {
+      const text = readFileSync(corpusPath(`ci-logs/breakages/${logs[i % logs.length]!}/fail.log`), 'utf8');
+      history.push({ role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${i}`, name: 'ci_log', input: { run: i } }] });
+      history.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${i}`, content: `run ${i}\n${text}` }] });
+    }
+    const events: CompressEvent[] = [];
+    const client = withHeadroom(sdk, { provider: new AnthropicProvider(), maxBlockTokens: Infinity, minTokens: 1e9, onCompress: (e) => events.push(e) });
+    const request = { model: MODEL, max_tokens: 1024, messages: history };
+    await client.messages.create(request);
+    await client.messages.create(request, { headers: { 'anthropic-beta': 'context-1m-2025-08-07' } });
+    await client.beta.messages.create({ ...request, betas: ['context-1m-2025-08-07'] });
+    expect(events[0]!.tokensBefore).toBeGreaterThan(200_000 / 1.15);
+    expect(events[0]!.tokensBefore).toBeLessThan(800_000);
+    expect(events[0]!.transformsApplied).toContain('over_limit:dropped_turns');
+    expect(events[1]!.transformsApplied).toEqual([]);
+    expect(events[2]!.transformsApplied).toEqual([]);
+  });
+
   it('rejects bad options with errors naming them', () => {
     expect(() => new HeadroomClient({} as never)).toThrow(/client must be an Anthropic client/);
     expect(() => withHeadroom(sdk, { baseUrl: 'not a url' })).toThrow(/options\.baseUrl/);
