@@ -108,7 +108,7 @@ pub fn is_diff_shaped(l: &str) -> bool {
     if l.is_empty() {
         return true;
     }
-    if matches!(l.as_bytes()[0], b' ' | b'+' | b'-' | b'@' | b'\\') {
+    if matches!(l.as_bytes()[0], b' ' | b'\t' | b'+' | b'-' | b'@' | b'\\') {
         return true;
     }
     [
@@ -147,6 +147,8 @@ fn is_diff<S: AsRef<str>>(lines: &[S]) -> bool {
             && (k + 1..k + 7).any(|j| {
                 let x = l(j);
                 x.starts_with("--- ")
+                    || x.starts_with("index ")
+                    || x.starts_with("GIT binary patch")
                     || x.starts_with("Binary files")
                     || x.starts_with("rename from")
                     || x.starts_with("similarity index")
@@ -163,7 +165,14 @@ fn is_diff<S: AsRef<str>>(lines: &[S]) -> bool {
         return false;
     };
     let rest = &lines[f..];
-    let shaped = rest.iter().filter(|x| is_diff_shaped(x.as_ref())).count();
+    // The base85 lines of a `GIT binary patch` (up to a blank line) belong to the diff too.
+    let mut binary = false;
+    let mut shaped = 0;
+    for x in rest {
+        let x = x.as_ref();
+        binary = (binary && !x.is_empty()) || x.starts_with("GIT binary patch");
+        shaped += usize::from(binary || is_diff_shaped(x));
+    }
     shaped * 100 >= rest.len() * DIFF_SHARE
 }
 

@@ -138,6 +138,61 @@ pub fn log_omission_summary(levels: &str, markers: usize) -> String {
     }
 }
 
+// ---- Search hits ----
+
+/// Dropped hits inside one file's group.
+pub fn search_omitted(matches: usize, context: usize) -> String {
+    let m = if matches == 1 { "match" } else { "matches" };
+    let c = if context == 1 {
+        "context line"
+    } else {
+        "context lines"
+    };
+    match (matches, context) {
+        (0, _) => format!("{OPEN} {context} {c} omitted {CLOSE}"),
+        (_, 0) => format!("{OPEN} {matches} {m} omitted {CLOSE}"),
+        _ => format!("{OPEN} {matches} {m} and {context} {c} omitted {CLOSE}"),
+    }
+}
+
+/// `Omission::summary` for dropped matches.
+pub fn search_omission_summary(files: usize) -> String {
+    let f = if files == 1 { "file" } else { "files" };
+    format!("in {files} {f}")
+}
+
+// ---- Diffs ----
+
+/// Unchanged context lines folded away inside a hunk.
+pub fn unchanged_lines(n: usize) -> String {
+    let unit = if n == 1 { "line" } else { "lines" };
+    format!("{OPEN} {n} unchanged {unit} {CLOSE}")
+}
+
+/// A lockfile's hunks, summarised.
+pub fn lockfile_summary(
+    name: &str,
+    hunks: usize,
+    added: usize,
+    removed: usize,
+    lines: usize,
+) -> String {
+    let h = if hunks == 1 { "hunk" } else { "hunks" };
+    format!("{OPEN} {name}: lockfile changes omitted, {added} lines added and {removed} removed in {hunks} {h} ({lines} lines) {CLOSE}")
+}
+
+/// The data lines of a `GIT binary patch`.
+pub fn binary_patch(n: usize) -> String {
+    let unit = if n == 1 { "line" } else { "lines" };
+    format!("{OPEN} {n} {unit} of binary patch data {CLOSE}")
+}
+
+/// `Omission::summary` for summarised lockfiles.
+pub fn lockfile_omission_summary(files: usize) -> String {
+    let f = if files == 1 { "lockfile" } else { "lockfiles" };
+    format!("in {files} {f}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,11 +62,11 @@ const DIFF_PREFIXES = [
 /** Lines a unified or git diff is made of (after its first file header). */
 export function isDiffShaped(l: string): boolean {
   if (l.length === 0) return true;
-  if (' +-@\\'.includes(l[0]!)) return true;
+  if (' \t+-@\\'.includes(l[0]!)) return true;
   return DIFF_PREFIXES.some((p) => l.startsWith(p));
 }
 
-const GIT_HEADER_FOLLOWERS = ['--- ', 'Binary files', 'rename from', 'similarity index', 'new file mode', 'deleted file mode', 'old mode'];
+const GIT_HEADER_FOLLOWERS = ['--- ', 'index ', 'GIT binary patch', 'Binary files', 'rename from', 'similarity index', 'new file mode', 'deleted file mode', 'old mode'];
 
 function isDiff(lines: readonly string[]): boolean {
   const l = (k: number): string => lines[k] ?? '';
@@ -88,7 +88,13 @@ function isDiff(lines: readonly string[]): boolean {
   }
   if (found < 0) return false;
   const rest = lines.slice(found);
-  const shaped = rest.filter(isDiffShaped).length;
+  // The base85 lines of a `GIT binary patch` (up to a blank line) belong to the diff too.
+  let binary = false;
+  let shaped = 0;
+  for (const x of rest) {
+    binary = (binary && x.length > 0) || x.startsWith('GIT binary patch');
+    if (binary || isDiffShaped(x)) shaped++;
+  }
   return shaped * 100 >= rest.length * DIFF_SHARE;
 }
 

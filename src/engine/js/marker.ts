@@ -100,3 +100,42 @@ export function logOmissionSummary(levels: string, markers: number): string {
   const places = markers === 1 ? 'place' : 'places';
   return levels.length === 0 ? `in ${markers} ${places}` : `${levels} in ${markers} ${places}`;
 }
+
+// ---- Search hits ----
+
+/** Dropped hits inside one file's group. */
+export function searchOmitted(matches: number, context: number): string {
+  const m = matches === 1 ? 'match' : 'matches';
+  const c = context === 1 ? 'context line' : 'context lines';
+  if (matches === 0) return `${OPEN} ${context} ${c} omitted ${CLOSE}`;
+  if (context === 0) return `${OPEN} ${matches} ${m} omitted ${CLOSE}`;
+  return `${OPEN} ${matches} ${m} and ${context} ${c} omitted ${CLOSE}`;
+}
+
+/** `Omission.summary` for dropped matches. */
+export function searchOmissionSummary(files: number): string {
+  return `in ${files} ${files === 1 ? 'file' : 'files'}`;
+}
+
+// ---- Diffs ----
+
+/** Unchanged context lines folded away inside a hunk. */
+export function unchangedLines(n: number): string {
+  return `${OPEN} ${n} unchanged ${n === 1 ? 'line' : 'lines'} ${CLOSE}`;
+}
+
+/** A lockfile's hunks, summarised. */
+export function lockfileSummary(name: string, hunks: number, added: number, removed: number, lines: number): string {
+  const h = hunks === 1 ? 'hunk' : 'hunks';
+  return `${OPEN} ${name}: lockfile changes omitted, ${added} lines added and ${removed} removed in ${hunks} ${h} (${lines} lines) ${CLOSE}`;
+}
+
+/** The data lines of a `GIT binary patch`. */
+export function binaryPatch(n: number): string {
+  return `${OPEN} ${n} ${n === 1 ? 'line' : 'lines'} of binary patch data ${CLOSE}`;
+}
+
+/** `Omission.summary` for summarised lockfiles. */
+export function lockfileOmissionSummary(files: number): string {
+  return `in ${files} ${files === 1 ? 'lockfile' : 'lockfiles'}`;
+}

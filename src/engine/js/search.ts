@@ -1,10 +1,317 @@
-// Scaffold: the search compressor proposes nothing yet (twin of search.rs).
+// The search-hit compressor: grep and ripgrep output, `path:line:text` matches and
+// `path-line-text` context lines (twin of search.rs).
+//
+// Lossless: consecutive hits in one file are grouped under their path, written once, as
+// ripgrep's `--heading` layout does (`12:text` for a match, `12-text` for context).
+// Lossy, only above `maxBlockTokens`: every file stays with its first and last match, every
+// match with a query term or an error word stays, then more matches (the first ones of every
+// file before the later ones) and context lines while the budget lasts; each dropped run leaves
+// a marker with its counts.
 
-import type { BlockOptions } from '../types.js';
+import type { BlockOptions, Omission } from '../types.js';
+import { estimateTokens, scale } from './budget.js';
+import { contextPrefix, matchPrefix } from './detect.js';
 import type { Compressed } from './index.js';
+import { joinLines, splitRaw } from './lines.js';
+import { lineSignal } from './log/classify.js';
+import * as marker from './marker.js';
+import { queryHits, queryTerms, Signal } from './select.js';
+import { countTokens } from './tokens.js';
+
+/** Rounds of select → count exactly → shrink the budget. */
+const MAX_ROUNDS = 6;
+/** Estimated cost of an omission marker line. */
+const MARKER_COST = 12;
+
+const RowKind = { Match: 0, Context: 1, Separator: 2 } as const;
+type RowKind = (typeof RowKind)[keyof typeof RowKind];
+
+/** One grep line inside a file group: where its line number and text start. */
+interface Row {
+  line: number;
+  kind: RowKind;
+  /** Range of the line number; the text starts one past its end (after `:` or `-`). */
+  num: [number, number];
+}
+
+/** A path reference: the line it is read from and its length. */
+type PathRef = [number, number];
+
+type Entry = { other: number } | { path: PathRef; rows: Row[] };
 
 export function compress(content: string, options: BlockOptions): Compressed | undefined {
-  void content;
-  void options;
-  return undefined;
+  const { lines, trailingNewline } = splitRaw(content);
+  if (lines.length === 0 || lines.some((l) => marker.isMarker(l))) return undefined;
+  const entries = parse(lines);
+  const lossless: Compressed = { content: joinLines(render(entries, lines, undefined), trailingNewline), strategy: 'search:group', omitted: [] };
+  if (!Number.isFinite(options.maxBlockTokens) || options.maxBlockTokens < 0) return lossless;
+  const max = Math.floor(options.maxBlockTokens);
+  const exact = countTokens(lossless.content, options.encoding);
+  if (exact <= max) return lossless;
+  const plan = new Plan(entries, lines, queryTerms(options.query));
+  let budget = scale(max, plan.estimatedTotal(), exact);
+  let out = lossless;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const keep = plan.select(budget);
+    const text = joinLines(render(entries, lines, keep), trailingNewline);
+    const tokens = countTokens(text, options.encoding);
+    out = { content: text, strategy: 'search:select', omitted: plan.omissions(keep) };
+    if (tokens <= max || budget === 0) break;
+    const shrunk = scale(budget, max, tokens);
+    budget = Math.min(Math.max(0, shrunk - Math.floor(shrunk / 50)), budget - 1);
+  }
+  return out;
+}
+
+/** Groups consecutive hits of one file. */
+function parse(lines: readonly string[]): Entry[] {
+  // The path of the next match line at or after each line: context lines before a file's first
+  // match are read against it (paths may themselves contain `-12-`).
+  const nextMatch: Array<PathRef | undefined> = new Array<PathRef | undefined>(lines.length + 1).fill(undefined);
+  for (let k = lines.length - 1; k >= 0; k--) {
+    const p = matchPrefix(lines[k]!);
+    nextMatch[k] = p >= 0 ? [k, p] : nextMatch[k + 1];
+  }
+  const pathOf = (r: PathRef): string => lines[r[0]]!.slice(0, r[1]);
+  const entries: Entry[] = [];
+  let current: PathRef | undefined;
+  let pendingSep: number | undefined;
+  for (let k = 0; k < lines.length; k++) {
+    const l = lines[k]!;
+    if (l === '--') {
+      pendingSep = k;
+      continue;
+    }
+    let hit: [PathRef, RowKind, number] | undefined;
+    const p = matchPrefix(l);
+    if (p >= 0) hit = [[k, p], RowKind.Match, p + 1];
+    else {
+      const known = [current, nextMatch[k]].find((r) => r !== undefined && contextAfter(l, pathOf(r)) >= 0);
+      if (known !== undefined) hit = [known, RowKind.Context, known[1] + 1];
+      else {
+        const q = contextPrefix(l);
+        if (q >= 0) hit = [[k, q], RowKind.Context, q + 1];
+      }
+    }
+    if (hit === undefined) {
+      if (pendingSep !== undefined) entries.push({ other: pendingSep });
+      pendingSep = undefined;
+      entries.push({ other: k });
+      current = undefined;
+      continue;
+    }
+    const [path, kind, numStart] = hit;
+    let digits = 0;
+    while (numStart + digits < l.length && l.charCodeAt(numStart + digits) >= 48 && l.charCodeAt(numStart + digits) <= 57) digits++;
+    const row: Row = { line: k, kind, num: [numStart, numStart + digits] };
+    const last = entries[entries.length - 1];
+    if (current !== undefined && last !== undefined && 'rows' in last && pathOf(current) === pathOf(path)) {
+      if (pendingSep !== undefined) last.rows.push({ line: pendingSep, kind: RowKind.Separator, num: [0, 0] });
+      pendingSep = undefined;
+      last.rows.push(row);
+    } else {
+      // A separator between two files is implied by the new path.
+      pendingSep = undefined;
+      entries.push({ path, rows: [row] });
+      current = path;
+    }
+  }
+  if (pendingSep !== undefined) entries.push({ other: pendingSep });
+  return entries;
+}
+
+/** `path-12-…` for a known path: where the line number starts (-1 if it is not that). */
+function contextAfter(l: string, path: string): number {
+  if (!l.startsWith(path) || l[path.length] !== '-') return -1;
+  let d = 0;
+  const from = path.length + 1;
+  while (l.charCodeAt(from + d) >= 48 && l.charCodeAt(from + d) <= 57) d++;
+  return d >= 1 && d <= 9 && l[from + d] === '-' ? from : -1;
+}
+
+function rowText(row: Row, line: string): string {
+  if (row.kind === RowKind.Separator) return '--';
+  const num = line.slice(row.num[0], row.num[1]);
+  return `${num}${row.kind === RowKind.Match ? ':' : '-'}${line.slice(row.num[1] + 1)}`;
+}
+
+/** The output lines; `keep` (one flag per row, in entry order) selects rows in the lossy form. */
+function render(entries: readonly Entry[], lines: readonly string[], keep: readonly boolean[] | undefined): string[] {
+  const out: string[] = [];
+  let r = 0;
+  for (const e of entries) {
+    if ('other' in e) {
+      out.push(lines[e.other]!);
+      continue;
+    }
+    out.push(lines[e.path[0]]!.slice(0, e.path[1]));
+    let matches = 0;
+    let context = 0;
+    for (const row of e.rows) {
+      const kept = keep === undefined || keep[r]!;
+      r++;
+      if (kept && !(keep !== undefined && row.kind === RowKind.Separator)) {
+        if (matches + context > 0) {
+          out.push(marker.searchOmitted(matches, context));
+          matches = 0;
+          context = 0;
+        }
+        out.push(rowText(row, lines[row.line]!));
+      } else if (!kept) {
+        if (row.kind === RowKind.Match) matches++;
+        else if (row.kind === RowKind.Context) context++;
+      }
+    }
+    if (matches + context > 0) out.push(marker.searchOmitted(matches, context));
+  }
+  return out;
+}
+
+type Rank = [number, number, number];
+const cmpRank = (a: Rank, b: Rank): number => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+
+/** What lossy selection knows about every row, in entry order. */
+class Plan {
+  readonly kinds: RowKind[] = [];
+  readonly costs: number[] = [];
+  readonly must: boolean[] = [];
+  /** Keeping order for the others: lower first. */
+  readonly rank: Rank[] = [];
+  /** Index of the row's group, and the group count. */
+  readonly group: number[] = [];
+  groups = 0;
+  otherCost = 0;
+
+  constructor(entries: readonly Entry[], lines: readonly string[], terms: readonly string[]) {
+    // Per row: is first/last match, has a query term, has an error word.
+    const facts: Array<[boolean, boolean, boolean]> = [];
+    let matches = 0;
+    let errors = 0;
+    for (const e of entries) {
+      if ('other' in e) {
+        this.otherCost += estimateTokens(lines[e.other]!) + 1;
+        continue;
+      }
+      this.otherCost += estimateTokens(lines[e.path[0]]!.slice(0, e.path[1])) + 1;
+      let first = -1;
+      let last = -1;
+      e.rows.forEach((row, i) => {
+        if (row.kind === RowKind.Match) {
+          if (first < 0) first = i;
+          last = i;
+        }
+      });
+      e.rows.forEach((row, i) => {
+        const line = lines[row.line]!;
+        this.kinds.push(row.kind);
+        this.costs.push(estimateTokens(rowText(row, line)) + 1);
+        this.group.push(this.groups);
+        const body = line.slice(row.num[1] + 1);
+        const isMatch = row.kind === RowKind.Match;
+        const query = isMatch && queryHits(body, terms) > 0;
+        const error = isMatch && lineSignal(body) === Signal.Error;
+        if (isMatch) matches++;
+        if (error) errors++;
+        facts.push([i === first || i === last, query, error]);
+      });
+      this.groups++;
+    }
+    // Error words mark the exceptional hits; when most hits carry one, the search was for them
+    // and they rank first instead of all being kept.
+    const errorsRare = errors * 2 <= matches;
+    let nth = 0;
+    for (let r = 0; r < this.kinds.length; r++) {
+      if (r > 0 && this.group[r] !== this.group[r - 1]) nth = 0;
+      const [edge, query, error] = facts[r]!;
+      this.must.push(edge || query || (error && errorsRare));
+      const kind = this.kinds[r]!;
+      if (kind === RowKind.Match) {
+        nth++;
+        this.rank.push([error ? 0 : 1, nth, r]);
+      } else this.rank.push([kind === RowKind.Context ? 2 : 3, 0, r]);
+    }
+    // Context lines nearest a kept match come first.
+    const n = this.kinds.length;
+    const dist: number[] = new Array<number>(n).fill(Number.MAX_SAFE_INTEGER);
+    let lastMust = -1;
+    for (let r = 0; r < n; r++) {
+      if (r > 0 && this.group[r] !== this.group[r - 1]) lastMust = -1;
+      if (this.must[r]) lastMust = r;
+      else if (lastMust >= 0) dist[r] = r - lastMust;
+    }
+    let nextMust = -1;
+    for (let r = n - 1; r >= 0; r--) {
+      if (r + 1 < n && this.group[r] !== this.group[r + 1]) nextMust = -1;
+      if (this.must[r]) nextMust = r;
+      else if (nextMust >= 0) dist[r] = Math.min(dist[r]!, nextMust - r);
+      if (this.kinds[r] === RowKind.Context) this.rank[r]![1] = dist[r]!;
+    }
+  }
+
+  estimatedTotal(): number {
+    let t = this.otherCost;
+    for (const c of this.costs) t += c;
+    return t;
+  }
+
+  /** Rows to keep within `budget`: the must-keep ones, then by rank while they fit. */
+  select(budget: number): boolean[] {
+    const n = this.kinds.length;
+    const keep = [...this.must];
+    let used = this.otherCost;
+    // One marker per dropped run inside a group.
+    let inRun = false;
+    for (let r = 0; r < n; r++) {
+      if (r > 0 && this.group[r] !== this.group[r - 1]) inRun = false;
+      if (keep[r]) {
+        used += this.costs[r]!;
+        inRun = false;
+      } else if (this.kinds[r] !== RowKind.Separator && !inRun) {
+        used += MARKER_COST;
+        inRun = true;
+      }
+    }
+    const order: number[] = [];
+    for (let r = 0; r < n; r++) if (!keep[r] && this.kinds[r] !== RowKind.Separator) order.push(r);
+    order.sort((a, b) => cmpRank(this.rank[a]!, this.rank[b]!));
+    for (const r of order) {
+      const dropped = (q: number): boolean => q >= 0 && this.group[q] === this.group[r] && !keep[q] && this.kinds[q] !== RowKind.Separator;
+      const left = dropped(this.neighbour(r, false));
+      const right = dropped(this.neighbour(r, true));
+      const cost = this.costs[r]! + (left && right ? MARKER_COST : 0);
+      const saving = !left && !right ? MARKER_COST : 0;
+      if (used + cost <= budget + saving) {
+        keep[r] = true;
+        used = Math.max(0, used + cost - saving);
+      }
+    }
+    return keep;
+  }
+
+  /** The nearest non-separator row before or after `r` (-1 if none). */
+  neighbour(r: number, after: boolean): number {
+    let q = r;
+    for (;;) {
+      q += after ? 1 : -1;
+      if (q < 0 || q >= this.kinds.length) return -1;
+      if (this.kinds[q] !== RowKind.Separator) return q;
+    }
+  }
+
+  omissions(keep: readonly boolean[]): Omission[] {
+    const files = new Set<number>();
+    let matches = 0;
+    let context = 0;
+    keep.forEach((k, r) => {
+      if (k) return;
+      if (this.kinds[r] === RowKind.Match) {
+        matches++;
+        files.add(this.group[r]!);
+      } else if (this.kinds[r] === RowKind.Context) context++;
+    });
+    const out: Omission[] = [];
+    if (matches > 0) out.push({ unit: 'matches', count: matches, summary: marker.searchOmissionSummary(files.size) });
+    if (context > 0) out.push({ unit: 'lines', count: context, summary: 'context lines' });
+    return out;
+  }
 }
