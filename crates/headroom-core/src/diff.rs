@@ -90,7 +90,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
         if level == Level::Summarise && !summarisable {
             continue;
         }
-        if crate::count_tokens(&out.content, options.encoding) <= max {
+        if !crate::budget::is_above(&out.content, max, options.encoding) {
             break;
         }
         out = render(lines, &parsed, level, split.trailing_newline);

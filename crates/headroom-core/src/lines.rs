@@ -8,6 +8,35 @@
 //! Every count shown in a marker is in these lines.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A hash map keyed by lines. Lines are only looked up, never iterated in hash order, so a fast
+/// non-cryptographic hash is safe here (and output never depends on it).
+pub type LineMap<K, V> = HashMap<K, V, BuildHasherDefault<LineHasher>>;
+
+/// FxHash-style hashing: a multiply and rotate per 8 bytes.
+#[derive(Default)]
+pub struct LineHasher(u64);
+
+impl Hasher for LineHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// A block cut into normalised lines.
 pub struct Lines<'a> {
@@ -31,6 +60,28 @@ impl Lines<'_> {
             text.push('\n');
         }
         text
+    }
+}
+
+/// Each line's id: equal lines share one, ids are numbered in order of first appearance.
+pub struct Interned {
+    pub ids: Vec<u32>,
+    /// How many distinct lines there are (ids run from 0 to `distinct - 1`).
+    pub distinct: usize,
+}
+
+/// Numbers the distinct lines (logs repeat themselves: work per distinct line is done once).
+pub fn intern<S: AsRef<str>>(lines: &[S]) -> Interned {
+    let mut map: LineMap<&str, u32> = LineMap::default();
+    map.reserve(lines.len().min(1 << 16));
+    let mut ids = Vec::with_capacity(lines.len());
+    for l in lines {
+        let next = map.len() as u32;
+        ids.push(*map.entry(l.as_ref()).or_insert(next));
+    }
+    Interned {
+        ids,
+        distinct: map.len(),
     }
 }
 

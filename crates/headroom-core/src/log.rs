@@ -12,17 +12,13 @@ mod keep;
 
 pub use classify::{classify_all, line_signal, timestamp_len, Class, Level, LineInfo};
 
-use crate::budget::{estimate_tokens, scale};
+use crate::budget::{self, estimate_tokens};
 use crate::lines::{self, Lines};
 use crate::select::query_terms;
 use crate::{marker, BlockOptions, Compressed, Omission};
 use fold::{Unit, UnitKind};
 use std::collections::HashMap;
 
-/// Rounds of select → count exactly → shrink the budget, before settling for the last attempt.
-const MAX_ROUNDS: usize = 6;
-/// Each further round aims this fraction (1/n) lower than proportional.
-const SHRINK_MARGIN: usize = 50;
 /// Dropped runs at least this long show the time span they cover.
 pub const TIME_SPAN_MIN_LINES: usize = 10;
 /// Longest template quoted in an omission marker, in bytes.
@@ -42,8 +38,9 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
         return None;
     }
     let terms = query_terms(&options.query);
-    let info = classify_all(lines, &terms);
-    let units = fold::fold(lines, &info);
+    let interned = lines::intern(lines);
+    let info = classify::classify_interned(lines, &interned, &terms);
+    let units = fold::fold(lines, &interned, &info);
     let rendered: Vec<String> = units.iter().map(|u| u.render(lines)).collect();
     let lossless = Lines::join(&rendered, split.trailing_newline);
     let lossless = Compressed {
@@ -54,17 +51,15 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     let Some(max) = options.max_block_tokens else {
         return Some(lossless);
     };
-    let exact = crate::count_tokens(&lossless.content, options.encoding);
-    if exact <= max {
-        return Some(lossless);
-    }
     let costs: Vec<usize> = rendered.iter().map(|r| estimate_tokens(r) + 1).collect();
     let estimated: usize = costs.iter().sum();
-    let mut budget = scale(max, estimated, exact);
-    let mut out = lossless;
-    for _ in 0..MAX_ROUNDS {
-        let sel = keep::select(&units, lines, &info, &costs, budget);
-        out = render_selection(
+    let Some(start) = budget::lossless_above(&lossless.content, estimated, max, options.encoding)
+    else {
+        return Some(lossless);
+    };
+    Some(budget::fit(max, start, estimated, |b| {
+        let sel = keep::select(&units, lines, &info, &costs, b);
+        let out = render_selection(
             &units,
             &rendered,
             lines,
@@ -73,16 +68,8 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
             split.trailing_newline,
         );
         let tokens = crate::count_tokens(&out.content, options.encoding);
-        if tokens <= max || budget == 0 {
-            break;
-        }
-        // Shrink in proportion, with a margin so the next round lands under the limit.
-        let shrunk = scale(budget, max, tokens);
-        budget = shrunk
-            .saturating_sub(shrunk / SHRINK_MARGIN)
-            .min(budget - 1);
-    }
-    Some(out)
+        (out, tokens)
+    }))
 }
 
 fn render_selection<S: AsRef<str>>(

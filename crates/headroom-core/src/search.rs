@@ -8,15 +8,13 @@
 //! file before the later ones) and context lines while the budget lasts; each dropped run leaves
 //! a marker with its counts.
 
-use crate::budget::{estimate_tokens, scale};
+use crate::budget::{self, estimate_tokens};
 use crate::detect::{context_prefix, match_prefix};
 use crate::lines::{self, Lines};
 use crate::log::line_signal;
 use crate::select::{query_hits, query_terms, Signal};
 use crate::{marker, BlockOptions, Compressed, Omission};
 
-/// Rounds of select → count exactly → shrink the budget.
-const MAX_ROUNDS: usize = 6;
 /// Estimated cost of an omission marker line.
 const MARKER_COST: usize = 12;
 
@@ -61,33 +59,27 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     let Some(max) = options.max_block_tokens else {
         return Some(lossless);
     };
-    let exact = crate::count_tokens(&lossless.content, options.encoding);
-    if exact <= max {
-        return Some(lossless);
-    }
     let terms = query_terms(&options.query);
     let plan = Plan::new(&entries, lines, &terms);
-    let mut budget = scale(max, plan.estimated_total(), exact);
-    let mut out = lossless;
-    for _ in 0..MAX_ROUNDS {
-        let keep = plan.select(budget);
+    let estimated = plan.estimated_total();
+    let Some(start) = budget::lossless_above(&lossless.content, estimated, max, options.encoding)
+    else {
+        return Some(lossless);
+    };
+    Some(budget::fit(max, start, estimated, |b| {
+        let keep = plan.select(b);
         let text = Lines::join(
             &render(&entries, lines, Some(&keep)),
             split.trailing_newline,
         );
         let tokens = crate::count_tokens(&text, options.encoding);
-        out = Compressed {
+        let out = Compressed {
             content: text,
             strategy: String::from("search:select"),
             omitted: plan.omissions(&keep),
         };
-        if tokens <= max || budget == 0 {
-            break;
-        }
-        let shrunk = scale(budget, max, tokens);
-        budget = shrunk.saturating_sub(shrunk / 50).min(budget - 1);
-    }
-    Some(out)
+        (out, tokens)
+    }))
 }
 
 /// Groups consecutive hits of one file.

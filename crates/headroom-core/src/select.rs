@@ -10,7 +10,7 @@ pub enum Signal {
 }
 
 /// Words that mark a line or value as error-class (compared lowercase, whole words).
-const ERROR_WORDS: &[&str] = &[
+pub(crate) const ERROR_WORDS: &[&str] = &[
     "abort",
     "aborted",
     "aborting",
@@ -47,7 +47,8 @@ const ERROR_WORDS: &[&str] = &[
 ];
 
 /// Words that mark a line or value as a warning.
-const WARNING_WORDS: &[&str] = &["deprecated", "deprecation", "warn", "warning", "warnings"];
+pub(crate) const WARNING_WORDS: &[&str] =
+    &["deprecated", "deprecation", "warn", "warning", "warnings"];
 
 /// The words of `text`: maximal runs of ASCII letters and digits, split again where a lowercase
 /// letter is followed by an uppercase one (`TypeError` → `Type`, `Error`), lowercased.

@@ -6,12 +6,11 @@
 // counts (and binary patch data as its line count); then the remaining context lines fold too.
 
 import type { BlockOptions, Omission } from '../types.js';
-import { utf8Length } from './budget.js';
+import { isAbove, utf8Length } from './budget.js';
 import { isHunkHeader } from './detect.js';
 import type { Compressed } from './index.js';
 import { joinLines, splitRaw } from './lines.js';
 import * as marker from './marker.js';
-import { countTokens } from './tokens.js';
 
 /** Context lines kept on each side of a change. */
 export const CONTEXT_KEEP = 1;
@@ -58,7 +57,7 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   }
   for (const level of [Level.Summarise, Level.ChangesOnly]) {
     if (level === Level.Summarise && !summarisable) continue;
-    if (countTokens(out.content, options.encoding) <= max) break;
+    if (!isAbove(out.content, max, options.encoding)) break;
     out = render(lines, parsed, level, trailingNewline);
   }
   return out;

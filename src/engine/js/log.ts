@@ -7,7 +7,7 @@
 //    marker per dropped run with its line count, levels, time span and commonest template.
 
 import type { BlockOptions, Omission } from '../types.js';
-import { estimateTokens, scale } from './budget.js';
+import { estimateTokens, fit, losslessAbove } from './budget.js';
 import type { Compressed } from './index.js';
 import { joinLines, split } from './lines.js';
 import { classifyAll, LEVEL_NAMES, type LineInfo, tokens } from './log/classify.js';
@@ -19,10 +19,6 @@ import { countTokens } from './tokens.js';
 
 export { classifyAll, lineSignal, timestampLen, Class, Level, type LineInfo } from './log/classify.js';
 
-/** Rounds of select → count exactly → shrink the budget, before settling for the last attempt. */
-const MAX_ROUNDS = 6;
-/** Each further round aims this fraction (1/n) lower than proportional. */
-const SHRINK_MARGIN = 50;
 /** Dropped runs at least this long show the time span they cover. */
 export const TIME_SPAN_MIN_LINES = 10;
 /** Longest template quoted in an omission marker, in UTF-8 bytes. */
@@ -45,23 +41,16 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   const lossless: Compressed = { content: joinLines(rendered, trailingNewline), strategy: 'log:fold', omitted: [] };
   if (!Number.isFinite(options.maxBlockTokens) || options.maxBlockTokens < 0) return lossless;
   const max = Math.floor(options.maxBlockTokens);
-  const exact = countTokens(lossless.content, options.encoding);
-  if (exact <= max) return lossless;
   const costs = rendered.map((r) => estimateTokens(r) + 1);
   let estimated = 0;
   for (const c of costs) estimated += c;
-  let budget = scale(max, estimated, exact);
-  let out = lossless;
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const sel = select(units, lines, info, costs, budget);
-    out = renderSelection(units, rendered, lines, info, sel, trailingNewline);
-    const tokens = countTokens(out.content, options.encoding);
-    if (tokens <= max || budget === 0) break;
-    // Shrink in proportion, with a margin so the next round lands under the limit.
-    const shrunk = scale(budget, max, tokens);
-    budget = Math.min(Math.max(0, shrunk - Math.floor(shrunk / SHRINK_MARGIN)), budget - 1);
-  }
-  return out;
+  const start = losslessAbove(lossless.content, estimated, max, options.encoding);
+  if (start === undefined) return lossless;
+  return fit(max, start, estimated, (b): [Compressed, number] => {
+    const sel = select(units, lines, info, costs, b);
+    const out = renderSelection(units, rendered, lines, info, sel, trailingNewline);
+    return [out, countTokens(out.content, options.encoding)];
+  });
 }
 
 function renderSelection(

@@ -9,7 +9,7 @@
 // a marker with its counts.
 
 import type { BlockOptions, Omission } from '../types.js';
-import { estimateTokens, scale } from './budget.js';
+import { estimateTokens, fit, losslessAbove } from './budget.js';
 import { contextPrefix, matchPrefix } from './detect.js';
 import type { Compressed } from './index.js';
 import { joinLines, splitRaw } from './lines.js';
@@ -18,8 +18,6 @@ import * as marker from './marker.js';
 import { queryHits, queryTerms, Signal } from './select.js';
 import { countTokens } from './tokens.js';
 
-/** Rounds of select → count exactly → shrink the budget. */
-const MAX_ROUNDS = 6;
 /** Estimated cost of an omission marker line. */
 const MARKER_COST = 12;
 
@@ -46,21 +44,15 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   const lossless: Compressed = { content: joinLines(render(entries, lines, undefined), trailingNewline), strategy: 'search:group', omitted: [] };
   if (!Number.isFinite(options.maxBlockTokens) || options.maxBlockTokens < 0) return lossless;
   const max = Math.floor(options.maxBlockTokens);
-  const exact = countTokens(lossless.content, options.encoding);
-  if (exact <= max) return lossless;
   const plan = new Plan(entries, lines, queryTerms(options.query));
-  let budget = scale(max, plan.estimatedTotal(), exact);
-  let out = lossless;
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const keep = plan.select(budget);
+  const estimated = plan.estimatedTotal();
+  const start = losslessAbove(lossless.content, estimated, max, options.encoding);
+  if (start === undefined) return lossless;
+  return fit(max, start, estimated, (b): [Compressed, number] => {
+    const keep = plan.select(b);
     const text = joinLines(render(entries, lines, keep), trailingNewline);
-    const tokens = countTokens(text, options.encoding);
-    out = { content: text, strategy: 'search:select', omitted: plan.omissions(keep) };
-    if (tokens <= max || budget === 0) break;
-    const shrunk = scale(budget, max, tokens);
-    budget = Math.min(Math.max(0, shrunk - Math.floor(shrunk / 50)), budget - 1);
-  }
-  return out;
+    return [{ content: text, strategy: 'search:select', omitted: plan.omissions(keep) }, countTokens(text, options.encoding)];
+  });
 }
 
 /** Groups consecutive hits of one file. */

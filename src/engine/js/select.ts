@@ -6,7 +6,7 @@ export const Signal = { None: 0, Warning: 1, Error: 2 } as const;
 export type Signal = (typeof Signal)[keyof typeof Signal];
 
 /** Words that mark a line or value as error-class (compared lowercase, whole words). */
-const ERROR_WORDS = new Set([
+export const ERROR_WORDS: ReadonlySet<string> = new Set([
   'abort', 'aborted', 'aborting', 'assert', 'assertion', 'crash', 'crashed', 'critical', 'denied',
   'emerg', 'err', 'error', 'errors', 'exception', 'exceptions', 'fail', 'failed', 'failing', 'fails',
   'failure', 'failures', 'fatal', 'forbidden', 'panic', 'panicked', 'refused', 'segfault',
@@ -14,7 +14,7 @@ const ERROR_WORDS = new Set([
 ]);
 
 /** Words that mark a line or value as a warning. */
-const WARNING_WORDS = new Set(['deprecated', 'deprecation', 'warn', 'warning', 'warnings']);
+export const WARNING_WORDS: ReadonlySet<string> = new Set(['deprecated', 'deprecation', 'warn', 'warning', 'warnings']);
 
 const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isUpper = (c: number): boolean => c >= 65 && c <= 90;

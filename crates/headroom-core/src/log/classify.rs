@@ -3,8 +3,9 @@
 //! result, exit code) or opens a section. ASCII-only rules (PRODUCT §9).
 
 use crate::lines::is_blank;
-use crate::select::{query_hits, word_signal, Signal};
-use std::collections::HashMap;
+use crate::lines::{intern, Interned, LineMap};
+use crate::select::{query_hits, word_signal, Signal, ERROR_WORDS, WARNING_WORDS};
+use std::sync::OnceLock;
 
 /// Log levels, in increasing severity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -89,13 +90,21 @@ pub struct LineInfo {
 
 /// Classifies every line; `terms` are the block's query terms.
 pub fn classify_all<S: AsRef<str>>(lines: &[S], terms: &[String]) -> Vec<LineInfo> {
+    classify_interned(lines, &intern(lines), terms)
+}
+
+/// `classify_all` for lines already interned: each distinct line is classified once.
+pub fn classify_interned<S: AsRef<str>>(
+    lines: &[S],
+    interned: &Interned,
+    terms: &[String],
+) -> Vec<LineInfo> {
     let mut out: Vec<LineInfo> = Vec::with_capacity(lines.len());
     let mut shapes: Vec<Shape> = Vec::with_capacity(lines.len());
-    // Logs repeat themselves: each distinct line is classified once.
-    let mut seen: HashMap<&str, (LineInfo, Shape)> = HashMap::new();
-    for line in lines {
-        let line = line.as_ref();
-        let (info, shape) = *seen.entry(line).or_insert_with(|| classify(line, terms));
+    let mut seen: Vec<Option<(LineInfo, Shape)>> = vec![None; interned.distinct];
+    for (line, &id) in lines.iter().zip(&interned.ids) {
+        let (info, shape) =
+            *seen[id as usize].get_or_insert_with(|| classify(line.as_ref(), terms));
         out.push(info);
         shapes.push(shape);
     }
@@ -146,7 +155,7 @@ fn classify(line: &str, terms: &[String]) -> (LineInfo, Shape) {
     let mb = msg.as_bytes();
     let indent = mb.iter().take_while(|c| is_blank(**c)).count();
     let level = level(mb);
-    let shape = frame_shape(&mb[indent..], indent);
+    let shape = frame_shape(&msg[indent..], indent);
     let class = if shape == Shape::Frame || shape == Shape::PyFile || shape == Shape::GoFile {
         Class::Frame
     } else {
@@ -366,6 +375,10 @@ pub fn timestamp_len(b: &[u8]) -> usize {
     if bracket {
         c.spaces(0);
     }
+    // Every form starts with a digit or a capitalised month or weekday.
+    if !c.peek().is_some_and(|x| x.is_ascii_digit() || x.is_ascii_uppercase()) {
+        return 0;
+    }
     let found = ctime(&mut c)
         || syslog(&mut c)
         || date_time(&mut c)
@@ -408,6 +421,7 @@ fn starts_with_ci(b: &[u8], prefix: &[u8]) -> bool {
 
 /// The level named among the first tokens of a message (after its timestamp).
 pub fn level(msg: &[u8]) -> Option<Level> {
+    let marked = matches!(msg.first(), Some(b'#' | b':'));
     for (prefix, lvl) in [
         (&b"##[error]"[..], Level::Error),
         (b"##[warning]", Level::Warn),
@@ -416,7 +430,7 @@ pub fn level(msg: &[u8]) -> Option<Level> {
         (b"::error", Level::Error),
         (b"::warning", Level::Warn),
     ] {
-        if msg.starts_with(prefix) {
+        if marked && msg.starts_with(prefix) {
             return Some(lvl);
         }
     }
@@ -454,7 +468,7 @@ fn token_level(t: &[u8]) -> Option<Level> {
                 .iter()
                 .position(|c| !c.is_ascii_alphabetic())
                 .unwrap_or(v.len());
-            return Level::from_upper(&v[..end].to_ascii_uppercase());
+            return upper_level(&v[..end]);
         }
     }
     let (word, any_case) = if matches!(t.first(), Some(b'[' | b'<' | b'(')) {
@@ -476,7 +490,19 @@ fn token_level(t: &[u8]) -> Option<Level> {
     if !any_case && !word.iter().all(|c| c.is_ascii_uppercase()) {
         return None;
     }
-    Level::from_upper(&word.to_ascii_uppercase())
+    upper_level(word)
+}
+
+/// The level an ASCII word names, in any case (no allocation: at most 11 letters matter).
+fn upper_level(word: &[u8]) -> Option<Level> {
+    if word.len() > 11 {
+        return None;
+    }
+    let mut buf = [0u8; 11];
+    for (k, c) in word.iter().enumerate() {
+        buf[k] = c.to_ascii_uppercase();
+    }
+    Level::from_upper(&buf[..word.len()])
 }
 
 /// The strongest signal of a line, by its words, skipping words that only name things: paths
@@ -485,10 +511,13 @@ fn token_level(t: &[u8]) -> Option<Level> {
 /// `AssertionError` end in an error), and counters at zero (`Failures: 0`, `0 errors`).
 pub fn line_signal(msg: &[u8]) -> Signal {
     let mut signal = Signal::None;
-    let toks: Vec<(usize, usize)> = tokens(msg).collect();
-    for (k, &(s, e)) in toks.iter().enumerate() {
-        let mut t = &msg[s..e];
-        if t.contains(&b'/') || t.contains(&b'\\') {
+    let mut toks = tokens(msg).peekable();
+    let mut prev: &[u8] = &[];
+    while let Some((s, e)) = toks.next() {
+        let whole = &msg[s..e];
+        let before = std::mem::replace(&mut prev, whole);
+        let mut t = whole;
+        if t.iter().any(|c| *c == b'/' || *c == b'\\') {
             continue;
         }
         if t.len() > 1 && t[0] == b'-' && (t[1] == b'-' || t[1].is_ascii_alphabetic()) {
@@ -501,9 +530,8 @@ pub fn line_signal(msg: &[u8]) -> Signal {
         if found == Signal::None {
             continue;
         }
-        let zero_before = k > 0 && is_zero(&msg[toks[k - 1].0..toks[k - 1].1]);
-        let zero_after = toks.get(k + 1).is_some_and(|&(a, b)| is_zero(&msg[a..b]));
-        if zero_before || zero_after {
+        let zero_after = toks.peek().is_some_and(|&(a, b)| is_zero(&msg[a..b]));
+        if is_zero(before) || zero_after {
             continue;
         }
         if found == Signal::Error {
@@ -520,18 +548,11 @@ fn is_zero(t: &[u8]) -> bool {
     t.first() == Some(&b'0') && !t.get(1).is_some_and(|c| c.is_ascii_digit() || *c == b'.')
 }
 
-/// True when `t` has a dot between two letters or digits (`org.example.Foo`, `a.b`).
-fn is_dotted(t: &[u8]) -> bool {
-    t.windows(3)
-        .any(|w| w[1] == b'.' && w[0].is_ascii_alphanumeric() && w[2].is_ascii_alphanumeric())
-}
-
 /// Signal of the last word of each alphanumeric segment of a token (of the last segment only
-/// for a dotted name), see `line_signal`.
+/// for a dotted name such as `org.example.errors.BindingTest`), see `line_signal`. One pass.
 fn token_signal(t: &[u8]) -> Signal {
-    let mut signal = Signal::None;
-    let dotted = is_dotted(t);
-    let mut segments: Vec<&[u8]> = Vec::new();
+    let (mut best, mut last) = (Signal::None, Signal::None);
+    let mut dotted = false;
     let mut i = 0;
     while i < t.len() {
         if !t[i].is_ascii_alphanumeric() {
@@ -542,28 +563,65 @@ fn token_signal(t: &[u8]) -> Signal {
         while i < t.len() && t[i].is_ascii_alphanumeric() {
             i += 1;
         }
-        segments.push(&t[start..i]);
-    }
-    if dotted && segments.len() > 1 {
-        segments.drain(..segments.len() - 1);
-    }
-    for seg in segments {
-        let w = last_word(seg);
-        if w.len() < 3 || w.len() > 12 {
-            continue;
+        if start > 1 && t[start - 1] == b'.' && t[start - 2].is_ascii_alphanumeric() {
+            dotted = true;
         }
-        let mut buf = [0u8; 12];
-        for (k, c) in w.iter().enumerate() {
-            buf[k] = c.to_ascii_lowercase();
-        }
-        let lower = std::str::from_utf8(&buf[..w.len()]).unwrap_or("");
-        match word_signal(lower) {
-            Signal::Error => return Signal::Error,
-            Signal::Warning => signal = Signal::Warning,
-            Signal::None => {}
-        }
+        last = segment_signal(&t[start..i]);
+        best = best.max(last);
     }
-    signal
+    if dotted {
+        last
+    } else {
+        best
+    }
+}
+
+/// The signal words, for lookups without allocation.
+fn signal_words() -> &'static LineMap<&'static [u8], Signal> {
+    static WORDS: OnceLock<LineMap<&'static [u8], Signal>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut m = LineMap::default();
+        for w in ERROR_WORDS.iter().chain(WARNING_WORDS) {
+            m.insert(w.as_bytes(), word_signal(w));
+        }
+        m
+    })
+}
+
+/// For each word length, the first letters the signal words of that length start with: most
+/// words are rejected here without a lookup.
+fn signal_initials() -> &'static [u32; 16] {
+    static INITIALS: OnceLock<[u32; 16]> = OnceLock::new();
+    INITIALS.get_or_init(|| {
+        let mut masks = [0u32; 16];
+        for w in ERROR_WORDS.iter().chain(WARNING_WORDS) {
+            if let Some(&c) = w.as_bytes().first() {
+                if w.len() < 16 && c.is_ascii_lowercase() {
+                    masks[w.len()] |= 1 << (c - b'a');
+                }
+            }
+        }
+        masks
+    })
+}
+
+/// The signal of a segment's last camel-case word.
+fn segment_signal(seg: &[u8]) -> Signal {
+    let w = last_word(seg);
+    if w.len() < 3 || w.len() > 12 || !w[0].is_ascii_alphabetic() {
+        return Signal::None;
+    }
+    if signal_initials()[w.len()] & (1 << (w[0].to_ascii_lowercase() - b'a')) == 0 {
+        return Signal::None;
+    }
+    let mut buf = [0u8; 12];
+    for (k, c) in w.iter().enumerate() {
+        buf[k] = c.to_ascii_lowercase();
+    }
+    signal_words()
+        .get(&buf[..w.len()])
+        .copied()
+        .unwrap_or(Signal::None)
 }
 
 /// The last camel-case word of an alphanumeric segment: splits before an uppercase letter that
@@ -593,8 +651,8 @@ fn is_pytest_error(msg: &[u8]) -> bool {
     }
 }
 
-fn frame_shape(u: &[u8], indent: usize) -> Shape {
-    let has = |needle: &[u8]| u.windows(needle.len()).any(|w| w == needle);
+fn frame_shape(text: &str, indent: usize) -> Shape {
+    let u = text.as_bytes();
     if indent > 0 && u.starts_with(b"at ") {
         let rest = &u[3..];
         if rest.first().is_some_and(|c| !is_blank(*c))
@@ -609,16 +667,18 @@ fn frame_shape(u: &[u8], indent: usize) -> Shape {
             return Shape::Frame;
         }
     }
-    for p in [
-        &b"Caused by: "[..],
-        b"Caused: ",
-        b"Suppressed: ",
-        b"Traceback (most recent call last)",
-        b"stack backtrace:",
-        b"created by ",
-    ] {
-        if u.starts_with(p) {
-            return Shape::Frame;
+    if matches!(u.first(), Some(b'C' | b'S' | b'T' | b's' | b'c')) {
+        for p in [
+            &b"Caused by: "[..],
+            b"Caused: ",
+            b"Suppressed: ",
+            b"Traceback (most recent call last)",
+            b"stack backtrace:",
+            b"created by ",
+        ] {
+            if u.starts_with(p) {
+                return Shape::Frame;
+            }
         }
     }
     if u.starts_with(b"goroutine ") {
@@ -627,11 +687,11 @@ fn frame_shape(u: &[u8], indent: usize) -> Shape {
             return Shape::Frame;
         }
     }
-    if u.starts_with(b"File \"") && has(b"\", line ") {
+    if u.starts_with(b"File \"") && text.contains("\", line ") {
         return Shape::PyFile;
     }
     if indent > 0 {
-        if let Some(p) = u.windows(4).position(|w| w == b".go:") {
+        if let Some(p) = text.find(".go:") {
             if u.get(p + 4).is_some_and(|c| c.is_ascii_digit()) {
                 return Shape::GoFile;
             }
@@ -644,12 +704,12 @@ fn frame_shape(u: &[u8], indent: usize) -> Shape {
             }
         }
     }
-    if u.starts_with(b"from ") && has(b":in ") {
+    if u.starts_with(b"from ") && text.contains(":in ") {
         return Shape::Frame;
     }
     if u.first() == Some(&b'#') {
         let mut c = Cur { b: u, i: 1 };
-        if c.digits(1, 4) && c.eat(b' ') && (has(b"): ") || has(b"{main}")) {
+        if c.digits(1, 4) && c.eat(b' ') && (text.contains("): ") || text.contains("{main}")) {
             return Shape::Frame;
         }
     }
@@ -667,98 +727,126 @@ fn frame_shape(u: &[u8], indent: usize) -> Shape {
     Shape::None
 }
 
-/// Lowercase alphanumeric words (no camel-case split), at most `limit` of them.
-fn lower_words(b: &[u8], limit: usize) -> Vec<&[u8]> {
-    let mut out = Vec::new();
+/// Alphanumeric words (no camel-case split), at most `limit` of them.
+fn alnum_words(b: &[u8], limit: usize) -> impl Iterator<Item = &[u8]> {
     let mut i = 0;
-    while i < b.len() && out.len() < limit {
-        if !b[i].is_ascii_alphanumeric() {
+    std::iter::from_fn(move || {
+        while i < b.len() && !b[i].is_ascii_alphanumeric() {
             i += 1;
-            continue;
+        }
+        if i >= b.len() {
+            return None;
         }
         let start = i;
         while i < b.len() && b[i].is_ascii_alphanumeric() {
             i += 1;
         }
-        out.push(&b[start..i]);
+        Some(&b[start..i])
+    })
+    .take(limit)
+}
+
+/// What a word means to the summary rule.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SummaryWord {
+    Other,
+    Digits,
+    Build,
+    BuildResult,
+    Exit,
+    ExitKind,
+    Exited,
+    Non,
+    Zero,
+    Total,
+    Time,
+    /// A counted outcome (`3 passed`, `1 error`).
+    Counted,
+    /// Another word of test totals (`run`, `pending`).
+    TotalOnly,
+}
+
+fn summary_word(w: &[u8]) -> SummaryWord {
+    if w.iter().all(|c| c.is_ascii_digit()) {
+        return SummaryWord::Digits;
     }
-    out
+    if w.len() < 3 || w.len() > 10 {
+        return SummaryWord::Other;
+    }
+    let mut buf = [0u8; 10];
+    for (k, c) in w.iter().enumerate() {
+        buf[k] = c.to_ascii_lowercase();
+    }
+    match &buf[..w.len()] {
+        b"build" => SummaryWord::Build,
+        b"success" | b"successful" | b"failure" | b"succeeded" => SummaryWord::BuildResult,
+        b"exit" | b"return" => SummaryWord::Exit,
+        b"code" | b"status" | b"value" => SummaryWord::ExitKind,
+        b"exited" | b"exitcode" => SummaryWord::Exited,
+        b"non" => SummaryWord::Non,
+        b"zero" => SummaryWord::Zero,
+        b"total" => SummaryWord::Total,
+        b"time" => SummaryWord::Time,
+        b"passed" | b"failed" | b"passing" | b"failing" | b"tests" | b"errors" | b"error"
+        | b"warnings" | b"warning" | b"skipped" | b"failures" => SummaryWord::Counted,
+        b"pending" | b"ignored" | b"xfailed" | b"xpassed" | b"deselected" | b"run"
+        | b"executed" => SummaryWord::TotalOnly,
+        _ => SummaryWord::Other,
+    }
 }
 
-fn is_word(w: &[u8], list: &[&str]) -> bool {
-    list.iter().any(|x| w.eq_ignore_ascii_case(x.as_bytes()))
+/// A word of test totals (two different ones make a summary).
+fn is_total_word(tag: SummaryWord, w: &[u8]) -> bool {
+    match tag {
+        SummaryWord::TotalOnly | SummaryWord::Total => true,
+        SummaryWord::Counted => !w.eq_ignore_ascii_case(b"warning"),
+        SummaryWord::BuildResult => w.eq_ignore_ascii_case(b"succeeded"),
+        _ => false,
+    }
 }
-
-const TOTAL_WORDS: &[&str] = &[
-    "passed",
-    "failed",
-    "skipped",
-    "errors",
-    "error",
-    "failures",
-    "tests",
-    "total",
-    "pending",
-    "ignored",
-    "xfailed",
-    "xpassed",
-    "succeeded",
-    "deselected",
-    "warnings",
-    "passing",
-    "failing",
-    "run",
-    "executed",
-];
-
-const COUNTED_WORDS: &[&str] = &[
-    "passed", "failed", "passing", "failing", "tests", "errors", "error", "warnings", "warning",
-    "skipped", "failures",
-];
 
 /// Test totals, build results, exit codes.
 pub fn is_summary(msg: &[u8]) -> bool {
-    let words = lower_words(msg, 48);
-    for pair in words.windows(2) {
-        if is_word(pair[0], &["build"])
-            && is_word(
-                pair[1],
-                &["success", "successful", "failure", "failed", "succeeded"],
-            )
+    use SummaryWord::*;
+    let digit = msg.iter().any(|c| c.is_ascii_digit());
+    let mut distinct: [&[u8]; 2] = [&[], &[]];
+    let mut found = 0;
+    let mut prev = Other;
+    for w in alnum_words(msg, 48) {
+        let tag = summary_word(w);
+        let p = std::mem::replace(&mut prev, tag);
+        let failed = tag == Counted && w.eq_ignore_ascii_case(b"failed");
+        if p == Build && (tag == BuildResult || failed) {
+            return true;
+        }
+        if !digit {
+            continue;
+        }
+        if (p == Exit && tag == ExitKind)
+            || tag == Exited
+            || (p == Non && tag == Zero)
+            || (p == Total && tag == Time)
+            || (p == Digits && tag == Counted)
         {
             return true;
         }
-    }
-    if !msg.iter().any(|c| c.is_ascii_digit()) {
-        return false;
-    }
-    let mut distinct: Vec<&[u8]> = Vec::new();
-    for (k, w) in words.iter().enumerate() {
-        let next = words.get(k + 1);
-        if is_word(w, &["exit", "return"])
-            && next.is_some_and(|n| is_word(n, &["code", "status", "value"]))
-        {
-            return true;
-        }
-        if is_word(w, &["exited", "exitcode"])
-            || (is_word(w, &["non"]) && next.is_some_and(|n| is_word(n, &["zero"])))
-            || (is_word(w, &["total"]) && next.is_some_and(|n| is_word(n, &["time"])))
-        {
-            return true;
-        }
-        if w.iter().all(|c| c.is_ascii_digit()) && next.is_some_and(|n| is_word(n, COUNTED_WORDS)) {
-            return true;
-        }
-        if is_word(w, TOTAL_WORDS) && !distinct.iter().any(|d| d.eq_ignore_ascii_case(w)) {
-            distinct.push(w);
+        if is_total_word(tag, w) && !distinct[..found].iter().any(|d| d.eq_ignore_ascii_case(w)) {
+            distinct[found] = w;
+            found += 1;
+            if found == 2 {
+                return true;
+            }
         }
     }
-    distinct.len() >= 2
+    false
 }
 
 /// Lines that open a section: CI groups, build tool tasks, banners such as
 /// `===== FAILURES =====` or `[INFO] --- maven-compiler-plugin:3.1:compile (default) @ app ---`.
 pub fn is_header(u: &[u8]) -> bool {
+    let Some(&lead) = u.first() else {
+        return false;
+    };
     for p in [
         &b"##[group]"[..],
         b"::group::",
@@ -767,7 +855,7 @@ pub fn is_header(u: &[u8]) -> bool {
         b"==> ",
         b"Step ",
     ] {
-        if u.starts_with(p) {
+        if lead == p[0] && u.starts_with(p) {
             return p != b"Step " || u.get(5).is_some_and(|c| c.is_ascii_digit());
         }
     }

@@ -9,8 +9,8 @@
 //! Lines that are kept verbatim (see `Class`), the first and the last line never join a template.
 
 use super::classify::{token_is_level, tokens, Class, LineInfo};
+use crate::lines::Interned;
 use crate::marker;
-use std::collections::HashMap;
 
 /// Fewest lines a template may stand for.
 pub const MIN_TEMPLATE_RUN: usize = 3;
@@ -69,16 +69,11 @@ struct Folder<'a, S: AsRef<str>> {
 }
 
 /// Folds `lines` into units, in order, covering every line exactly once.
-pub fn fold<S: AsRef<str>>(lines: &[S], info: &[LineInfo]) -> Vec<Unit> {
+pub fn fold<S: AsRef<str>>(lines: &[S], interned: &Interned, info: &[LineInfo]) -> Vec<Unit> {
     let n = lines.len();
-    let mut intern: HashMap<&str, u32> = HashMap::new();
-    let mut ids = Vec::with_capacity(n);
-    for l in lines {
-        let next_id = intern.len() as u32;
-        ids.push(*intern.entry(l.as_ref()).or_insert(next_id));
-    }
+    let ids = interned.ids.clone();
     let mut next = vec![usize::MAX; n];
-    let mut last_seen = vec![usize::MAX; intern.len()];
+    let mut last_seen = vec![usize::MAX; interned.distinct];
     for k in (0..n).rev() {
         let id = ids[k] as usize;
         next[k] = last_seen[id];
@@ -352,7 +347,11 @@ mod tests {
 
     fn folded(lines: &[&str]) -> Vec<String> {
         let info = classify_all(lines, &[]);
-        fold(lines, &info).iter().map(|u| u.render(lines)).collect()
+        let interned = crate::lines::intern(lines);
+        fold(lines, &interned, &info)
+            .iter()
+            .map(|u| u.render(lines))
+            .collect()
     }
 
     #[test]

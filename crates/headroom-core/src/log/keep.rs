@@ -10,6 +10,7 @@
 
 use super::classify::{Class, LineInfo};
 use super::fold::{loose_template, Unit, UnitKind};
+use crate::lines::LineMap;
 use std::collections::HashMap;
 
 /// Lines after an error or stack-trace line kept as its context.
@@ -54,7 +55,7 @@ pub fn select<S: AsRef<str>>(
     // Error, warning, stack-trace and query lines: the first of each text (timestamp aside) is
     // kept. Summaries (one per test class, per module): the last of each template is kept.
     let mut group_of: Vec<Option<usize>> = vec![None; units.len()];
-    let mut first_of_text: HashMap<&str, usize> = HashMap::new();
+    let mut first_of_text: LineMap<&str, usize> = LineMap::default();
     let mut last_of_template: HashMap<String, usize> = HashMap::new();
     let mut summary_key: Vec<Option<String>> = vec![None; units.len()];
     for (u, unit) in units.iter().enumerate() {

@@ -2,8 +2,7 @@
 // signals an error or warning, belongs to a stack trace, states a summary (test totals, build
 // result, exit code) or opens a section. ASCII-only rules (PRODUCT §9).
 
-import { isBlank } from '../lines.js';
-import { queryHits, Signal, wordSignal } from '../select.js';
+import { ERROR_WORDS, queryHits, Signal, WARNING_WORDS, wordSignal } from '../select.js';
 
 /** Log levels, in increasing severity (the numbers index count arrays, as in Rust). */
 export const Level = { Trace: 0, Debug: 1, Info: 2, Notice: 3, Warn: 4, Error: 5, Fatal: 6 } as const;
@@ -19,6 +18,13 @@ const LEVEL_WORDS: ReadonlyMap<string, Level> = new Map<string, Level>([
   ...['ERROR', 'ERR', 'SEVERE'].map((w) => [w, Level.Error] as const),
   ...['FATAL', 'FTL', 'CRITICAL', 'CRIT', 'ALERT', 'EMERG', 'EMERGENCY', 'PANIC'].map((w) => [w, Level.Fatal] as const),
 ]);
+
+/** For each word length, the first letters of the level words of that length. */
+const LEVEL_INITIALS: readonly number[] = (() => {
+  const masks = new Array<number>(16).fill(0);
+  for (const w of LEVEL_WORDS.keys()) masks[w.length]! |= 1 << (w.charCodeAt(0) - 65);
+  return masks;
+})();
 
 /** What a line is, strongest first; everything but `Plain` is kept verbatim. */
 export const Class = { Frame: 0, Error: 1, Warning: 2, Summary: 3, Query: 4, Plain: 5 } as const;
@@ -47,6 +53,8 @@ const isUpper = (c: number): boolean => c >= 65 && c <= 90;
 const isLower = (c: number): boolean => c >= 97 && c <= 122;
 const isAlpha = (c: number): boolean => isUpper(c) || isLower(c);
 const isAlnum = (c: number): boolean => isAlpha(c) || isDigit(c);
+/** Space, tab, vertical tab, form feed (a local copy of lines.ts's: this is the hot path). */
+const isBlank = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c;
 
 /** Classifies every line; `terms` are the block's query terms. */
 export function classifyAll(lines: readonly string[], terms: readonly string[]): LineInfo[] {
@@ -105,154 +113,158 @@ function classify(line: string, terms: readonly string[]): [LineInfo, Shape] {
   return [{ ts, indent, blank: indent === msg.length, level, cls, header }, shape];
 }
 
-/** A small cursor over ASCII structure. */
-class Cur {
-  i = 0;
-  constructor(readonly b: string) {}
+// Timestamp forms. Each parser takes the text and a start index and returns the index just past
+// what it matched, or -1 (the Rust twin uses a restoring cursor; same grammar).
 
-  peek(): number {
-    return this.i < this.b.length ? this.b.charCodeAt(this.i) : -1;
-  }
+const C_DIGIT0 = 48;
+const C_SPACE = 0x20;
+const C_COLON = 0x3a;
+const C_DOT = 0x2e;
+const C_COMMA = 0x2c;
+const C_DASH = 0x2d;
+const C_PLUS = 0x2b;
+const C_SLASH = 0x2f;
+const C_BACKSLASH = 0x5c;
+const C_EQ = 0x3d;
+const C_LBRACKET = 0x5b;
+const C_RBRACKET = 0x5d;
+const C_LPAREN = 0x28;
+const C_PIPE = 0x7c;
+const C_T = 0x54;
+const C_Z = 0x5a;
+const C_UNDERSCORE = 0x5f;
 
-  eat(c: number): boolean {
-    if (this.peek() === c) {
-      this.i++;
-      return true;
-    }
-    return false;
-  }
+/** A run of `min..=max` digits at `i` (the whole run, or nothing). */
+function digits(s: string, i: number, min: number, max: number): number {
+  let n = 0;
+  while (isDigit(s.charCodeAt(i + n))) n++;
+  return n < min || n > max ? -1 : i + n;
+}
 
-  /** Consumes a run of `min..=max` digits (the whole run, or nothing). */
-  digits(min: number, max: number): boolean {
-    let n = 0;
-    while (this.i + n < this.b.length && isDigit(this.b.charCodeAt(this.i + n))) n++;
-    if (n < min || n > max) return false;
-    this.i += n;
-    return true;
-  }
+function spaces(s: string, i: number, min: number): number {
+  let n = 0;
+  while (s.charCodeAt(i + n) === C_SPACE) n++;
+  return n < min ? -1 : i + n;
+}
 
-  wordIn(list: readonly string[]): boolean {
-    for (const w of list) {
-      if (this.b.startsWith(w, this.i) && !isAlpha(this.b.charCodeAt(this.i + w.length))) {
-        this.i += w.length;
-        return true;
-      }
-    }
-    return false;
-  }
-
-  spaces(min: number): boolean {
-    let n = 0;
-    while (this.b.charCodeAt(this.i + n) === 0x20) n++;
-    if (n < min) return false;
-    this.i += n;
-    return true;
-  }
-
-  /** Runs `f`; on failure restores the position. */
-  attempt(f: (c: Cur) => boolean): boolean {
-    const save = this.i;
-    if (f(this)) return true;
-    this.i = save;
-    return false;
-  }
+function wordIn(s: string, i: number, list: readonly string[]): number {
+  if (i < 0) return -1;
+  for (const w of list) if (s.startsWith(w, i) && !isAlpha(s.charCodeAt(i + w.length))) return i + w.length;
+  return -1;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-const ch = (s: string): number => s.charCodeAt(0);
 
 /** `H:MM`, `HH:MM:SS`, with a fraction after `.`, `,` or `:`; `full` demands seconds. */
-function time(c: Cur, full: boolean): boolean {
-  return c.attempt((c) => {
-    if (!(c.digits(1, 2) && c.eat(ch(':')) && c.digits(2, 2))) return false;
-    const seconds = c.attempt((c) => c.eat(ch(':')) && c.digits(2, 2));
-    if (full && !seconds) return false;
-    if (seconds) c.attempt((c) => (c.eat(ch('.')) || c.eat(ch(',')) || c.eat(ch(':'))) && c.digits(1, 9));
-    return true;
-  });
+function time(s: string, i: number, full: boolean): number {
+  if (i < 0) return -1;
+  let j = digits(s, i, 1, 2);
+  if (j < 0 || s.charCodeAt(j) !== C_COLON) return -1;
+  j = digits(s, j + 1, 2, 2);
+  if (j < 0) return -1;
+  const sec = s.charCodeAt(j) === C_COLON ? digits(s, j + 1, 2, 2) : -1;
+  if (full && sec < 0) return -1;
+  if (sec >= 0) {
+    j = sec;
+    const c = s.charCodeAt(j);
+    if (c === C_DOT || c === C_COMMA || c === C_COLON) {
+      const f = digits(s, j + 1, 1, 9);
+      if (f >= 0) j = f;
+    }
+  }
+  return j;
 }
 
 /** `Z`, `+02:00`, `-0700` right after a time. */
-function zone(c: Cur): void {
-  if (c.eat(ch('Z'))) return;
-  c.attempt(
-    (c) =>
-      (c.eat(ch('+')) || c.eat(ch('-'))) &&
-      c.digits(2, 2) &&
-      (c.attempt((c) => {
-        c.eat(ch(':'));
-        return c.digits(2, 2);
-      }),
-      true),
-  );
+function zone(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c === C_Z) return i + 1;
+  if (c !== C_PLUS && c !== C_DASH) return i;
+  const k = digits(s, i + 1, 2, 2);
+  if (k < 0) return i;
+  const m = digits(s, s.charCodeAt(k) === C_COLON ? k + 1 : k, 2, 2);
+  return m >= 0 ? m : k;
 }
 
 /** `2022-04-13T14:53:12.09Z`, `17/06/09 20:10:40`, `03-17 16:13:38.811`, `2005.06.03`, … */
-function dateTime(c: Cur): boolean {
-  return c.attempt((c) => {
-    const start = c.i;
-    if (!c.digits(2, 4)) return false;
-    const year4 = c.i - start === 4;
-    const sep = c.peek();
-    if (sep !== ch('-') && sep !== ch('/') && sep !== ch('.')) return false;
-    c.i++;
-    if (!c.digits(1, 2)) return false;
-    const three = c.attempt((c) => c.eat(sep) && c.digits(1, 2));
-    const timed = c.attempt((c) => {
-      const p = c.peek();
-      if (p !== ch('T') && p !== ch(' ') && p !== ch('_') && p !== ch('-') && p !== ch(':')) return false;
-      c.i++;
-      return time(c, false);
-    });
-    if (timed) {
-      zone(c);
-      return true;
+function dateTime(s: string, i: number): number {
+  const j = digits(s, i, 2, 4);
+  if (j < 0) return -1;
+  const year4 = j - i === 4;
+  const sep = s.charCodeAt(j);
+  if (sep !== C_DASH && sep !== C_SLASH && sep !== C_DOT) return -1;
+  let k = digits(s, j + 1, 1, 2);
+  if (k < 0) return -1;
+  let three = false;
+  if (s.charCodeAt(k) === sep) {
+    const m = digits(s, k + 1, 1, 2);
+    if (m >= 0) {
+      k = m;
+      three = true;
     }
-    return three && year4;
-  });
+  }
+  const p = s.charCodeAt(k);
+  if (p === C_T || p === C_SPACE || p === C_UNDERSCORE || p === C_DASH || p === C_COLON) {
+    const t = time(s, k + 1, false);
+    if (t >= 0) return zone(s, t);
+  }
+  return three && year4 ? k : -1;
 }
 
 /** Syslog `Dec 10 06:55:46`. */
-function syslog(c: Cur): boolean {
-  return c.attempt((c) => c.wordIn(MONTHS) && c.spaces(1) && c.digits(1, 2) && c.spaces(1) && time(c, true));
+function syslog(s: string, i: number): number {
+  let j = wordIn(s, i, MONTHS);
+  if (j < 0) return -1;
+  j = spaces(s, j, 1);
+  if (j < 0) return -1;
+  j = digits(s, j, 1, 2);
+  if (j < 0) return -1;
+  j = spaces(s, j, 1);
+  return j < 0 ? -1 : time(s, j, true);
 }
 
 /** ctime `Sun Dec 04 04:47:44 2005`. */
-function ctime(c: Cur): boolean {
-  return c.attempt(
-    (c) =>
-      c.wordIn(WEEKDAYS) &&
-      c.spaces(1) &&
-      syslog(c) &&
-      (c.attempt((c) => c.spaces(1) && c.digits(4, 4)), true),
-  );
+function ctime(s: string, i: number): number {
+  let j = wordIn(s, i, WEEKDAYS);
+  if (j < 0) return -1;
+  j = spaces(s, j, 1);
+  if (j < 0) return -1;
+  j = syslog(s, j);
+  if (j < 0) return -1;
+  const y = spaces(s, j, 1);
+  const year = y < 0 ? -1 : digits(s, y, 4, 4);
+  return year >= 0 ? year : j;
 }
 
 /** `081109 203615` (HDFS), `20171223-22:15:29:606`. */
-function compact(c: Cur): boolean {
-  return c.attempt((c) => {
-    if (!c.digits(6, 8)) return false;
-    const p = c.peek();
-    if (p !== ch('-') && p !== ch(' ') && p !== ch('T')) return false;
-    c.i++;
-    return time(c, true) || c.digits(6, 6);
-  });
+function compact(s: string, i: number): number {
+  const j = digits(s, i, 6, 8);
+  if (j < 0) return -1;
+  const p = s.charCodeAt(j);
+  if (p !== C_DASH && p !== C_SPACE && p !== C_T) return -1;
+  const t = time(s, j + 1, true);
+  return t >= 0 ? t : digits(s, j + 1, 6, 6);
 }
 
 /** Common Log Format `10/Oct/2000:13:55:36 -0700`. */
-function clf(c: Cur): boolean {
-  return c.attempt(
-    (c) =>
-      c.digits(1, 2) &&
-      c.eat(ch('/')) &&
-      c.wordIn(MONTHS) &&
-      c.eat(ch('/')) &&
-      c.digits(4, 4) &&
-      c.eat(ch(':')) &&
-      time(c, true) &&
-      (c.attempt((c) => c.eat(ch(' ')) && (c.eat(ch('+')) || c.eat(ch('-'))) && c.digits(4, 4)), true),
-  );
+function clf(s: string, i: number): number {
+  let j = digits(s, i, 1, 2);
+  if (j < 0 || s.charCodeAt(j) !== C_SLASH) return -1;
+  j = wordIn(s, j + 1, MONTHS);
+  if (j < 0 || s.charCodeAt(j) !== C_SLASH) return -1;
+  j = digits(s, j + 1, 4, 4);
+  if (j < 0 || s.charCodeAt(j) !== C_COLON) return -1;
+  j = time(s, j + 1, true);
+  if (j < 0) return -1;
+  if (s.charCodeAt(j) === C_SPACE) {
+    const p = s.charCodeAt(j + 1);
+    if (p === C_PLUS || p === C_DASH) {
+      const z = digits(s, j + 2, 4, 4);
+      if (z >= 0) return z;
+    }
+  }
+  return j;
 }
 
 /**
@@ -260,23 +272,34 @@ function clf(c: Cur): boolean {
  * when the line does not start with one.
  */
 export function timestampLen(b: string): number {
-  const c = new Cur(b);
-  const bracket = c.eat(ch('['));
-  if (bracket) c.spaces(0);
-  const found =
-    ctime(c) ||
-    syslog(c) ||
-    dateTime(c) ||
-    compact(c) ||
-    clf(c) ||
-    time(c, true) ||
-    (bracket && c.attempt((c) => c.digits(1, 12) && c.eat(ch('.')) && c.digits(1, 9)));
-  if (!found || (bracket && !c.eat(ch(']')))) return 0;
+  let i = 0;
+  const bracket = b.charCodeAt(0) === C_LBRACKET;
+  if (bracket) {
+    i = 1;
+    while (b.charCodeAt(i) === C_SPACE) i++;
+  }
+  // Every form starts with a digit or a capitalised month or weekday.
+  const first = b.charCodeAt(i);
+  if (!(isDigit(first) || isUpper(first))) return 0;
+  let e = ctime(b, i);
+  if (e < 0) e = syslog(b, i);
+  if (e < 0) e = dateTime(b, i);
+  if (e < 0) e = compact(b, i);
+  if (e < 0) e = clf(b, i);
+  if (e < 0) e = time(b, i, true);
+  if (e < 0 && bracket) {
+    const d = digits(b, i, 1, 12);
+    e = d >= 0 && b.charCodeAt(d) === C_DOT ? digits(b, d + 1, 1, 9) : -1;
+  }
+  if (e < 0) return 0;
+  if (bracket) {
+    if (b.charCodeAt(e) !== C_RBRACKET) return 0;
+    e++;
+  }
   // One separator after the stamp; further blanks are the message's indentation.
-  const p = c.peek();
-  if (p < 0) return c.i;
-  if (p === ch('|') || isBlank(p)) return c.i + 1;
-  return 0;
+  if (e >= b.length) return e;
+  const p = b.charCodeAt(e);
+  return p === C_PIPE || isBlank(p) ? e + 1 : 0;
 }
 
 /** Blank-separated tokens of `b` as [start, end) index pairs. */
@@ -309,10 +332,6 @@ function firstTokens(b: string, limit: number): Array<[number, number]> {
   return out;
 }
 
-const asciiUpper = (s: string): string => s.replace(/[a-z]+/g, (m) => m.toUpperCase());
-const startsWithCi = (b: string, prefix: string): boolean =>
-  b.length >= prefix.length && asciiUpper(b.slice(0, prefix.length)) === asciiUpper(prefix);
-
 const PREFIX_LEVELS: ReadonlyArray<[string, Level]> = [
   ['##[error]', Level.Error],
   ['##[warning]', Level.Warn],
@@ -324,18 +343,19 @@ const PREFIX_LEVELS: ReadonlyArray<[string, Level]> = [
 
 /** The level named among the first tokens of a message (after its timestamp). */
 export function levelOf(msg: string): Level | undefined {
-  for (const [prefix, lvl] of PREFIX_LEVELS) if (msg.startsWith(prefix)) return lvl;
+  const first = msg.charCodeAt(0);
+  if (first === 0x23 || first === C_COLON) for (const [prefix, lvl] of PREFIX_LEVELS) if (msg.startsWith(prefix)) return lvl;
   const toks = firstTokens(msg, 4);
   for (let k = 0; k < toks.length; k++) {
     const [s, e] = toks[k]!;
-    const t = msg.slice(s, e);
-    if (k === 0 && t.length >= 5 && 'IWEF'.includes(t[0]!)) {
+    if (k === 0 && e - s >= 5) {
       // glog: `I0412 12:00:00.000 …`
-      if (isDigit(t.charCodeAt(1)) && isDigit(t.charCodeAt(2)) && isDigit(t.charCodeAt(3)) && isDigit(t.charCodeAt(4))) {
-        return t[0] === 'I' ? Level.Info : t[0] === 'W' ? Level.Warn : t[0] === 'E' ? Level.Error : Level.Fatal;
+      const c = msg[s];
+      if ((c === 'I' || c === 'W' || c === 'E' || c === 'F') && isDigit(msg.charCodeAt(s + 1)) && isDigit(msg.charCodeAt(s + 2)) && isDigit(msg.charCodeAt(s + 3)) && isDigit(msg.charCodeAt(s + 4))) {
+        return c === 'I' ? Level.Info : c === 'W' ? Level.Warn : c === 'E' ? Level.Error : Level.Fatal;
       }
     }
-    const l = tokenLevel(t);
+    const l = tokenLevel(msg.slice(s, e));
     if (l !== undefined) return l;
   }
   return undefined;
@@ -346,34 +366,55 @@ export function tokenIsLevel(t: string): boolean {
   return tokenLevel(t) !== undefined;
 }
 
+/** `t` starts with the lowercase ASCII `prefix`, ignoring ASCII case. */
+function startsWithAsciiCi(t: string, prefix: string): boolean {
+  if (t.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) {
+    const c = t.charCodeAt(i);
+    if ((isUpper(c) ? c | 0x20 : c) !== prefix.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** The level an ASCII word names, in any case. */
+const upperLevel = (word: string): Level | undefined => (word.length > 11 ? undefined : LEVEL_WORDS.get(word.toUpperCase()));
+
 function tokenLevel(t: string): Level | undefined {
-  for (const key of ['level=', 'lvl=', 'severity=']) {
-    if (startsWithCi(t, key)) {
-      let v = t.slice(key.length);
-      if (v.startsWith('"')) v = v.slice(1);
-      let end = 0;
-      while (end < v.length && isAlpha(v.charCodeAt(end))) end++;
-      return LEVEL_WORDS.get(asciiUpper(v.slice(0, end)));
+  const f = t.charCodeAt(0);
+  if (f === 0x6c || f === 0x4c || f === 0x73 || f === 0x53) {
+    // `level=`, `lvl=`, `severity=` in any case
+    for (const key of ['level=', 'lvl=', 'severity=']) {
+      if (startsWithAsciiCi(t, key)) {
+        let i = key.length;
+        if (t[i] === '"') i++;
+        let end = i;
+        while (end < t.length && isAlpha(t.charCodeAt(end))) end++;
+        return upperLevel(t.slice(i, end));
+      }
     }
   }
-  let word: string;
+  let end: number;
+  let from = 0;
   let anyCase: boolean;
-  const f = t.charCodeAt(0);
-  if (f === ch('[') || f === ch('<') || f === ch('(')) {
-    let end = 1;
-    while (end < t.length && !']>)'.includes(t[end]!)) end++;
-    word = t.slice(1, end);
+  if (f === C_LBRACKET || f === 0x3c || f === C_LPAREN) {
+    from = 1;
+    end = 1;
+    while (end < t.length && t[end] !== ']' && t[end] !== '>' && t[end] !== ')') end++;
     anyCase = true;
   } else {
-    let end = 0;
+    end = 0;
     while (end < t.length && t[end] !== ':' && t[end] !== '!') end++;
-    word = t.slice(0, end);
     anyCase = end < t.length;
   }
-  if (word.length === 0 || word.length > 11) return undefined;
-  for (let i = 0; i < word.length; i++) if (!isAlpha(word.charCodeAt(i))) return undefined;
-  if (!anyCase) for (let i = 0; i < word.length; i++) if (!isUpper(word.charCodeAt(i))) return undefined;
-  return LEVEL_WORDS.get(asciiUpper(word));
+  const len = end - from;
+  if (len === 0 || len > 11) return undefined;
+  const c0 = t.charCodeAt(from) & ~0x20;
+  if (c0 < 65 || c0 > 90 || (LEVEL_INITIALS[len]! & (1 << (c0 - 65))) === 0) return undefined;
+  for (let i = from; i < end; i++) {
+    const c = t.charCodeAt(i);
+    if (!(anyCase ? isAlpha(c) : isUpper(c))) return undefined;
+  }
+  return LEVEL_WORDS.get(t.slice(from, end).toUpperCase());
 }
 
 /**
@@ -383,88 +424,122 @@ function tokenLevel(t: string): Level | undefined {
  * `AssertionError` end in an error), and counters at zero (`Failures: 0`, `0 errors`).
  */
 export function lineSignal(msg: string): Signal {
+  // Most lines hold no signal word at all; a compiled search says so without walking the words.
+  if (!SIGNAL_SUBSTRINGS.test(msg)) return Signal.None;
   let signal: Signal = Signal.None;
-  const toks = tokens(msg);
-  for (let k = 0; k < toks.length; k++) {
-    const [s, e] = toks[k]!;
-    let t = msg.slice(s, e);
-    if (t.includes('/') || t.includes('\\')) continue;
-    if (t.length > 1 && t[0] === '-' && (t[1] === '-' || isAlpha(t.charCodeAt(1)))) continue;
-    const eq = t.indexOf('=');
-    if (eq >= 0) t = t.slice(eq + 1);
-    const found = tokenSignal(t);
+  const n = msg.length;
+  let prevS = 0;
+  let prevE = 0;
+  let i = 0;
+  while (i < n) {
+    while (i < n && isBlank(msg.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const s = i;
+    while (i < n && !isBlank(msg.charCodeAt(i))) i++;
+    const e = i;
+    const bs = prevS;
+    const be = prevE;
+    prevS = s;
+    prevE = e;
+    let slash = false;
+    let eq = -1;
+    for (let k = s; k < e; k++) {
+      const c = msg.charCodeAt(k);
+      if (c === C_SLASH || c === C_BACKSLASH) {
+        slash = true;
+        break;
+      }
+      if (eq < 0 && c === C_EQ) eq = k;
+    }
+    if (slash) continue;
+    if (e - s > 1 && msg.charCodeAt(s) === C_DASH) {
+      const c1 = msg.charCodeAt(s + 1);
+      if (c1 === C_DASH || isAlpha(c1)) continue;
+    }
+    const found = tokenSignal(msg, eq >= 0 ? eq + 1 : s, e);
     if (found === Signal.None) continue;
-    const prev = toks[k - 1];
-    const next = toks[k + 1];
-    const zeroBefore = prev !== undefined && isZero(msg.slice(prev[0], prev[1]));
-    const zeroAfter = next !== undefined && isZero(msg.slice(next[0], next[1]));
-    if (zeroBefore || zeroAfter) continue;
+    if (isZero(msg, bs, be)) continue;
+    let j = i;
+    while (j < n && isBlank(msg.charCodeAt(j))) j++;
+    let je = j;
+    while (je < n && !isBlank(msg.charCodeAt(je))) je++;
+    if (j < n && isZero(msg, j, je)) continue;
     if (found === Signal.Error) return Signal.Error;
     signal = Signal.Warning;
   }
   return signal;
 }
 
-/** `0`, `0,`, `(0`: a counter at zero. */
-function isZero(t: string): boolean {
-  let i = 0;
-  while (i < t.length && (t[i] === '(' || t[i] === '[')) i++;
-  if (t[i] !== '0') return false;
-  const n = t.charCodeAt(i + 1);
-  return !(isDigit(n) || n === ch('.'));
-}
-
-/** True when `t` has a dot between two letters or digits (`org.example.Foo`, `a.b`). */
-function isDotted(t: string): boolean {
-  for (let k = 1; k + 1 < t.length; k++) {
-    if (t.charCodeAt(k) === 0x2e && isAlnum(t.charCodeAt(k - 1)) && isAlnum(t.charCodeAt(k + 1))) return true;
-  }
-  return false;
+/** `0`, `0,`, `(0`: a counter at zero (the token `msg[s..e]`). */
+function isZero(msg: string, s: number, e: number): boolean {
+  let k = s;
+  while (k < e && (msg.charCodeAt(k) === C_LPAREN || msg.charCodeAt(k) === C_LBRACKET)) k++;
+  if (k >= e || msg.charCodeAt(k) !== C_DIGIT0) return false;
+  if (k + 1 >= e) return true;
+  const n = msg.charCodeAt(k + 1);
+  return !(isDigit(n) || n === C_DOT);
 }
 
 /**
- * Signal of the last word of each alphanumeric segment of a token (of the last segment only
- * for a dotted name), see `lineSignal`.
+ * Signal of the last word of each alphanumeric segment of the token `t[s..e]` (of the last
+ * segment only for a dotted name such as `org.example.errors.BindingTest`), see `lineSignal`.
  */
-function tokenSignal(t: string): Signal {
-  let signal: Signal = Signal.None;
-  const dotted = isDotted(t);
-  let segments: string[] = [];
-  let i = 0;
-  while (i < t.length) {
+function tokenSignal(t: string, s: number, e: number): Signal {
+  let best: Signal = Signal.None;
+  let last: Signal = Signal.None;
+  let dotted = false;
+  let i = s;
+  while (i < e) {
     if (!isAlnum(t.charCodeAt(i))) {
       i++;
       continue;
     }
     const start = i;
-    while (i < t.length && isAlnum(t.charCodeAt(i))) i++;
-    segments.push(t.slice(start, i));
+    while (i < e && isAlnum(t.charCodeAt(i))) i++;
+    if (start - s > 1 && t.charCodeAt(start - 1) === C_DOT && isAlnum(t.charCodeAt(start - 2))) dotted = true;
+    last = segmentSignal(t, start, i);
+    if (last > best) best = last;
   }
-  if (dotted && segments.length > 1) segments = segments.slice(segments.length - 1);
-  for (const seg of segments) {
-    const w = lastWord(seg);
-    if (w.length < 3 || w.length > 12) continue;
-    const s = wordSignal(w.toLowerCase()); // ASCII only: `w` is letters and digits
-    if (s === Signal.Error) return Signal.Error;
-    if (s === Signal.Warning) signal = Signal.Warning;
+  return dotted ? last : best;
+}
+
+/** Any signal word as a substring (a superset of the word rule: only a cheap first test). */
+const SIGNAL_SUBSTRINGS = new RegExp([...ERROR_WORDS, ...WARNING_WORDS].join('|'), 'i');
+
+/** For each word length, the first letters the signal words of that length start with. */
+const SIGNAL_INITIALS: readonly number[] = (() => {
+  const masks = new Array<number>(16).fill(0);
+  for (const w of [...ERROR_WORDS, ...WARNING_WORDS]) {
+    const c = w.charCodeAt(0);
+    if (w.length < 16 && isLower(c)) masks[w.length]! |= 1 << (c - 97);
   }
-  return signal;
+  return masks;
+})();
+
+/** The signal of the last camel-case word of the segment `t[s..e]`. */
+function segmentSignal(t: string, s: number, e: number): Signal {
+  const w = lastWord(t, s, e);
+  const len = e - w;
+  if (len < 3 || len > 12) return Signal.None;
+  const c = t.charCodeAt(w);
+  if (!isAlpha(c) || (SIGNAL_INITIALS[len]! & (1 << ((c | 0x20) - 97))) === 0) return Signal.None;
+  return wordSignal(t.slice(w, e).toLowerCase()); // ASCII letters and digits only
 }
 
 /**
- * The last camel-case word of an alphanumeric segment: splits before an uppercase letter that
- * follows a lowercase one (`assertionError`) or that starts a word after an acronym
+ * Where the last camel-case word of the segment `seg[s..e]` starts: before an uppercase letter
+ * that follows a lowercase one (`assertionError`) or that starts a word after an acronym
  * (`IOException` → `Exception`).
  */
-function lastWord(seg: string): string {
-  let start = 0;
-  for (let k = 1; k < seg.length; k++) {
+function lastWord(seg: string, s: number, e: number): number {
+  let start = s;
+  for (let k = s + 1; k < e; k++) {
     const p = seg.charCodeAt(k - 1);
     const c = seg.charCodeAt(k);
-    const nextLower = k + 1 < seg.length && isLower(seg.charCodeAt(k + 1));
+    const nextLower = k + 1 < e && isLower(seg.charCodeAt(k + 1));
     if (isUpper(c) && (isLower(p) || isDigit(p) || (isUpper(p) && nextLower))) start = k;
   }
-  return seg.slice(start);
+  return start;
 }
 
 /** pytest's failure detail lines: `E       assert 1 == 2`. */
@@ -477,20 +552,23 @@ function isPytestError(msg: string): boolean {
 const TRACE_PREFIXES = ['Caused by: ', 'Caused: ', 'Suppressed: ', 'Traceback (most recent call last)', 'stack backtrace:', 'created by '];
 
 function frameShape(u: string, indent: number): Shape {
-  if (indent > 0 && u.startsWith('at ')) {
-    const f = u.charCodeAt(3);
-    if (u.length > 3 && !isBlank(f) && /[(.:]/.test(u.slice(3))) return Shape.Frame;
+  const first = u[0];
+  if (indent > 0 && u.startsWith('at ') && u.length > 3 && !isBlank(u.charCodeAt(3))) {
+    for (let i = 3; i < u.length; i++) {
+      const c = u.charCodeAt(i);
+      if (c === C_LPAREN || c === C_DOT || c === C_COLON) return Shape.Frame;
+    }
   }
   if (u.startsWith('... ')) {
-    const c = new Cur(u);
-    c.i = 4;
-    if (c.digits(1, 9) && (u.startsWith(' more', c.i) || u.startsWith(' common', c.i))) return Shape.Frame;
+    const d = digits(u, 4, 1, 9);
+    if (d >= 0 && (u.startsWith(' more', d) || u.startsWith(' common', d))) return Shape.Frame;
   }
-  for (const p of TRACE_PREFIXES) if (u.startsWith(p)) return Shape.Frame;
+  if (first === 'C' || first === 'S' || first === 'T' || first === 's' || first === 'c') {
+    for (const p of TRACE_PREFIXES) if (u.startsWith(p)) return Shape.Frame;
+  }
   if (u.startsWith('goroutine ')) {
-    const c = new Cur(u);
-    c.i = 10;
-    if (c.digits(1, 12) && u.startsWith(' [', c.i)) return Shape.Frame;
+    const d = digits(u, 10, 1, 12);
+    if (d >= 0 && u.startsWith(' [', d)) return Shape.Frame;
   }
   if (u.startsWith('File "') && u.includes('", line ')) return Shape.PyFile;
   if (indent > 0) {
@@ -498,74 +576,113 @@ function frameShape(u: string, indent: number): Shape {
     if (p >= 0 && isDigit(u.charCodeAt(p + 4))) return Shape.GoFile;
     if (indent >= 2) {
       // Rust backtrace frames: `  12: core::panicking::panic`
-      const c = new Cur(u);
-      if (c.digits(1, 4) && u.startsWith(': ', c.i) && u.length > c.i + 2) return Shape.Frame;
+      const d = digits(u, 0, 1, 4);
+      if (d >= 0 && u.startsWith(': ', d) && u.length > d + 2) return Shape.Frame;
     }
   }
   if (u.startsWith('from ') && u.includes(':in ')) return Shape.Frame;
-  if (u.charCodeAt(0) === ch('#')) {
-    const c = new Cur(u);
-    c.i = 1;
-    if (c.digits(1, 4) && c.eat(ch(' ')) && (u.includes('): ') || u.includes('{main}'))) return Shape.Frame;
+  if (first === '#') {
+    const d = digits(u, 1, 1, 4);
+    if (d >= 0 && u.charCodeAt(d) === C_SPACE && (u.includes('): ') || u.includes('{main}'))) return Shape.Frame;
   }
-  if (u.length > 0 && /^[\^~ ]+$/.test(u)) return Shape.Carets;
+  if (first === '^' || first === '~') {
+    let carets = true;
+    for (let i = 0; i < u.length && carets; i++) {
+      const c = u[i];
+      carets = c === '^' || c === '~' || c === ' ';
+    }
+    if (carets) return Shape.Carets;
+  }
   if (indent === 0 && u.endsWith(')')) {
     const p = u.indexOf('(');
     if (p > 0) {
-      const name = u.slice(0, p);
       let blank = false;
-      for (let i = 0; i < name.length; i++) if (isBlank(name.charCodeAt(i))) blank = true;
-      if (!blank && name.includes('.')) return Shape.GoFunc;
+      let dot = false;
+      for (let i = 0; i < p; i++) {
+        const c = u.charCodeAt(i);
+        if (isBlank(c)) blank = true;
+        if (c === C_DOT) dot = true;
+      }
+      if (!blank && dot) return Shape.GoFunc;
     }
   }
   return Shape.None;
 }
 
-/** Alphanumeric words (no camel-case split), at most `limit` of them. */
-function alnumWords(b: string, limit: number): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (i < b.length && out.length < limit) {
-    if (!isAlnum(b.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    const start = i;
-    while (i < b.length && isAlnum(b.charCodeAt(i))) i++;
-    out.push(b.slice(start, i));
-  }
-  return out;
-}
+/** What a word means to the summary rule. */
+const W = { Other: 0, Digits: 1, Build: 2, BuildResult: 3, Exit: 4, ExitKind: 5, Exited: 6, Non: 7, Zero: 8, Total: 9, Time: 10, Counted: 11, TotalOnly: 12 } as const;
+type SummaryWord = (typeof W)[keyof typeof W];
 
-const isWord = (w: string | undefined, list: readonly string[]): boolean =>
-  w !== undefined && list.includes(w.toLowerCase()); // ASCII: `w` is letters and digits
+const SUMMARY_WORDS: ReadonlyMap<string, SummaryWord> = new Map<string, SummaryWord>([
+  ['build', W.Build],
+  ...['success', 'successful', 'failure', 'succeeded'].map((w) => [w, W.BuildResult] as const),
+  ...['exit', 'return'].map((w) => [w, W.Exit] as const),
+  ...['code', 'status', 'value'].map((w) => [w, W.ExitKind] as const),
+  ...['exited', 'exitcode'].map((w) => [w, W.Exited] as const),
+  ['non', W.Non],
+  ['zero', W.Zero],
+  ['total', W.Total],
+  ['time', W.Time],
+  ...['passed', 'failed', 'passing', 'failing', 'tests', 'errors', 'error', 'warnings', 'warning', 'skipped', 'failures'].map((w) => [w, W.Counted] as const),
+  ...['pending', 'ignored', 'xfailed', 'xpassed', 'deselected', 'run', 'executed'].map((w) => [w, W.TotalOnly] as const),
+]);
 
-const TOTAL_WORDS = [
-  'passed', 'failed', 'skipped', 'errors', 'error', 'failures', 'tests', 'total', 'pending', 'ignored', 'xfailed',
-  'xpassed', 'succeeded', 'deselected', 'warnings', 'passing', 'failing', 'run', 'executed',
-];
-const COUNTED_WORDS = ['passed', 'failed', 'passing', 'failing', 'tests', 'errors', 'error', 'warnings', 'warning', 'skipped', 'failures'];
+/** Any summary word as a substring. */
+const SUMMARY_SUBSTRINGS = new RegExp([...SUMMARY_WORDS.keys()].join('|'), 'i');
+
+/** For each word length, the first letters of the summary words of that length. */
+const SUMMARY_INITIALS: readonly number[] = (() => {
+  const masks = new Array<number>(16).fill(0);
+  for (const w of SUMMARY_WORDS.keys()) masks[w.length]! |= 1 << (w.charCodeAt(0) - 97);
+  return masks;
+})();
 
 /** Test totals, build results, exit codes. */
 export function isSummary(msg: string): boolean {
-  const words = alnumWords(msg, 48);
-  for (let k = 0; k + 1 < words.length; k++) {
-    if (isWord(words[k], ['build']) && isWord(words[k + 1], ['success', 'successful', 'failure', 'failed', 'succeeded'])) return true;
-  }
-  if (!/[0-9]/.test(msg)) return false;
+  const n = msg.length;
+  let digit = false;
+  for (let i = 0; i < n && !digit; i++) digit = isDigit(msg.charCodeAt(i));
+  // Without a digit only `build …` can match; with one, some summary word must occur (cheap
+  // first tests: they only ever let through lines the word rules then decide).
+  if (!digit) {
+    if (!/build/i.test(msg)) return false;
+  } else if (!SUMMARY_SUBSTRINGS.test(msg)) return false;
   const distinct: string[] = [];
-  for (let k = 0; k < words.length; k++) {
-    const w = words[k]!;
-    const next = words[k + 1];
-    if (isWord(w, ['exit', 'return']) && isWord(next, ['code', 'status', 'value'])) return true;
-    if (isWord(w, ['exited', 'exitcode']) || (isWord(w, ['non']) && isWord(next, ['zero'])) || (isWord(w, ['total']) && isWord(next, ['time']))) {
+  let prev: SummaryWord = W.Other;
+  let words = 0;
+  let i = 0;
+  while (i < n && words < 48) {
+    if (!isAlnum(msg.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const s = i;
+    let allDigits = true;
+    while (i < n && isAlnum(msg.charCodeAt(i))) {
+      if (!isDigit(msg.charCodeAt(i))) allDigits = false;
+      i++;
+    }
+    words++;
+    const len = i - s;
+    // ASCII letters and digits only: toLowerCase is ASCII lowercase here.
+    const c = msg.charCodeAt(s) | 0x20;
+    const candidate = !allDigits && len >= 3 && len <= 10 && c >= 97 && (SUMMARY_INITIALS[len]! & (1 << (c - 97))) !== 0;
+    const lower = candidate ? msg.slice(s, i).toLowerCase() : '';
+    const tag: SummaryWord = allDigits ? W.Digits : (SUMMARY_WORDS.get(lower) ?? W.Other);
+    const p = prev;
+    prev = tag;
+    if (p === W.Build && (tag === W.BuildResult || lower === 'failed')) return true;
+    if (!digit) continue;
+    if ((p === W.Exit && tag === W.ExitKind) || tag === W.Exited || (p === W.Non && tag === W.Zero) || (p === W.Total && tag === W.Time) || (p === W.Digits && tag === W.Counted)) {
       return true;
     }
-    if (/^[0-9]+$/.test(w) && isWord(next, COUNTED_WORDS)) return true;
-    const lower = w.toLowerCase();
-    if (TOTAL_WORDS.includes(lower) && !distinct.includes(lower)) distinct.push(lower);
+    const total = tag === W.TotalOnly || tag === W.Total || (tag === W.Counted && lower !== 'warning') || lower === 'succeeded';
+    if (total && !distinct.includes(lower)) {
+      distinct.push(lower);
+      if (distinct.length === 2) return true;
+    }
   }
-  return distinct.length >= 2;
+  return false;
 }
 
 const HEADER_PREFIXES = ['##[group]', '::group::', '##[section]', '> Task :', '==> ', 'Step '];

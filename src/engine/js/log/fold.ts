@@ -226,14 +226,7 @@ const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <=
  * dotted name (`org.example.Foo`, `host.example.com`), or `key=value`.
  */
 export function isVariable(t: string): boolean {
-  for (let k = 0; k < t.length; k++) {
-    const c = t.charCodeAt(k);
-    if ((c >= 48 && c <= 57) || c === 0x2f || c === 0x5c) return true;
-    if ((c === 0x2e || c === 0x3d) && k > 0 && k + 1 < t.length) {
-      if (c === 0x3d || (isAlnum(t.charCodeAt(k - 1)) && isAlnum(t.charCodeAt(k + 1)))) return true;
-    }
-  }
-  return false;
+  return variableAt(t, 0, t.length);
 }
 
 /**
@@ -268,15 +261,34 @@ export function looseTemplate(line: string, li: LineInfo, maxLen: number): strin
   return out;
 }
 
-/** Same number of tokens, each equal or both variable. */
+/** Same number of tokens, each equal or both variable (no allocation: this is the hot path). */
 export function sameTemplate(a: string, b: string): boolean {
-  const ta = tokens(a);
-  const tb = tokens(b);
-  if (ta.length !== tb.length) return false;
-  for (let k = 0; k < ta.length; k++) {
-    const x = a.slice(ta[k]![0], ta[k]![1]);
-    const y = b.slice(tb[k]![0], tb[k]![1]);
-    if (x !== y && !(isVariable(x) && isVariable(y))) return false;
+  let i = 0;
+  let j = 0;
+  const n = a.length;
+  const m = b.length;
+  for (;;) {
+    while (i < n && isBlankCode(a.charCodeAt(i))) i++;
+    while (j < m && isBlankCode(b.charCodeAt(j))) j++;
+    if (i >= n || j >= m) return i >= n && j >= m;
+    const s1 = i;
+    const s2 = j;
+    while (i < n && !isBlankCode(a.charCodeAt(i))) i++;
+    while (j < m && !isBlankCode(b.charCodeAt(j))) j++;
+    if (!(i - s1 === j - s2 && a.startsWith(b.slice(s2, j), s1)) && !(variableAt(a, s1, i) && variableAt(b, s2, j))) return false;
   }
-  return true;
+}
+
+const isBlankCode = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c;
+
+/** `isVariable` of `t[s..e]`. */
+function variableAt(t: string, s: number, e: number): boolean {
+  for (let k = s; k < e; k++) {
+    const c = t.charCodeAt(k);
+    if ((c >= 48 && c <= 57) || c === 0x2f || c === 0x5c) return true;
+    if ((c === 0x2e || c === 0x3d) && k > s && k + 1 < e) {
+      if (c === 0x3d || (isAlnum(t.charCodeAt(k - 1)) && isAlnum(t.charCodeAt(k + 1)))) return true;
+    }
+  }
+  return false;
 }
