@@ -2,14 +2,17 @@
 // Progress on stderr, the report on stdout; `--quick` runs a small subset.
 import { readFileSync } from 'node:fs';
 import { corpusDir, corpusFiles, corpusPath } from '../test/support/corpus.js';
+import { benchJson, formatJson } from './json.js';
 import { benchTokens } from './tokens.js';
 import { Progress } from './timing.js';
 
 const quick = process.argv.includes('--quick');
 const files = corpusFiles();
 const texts = (quick ? files.slice(0, 20) : files).map((f) => readFileSync(corpusPath(f), 'utf8'));
-const progress = new Progress(6);
+const jsonFiles = corpusFiles('json', (f) => f.endsWith('.json')).slice(0, quick ? 8 : undefined);
+const progress = new Progress(6 + jsonFiles.length + 1);
 const tokens = benchTokens(texts, progress, quick ? 100 : 1000);
+const json = benchJson(jsonFiles, progress, quick ? 5 : 40, quick ? 2e6 : 20e6);
 progress.finish();
 
 const fmt = (n: number, d = 1): string => n.toFixed(d);
@@ -24,5 +27,6 @@ const lines = [
     (r) => `| ${r.name} | ${r.exact ? 'yes' : 'NO'} | ${fmt(r.longMBps)} | ${fmt(r.longRatio, 2)} | ${fmt(r.shortUs, 2)} | ${fmt(r.shortRatio, 2)} |`,
   ),
   ...tokens.skipped.map((s) => `\nskipped: ${s}`),
+  ...formatJson(json),
 ];
 console.log(lines.join('\n'));
