@@ -9,6 +9,7 @@ import { barChart } from './svg.js';
 import { Progress } from './timing.js';
 import { benchTokens, type TokensSection } from './tokens.js';
 import { benchCompress, compressMarkdown } from './compress.js';
+import { benchJson, formatJson } from './json.js';
 
 const quick = process.argv.includes('--quick');
 const outDir = resolve(import.meta.dirname, '../bench-results');
@@ -21,8 +22,10 @@ if (corpus.entries.length === 0) {
 
 const entries = quick ? corpus.entries.filter((_, i) => i % 8 === 0) : corpus.entries;
 const texts = entries.map(read);
-const progress = new Progress(6);
+const jsonFiles = entries.filter((e) => e.kind === 'json').map((e) => e.name);
+const progress = new Progress(6 + jsonFiles.length + 1);
 const tokens: TokensSection = benchTokens(texts, progress, quick ? 50 : 1000);
+const json = benchJson(jsonFiles, progress, quick ? 5 : 40, quick ? 2e6 : 20e6);
 progress.finish();
 const compressProgress = new Progress(8);
 const compress = await benchCompress(texts, compressProgress, quick ? 50 : 400);
@@ -36,6 +39,7 @@ const report = {
   inputs: entries.length,
   skippedFiles: corpus.skipped,
   tokens,
+  json,
   compress,
 };
 
@@ -57,6 +61,7 @@ const md = [
   ...tokens.skipped.map((s) => `\nskipped: ${s}`),
   ...(corpus.skipped.length > 0 ? ['', `Files not in a known layout (skipped): ${corpus.skipped.join(', ')}`] : []),
   '',
+  ...formatJson(json),
   ...compressMarkdown(compress),
 ];
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as compact from '../../src/engine/js/json/compact.js';
 import { Selection } from '../../src/engine/js/json/select.js';
-import { ownSignal } from '../../src/engine/js/json/signal.js';
+import { ownSignal, TextSignals } from '../../src/engine/js/json/signal.js';
 import { changePoints, outliers } from '../../src/engine/js/json/stats.js';
 import { compareCodePoints, display } from '../../src/engine/js/json/summary.js';
 import { children, parse } from '../../src/engine/js/json/tape.js';
@@ -93,7 +93,8 @@ describe('the JS twin of the selection rules', () => {
         '"level":"warn","title":"fix error","id":7}',
     )!;
     const view = new View(t, undefined);
-    const got = children(t, 0).map((c) => ownSignal(view, c));
+    const texts = new TextSignals();
+    const got = children(t, 0).map((c) => ownSignal(view, c, texts));
     const { None: N, Warning: W, Error: E } = Signal;
     expect(got).toEqual([N, E, N, N, N, E, E, W, N, E, N, E, N, E, W, N, N]);
   });

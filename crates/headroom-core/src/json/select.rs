@@ -11,14 +11,14 @@
 //! summary; strings longer than `LONG_STRING_BYTES` keep their first `CUT_KEEP_BYTES`.
 
 use super::columns::{self, Column};
-use super::signal::{self, KeyClass};
+use super::signal::{self, KeyClass, TextSignals};
 use super::stats;
 use super::strings;
 use super::summary;
 use super::tape::{Kind, Tape, ESCAPED, KEY_ESCAPED, NONE};
 use super::view::{Entry, Plan, View};
 use crate::marker;
-use crate::select::{query_terms, text_signal, words, Signal};
+use crate::select::{query_terms, words, Signal};
 use crate::Omission;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -82,6 +82,11 @@ impl<'t, 'a> Selection<'t, 'a> {
         sel
     }
 
+    /// Compact JSON size of the whole document (long strings at their cut size).
+    pub fn compact_size(&self) -> u64 {
+        self.size[0]
+    }
+
     /// Whether selection can change anything (arrays to reduce or strings to cut).
     pub fn can_reduce(&self) -> bool {
         !self.arrays.is_empty() || !self.cuts.is_empty()
@@ -134,35 +139,26 @@ impl<'t, 'a> Selection<'t, 'a> {
     fn choose_must(&mut self, query: &str) {
         let view = &self.view;
         let tape = view.tape;
-        // Key ids (for key coverage) and own signals, once per node.
-        let mut ids: HashMap<Cow<str>, u32> = HashMap::new();
-        let mut classes: Vec<KeyClass> = Vec::new();
-        let mut key_id = vec![NONE; tape.nodes.len()];
+        // Own signals, once per node; key classes once per distinct key; the words of repeated
+        // texts (states, tags) once per distinct text.
+        let mut classes: Vec<Option<KeyClass>> = vec![None; tape.keys as usize];
+        let mut texts = TextSignals::default();
         let mut own = vec![Signal::None; tape.nodes.len()];
         for (i, n) in tape.nodes.iter().enumerate() {
             let i = i as u32;
-            if let Some(raw) = tape.raw_key(i) {
-                let name = if n.flags & KEY_ESCAPED != 0 {
-                    view.key(i)
-                } else {
-                    Cow::Borrowed(&raw[1..raw.len() - 1])
-                };
-                let next = ids.len() as u32;
-                let id = *ids.entry(name).or_insert(next);
-                if id == next {
-                    classes.push(signal::key_class(&view.key(i)));
-                }
-                key_id[i as usize] = id;
-                own[i as usize] = signal::value_signal(view, i, classes[id as usize]);
+            if n.key != NONE {
+                let class =
+                    *classes[n.key as usize].get_or_insert_with(|| signal::key_class(&view.key(i)));
+                own[i as usize] = signal::value_signal(view, i, class, &mut texts);
             } else if n.kind == Kind::String
                 && n.parent != NONE
                 && tape.kind(n.parent) == Kind::Array
             {
-                own[i as usize] = text_signal(&view.string(i));
+                own[i as usize] = texts.get(view.string(i));
             }
         }
         let terms = query_terms(query);
-        let mut covered = vec![u32::MAX; ids.len()];
+        let mut covered = vec![u32::MAX; tape.keys as usize];
         for (a, arr) in self.arrays.iter_mut().enumerate() {
             let n = arr.items.len();
             let mut must = vec![false; n];
@@ -206,7 +202,7 @@ impl<'t, 'a> Selection<'t, 'a> {
             let mark = |item: u32, covered: &mut Vec<u32>| {
                 let mut fresh = false;
                 for x in item..tape.nodes[item as usize].next {
-                    let id = key_id[x as usize];
+                    let id = tape.nodes[x as usize].key;
                     if id != NONE && covered[id as usize] != stamp {
                         covered[id as usize] = stamp;
                         fresh = true;
@@ -232,25 +228,29 @@ impl<'t, 'a> Selection<'t, 'a> {
     /// Which items of array `a` are kept under cap `k`: the must-keep items, up to `k` in all with
     /// the rest spread evenly, and every dropped run that would be smaller than its marker.
     fn kept(&self, a: usize, k: usize) -> Vec<bool> {
+        let mut keep = Vec::new();
+        self.kept_into(a, k, &mut keep);
+        keep
+    }
+
+    /// `kept`, into a reused buffer.
+    fn kept_into(&self, a: usize, k: usize, keep: &mut Vec<bool>) {
         let arr = &self.arrays[a];
         let n = arr.items.len();
         let rest = n - arr.must_count;
         let fill = k.saturating_sub(arr.must_count).min(rest) as u64;
         let m = rest.max(1) as u64;
         let mut rank = 0u64;
-        let mut keep: Vec<bool> = arr
-            .must
-            .iter()
-            .map(|&must| {
-                if must {
-                    return true;
-                }
-                // Ranks spread evenly: rank r is picked when ⌊(r·fill + m/2)/m⌋ steps up.
-                let pick = ((rank + 1) * fill + m / 2) / m > (rank * fill + m / 2) / m;
-                rank += 1;
-                pick
-            })
-            .collect();
+        keep.clear();
+        keep.extend(arr.must.iter().map(|&must| {
+            if must {
+                return true;
+            }
+            // Ranks spread evenly: rank r is picked when ⌊(r·fill + m/2)/m⌋ steps up.
+            let pick = ((rank + 1) * fill + m / 2) / m > (rank * fill + m / 2) / m;
+            rank += 1;
+            pick
+        }));
         let mut p = 0;
         while p < n {
             if keep[p] {
@@ -267,7 +267,6 @@ impl<'t, 'a> Selection<'t, 'a> {
                 keep[start..p].iter_mut().for_each(|x| *x = true);
             }
         }
-        keep
     }
 
     /// Compact size of the whole document under cap `k` (markers estimated).
@@ -276,8 +275,9 @@ impl<'t, 'a> Selection<'t, 'a> {
             arr.shrink.iter_mut().for_each(|s| *s = 0);
         }
         let mut root_shrink: i64 = 0;
+        let mut kept = Vec::new();
         for a in (0..self.arrays.len()).rev() {
-            let kept = self.kept(a, k);
+            self.kept_into(a, k, &mut kept);
             let arr = &self.arrays[a];
             let mut body: i64 = 0;
             let mut parts: i64 = 0;

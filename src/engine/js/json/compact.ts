@@ -1,7 +1,7 @@
 // Compact JSON (twin of json/compact.rs): no insignificant whitespace, numbers as written,
 // strings in `JSON.stringify` spelling, duplicate keys kept. Iterative, so depth costs nothing.
 
-import { jsonRaw, jsonValue } from './strings.js';
+import { jsonRaw, jsonValue, utf8Length } from './strings.js';
 import { KEY_ESCAPED, Kind, rawKey } from './tape.js';
 import type { Entry, View } from './view.js';
 
@@ -16,9 +16,21 @@ interface Frame {
 
 /** Writes the document (or its lossy view) as compact JSON. */
 export function write(view: View): string {
+  return writePrefix(view, Infinity);
+}
+
+/** Writes compact JSON until at least `limit` UTF-8 bytes are written (a sample of a large document). */
+export function writePrefix(view: View, limit: number): string {
   const t = view.tape;
   const text = t.text;
   let out = '';
+  // UTF-8 bytes written, tracked only for a sample (it matches the Rust writer's `out.len()`).
+  const limited = limit !== Infinity;
+  let bytes = 0;
+  const add = (piece: string): void => {
+    out += piece;
+    if (limited) bytes += utf8Length(piece);
+  };
   const stack: Frame[] = [];
   let pending: Entry | undefined = 0;
   for (;;) {
@@ -26,23 +38,24 @@ export function write(view: View): string {
       const child: Entry = pending;
       pending = undefined;
       if (typeof child === 'string') {
-        out += jsonValue(child);
+        add(jsonValue(child));
       } else {
         const k = t.kind[child]!;
         if (k === Kind.Array || k === Kind.Object) {
           const obj = k === Kind.Object;
-          out += obj ? '{' : '[';
+          add(obj ? '{' : '[');
           const entries = view.plan?.arrays.get(child);
           if (entries !== undefined) stack.push({ entries, at: 0, end: entries.length, obj, first: true });
           else stack.push({ entries, at: t.count[child]! > 0 ? child + 1 : t.next[child]!, end: t.next[child]!, obj, first: true });
         } else if (k === Kind.String) {
           const cut = view.cut(child);
-          out += cut !== undefined ? jsonValue(cut) : jsonRaw(text.slice(t.start[child]!, t.end[child]!), view.escaped(child));
+          add(cut !== undefined ? jsonValue(cut) : jsonRaw(text.slice(t.start[child]!, t.end[child]!), view.escaped(child)));
         } else {
-          out += text.slice(t.start[child]!, t.end[child]!);
+          add(text.slice(t.start[child]!, t.end[child]!));
         }
       }
     }
+    if (bytes >= limit) break;
     const top = stack[stack.length - 1];
     if (top === undefined) break;
     if (top.at < top.end) {
@@ -52,14 +65,14 @@ export function write(view: View): string {
         child = top.at;
         top.at = t.next[top.at]!;
       }
-      if (!top.first) out += ',';
+      if (!top.first) add(',');
       top.first = false;
       if (top.obj && typeof child === 'number') {
-        out += jsonRaw(rawKey(t, child) ?? '""', (t.flags[child]! & KEY_ESCAPED) !== 0) + ':';
+        add(jsonRaw(rawKey(t, child) ?? '""', (t.flags[child]! & KEY_ESCAPED) !== 0) + ':');
       }
       pending = child;
     } else {
-      out += top.obj ? '}' : ']';
+      add(top.obj ? '}' : ']');
       stack.pop();
     }
   }

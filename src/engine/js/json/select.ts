@@ -3,9 +3,9 @@
 
 import type { Omission } from '../../types.js';
 import { isMarker, jsonItemsOmitted, jsonStringCut } from '../marker.js';
-import { queryTerms, Signal, textSignal, words } from '../select.js';
+import { queryTerms, Signal, words } from '../select.js';
 import { categorical, columns, type Column } from './columns.js';
-import { keyClass, valueSignal, type KeyClass } from './signal.js';
+import { keyClass, TextSignals, valueSignal, type KeyClass } from './signal.js';
 import { changePoints, outliers } from './stats.js';
 import { jsonRaw, jsonValue, prefixWithin, utf8Length } from './strings.js';
 import { display, run } from './summary.js';
@@ -55,6 +55,11 @@ export class Selection {
     if (this.arrays.length > 0) this.chooseMust(query);
   }
 
+  /** Compact JSON size of the whole document (long strings at their cut size). */
+  compactSize(): number {
+    return this.size[0]!;
+  }
+
   /** Whether selection can change anything (arrays to reduce or strings to cut). */
   canReduce(): boolean {
     return this.arrays.length > 0 || this.cuts.size > 0;
@@ -97,28 +102,22 @@ export class Selection {
   private chooseMust(query: string): void {
     const view = this.view;
     const t = view.tape;
-    // Key ids (for key coverage) and own signals, once per node.
-    const ids = new Map<string, number>();
-    const classes: KeyClass[] = [];
-    const keyId = new Uint32Array(t.size).fill(NONE);
+    // Own signals, once per node; key classes once per distinct key; the words of repeated texts
+    // (states, tags) once per distinct text.
+    const classes: (KeyClass | undefined)[] = new Array<KeyClass | undefined>(t.keys);
+    const texts = new TextSignals();
     const own = new Uint8Array(t.size);
     for (let i = 0; i < t.size; i++) {
-      if (t.keyEnd[i] !== 0) {
-        const name = view.key(i);
-        let id = ids.get(name);
-        if (id === undefined) {
-          id = ids.size;
-          ids.set(name, id);
-          classes.push(keyClass(name));
-        }
-        keyId[i] = id;
-        own[i] = valueSignal(view, i, classes[id]!);
+      const id = t.keyId[i]!;
+      if (id !== NONE) {
+        const c = (classes[id] ??= keyClass(view.key(i)));
+        own[i] = valueSignal(view, i, c, texts);
       } else if (t.kind[i] === Kind.String && t.parent[i] !== NONE && t.kind[t.parent[i]!] === Kind.Array) {
-        own[i] = textSignal(view.string(i));
+        own[i] = texts.get(view.string(i));
       }
     }
     const terms = queryTerms(query);
-    const covered = new Uint32Array(ids.size).fill(NONE);
+    const covered = new Uint32Array(t.keys).fill(NONE);
     this.arrays.forEach((arr, a) => {
       const n = arr.items.length;
       const must = new Uint8Array(n);
@@ -151,7 +150,7 @@ export class Selection {
         let fresh = false;
         const end = t.next[item]!;
         for (let x = item; x < end; x++) {
-          const id = keyId[x]!;
+          const id = t.keyId[x]!;
           if (id !== NONE && covered[id] !== a) {
             covered[id] = a;
             fresh = true;

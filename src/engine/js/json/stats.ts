@@ -49,9 +49,11 @@ export function changePoints(values: Float64Array): number[] {
   if (scale <= 0) return [];
   const limit = CHANGE_SIGMAS * 1.4826 * scale;
   const w = Math.min(10, Math.max(3, Math.floor(n / 10)));
-  const medianOf = (from: number): number => medianSorted(values.slice(from, from + w).sort());
+  // The median of every window of `w` values, each computed once.
+  const medians = new Float64Array(n - w + 1);
+  for (let k = 0; k <= n - w; k++) medians[k] = medianSorted(values.slice(k, k + w).sort());
   const d = new Float64Array(n - 2 * w + 1);
-  for (let k = w; k <= n - w; k++) d[k - w] = Math.abs(medianOf(k) - medianOf(k - w));
+  for (let k = w; k <= n - w; k++) d[k - w] = Math.abs(medians[k]! - medians[k - w]!);
   const out: number[] = [];
   for (let j = 0; j < d.length; j++) {
     const dj = d[j]!;

@@ -4,7 +4,7 @@
 // view, markers in tables and lists are bare lines outside the header's count.
 
 import { hasLoneSurrogate, toonKey, toonQuoted, toonString } from './strings.js';
-import { children, isContainer, Kind, NUMBER_CHECK, SURROGATE, rawKey, type Tape } from './tape.js';
+import { children, isContainer, Kind, NONE, NUMBER_CHECK, SURROGATE, rawKey, type Tape } from './tape.js';
 import { View, type Entry } from './view.js';
 
 /** Deeper documents get no TOON form: every level costs two spaces on every line below it. */
@@ -13,7 +13,8 @@ export const MAX_DEPTH = 64;
 /** Whether TOON can carry this document's value exactly. */
 export function eligible(t: Tape): boolean {
   if (t.maxDepth > MAX_DEPTH) return false;
-  const view = new View(t, undefined);
+  // For duplicate keys: the last object whose children used each key id.
+  const lastObject = new Uint32Array(t.keys).fill(NONE);
   for (let i = 0; i < t.size; i++) {
     const f = t.flags[i]!;
     if ((f & SURROGATE) !== 0 && hasLone(t, i)) return false;
@@ -21,8 +22,14 @@ export function eligible(t: Tape): boolean {
     if (k === Kind.Number && (f & NUMBER_CHECK) !== 0) {
       const v = Number(t.text.slice(t.start[i]!, t.end[i]!));
       if (!Number.isFinite(v) || Object.is(v, -0)) return false;
-    } else if (k === Kind.Object && t.count[i]! > 1 && hasDuplicateKeys(view, i)) {
-      return false;
+    }
+    if (k === Kind.Object && t.count[i]! > 1) {
+      const end = t.next[i]!;
+      for (let c = i + 1; c < end; c = t.next[c]!) {
+        const id = t.keyId[c]!;
+        if (lastObject[id] === i) return false;
+        lastObject[id] = i;
+      }
     }
   }
   return true;
@@ -33,19 +40,6 @@ function hasLone(t: Tape, i: number): boolean {
   if (t.kind[i] === Kind.String && lone(t.text.slice(t.start[i]!, t.end[i]!))) return true;
   const k = rawKey(t, i);
   return k !== undefined && lone(k);
-}
-
-function hasDuplicateKeys(view: View, obj: number): boolean {
-  const kids = children(view.tape, obj);
-  if (kids.length <= 8) {
-    for (let a = 0; a < kids.length; a++) {
-      for (let b = a + 1; b < kids.length; b++) if (view.keyEq(kids[a]!, kids[b]!)) return true;
-    }
-    return false;
-  }
-  const keys = kids.map((k) => view.key(k)).sort();
-  for (let a = 1; a < keys.length; a++) if (keys[a] === keys[a - 1]) return true;
-  return false;
 }
 
 /** A column of a table: a key node (in the first row), and for a group, its sub-columns. */
