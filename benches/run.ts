@@ -10,6 +10,7 @@ import { Progress } from './timing.js';
 import { benchTokens, type TokensSection } from './tokens.js';
 import { benchCompress, compressMarkdown } from './compress.js';
 import { benchJson, formatJson } from './json.js';
+import { benchPeer, formatPeer, peerTotals } from './peer.js';
 
 const quick = process.argv.includes('--quick');
 const outDir = resolve(import.meta.dirname, '../bench-results');
@@ -30,6 +31,9 @@ progress.finish();
 const compressProgress = new Progress(8);
 const compress = await benchCompress(texts, compressProgress, quick ? 50 : 400);
 compressProgress.finish();
+const peerProgress = new Progress(2);
+const peer = benchPeer(entries, peerProgress, { install: !quick });
+peerProgress.finish();
 
 const report = {
   date: new Date().toISOString(),
@@ -41,6 +45,7 @@ const report = {
   tokens,
   json,
   compress,
+  peer: { ...peer, totals: peerTotals(peer) },
 };
 
 const fmt = (n: number, d = 1): string => n.toFixed(d);
@@ -63,6 +68,7 @@ const md = [
   '',
   ...formatJson(json),
   ...compressMarkdown(compress),
+  ...formatPeer(peer),
 ];
 
 mkdirSync(outDir, { recursive: true });
