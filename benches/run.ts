@@ -74,6 +74,48 @@ const md = [
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'report.md'), md.join('\n'));
 writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+const peerRows = peerTotals(peer).flatMap((t) => [
+  { label: `${t.kind}: headroom`, score: t.headroom, before: t.before },
+  ...(t.python === undefined ? [] : [{ label: `${t.kind}: python headroom-ai`, score: t.python, before: t.before }]),
+]);
+writeFileSync(
+  join(outDir, 'peer.svg'),
+  barChart({
+    title: 'Tokens saved per kind: headroom vs the PyPI package',
+    unit: '% of input tokens saved (bar), % of needles kept (tick)',
+    max: 100,
+    markLabel: 'retention',
+    bars: peerRows.map((r) => ({
+      label: r.label,
+      value: (100 * (r.before - r.score.tokens)) / Math.max(1, r.before),
+      mark: r.score.total === 0 ? undefined : (100 * r.score.present) / r.score.total,
+      note: `${fmt((100 * (r.before - r.score.tokens)) / Math.max(1, r.before))} % saved, ${r.score.total === 0 ? 'no needles' : `${fmt((100 * r.score.present) / r.score.total)} % kept`}`,
+    })),
+  }),
+);
+writeFileSync(
+  join(outDir, 'json.svg'),
+  barChart({
+    title: 'JSON: tokens per corpus file (default options) as a share of the input as given',
+    unit: '% of input tokens left (bar), lossless only (tick)',
+    max: 100,
+    markLabel: 'lossless only',
+    bars: json.rows.map((r) => ({
+      label: r.name,
+      value: (100 * r.defaults) / Math.max(1, r.given),
+      mark: (100 * r.lossless) / Math.max(1, r.given),
+      note: `${fmt((100 * r.defaults) / Math.max(1, r.given))} %`,
+    })),
+  }),
+);
+writeFileSync(
+  join(outDir, 'compress.svg'),
+  barChart({
+    title: 'compress() latency per request size (first call, p50)',
+    unit: 'milliseconds, lower is better',
+    bars: compress.rows.map((r) => ({ label: `${r.request} ${r.engine}`, value: r.firstP50, note: `${r.firstP50.toFixed(2)} ms` })),
+  }),
+);
 writeFileSync(
   join(outDir, 'tokens.svg'),
   barChart({
