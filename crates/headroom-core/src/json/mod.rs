@@ -193,8 +193,10 @@ fn lossy(
     let max_k = sel.max_items();
     let mut tried: Vec<usize> = Vec::new();
     let mut results: Vec<(usize, Compressed)> = Vec::new();
+    // Caps known to be too small or too large bound the next round's search.
+    let (mut lo, mut hi) = (0, max_k);
     for _ in 0..LOSSY_ROUNDS {
-        let k = sel.search(budget);
+        let k = sel.search(budget, lo, hi);
         if tried.contains(&k) {
             break;
         }
@@ -225,11 +227,13 @@ fn lossy(
                 break;
             }
             budget = mul_div(budget, m as u64, n.max(1) as u64);
+            lo = k;
         } else {
             if k == 0 {
                 break;
             }
             budget = mul_div(budget, m as u64 * 19, n as u64 * 20);
+            hi = k;
         }
     }
     // The fullest result within the budget, else the shortest; ties keep the earlier round.

@@ -170,8 +170,11 @@ function lossy(t: tape.Tape, sel: Selection, budget: number, m: number, counter:
   const maxK = sel.maxItems();
   const tried: number[] = [];
   const results: [number, Compressed][] = [];
+  // Caps known to be too small or too large bound the next round's search.
+  let lo = 0;
+  let hi = maxK;
   for (let r = 0; r < LOSSY_ROUNDS; r++) {
-    const k = sel.search(budget);
+    const k = sel.search(budget, lo, hi);
     if (tried.includes(k)) break;
     tried.push(k);
     const [plan, omitted] = sel.plan(k);
@@ -186,9 +189,11 @@ function lossy(t: tape.Tape, sel: Selection, budget: number, m: number, counter:
     if (n <= m) {
       if (n * CLOSE_ENOUGH[1] >= m * CLOSE_ENOUGH[0] || k >= maxK) break;
       budget = mulDiv(budget, m, Math.max(n, 1));
+      lo = k;
     } else {
       if (k === 0) break;
       budget = mulDiv(budget, m * 19, n * 20);
+      hi = k;
     }
   }
   // The fullest result within the budget, else the shortest; ties keep the earlier round.
