@@ -63,6 +63,17 @@ describe('lossy JSON selection', () => {
     expect(r.omitted).toContainEqual({ unit: 'bytes', count: 5000 - 1024, summary: '1 long string cut' });
   });
 
+  it('keeps an item for an error anywhere in it, but not for a warning inside its inner lists', () => {
+    const doc = rows(40, (i) => ({
+      id: i,
+      headers: ['Content-Type', 'application/json', 'Expose', 'ETag, Deprecation, Sunset'],
+      steps: i === 21 ? ['compile ok', 'ERROR: link failed'] : ['compile ok', 'link ok'],
+    }));
+    const r = both(doc, { ...options, maxBlockTokens: 40 });
+    const kept = (JSON.parse(r.content) as unknown[]).filter((x): x is { id: number } => typeof x === 'object');
+    expect(kept.map((x) => x.id)).toEqual([0, 21, 39]);
+  });
+
   it('uses TOON tables with marker lines when they are shorter', () => {
     const doc = rows(200, (i) => ({ id: i, user: `user${i % 50}`, region: ['eu', 'us', 'ap'][i % 3], score: 1000 + ((i * 37) % 200) }));
     const r = both(doc, { ...options, maxBlockTokens: 300 });

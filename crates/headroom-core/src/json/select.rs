@@ -2,7 +2,7 @@
 //! the lossless form is above the block's budget.
 //!
 //! Every array of at least `MIN_ITEMS` items keeps a set of items it must keep: the first and the
-//! last; every item with an error or warning signal; numeric outliers and the items either side
+//! last; every item with an error signal anywhere in it, or a warning outside its inner arrays; numeric outliers and the items either side
 //! of a change point; one item for each distinct value of a low-cardinality field; the items
 //! that best match the block's query (BM25-style); existing markers; and enough items that every
 //! key of the array's items appears in the output. Then one cap `K` on kept items per array is
@@ -164,6 +164,12 @@ impl<'t, 'a> Selection<'t, 'a> {
                 own[i as usize] = texts.get(view.string(i));
             }
         }
+        // How many arrays enclose each node.
+        let mut arrays_above = vec![0u32; tape.nodes.len()];
+        for (i, n) in tape.nodes.iter().enumerate().skip(1) {
+            let p = n.parent as usize;
+            arrays_above[i] = arrays_above[p] + u32::from(tape.nodes[p].kind == Kind::Array);
+        }
         let terms = query_terms(query);
         let mut covered = vec![u32::MAX; tape.keys as usize];
         for (a, arr) in self.arrays.iter_mut().enumerate() {
@@ -173,7 +179,14 @@ impl<'t, 'a> Selection<'t, 'a> {
             must[n - 1] = true;
             for (p, &item) in arr.items.iter().enumerate() {
                 let end = tape.nodes[item as usize].next;
-                if (item..end).any(|x| own[x as usize] != Signal::None) {
+                // Errors anywhere in the item count; warnings only outside its inner arrays (a
+                // deprecation notice in a nested header list does not make the whole item a signal).
+                let depth = arrays_above[item as usize];
+                if (item..end).any(|x| match own[x as usize] {
+                    Signal::Error => true,
+                    Signal::Warning => arrays_above[x as usize] == depth,
+                    Signal::None => false,
+                }) {
                     must[p] = true;
                 }
                 if tape.kind(item) == Kind::String && marker::is_marker(&view.string(item)) {

@@ -120,6 +120,12 @@ export class Selection {
         own[i] = texts.get(view.string(i));
       }
     }
+    // How many arrays enclose each node.
+    const arraysAbove = new Uint32Array(t.size);
+    for (let i = 1; i < t.size; i++) {
+      const p = t.parent[i]!;
+      arraysAbove[i] = arraysAbove[p]! + (t.kind[p] === Kind.Array ? 1 : 0);
+    }
     const terms = queryTerms(query);
     const covered = new Uint32Array(t.keys).fill(NONE);
     this.arrays.forEach((arr, a) => {
@@ -129,8 +135,11 @@ export class Selection {
       must[n - 1] = 1;
       arr.items.forEach((item, p) => {
         const end = t.next[item]!;
+        // Errors anywhere in the item count; warnings only outside its inner arrays.
+        const depth = arraysAbove[item]!;
         for (let x = item; x < end; x++) {
-          if (own[x] !== Signal.None) {
+          const sig = own[x]!;
+          if (sig === Signal.Error || (sig === Signal.Warning && arraysAbove[x] === depth)) {
             must[p] = 1;
             break;
           }
