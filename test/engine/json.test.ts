@@ -137,6 +137,12 @@ describe('adversarial JSON blocks', () => {
     expect(o.kind).toBe('json');
     expect(o.content).toBe('{"a":'.repeat(depth) + '0' + '}'.repeat(depth));
     expect(o.strategy).toBe('json:compact');
+    // Deep nesting around a large array: lossy selection works at that depth too.
+    const items = Array.from({ length: 3000 }, (_, i) => `{"n":${i},"ok":true}`).join(',');
+    const deep = block('{"a":'.repeat(depth) + '[' + items + ']' + '}'.repeat(depth));
+    expect(deep.strategy).toBe('json:select+compact');
+    expect(deep.content.startsWith('{"a":'.repeat(depth) + '[{"n":0,"ok":true},"[… ')).toBe(true);
+    expect(deep.content.endsWith('{"n":2999,"ok":true}]' + '}'.repeat(depth))).toBe(true);
   });
 
   it('handles a 50 MB string', () => {

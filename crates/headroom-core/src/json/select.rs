@@ -34,8 +34,9 @@ pub const CUT_KEEP_BYTES: usize = 1024;
 pub const LOW_CARDINALITY_ITEMS: usize = 20;
 /// The best query matches kept per array.
 pub const QUERY_KEEP: usize = 8;
-/// Planning estimate of a marker's size in bytes.
-const MARKER_ESTIMATE_BYTES: i64 = 48;
+/// Planning estimate of a marker's size in bytes (a count and a two- or three-part summary); a
+/// dropped run no larger than this is kept instead, since its marker would cost as much.
+const MARKER_ESTIMATE_BYTES: i64 = 96;
 
 /// A reducible array.
 struct Reducible {

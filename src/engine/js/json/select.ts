@@ -22,8 +22,8 @@ export const CUT_KEEP_BYTES = 1024;
 export const LOW_CARDINALITY_ITEMS = 20;
 /** The best query matches kept per array. */
 export const QUERY_KEEP = 8;
-/** Planning estimate of a marker's size in bytes. */
-const MARKER_ESTIMATE_BYTES = 48;
+/** Planning estimate of a marker's size in bytes; a dropped run no larger is kept instead. */
+const MARKER_ESTIMATE_BYTES = 96;
 
 interface Reducible {
   node: number;
