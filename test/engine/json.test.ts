@@ -150,7 +150,10 @@ describe('adversarial JSON blocks', () => {
     const content = JSON.stringify({ body });
     const r = block(content);
     expect(r.kind).toBe('json');
-    expect(r.tokensAfter).toBeLessThanOrEqual(r.tokensBefore);
+    expect(r.modified).toBe(true);
+    expect(r.tokensAfter).toBeLessThanOrEqual(defaults.maxBlockTokens);
+    expect(r.content).toContain('[… string cut: 50000000 bytes in full …]');
+    expect(r.omitted).toEqual([{ unit: 'bytes', count: 50e6 - 1024, summary: '1 long string cut' }]);
   });
 
   it('keeps number text exactly: 1e400, -0, 12345678901234567890123', () => {

@@ -126,9 +126,11 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     let tokens = match known {
         Some(n) => n as u64,
         None => {
-            let sample = compact::write_prefix(&View::new(&t, None), SAMPLE_BYTES);
+            // The writer stops after the value that crosses the limit; one value may be long.
+            let written = compact::write_prefix(&View::new(&t, None), SAMPLE_BYTES);
+            let sample = strings::prefix_within(&written, SAMPLE_BYTES);
             mul_div(
-                count_tokens(&sample, options.encoding) as u64,
+                count_tokens(sample, options.encoding) as u64,
                 sel.compact_size(),
                 sample.len().max(1) as u64,
             )

@@ -10,7 +10,7 @@ import type { Compressed } from '../index.js';
 import { countTokens } from '../tokens.js';
 import * as compact from './compact.js';
 import { Selection } from './select.js';
-import { utf8Length } from './strings.js';
+import { prefixWithin, utf8Length } from './strings.js';
 import * as tape from './tape.js';
 import * as toon from './toon.js';
 import { View } from './view.js';
@@ -126,7 +126,8 @@ export function compress(
   if (known !== undefined) {
     tokens = known;
   } else {
-    const sample = compact.writePrefix(new View(t, undefined), SAMPLE_BYTES);
+    // The writer stops after the value that crosses the limit; one value may be long.
+    const sample = prefixWithin(compact.writePrefix(new View(t, undefined), SAMPLE_BYTES), SAMPLE_BYTES);
     tokens = mulDiv(counter(sample), sel.compactSize(), Math.max(utf8Length(sample), 1));
   }
   const budget = mulDiv(limit, sel.compactSize(), Math.max(tokens, 1));
