@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LONGEST_TOKEN_BYTES } from '../../src/engine/js/json/index.js';
+import { rankTable } from '../../src/engine/js/ranks.js';
 import type { BlockInput, BlockOptions, BlockResult, Engine } from '../../src/engine/types.js';
 import { corpusFiles, corpusPath } from '../support/corpus.js';
 import { engines, js } from '../support/engines.js';
@@ -108,6 +110,16 @@ describe('JSON blocks from random documents', () => {
       }),
       { seed: 777, numRuns: 200 },
     );
+  });
+});
+
+describe('token length bound', () => {
+  it('no token of either encoding is longer than LONGEST_TOKEN_BYTES', () => {
+    for (const encoding of ['o200k_base', 'cl100k_base'] as const) {
+      let longest = 0;
+      for (const bytes of rankTable(encoding).keys()) longest = Math.max(longest, bytes.length);
+      expect(longest).toBeLessThanOrEqual(LONGEST_TOKEN_BYTES);
+    }
   });
 });
 
