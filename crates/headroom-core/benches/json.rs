@@ -67,7 +67,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 let t = tape::parse(black_box(d)).expect("valid JSON");
                 let mut sel = select::Selection::new(&t, "");
-                let k = sel.search(16_000);
+                let k = sel.search(16_000, 0, usize::MAX);
                 let (plan, _) = sel.plan(k);
                 let view = View::new(&t, Some(&plan));
                 (

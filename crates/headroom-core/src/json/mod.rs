@@ -126,9 +126,11 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     let tokens = match known {
         Some(n) => n as u64,
         None => {
-            let sample = compact::write_prefix(&View::new(&t, None), SAMPLE_BYTES);
+            // The writer stops after the value that crosses the limit; one value may be long.
+            let written = compact::write_prefix(&View::new(&t, None), SAMPLE_BYTES);
+            let sample = strings::prefix_within(&written, SAMPLE_BYTES);
             mul_div(
-                count_tokens(&sample, options.encoding) as u64,
+                count_tokens(sample, options.encoding) as u64,
                 sel.compact_size(),
                 sample.len().max(1) as u64,
             )
@@ -193,8 +195,10 @@ fn lossy(
     let max_k = sel.max_items();
     let mut tried: Vec<usize> = Vec::new();
     let mut results: Vec<(usize, Compressed)> = Vec::new();
+    // Caps known to be too small or too large bound the next round's search.
+    let (mut lo, mut hi) = (0, max_k);
     for _ in 0..LOSSY_ROUNDS {
-        let k = sel.search(budget);
+        let k = sel.search(budget, lo, hi);
         if tried.contains(&k) {
             break;
         }
@@ -225,11 +229,13 @@ fn lossy(
                 break;
             }
             budget = mul_div(budget, m as u64, n.max(1) as u64);
+            lo = k;
         } else {
             if k == 0 {
                 break;
             }
             budget = mul_div(budget, m as u64 * 19, n as u64 * 20);
+            hi = k;
         }
     }
     // The fullest result within the budget, else the shortest; ties keep the earlier round.

@@ -49,12 +49,27 @@ fn center_and_scale(values: &[f64]) -> (f64, f64) {
     (med, sum / values.len() as f64 * 1.2533 / 1.4826)
 }
 
+/// Outliers and change points of one series, sharing its median and scale.
+pub fn outliers_and_changes(values: &[f64]) -> (Vec<usize>, Vec<usize>) {
+    if values.len() < MIN_VALUES {
+        return (Vec::new(), Vec::new());
+    }
+    let spread = center_and_scale(values);
+    (
+        outliers_by(values, spread),
+        change_points_by(values, spread),
+    )
+}
+
 /// Positions (into `values`) of outliers.
 pub fn outliers(values: &[f64]) -> Vec<usize> {
     if values.len() < MIN_VALUES {
         return Vec::new();
     }
-    let (med, scale) = center_and_scale(values);
+    outliers_by(values, center_and_scale(values))
+}
+
+fn outliers_by(values: &[f64], (med, scale): (f64, f64)) -> Vec<usize> {
     if scale <= 0.0 {
         return Vec::new();
     }
@@ -69,12 +84,15 @@ pub fn outliers(values: &[f64]) -> Vec<usize> {
 /// median ignores a lone spike, which is an outlier, not a shift). A shift is kept only where it
 /// is the largest within one window either side.
 pub fn change_points(values: &[f64]) -> Vec<usize> {
-    let n = values.len();
-    if n < MIN_SERIES {
+    if values.len() < MIN_SERIES {
         return Vec::new();
     }
-    let (_, scale) = center_and_scale(values);
-    if scale <= 0.0 {
+    change_points_by(values, center_and_scale(values))
+}
+
+fn change_points_by(values: &[f64], (_, scale): (f64, f64)) -> Vec<usize> {
+    let n = values.len();
+    if n < MIN_SERIES || scale <= 0.0 {
         return Vec::new();
     }
     let limit = CHANGE_SIGMAS * 1.4826 * scale;

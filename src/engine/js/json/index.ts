@@ -10,7 +10,7 @@ import type { Compressed } from '../index.js';
 import { countTokens } from '../tokens.js';
 import * as compact from './compact.js';
 import { Selection } from './select.js';
-import { utf8Length } from './strings.js';
+import { prefixWithin, utf8Length } from './strings.js';
 import * as tape from './tape.js';
 import * as toon from './toon.js';
 import { View } from './view.js';
@@ -126,7 +126,8 @@ export function compress(
   if (known !== undefined) {
     tokens = known;
   } else {
-    const sample = compact.writePrefix(new View(t, undefined), SAMPLE_BYTES);
+    // The writer stops after the value that crosses the limit; one value may be long.
+    const sample = prefixWithin(compact.writePrefix(new View(t, undefined), SAMPLE_BYTES), SAMPLE_BYTES);
     tokens = mulDiv(counter(sample), sel.compactSize(), Math.max(utf8Length(sample), 1));
   }
   const budget = mulDiv(limit, sel.compactSize(), Math.max(tokens, 1));
@@ -170,8 +171,11 @@ function lossy(t: tape.Tape, sel: Selection, budget: number, m: number, counter:
   const maxK = sel.maxItems();
   const tried: number[] = [];
   const results: [number, Compressed][] = [];
+  // Caps known to be too small or too large bound the next round's search.
+  let lo = 0;
+  let hi = maxK;
   for (let r = 0; r < LOSSY_ROUNDS; r++) {
-    const k = sel.search(budget);
+    const k = sel.search(budget, lo, hi);
     if (tried.includes(k)) break;
     tried.push(k);
     const [plan, omitted] = sel.plan(k);
@@ -186,9 +190,11 @@ function lossy(t: tape.Tape, sel: Selection, budget: number, m: number, counter:
     if (n <= m) {
       if (n * CLOSE_ENOUGH[1] >= m * CLOSE_ENOUGH[0] || k >= maxK) break;
       budget = mulDiv(budget, m, Math.max(n, 1));
+      lo = k;
     } else {
       if (k === 0) break;
       budget = mulDiv(budget, m * 19, n * 20);
+      hi = k;
     }
   }
   // The fullest result within the budget, else the shortest; ties keep the earlier round.

@@ -292,17 +292,37 @@ class Parser {
     this.ke = e;
     this.kf = kf;
     this.kx = this.sExtra;
-    if (this.build) {
-      const inner = this.text.slice(s + 1, e - 1);
-      const name = (this.sFlags & ESCAPED) !== 0 ? decode(inner) : inner;
-      let id = this.ids.get(name);
-      if (id === undefined) {
-        id = this.ids.size;
-        this.ids.set(name, id);
-      }
-      this.kid = id;
-    }
+    if (this.build) this.kid = this.keyIdOf(s, e);
     return true;
+  }
+
+  // Recently seen plain keys, by a hash of length and a few characters: keys repeat from object
+  // to object, and a hit costs one comparison with the input instead of a slice and a Map lookup.
+  private readonly recentRaw: string[] = new Array<string>(256).fill('');
+  private readonly recentId = new Uint32Array(256);
+
+  /** The id of the key whose raw text (quotes included) spans `s..e`. */
+  private keyIdOf(s: number, e: number): number {
+    const t = this.text;
+    const escaped = (this.sFlags & ESCAPED) !== 0;
+    const len = e - s - 2;
+    const slot = escaped || len === 0 ? -1 : (len * 31 + t.charCodeAt(s + 1) * 7 + t.charCodeAt(e - 2) * 13) & 255;
+    if (slot >= 0) {
+      const raw = this.recentRaw[slot]!;
+      if (raw.length === len && t.startsWith(raw, s + 1)) return this.recentId[slot]!;
+    }
+    const inner = t.slice(s + 1, e - 1);
+    const name = escaped ? decode(inner) : inner;
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(name, id);
+    }
+    if (slot >= 0) {
+      this.recentRaw[slot] = inner;
+      this.recentId[slot] = id;
+    }
+    return id;
   }
 
   private push(kind: Kind, s: number, e: number, flags: number, extra: number): void {
