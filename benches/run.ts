@@ -2,6 +2,7 @@
 // Progress on stderr, the report on stdout; `--quick` runs a small subset.
 import { readFileSync } from 'node:fs';
 import { corpusDir, corpusFiles, corpusPath } from '../test/support/corpus.js';
+import { benchLogs } from './logs.js';
 import { benchTokens } from './tokens.js';
 import { Progress } from './timing.js';
 
@@ -26,3 +27,4 @@ const lines = [
   ...tokens.skipped.map((s) => `\nskipped: ${s}`),
 ];
 console.log(lines.join('\n'));
+console.log(['', ...benchLogs(quick ? 20 : 200, quick)].join('\n'));

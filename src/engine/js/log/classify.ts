@@ -317,21 +317,6 @@ export function tokens(b: string): Array<[number, number]> {
   return out;
 }
 
-/** The first `limit` tokens (without scanning the rest of a long line). */
-function firstTokens(b: string, limit: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  const n = b.length;
-  let i = 0;
-  while (i < n && out.length < limit) {
-    while (i < n && isBlank(b.charCodeAt(i))) i++;
-    if (i >= n) break;
-    const start = i;
-    while (i < n && !isBlank(b.charCodeAt(i))) i++;
-    out.push([start, i]);
-  }
-  return out;
-}
-
 const PREFIX_LEVELS: ReadonlyArray<[string, Level]> = [
   ['##[error]', Level.Error],
   ['##[warning]', Level.Warn],
@@ -345,17 +330,21 @@ const PREFIX_LEVELS: ReadonlyArray<[string, Level]> = [
 export function levelOf(msg: string): Level | undefined {
   const first = msg.charCodeAt(0);
   if (first === 0x23 || first === C_COLON) for (const [prefix, lvl] of PREFIX_LEVELS) if (msg.startsWith(prefix)) return lvl;
-  const toks = firstTokens(msg, 4);
-  for (let k = 0; k < toks.length; k++) {
-    const [s, e] = toks[k]!;
-    if (k === 0 && e - s >= 5) {
+  const n = msg.length;
+  let i = 0;
+  for (let k = 0; k < 4; k++) {
+    while (i < n && isBlank(msg.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const s = i;
+    while (i < n && !isBlank(msg.charCodeAt(i))) i++;
+    if (k === 0 && i - s >= 5) {
       // glog: `I0412 12:00:00.000 …`
       const c = msg[s];
       if ((c === 'I' || c === 'W' || c === 'E' || c === 'F') && isDigit(msg.charCodeAt(s + 1)) && isDigit(msg.charCodeAt(s + 2)) && isDigit(msg.charCodeAt(s + 3)) && isDigit(msg.charCodeAt(s + 4))) {
         return c === 'I' ? Level.Info : c === 'W' ? Level.Warn : c === 'E' ? Level.Error : Level.Fatal;
       }
     }
-    const l = tokenLevel(msg.slice(s, e));
+    const l = tokenLevelAt(msg, s, i);
     if (l !== undefined) return l;
   }
   return undefined;
@@ -366,11 +355,11 @@ export function tokenIsLevel(t: string): boolean {
   return tokenLevel(t) !== undefined;
 }
 
-/** `t` starts with the lowercase ASCII `prefix`, ignoring ASCII case. */
-function startsWithAsciiCi(t: string, prefix: string): boolean {
-  if (t.length < prefix.length) return false;
+/** `t[s..e]` starts with the lowercase ASCII `prefix`, ignoring ASCII case. */
+function startsWithAsciiCi(t: string, s: number, e: number, prefix: string): boolean {
+  if (e - s < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) {
-    const c = t.charCodeAt(i);
+    const c = t.charCodeAt(s + i);
     if ((isUpper(c) ? c | 0x20 : c) !== prefix.charCodeAt(i)) return false;
   }
   return true;
@@ -380,41 +369,46 @@ function startsWithAsciiCi(t: string, prefix: string): boolean {
 const upperLevel = (word: string): Level | undefined => (word.length > 11 ? undefined : LEVEL_WORDS.get(word.toUpperCase()));
 
 function tokenLevel(t: string): Level | undefined {
-  const f = t.charCodeAt(0);
+  return tokenLevelAt(t, 0, t.length);
+}
+
+/** The level the token `m[s..e]` names (`INFO`, `[warn]`, `error:`, `level=debug`). */
+function tokenLevelAt(m: string, s: number, e: number): Level | undefined {
+  const f = m.charCodeAt(s);
   if (f === 0x6c || f === 0x4c || f === 0x73 || f === 0x53) {
     // `level=`, `lvl=`, `severity=` in any case
     for (const key of ['level=', 'lvl=', 'severity=']) {
-      if (startsWithAsciiCi(t, key)) {
-        let i = key.length;
-        if (t[i] === '"') i++;
+      if (startsWithAsciiCi(m, s, e, key)) {
+        let i = s + key.length;
+        if (m[i] === '"' && i < e) i++;
         let end = i;
-        while (end < t.length && isAlpha(t.charCodeAt(end))) end++;
-        return upperLevel(t.slice(i, end));
+        while (end < e && isAlpha(m.charCodeAt(end))) end++;
+        return upperLevel(m.slice(i, end));
       }
     }
   }
   let end: number;
-  let from = 0;
+  let from = s;
   let anyCase: boolean;
   if (f === C_LBRACKET || f === 0x3c || f === C_LPAREN) {
-    from = 1;
-    end = 1;
-    while (end < t.length && t[end] !== ']' && t[end] !== '>' && t[end] !== ')') end++;
+    from = s + 1;
+    end = from;
+    while (end < e && m[end] !== ']' && m[end] !== '>' && m[end] !== ')') end++;
     anyCase = true;
   } else {
-    end = 0;
-    while (end < t.length && t[end] !== ':' && t[end] !== '!') end++;
-    anyCase = end < t.length;
+    end = s;
+    while (end < e && m[end] !== ':' && m[end] !== '!') end++;
+    anyCase = end < e;
   }
   const len = end - from;
   if (len === 0 || len > 11) return undefined;
-  const c0 = t.charCodeAt(from) & ~0x20;
+  const c0 = m.charCodeAt(from) & ~0x20;
   if (c0 < 65 || c0 > 90 || (LEVEL_INITIALS[len]! & (1 << (c0 - 65))) === 0) return undefined;
   for (let i = from; i < end; i++) {
-    const c = t.charCodeAt(i);
+    const c = m.charCodeAt(i);
     if (!(anyCase ? isAlpha(c) : isUpper(c))) return undefined;
   }
-  return LEVEL_WORDS.get(t.slice(from, end).toUpperCase());
+  return LEVEL_WORDS.get(m.slice(from, end).toUpperCase());
 }
 
 /**
