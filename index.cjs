@@ -835,7 +835,11 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.CancelToken = nativeBinding.CancelToken
 module.exports.algorithmVersion = nativeBinding.algorithmVersion
 module.exports.compressBlocks = nativeBinding.compressBlocks
+module.exports.compressBlocksAsync = nativeBinding.compressBlocksAsync
+module.exports.compressBlocksUntil = nativeBinding.compressBlocksUntil
 module.exports.countTokens = nativeBinding.countTokens
 module.exports.countTokensMany = nativeBinding.countTokensMany
+module.exports.detectKinds = nativeBinding.detectKinds

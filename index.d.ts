@@ -9,6 +9,12 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A flag the JS side raises (from an AbortSignal) to stop a running task between blocks. */
+export declare class CancelToken {
+  constructor()
+  cancel(): void
+}
+
 /** The algorithm version compiled into this binary; the loader compares it with the JS engine's. */
 export declare function algorithmVersion(): number
 
@@ -33,16 +39,33 @@ export interface BlockOutput {
   tokensAfter: number
   strategy: string
   omitted: Array<Omission>
+  /**
+   * Why the block passes through without having been compressed: `stopped` (the deadline or the
+   * cancel flag came first) or `panic: …`. Absent for a compressed or untouched block.
+   */
+  failure?: string
 }
 
 /** Compresses many blocks in one crossing. */
 export declare function compressBlocks(inputs: Array<BlockInput>): Array<BlockOutput>
+
+/**
+ * Compresses blocks on the libuv thread pool (the event loop stays free) until `timeout_ms`
+ * passes or `cancel` is raised; resolves with one output per block.
+ */
+export declare function compressBlocksAsync(inputs: Array<BlockInput>, timeoutMs?: number | undefined | null, cancel?: CancelToken | undefined | null): Promise<Array<BlockOutput>>
+
+/** Compresses blocks until `timeout_ms` passes, on the calling thread. */
+export declare function compressBlocksUntil(inputs: Array<BlockInput>, timeoutMs?: number | undefined | null): Array<BlockOutput>
 
 /** Exact token count of one text. */
 export declare function countTokens(text: string, encodingName: string): number
 
 /** Exact token counts of many texts, in one crossing. */
 export declare function countTokensMany(texts: Array<string>, encodingName: string): Array<number>
+
+/** The detected kind of each text (`json`, `log`, `search`, `diff`, `code`, `text`), in one crossing. */
+export declare function detectKinds(texts: Array<string>): Array<string>
 
 export interface Omission {
   unit: string

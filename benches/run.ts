@@ -1,23 +1,54 @@
-// `npm run bench`: one report over the corpus (HEADROOM_CORPUS, default ../shared/corpus).
-// Progress on stderr, the report on stdout; `--quick` runs a small subset.
-import { readFileSync } from 'node:fs';
-import { corpusDir, corpusFiles, corpusPath } from '../test/support/corpus.js';
-import { benchLogs } from './logs.js';
-import { benchTokens } from './tokens.js';
+// `npm run bench`: one report over a corpus (HEADROOM_CORPUS, default ../shared/corpus).
+// Progress on stderr; the summary on stdout; bench-results/report.md, report.json and one SVG
+// chart per section on disk. `--quick` runs a small subset (CI smoke).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { corpusRoot, loadCorpus, read } from './corpus.js';
+import { barChart } from './svg.js';
 import { Progress } from './timing.js';
+import { benchTokens, type TokensSection } from './tokens.js';
+import { benchCompress, compressMarkdown } from './compress.js';
+import { benchLogs } from './logs.js';
 
 const quick = process.argv.includes('--quick');
-const files = corpusFiles();
-const texts = (quick ? files.slice(0, 20) : files).map((f) => readFileSync(corpusPath(f), 'utf8'));
+const outDir = resolve(import.meta.dirname, '../bench-results');
+const corpus = loadCorpus(corpusRoot());
+
+if (corpus.entries.length === 0) {
+  console.log(`No benchmark inputs under ${corpus.root}: expected json/**.json, ci-logs/<set>/<case>/fail.log, trajectories/*.traj, diffs/*, logs/**/*.log or grep/*.txt.`);
+  process.exit(0);
+}
+
+const entries = quick ? corpus.entries.filter((_, i) => i % 8 === 0) : corpus.entries;
+const texts = entries.map(read);
 const progress = new Progress(6);
-const tokens = benchTokens(texts, progress, quick ? 100 : 1000);
+const tokens: TokensSection = benchTokens(texts, progress, quick ? 50 : 1000);
 progress.finish();
+const compressProgress = new Progress(8);
+const compress = await benchCompress(texts, compressProgress, quick ? 50 : 400);
+compressProgress.finish();
+
+const report = {
+  date: new Date().toISOString(),
+  machine: `${process.platform}-${process.arch}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
+  corpus: corpus.root,
+  quick,
+  inputs: entries.length,
+  skippedFiles: corpus.skipped,
+  tokens,
+  compress,
+};
 
 const fmt = (n: number, d = 1): string => n.toFixed(d);
-const lines = [
-  `# headroom benchmark (${corpusDir()}, ${new Date().toISOString().slice(0, 10)})`,
+const md = [
+  `# headroom benchmark`,
   '',
-  `## Token counting (o200k_base): ${fmt(tokens.textBytes / 1e6, 2)} MB of corpus text; ${tokens.shortStrings} strings of 100 bytes`,
+  `${report.date.slice(0, 10)} · ${report.machine} · corpus ${report.corpus} (${report.inputs} inputs${quick ? ', --quick' : ''})`,
+  '',
+  `## Token counting (o200k_base)`,
+  '',
+  `${fmt(tokens.textBytes / 1e6, 2)} MB of corpus text as one string; ${tokens.shortStrings} strings of 100 bytes. Ratios against headroom native in the same run.`,
   '',
   '| tokenizer | exact | long text MB/s | × native | µs per 100-byte call | × native |',
   '|---|---|---:|---:|---:|---:|',
@@ -25,6 +56,23 @@ const lines = [
     (r) => `| ${r.name} | ${r.exact ? 'yes' : 'NO'} | ${fmt(r.longMBps)} | ${fmt(r.longRatio, 2)} | ${fmt(r.shortUs, 2)} | ${fmt(r.shortRatio, 2)} |`,
   ),
   ...tokens.skipped.map((s) => `\nskipped: ${s}`),
+  ...(corpus.skipped.length > 0 ? ['', `Files not in a known layout (skipped): ${corpus.skipped.join(', ')}`] : []),
+  '',
+  ...compressMarkdown(compress),
+  '',
+  ...benchLogs(quick ? 20 : 200, quick),
 ];
-console.log(lines.join('\n'));
-console.log(['', ...benchLogs(quick ? 20 : 200, quick)].join('\n'));
+
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'report.md'), md.join('\n'));
+writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+writeFileSync(
+  join(outDir, 'tokens.svg'),
+  barChart({
+    title: 'Token counting throughput (o200k_base, long text)',
+    unit: 'MB/s, higher is better',
+    bars: tokens.rows.map((r) => ({ label: r.name, value: r.longMBps, note: `${fmt(r.longMBps)} MB/s` })),
+  }),
+);
+console.log(md.join('\n'));
+console.log(`report: ${join(outDir, 'report.md')}, ${join(outDir, 'report.json')}, charts: ${join(outDir, '*.svg')}`);

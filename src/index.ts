@@ -2,4 +2,29 @@
 
 export { countTokens, type CountTokensOptions } from './tokens.js';
 export { engineInfo, type EngineInfo } from './engine/loader.js';
-export type { EncodingName } from './engine/types.js';
+export type { BlockKind, EncodingName, Omission } from './engine/types.js';
+export {
+  compress,
+  compressSync,
+  countMessageTokens,
+  type CompressHooks,
+  type CompressOptions,
+  type CompressResult,
+  type CountMessageTokensOptions,
+} from './compress.js';
+export type { BlockFailureReport, CompressedBlock } from './messages/pipeline.js';
+export { anthropicToOpenAI, openAIToAnthropic } from './messages/convert.js';
+export { DEFAULT_PROTECT_TOOLS } from './messages/eligibility.js';
+export type {
+  AnthropicBlock,
+  AnthropicMessage,
+  ChatMessage,
+  MessageFormat,
+  OpenAIMessage,
+  OpenAIPart,
+  OpenAIToolCall,
+} from './messages/types.js';
+export { AnthropicProvider, type AnthropicClientLike, type AnthropicProviderOptions } from './providers/anthropic.js';
+export { OpenAIProvider, type OpenAIProviderOptions } from './providers/openai.js';
+export type { CountRequest, LimitRequest, Provider } from './providers/types.js';
+export { CacheAligner, type AlignmentReport, type SystemPrompt, type VolatileKind, type VolatileSpan } from './cache/aligner.js';

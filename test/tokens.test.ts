@@ -82,6 +82,22 @@ describe('exact counts', () => {
     );
   });
 
+  it('random strings over one character of every class the pattern distinguishes (fixed seed)', () => {
+    // Lu, Ll, Lt, Lm, Lo, Mn, Nd, Nl, No, White_Space (ASCII and not, incl. U+0085, U+00A0, U+3000),
+    // U+FEFF (not White_Space), the contraction letters and their folds, slash, punctuation, astral.
+    const alphabet = [
+      'a', 'Z', 'ǅ', 'ʰ', '中', '\u0301', '\u0903', '1', '٣', 'Ⅷ', '½', ' ', '\t', '\n', '\r', '\u000b',
+      '\u00a0', '\u0085', '\u3000', '\u2028', '\ufeff', "'", 's', 'S', 'ſ', 't', 'r', 'e', 'v', 'm', 'l', 'L',
+      'd', '/', '.', '!', '😀', '𝐀', '𝟙', '\u{1e900}',
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 24 }), (chars) => {
+        expectExact(chars.join(''));
+      }),
+      { seed: 11, numRuns: 3000 },
+    );
+  });
+
   it('long runs of one character up to 20 kB', () => {
     // tiktoken itself is quadratic here, so the full 20 kB is checked on a few characters.
     for (const ch of ['a', ' ', '\n', '0', '.', 'é', '日', '😀', 'ab']) {

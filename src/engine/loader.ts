@@ -3,7 +3,7 @@
 
 import { ALGORITHM_VERSION } from './algorithm.js';
 import { jsEngine } from './js/index.js';
-import { loadNative, type NativeLoad } from './native.js';
+import { loadNative, platformTarget, type NativeLoad } from './native.js';
 import type { Engine } from './types.js';
 import { VERSION } from '../version.js';
 
@@ -65,14 +65,4 @@ export function currentEngine(): Engine {
 export function engineInfo(): EngineInfo {
   const { engine, reason } = selection();
   return { engine: engine.name, reason, version: VERSION, algorithmVersion: ALGORITHM_VERSION, target: platformTarget() };
-}
-
-function platformTarget(): string {
-  const proc = globalThis.process;
-  if (proc?.platform === undefined) return 'unknown';
-  const base = `${proc.platform}-${proc.arch}`;
-  if (proc.platform === 'win32') return `${base}-msvc`;
-  if (proc.platform !== 'linux') return base;
-  const report = proc.report?.getReport?.() as { header?: { glibcVersionRuntime?: string } } | undefined;
-  return `${base}-${report?.header?.glibcVersionRuntime === undefined ? 'musl' : 'gnu'}`;
 }

@@ -45,6 +45,27 @@ export interface BlockResult {
   omitted: Omission[];
 }
 
+/** A block that passes through without having been compressed, and why. */
+export interface BlockFailure {
+  /** `stopped`: the deadline or the abort signal came before the block; `error`: the engine failed on it. */
+  failure: 'stopped' | 'error';
+  message: string;
+}
+
+/** What became of one block of a batch that can stop early. */
+export type BlockOutcome = BlockResult | BlockFailure;
+
+export function isFailure(outcome: BlockOutcome): outcome is BlockFailure {
+  return 'failure' in outcome;
+}
+
+/** When a batch stops: checked before each block, so a block already started always finishes. */
+export interface StopWhen {
+  /** A `performance.now()` time after which no further block is started. */
+  deadline?: number;
+  signal?: AbortSignal;
+}
+
 export interface Engine {
   readonly name: 'native' | 'js';
   /** Exact token count; `text` may contain lone surrogates (counted as U+FFFD). */
@@ -52,4 +73,17 @@ export interface Engine {
   countTokensMany(texts: readonly string[], encoding: EncodingName): number[];
   /** Compresses many blocks in one call (one crossing into Rust for the native engine). */
   compressBlocks(inputs: readonly BlockInput[]): BlockResult[];
+  /** The detected kind of each text, in one call. */
+  detectKinds(texts: readonly string[]): BlockKind[];
+  /**
+   * Compresses blocks in order until `stop`: from then on, blocks come back as `stopped` failures.
+   * A block the engine fails on comes back as an `error` failure; the others are unaffected.
+   */
+  compressBlocksUntil(inputs: readonly BlockInput[], stop: StopWhen): BlockOutcome[];
+  /**
+   * The same work off the calling thread where the engine can: the native engine runs it on the
+   * libuv thread pool (napi AsyncTask) and honours an abort between blocks; the JS engine runs it
+   * on the calling thread.
+   */
+  compressBlocksAsync(inputs: readonly BlockInput[], stop: StopWhen): Promise<BlockOutcome[]>;
 }

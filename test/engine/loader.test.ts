@@ -12,6 +12,9 @@ const fakeNative: Engine = {
   countTokens: () => 1,
   countTokensMany: (t) => t.map(() => 1),
   compressBlocks: () => [],
+  detectKinds: (t) => t.map(() => 'text'),
+  compressBlocksUntil: () => [],
+  compressBlocksAsync: async () => [],
 };
 const loads: NativeLoad = { ok: true, engine: fakeNative };
 const fails: NativeLoad = { ok: false, reason: 'native binding failed to load: no such file' };

@@ -43,6 +43,10 @@ const CODE_SHARE: usize = 30;
 
 /// Detects the kind of a block.
 pub fn detect(content: &str) -> Kind {
+    // JSON: the whole block parses as one JSON value.
+    if crate::json::is_json(content) {
+        return Kind::Json;
+    }
     let mut cut = content.len().min(PREFIX_BYTES);
     while !content.is_char_boundary(cut) {
         cut -= 1;

@@ -10,6 +10,7 @@ pub mod json;
 pub mod lines;
 pub mod log;
 pub mod marker;
+mod pretokenize;
 pub mod search;
 pub mod select;
 pub mod tokens;
@@ -127,4 +128,59 @@ pub fn compress_blocks(inputs: &[(&str, &BlockOptions)]) -> Vec<BlockResult> {
         .iter()
         .map(|(content, options)| compress_block(content, options))
         .collect()
+}
+
+/// Compresses blocks in order, asking `stop` before each one; from the first `true` on, the
+/// remaining blocks come back `None` (not reached: they pass through untouched). `stop` is where a
+/// binding puts its deadline or cancel flag, so this crate reads no clock; with a `stop` that never
+/// fires the results equal `compress_blocks`.
+pub fn compress_blocks_until(
+    inputs: &[(&str, &BlockOptions)],
+    stop: &dyn Fn() -> bool,
+) -> Vec<Option<BlockResult>> {
+    let mut stopped = false;
+    inputs
+        .iter()
+        .map(|(content, options)| {
+            stopped = stopped || stop();
+            (!stopped).then(|| compress_block(content, options))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    #[test]
+    fn compress_blocks_until_stops_for_good_at_the_first_stop() {
+        let options = BlockOptions::default();
+        let inputs: Vec<(&str, &BlockOptions)> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|c| (*c, &options))
+            .collect();
+        let asked = Cell::new(0);
+        // Answers true only on the second question: the third and fourth blocks must stay unreached.
+        let stop = || {
+            asked.set(asked.get() + 1);
+            asked.get() == 2
+        };
+        let out = compress_blocks_until(&inputs, &stop);
+        let reached: Vec<bool> = out.iter().map(Option::is_some).collect();
+        assert_eq!(reached, [true, false, false, false]);
+
+        let all = compress_blocks_until(&inputs, &|| false);
+        let plain = compress_blocks(&inputs);
+        assert_eq!(all.len(), plain.len());
+        for (a, b) in all.iter().zip(plain.iter()) {
+            let a = a
+                .as_ref()
+                .map(|r| (r.content.clone(), r.tokens_before, r.tokens_after));
+            assert_eq!(
+                a,
+                Some((b.content.clone(), b.tokens_before, b.tokens_after))
+            );
+        }
+    }
 }

@@ -4,6 +4,10 @@
 use headroom_core::Encoding;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 fn encoding(name: &str) -> Result<Encoding> {
     Encoding::from_name(name).ok_or_else(|| {
@@ -68,6 +72,9 @@ pub struct BlockOutput {
     pub tokens_after: u32,
     pub strategy: String,
     pub omitted: Vec<Omission>,
+    /// Why the block passes through without having been compressed: `stopped` (the deadline or the
+    /// cancel flag came first) or `panic: …`. Absent for a compressed or untouched block.
+    pub failure: Option<String>,
 }
 
 fn core_options(o: &BlockOptions) -> Result<headroom_core::BlockOptions> {
@@ -99,7 +106,27 @@ fn output(r: headroom_core::BlockResult) -> BlockOutput {
                 summary: o.summary,
             })
             .collect(),
+        failure: None,
     }
+}
+
+fn failure(reason: String) -> BlockOutput {
+    BlockOutput {
+        content: None,
+        kind: String::from("text"),
+        tokens_before: 0,
+        tokens_after: 0,
+        strategy: String::from("none"),
+        omitted: Vec::new(),
+        failure: Some(reason),
+    }
+}
+
+fn core_inputs(inputs: Vec<BlockInput>) -> Result<Vec<(String, headroom_core::BlockOptions)>> {
+    inputs
+        .into_iter()
+        .map(|i| Ok((i.content, core_options(&i.options)?)))
+        .collect()
 }
 
 /// Compresses many blocks in one crossing.
@@ -118,4 +145,205 @@ pub fn compress_blocks(inputs: Vec<BlockInput>) -> Result<Vec<BlockOutput>> {
         .into_iter()
         .map(output)
         .collect())
+}
+
+/// The JS side's `timeoutMs` and AbortSignal as a condition checked between blocks.
+struct Stop {
+    deadline: Option<Instant>,
+    cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Stop {
+    /// `timeout_ms` counts from now (the call on the JS thread, not the start of the work on the
+    /// thread pool); absent, NaN or infinite means no deadline.
+    fn new(timeout_ms: Option<f64>, cancel: Option<&CancelToken>) -> Self {
+        let deadline = timeout_ms.filter(|ms| ms.is_finite()).and_then(|ms| {
+            Instant::now().checked_add(Duration::from_secs_f64(ms.clamp(0.0, 1e12) / 1000.0))
+        });
+        Stop {
+            deadline,
+            cancel: cancel.map(|c| Arc::clone(&c.flag)),
+        }
+    }
+
+    fn reached(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+            || self
+                .cancel
+                .as_ref()
+                .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+}
+
+/// Compresses blocks until `stop`. A panic (a bug in the core) is isolated to its own block, which
+/// then passes through, so every other block still compresses: napi does not catch panics on the
+/// thread pool, so this guard is what keeps one there from taking the process down.
+fn run_blocks(inputs: &[(String, headroom_core::BlockOptions)], stop: &Stop) -> Vec<BlockOutput> {
+    let pairs: Vec<(&str, &headroom_core::BlockOptions)> =
+        inputs.iter().map(|(c, o)| (c.as_str(), o)).collect();
+    let reached = || stop.reached();
+    match catch_unwind(AssertUnwindSafe(|| {
+        headroom_core::compress_blocks_until(&pairs, &reached)
+    })) {
+        Ok(results) => results
+            .into_iter()
+            .map(|r| r.map_or_else(|| failure(String::from("stopped")), output))
+            .collect(),
+        // Rare: redo the batch one guarded block at a time to find the block that panics.
+        Err(_) => isolate_panics(&pairs, &reached, &headroom_core::compress_block),
+    }
+}
+
+type CompressBlock = dyn Fn(&str, &headroom_core::BlockOptions) -> headroom_core::BlockResult;
+
+fn isolate_panics(
+    pairs: &[(&str, &headroom_core::BlockOptions)],
+    stop: &dyn Fn() -> bool,
+    compress: &CompressBlock,
+) -> Vec<BlockOutput> {
+    let mut stopped = false;
+    pairs
+        .iter()
+        .map(|(content, options)| {
+            stopped = stopped || stop();
+            if stopped {
+                return failure(String::from("stopped"));
+            }
+            catch_unwind(AssertUnwindSafe(|| compress(content, options))).map_or_else(
+                |p| failure(format!("panic: {}", panic_message(&*p))),
+                output,
+            )
+        })
+        .collect()
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        String::from("unknown panic")
+    }
+}
+
+/// A flag the JS side raises (from an AbortSignal) to stop a running task between blocks.
+#[napi]
+pub struct CancelToken {
+    flag: Arc<AtomicBool>,
+}
+
+impl Default for CancelToken {
+    fn default() -> Self {
+        CancelToken {
+            flag: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+#[napi]
+impl CancelToken {
+    #[napi(constructor)]
+    pub fn new() -> Self {
+        CancelToken::default()
+    }
+
+    #[napi(catch_unwind)]
+    pub fn cancel(&self) {
+        self.flag.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Compresses blocks until `timeout_ms` passes, on the calling thread.
+#[napi(catch_unwind)]
+pub fn compress_blocks_until(
+    inputs: Vec<BlockInput>,
+    timeout_ms: Option<f64>,
+) -> Result<Vec<BlockOutput>> {
+    let stop = Stop::new(timeout_ms, None);
+    Ok(run_blocks(&core_inputs(inputs)?, &stop))
+}
+
+pub struct CompressTask {
+    inputs: Vec<(String, headroom_core::BlockOptions)>,
+    stop: Stop,
+}
+
+impl Task for CompressTask {
+    type Output = Vec<BlockOutput>;
+    type JsValue = Vec<BlockOutput>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        catch_unwind(AssertUnwindSafe(|| run_blocks(&self.inputs, &self.stop)))
+            .map_err(|p| Error::from_reason(format!("panic: {}", panic_message(&*p))))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
+/// Compresses blocks on the libuv thread pool (the event loop stays free) until `timeout_ms`
+/// passes or `cancel` is raised; resolves with one output per block.
+#[napi(catch_unwind, ts_return_type = "Promise<Array<BlockOutput>>")]
+pub fn compress_blocks_async(
+    inputs: Vec<BlockInput>,
+    timeout_ms: Option<f64>,
+    cancel: Option<&CancelToken>,
+) -> Result<AsyncTask<CompressTask>> {
+    let stop = Stop::new(timeout_ms, cancel);
+    Ok(AsyncTask::new(CompressTask {
+        inputs: core_inputs(inputs)?,
+        stop,
+    }))
+}
+
+/// The detected kind of each text (`json`, `log`, `search`, `diff`, `code`, `text`), in one crossing.
+#[napi(catch_unwind)]
+pub fn detect_kinds(texts: Vec<String>) -> Vec<String> {
+    texts
+        .iter()
+        .map(|t| headroom_core::detect(t).name().to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_block_fails_alone() {
+        let options = headroom_core::BlockOptions::default();
+        let pairs: Vec<(&str, &headroom_core::BlockOptions)> = ["ok", "boom", "fine"]
+            .iter()
+            .map(|c| (*c, &options))
+            .collect();
+        let compress = |content: &str, options: &headroom_core::BlockOptions| {
+            assert!(content != "boom", "compressor bug");
+            headroom_core::compress_block(content, options)
+        };
+        let out = isolate_panics(&pairs, &|| false, &compress);
+        let failures: Vec<Option<&str>> = out.iter().map(|o| o.failure.as_deref()).collect();
+        assert_eq!(failures, [None, Some("panic: compressor bug"), None]);
+        assert_eq!(out[2].tokens_before, 1);
+    }
+
+    #[test]
+    fn a_past_deadline_stops_before_the_first_block() {
+        let stop = Stop::new(Some(0.0), None);
+        let inputs = vec![(String::from("a"), headroom_core::BlockOptions::default())];
+        let out = run_blocks(&inputs, &stop);
+        assert_eq!(out[0].failure.as_deref(), Some("stopped"));
+        let none = Stop::new(Some(f64::INFINITY), None);
+        assert_eq!(run_blocks(&inputs, &none)[0].failure, None);
+    }
+
+    #[test]
+    fn a_raised_cancel_token_stops() {
+        let token = CancelToken::new();
+        let stop = Stop::new(None, Some(&token));
+        assert!(!stop.reached());
+        token.cancel();
+        assert!(stop.reached());
+    }
 }

@@ -4,6 +4,7 @@
 
 import type { BlockKind } from '../types.js';
 import { utf8Units } from './budget.js';
+import { isJson } from './json/index.js';
 import { split, splitRaw } from './lines.js';
 import { Class, classifyAll, lineSignal } from './log/classify.js';
 import { tokensHaveValue } from './log.js';
@@ -38,6 +39,8 @@ function utf8Prefix(s: string, maxBytes: number): string {
 
 /** Detects the kind of a block. */
 export function detect(content: string): BlockKind {
+  // JSON: the whole block parses as one JSON value.
+  if (isJson(content)) return 'json';
   const prefix = utf8Prefix(content, PREFIX_BYTES);
   const raw = splitRaw(prefix).lines.slice(0, PREFIX_LINES);
   if (isDiff(raw)) return 'diff';

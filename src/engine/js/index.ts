@@ -1,7 +1,7 @@
 // The JS engine: a TypeScript port of headroom-core, module for module, with byte-identical output.
 // This file is the twin of headroom-core's lib.rs: the block entry.
 
-import type { BlockInput, BlockOptions, BlockResult, Engine } from '../types.js';
+import type { BlockInput, BlockKind, BlockOptions, BlockOutcome, BlockResult, Engine, StopWhen } from '../types.js';
 import { detect } from './detect.js';
 import * as diff from './diff.js';
 import * as json from './json/index.js';
@@ -59,9 +59,40 @@ export function compressBlocks(inputs: readonly BlockInput[]): BlockResult[] {
   return inputs.map((i) => compressBlock(i.content, i.options));
 }
 
+/** The detected kind of each text (on the same well-formed text `compressBlock` detects on). */
+export function detectKinds(texts: readonly string[]): BlockKind[] {
+  return texts.map((t) => detect(t.isWellFormed() ? t : t.toWellFormed()));
+}
+
+function stopReached(stop: StopWhen): boolean {
+  return stop.signal?.aborted === true || (stop.deadline !== undefined && performance.now() >= stop.deadline);
+}
+
+/**
+ * Compresses blocks in order until `stop` (twin of lib.rs `compress_blocks_until`); an exception in
+ * a compressor fails only its own block.
+ */
+export function compressBlocksUntil(inputs: readonly BlockInput[], stop: StopWhen): BlockOutcome[] {
+  let stopped = false;
+  return inputs.map((i): BlockOutcome => {
+    stopped ||= stopReached(stop);
+    if (stopped) return { failure: 'stopped', message: 'stopped' };
+    try {
+      return compressBlock(i.content, i.options);
+    } catch (err) {
+      return { failure: 'error', message: err instanceof Error ? err.message : String(err) };
+    }
+  });
+}
+
 export const jsEngine: Engine = {
   name: 'js',
   countTokens,
   countTokensMany,
   compressBlocks,
+  detectKinds,
+  compressBlocksUntil,
+  // The JS engine has no thread to move to: it works on the calling thread, and an abort can only
+  // be seen between blocks if it was raised before the call.
+  compressBlocksAsync: async (inputs, stop) => compressBlocksUntil(inputs, stop),
 };

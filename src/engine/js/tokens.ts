@@ -2,44 +2,15 @@
 //
 // Two things make JS tokenizers inexact or slow, and both are handled here:
 // - JS's `\s` and `\p{…}` are not the Rust regex crate's (tiktoken's) classes: `\s` includes U+FEFF
-//   and lacks U+0085, and `\p{L}` follows whatever Unicode version Node ships. The pattern is built
-//   from ranges generated from regex-syntax (unicode-classes.ts), so every Node classifies alike.
+//   and lacks U+0085, and `\p{L}` follows whatever Unicode version Node ships. pretokenize.ts
+//   classifies code points with tables generated from regex-syntax, so every Node splits alike.
 // - tiktoken's merge loop rescans the whole piece after every merge, quadratic on long runs of one
 //   character. Long pieces here merge through a heap keyed by (rank, start), which picks the same
 //   pair tiktoken picks (lowest rank, leftmost on ties) in O(n log n).
 
 import type { EncodingName } from '../types.js';
+import { Pretokenizer } from './pretokenize.js';
 import { rankTable } from './ranks.js';
-import { FOLDED, LETTER, LOWERISH, NUMBER, UPPERISH, WHITESPACE } from './unicode-classes.js';
-
-const f = (letter: string): string => `[${FOLDED[letter]}]`;
-// tiktoken's `(?i:'s|'t|'re|'ve|'m|'ll|'d)`; `(?i:…)` groups are not available in Node 20.
-const CONTRACTION = `'(?:${f('s')}|${f('t')}|${f('r')}${f('e')}|${f('v')}${f('e')}|${f('m')}|${f('l')}${f('l')}|${f('d')})`;
-const L = `[${LETTER}]`;
-const N = `[${NUMBER}]`;
-const S = `[${WHITESPACE}]`;
-const NOT_S = `[^${WHITESPACE}]`;
-
-const PATTERNS: Record<EncodingName, string> = {
-  o200k_base: [
-    `[^\\r\\n${LETTER}${NUMBER}]?[${UPPERISH}]*[${LOWERISH}]+(?:${CONTRACTION})?`,
-    `[^\\r\\n${LETTER}${NUMBER}]?[${UPPERISH}]+[${LOWERISH}]*(?:${CONTRACTION})?`,
-    `${N}{1,3}`,
-    ` ?[^${WHITESPACE}${LETTER}${NUMBER}]+[\\r\\n/]*`,
-    `${S}*[\\r\\n]+`,
-    `${S}+(?!${NOT_S})`,
-    `${S}+`,
-  ].join('|'),
-  cl100k_base: [
-    CONTRACTION,
-    `[^\\r\\n${LETTER}${NUMBER}]?${L}+`,
-    `${N}{1,3}`,
-    ` ?[^${WHITESPACE}${LETTER}${NUMBER}]+[\\r\\n]*`,
-    `${S}*[\\r\\n]+`,
-    `${S}+(?!${NOT_S})`,
-    `${S}+`,
-  ].join('|'),
-};
 
 /** Pieces longer than this merge through the heap; shorter ones use tiktoken's own loop. */
 const HEAP_THRESHOLD = 64;
@@ -47,7 +18,7 @@ const HEAP_THRESHOLD = 64;
 const PIECE_CACHE_LIMIT = 50_000;
 
 interface Counter {
-  readonly pattern: RegExp;
+  readonly pretokenizer: Pretokenizer;
   readonly ranks: Map<string, number>;
   readonly cache: Map<string, number>;
 }
@@ -57,7 +28,7 @@ const counters = new Map<EncodingName, Counter>();
 function counter(encoding: EncodingName): Counter {
   let c = counters.get(encoding);
   if (c === undefined) {
-    c = { pattern: new RegExp(PATTERNS[encoding], 'gu'), ranks: rankTable(encoding), cache: new Map() };
+    c = { pretokenizer: new Pretokenizer(encoding), ranks: rankTable(encoding), cache: new Map() };
     counters.set(encoding, c);
   }
   return c;
@@ -68,11 +39,12 @@ export function countTokens(text: string, encoding: EncodingName): number {
   if (text.length === 0) return 0;
   const c = counter(encoding);
   const wellFormed = text.isWellFormed() ? text : text.toWellFormed();
-  const pattern = c.pattern;
-  pattern.lastIndex = 0;
+  const pre = c.pretokenizer;
   let total = 0;
-  for (let m = pattern.exec(wellFormed); m !== null; m = pattern.exec(wellFormed)) {
-    total += countPiece(m[0], c);
+  for (let i = 0; i < wellFormed.length; ) {
+    const end = pre.next(wellFormed, i);
+    total += countPiece(wellFormed.slice(i, end), c);
+    i = end;
   }
   return total;
 }

@@ -1,0 +1,661 @@
+//! Lossy selection (twin: `select.ts`): which items of large arrays, at any depth, survive when
+//! the lossless form is above the block's budget.
+//!
+//! Every array of at least `MIN_ITEMS` items keeps a set of items it must keep: the first and the
+//! last; every item with an error or warning signal; numeric outliers and the items either side
+//! of a change point; one item for each distinct value of a low-cardinality field; the items
+//! that best match the block's query (BM25-style); existing markers; and enough items that every
+//! key of the array's items appears in the output. Then one cap `K` on kept items per array is
+//! chosen for the whole document, the largest whose output fits the byte budget, and each array
+//! fills up to `K` with items spread evenly over the rest. Dropped runs become markers with a
+//! summary; strings longer than `LONG_STRING_BYTES` keep their first `CUT_KEEP_BYTES`.
+
+use super::columns::{self, Column};
+use super::signal::{self, KeyClass};
+use super::stats;
+use super::strings;
+use super::summary;
+use super::tape::{Kind, Tape, ESCAPED, KEY_ESCAPED, NONE};
+use super::view::{Entry, Plan, View};
+use crate::marker;
+use crate::select::{query_terms, text_signal, words, Signal};
+use crate::Omission;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// Arrays with fewer items are never reduced.
+pub const MIN_ITEMS: usize = 8;
+/// Strings longer than this many UTF-8 bytes are cut in the lossy stage…
+pub const LONG_STRING_BYTES: usize = 2048;
+/// …to their first this many bytes (at a character boundary), followed by a marker.
+pub const CUT_KEEP_BYTES: usize = 1024;
+/// A field is low-cardinality (one item kept per value) with 2–12 distinct values over at least
+/// this many items.
+pub const LOW_CARDINALITY_ITEMS: usize = 20;
+/// The best query matches kept per array.
+pub const QUERY_KEEP: usize = 8;
+/// Planning estimate of a marker's size in bytes.
+const MARKER_ESTIMATE_BYTES: i64 = 48;
+
+/// A reducible array.
+struct Reducible {
+    node: u32,
+    items: Vec<u32>,
+    must: Vec<bool>,
+    must_count: usize,
+    /// The item (array index, position) whose subtree holds this array; `None` at top level.
+    owner: Option<(usize, usize)>,
+    cols: Vec<Column>,
+    /// Per item: how much smaller inner arrays make it, for the evaluation in progress
+    /// (allocated only when inner arrays exist).
+    shrink: Vec<i64>,
+}
+
+/// A document analysed for lossy selection.
+pub struct Selection<'t, 'a> {
+    view: View<'t, 'a>,
+    arrays: Vec<Reducible>,
+    array_of: HashMap<u32, usize>,
+    /// Compact JSON size of each node's value, cut strings at their cut size.
+    size: Vec<u64>,
+    /// Cut strings: node → (replacement value, full length in bytes).
+    cuts: HashMap<u32, (String, usize)>,
+}
+
+impl<'t, 'a> Selection<'t, 'a> {
+    /// Analyses a document; `query` is the block's relevance query.
+    pub fn new(tape: &'t Tape<'a>, query: &str) -> Self {
+        let view = View::new(tape, None);
+        let cuts = long_strings(&view);
+        let size = sizes(&view, &cuts);
+        let mut sel = Selection {
+            view,
+            arrays: Vec::new(),
+            array_of: HashMap::new(),
+            size,
+            cuts,
+        };
+        sel.find_arrays();
+        if !sel.arrays.is_empty() {
+            sel.choose_must(query);
+        }
+        sel
+    }
+
+    /// Whether selection can change anything (arrays to reduce or strings to cut).
+    pub fn can_reduce(&self) -> bool {
+        !self.arrays.is_empty() || !self.cuts.is_empty()
+    }
+
+    /// The largest item count of a reducible array: a cap this high keeps every item.
+    pub fn max_items(&self) -> usize {
+        self.arrays.iter().map(|a| a.items.len()).max().unwrap_or(0)
+    }
+
+    fn find_arrays(&mut self) {
+        let tape = self.view.tape;
+        for (i, n) in tape.nodes.iter().enumerate() {
+            if n.kind == Kind::Array && n.count as usize >= MIN_ITEMS {
+                let items: Vec<u32> = tape.children(i as u32).collect();
+                let len = items.len();
+                self.array_of.insert(i as u32, self.arrays.len());
+                self.arrays.push(Reducible {
+                    node: i as u32,
+                    items,
+                    must: vec![false; len],
+                    must_count: 0,
+                    owner: None,
+                    cols: Vec::new(),
+                    shrink: Vec::new(),
+                });
+            }
+        }
+        // Owners: the nearest ancestor that is an item of a reducible array.
+        for a in 0..self.arrays.len() {
+            let mut x = self.arrays[a].node;
+            loop {
+                let p = tape.nodes[x as usize].parent;
+                if p == NONE {
+                    break;
+                }
+                if let Some(&b) = self.array_of.get(&p) {
+                    let pos = self.arrays[b].items.binary_search(&x).unwrap_or(0);
+                    self.arrays[a].owner = Some((b, pos));
+                    if self.arrays[b].shrink.is_empty() {
+                        self.arrays[b].shrink = vec![0; self.arrays[b].items.len()];
+                    }
+                    break;
+                }
+                x = p;
+            }
+        }
+    }
+
+    fn choose_must(&mut self, query: &str) {
+        let view = &self.view;
+        let tape = view.tape;
+        // Key ids (for key coverage) and own signals, once per node.
+        let mut ids: HashMap<Cow<str>, u32> = HashMap::new();
+        let mut classes: Vec<KeyClass> = Vec::new();
+        let mut key_id = vec![NONE; tape.nodes.len()];
+        let mut own = vec![Signal::None; tape.nodes.len()];
+        for (i, n) in tape.nodes.iter().enumerate() {
+            let i = i as u32;
+            if let Some(raw) = tape.raw_key(i) {
+                let name = if n.flags & KEY_ESCAPED != 0 {
+                    view.key(i)
+                } else {
+                    Cow::Borrowed(&raw[1..raw.len() - 1])
+                };
+                let next = ids.len() as u32;
+                let id = *ids.entry(name).or_insert(next);
+                if id == next {
+                    classes.push(signal::key_class(&view.key(i)));
+                }
+                key_id[i as usize] = id;
+                own[i as usize] = signal::value_signal(view, i, classes[id as usize]);
+            } else if n.kind == Kind::String
+                && n.parent != NONE
+                && tape.kind(n.parent) == Kind::Array
+            {
+                own[i as usize] = text_signal(&view.string(i));
+            }
+        }
+        let terms = query_terms(query);
+        let mut covered = vec![u32::MAX; ids.len()];
+        for (a, arr) in self.arrays.iter_mut().enumerate() {
+            let n = arr.items.len();
+            let mut must = vec![false; n];
+            must[0] = true;
+            must[n - 1] = true;
+            for (p, &item) in arr.items.iter().enumerate() {
+                let end = tape.nodes[item as usize].next;
+                if (item..end).any(|x| own[x as usize] != Signal::None) {
+                    must[p] = true;
+                }
+                if tape.kind(item) == Kind::String && marker::is_marker(&view.string(item)) {
+                    must[p] = true;
+                }
+            }
+            arr.cols = columns::columns(view, &arr.items);
+            for col in &arr.cols {
+                if col.categorical() && col.present >= LOW_CARDINALITY_ITEMS {
+                    for &p in &col.distinct {
+                        must[p] = true;
+                    }
+                }
+                if col.id_like {
+                    continue;
+                }
+                let values: Vec<f64> = col.numbers.iter().map(|&(_, x)| x).collect();
+                for k in stats::outliers(&values) {
+                    must[col.numbers[k].0] = true;
+                }
+                for k in stats::change_points(&values) {
+                    must[col.numbers[k - 1].0] = true;
+                    must[col.numbers[k].0] = true;
+                }
+            }
+            if !terms.is_empty() {
+                for p in query_matches(view, &arr.items, &terms) {
+                    must[p] = true;
+                }
+            }
+            // Key coverage: every key in the array's items appears in some kept item.
+            let stamp = a as u32;
+            let mark = |item: u32, covered: &mut Vec<u32>| {
+                let mut fresh = false;
+                for x in item..tape.nodes[item as usize].next {
+                    let id = key_id[x as usize];
+                    if id != NONE && covered[id as usize] != stamp {
+                        covered[id as usize] = stamp;
+                        fresh = true;
+                    }
+                }
+                fresh
+            };
+            for (p, &item) in arr.items.iter().enumerate() {
+                if must[p] {
+                    mark(item, &mut covered);
+                }
+            }
+            for (p, &item) in arr.items.iter().enumerate() {
+                if !must[p] && mark(item, &mut covered) {
+                    must[p] = true;
+                }
+            }
+            arr.must_count = must.iter().filter(|&&m| m).count();
+            arr.must = must;
+        }
+    }
+
+    /// Which items of array `a` are kept under cap `k`: the must-keep items, up to `k` in all with
+    /// the rest spread evenly, and every dropped run that would be smaller than its marker.
+    fn kept(&self, a: usize, k: usize) -> Vec<bool> {
+        let arr = &self.arrays[a];
+        let n = arr.items.len();
+        let rest = n - arr.must_count;
+        let fill = k.saturating_sub(arr.must_count).min(rest) as u64;
+        let m = rest.max(1) as u64;
+        let mut rank = 0u64;
+        let mut keep: Vec<bool> = arr
+            .must
+            .iter()
+            .map(|&must| {
+                if must {
+                    return true;
+                }
+                // Ranks spread evenly: rank r is picked when ⌊(r·fill + m/2)/m⌋ steps up.
+                let pick = ((rank + 1) * fill + m / 2) / m > (rank * fill + m / 2) / m;
+                rank += 1;
+                pick
+            })
+            .collect();
+        let mut p = 0;
+        while p < n {
+            if keep[p] {
+                p += 1;
+                continue;
+            }
+            let start = p;
+            let mut bytes = 0i64;
+            while p < n && !keep[p] {
+                bytes += self.size[arr.items[p] as usize] as i64 + 1;
+                p += 1;
+            }
+            if bytes <= MARKER_ESTIMATE_BYTES {
+                keep[start..p].iter_mut().for_each(|x| *x = true);
+            }
+        }
+        keep
+    }
+
+    /// Compact size of the whole document under cap `k` (markers estimated).
+    pub fn size_at(&mut self, k: usize) -> u64 {
+        for arr in &mut self.arrays {
+            arr.shrink.iter_mut().for_each(|s| *s = 0);
+        }
+        let mut root_shrink: i64 = 0;
+        for a in (0..self.arrays.len()).rev() {
+            let kept = self.kept(a, k);
+            let arr = &self.arrays[a];
+            let mut body: i64 = 0;
+            let mut parts: i64 = 0;
+            let mut markers: i64 = 0;
+            let mut in_run = false;
+            for (p, &item) in arr.items.iter().enumerate() {
+                if kept[p] {
+                    body +=
+                        self.size[item as usize] as i64 - arr.shrink.get(p).copied().unwrap_or(0);
+                    parts += 1;
+                    in_run = false;
+                } else if !in_run {
+                    markers += 1;
+                    in_run = true;
+                }
+            }
+            parts += markers;
+            let reduced = 2 + body + (parts - 1).max(0) + markers * MARKER_ESTIMATE_BYTES;
+            let delta = self.size[arr.node as usize] as i64 - reduced;
+            let owner = arr.owner;
+            match owner {
+                Some((b, p)) => self.arrays[b].shrink[p] += delta,
+                None => root_shrink += delta,
+            }
+        }
+        (self.size[0] as i64 - root_shrink).max(0) as u64
+    }
+
+    /// The largest cap whose estimated output fits `budget` bytes (0 when none does).
+    pub fn search(&mut self, budget: u64) -> usize {
+        let (mut lo, mut hi) = (0usize, self.max_items());
+        if self.size_at(hi) <= budget {
+            return hi;
+        }
+        // Invariant: size(hi) > budget; lo fits or is 0.
+        while lo + 1 < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.size_at(mid) <= budget {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// The plan for cap `k`, and what it leaves out.
+    pub fn plan(&self, k: usize) -> (Plan, Vec<Omission>) {
+        let view = &self.view;
+        let tape = view.tape;
+        let kept: Vec<Vec<bool>> = (0..self.arrays.len()).map(|a| self.kept(a, k)).collect();
+        let mut plan = Plan::default();
+        let mut items_by_path: Vec<(String, usize)> = Vec::new();
+        let (mut cut_count, mut cut_bytes) = (0usize, 0usize);
+        // Walk what the output shows, in document order.
+        let mut stack: Vec<u32> = vec![0];
+        while let Some(x) = stack.pop() {
+            let n = &tape.nodes[x as usize];
+            match n.kind {
+                Kind::String => {
+                    if let Some((value, full)) = self.cuts.get(&x) {
+                        plan.strings.insert(x, value.clone());
+                        cut_count += 1;
+                        cut_bytes += full - (value.len() - marker::json_string_cut(*full).len());
+                    }
+                }
+                Kind::Array | Kind::Object => {
+                    let Some(&a) = self.array_of.get(&x) else {
+                        let kids: Vec<u32> = tape.children(x).collect();
+                        stack.extend(kids.into_iter().rev());
+                        continue;
+                    };
+                    let arr = &self.arrays[a];
+                    let keep = &kept[a];
+                    let mut entries: Vec<Entry> = Vec::new();
+                    let mut dropped = 0;
+                    let mut p = 0;
+                    while p < arr.items.len() {
+                        if keep[p] {
+                            entries.push(Entry::Item(arr.items[p]));
+                            p += 1;
+                            continue;
+                        }
+                        let start = p;
+                        while p < arr.items.len() && !keep[p] {
+                            p += 1;
+                        }
+                        let text = summary::run(view, &arr.cols, start, p);
+                        entries.push(Entry::Marker(marker::json_items_omitted(p - start, &text)));
+                        dropped += p - start;
+                    }
+                    stack.extend(entries.iter().rev().filter_map(|e| match e {
+                        Entry::Item(i) => Some(*i),
+                        Entry::Marker(_) => None,
+                    }));
+                    if dropped > 0 {
+                        let path = path_of(view, x);
+                        match items_by_path.iter_mut().find(|(q, _)| *q == path) {
+                            Some((_, c)) => *c += dropped,
+                            None => items_by_path.push((path, dropped)),
+                        }
+                        plan.arrays.insert(x, entries);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut omitted: Vec<Omission> = items_by_path
+            .into_iter()
+            .map(|(path, count)| Omission {
+                unit: "items",
+                count,
+                summary: path,
+            })
+            .collect();
+        if cut_count > 0 {
+            let noun = if cut_count == 1 { "string" } else { "strings" };
+            omitted.push(Omission {
+                unit: "bytes",
+                count: cut_bytes,
+                summary: format!("{cut_count} long {noun} cut"),
+            });
+        }
+        (plan, omitted)
+    }
+}
+
+/// Strings longer than `LONG_STRING_BYTES`, with their cut replacement and full length.
+fn long_strings(view: &View) -> HashMap<u32, (String, usize)> {
+    let tape = view.tape;
+    let mut cuts = HashMap::new();
+    for (i, n) in tape.nodes.iter().enumerate() {
+        if n.kind != Kind::String || ((n.end - n.start) as usize) <= LONG_STRING_BYTES {
+            continue;
+        }
+        let value = view.string(i as u32);
+        if value.len() <= LONG_STRING_BYTES {
+            continue;
+        }
+        let mut cut = strings::prefix_within(&value, CUT_KEEP_BYTES).to_string();
+        cut.push_str(&marker::json_string_cut(value.len()));
+        cuts.insert(i as u32, (cut, value.len()));
+    }
+    cuts
+}
+
+/// Compact JSON size of every node's value (cut strings at their cut size).
+fn sizes(view: &View, cuts: &HashMap<u32, (String, usize)>) -> Vec<u64> {
+    let tape = view.tape;
+    let mut size = vec![0u64; tape.nodes.len()];
+    for i in (0..tape.nodes.len()).rev() {
+        let n = &tape.nodes[i];
+        let own = match n.kind {
+            Kind::Array | Kind::Object => 2 + size[i] + (n.count as u64).saturating_sub(1),
+            Kind::String => match cuts.get(&(i as u32)) {
+                Some((v, _)) => {
+                    let mut s = String::new();
+                    strings::write_json_value(&mut s, v);
+                    s.len() as u64
+                }
+                None => strings::json_raw_len(tape.raw(i as u32), n.flags & ESCAPED != 0) as u64,
+            },
+            _ => (n.end - n.start) as u64,
+        };
+        size[i] = own;
+        if n.parent != NONE {
+            let key = match tape.raw_key(i as u32) {
+                Some(k) => strings::json_raw_len(k, n.flags & KEY_ESCAPED != 0) as u64 + 1,
+                None => 0,
+            };
+            size[n.parent as usize] += own + key;
+        }
+    }
+    size
+}
+
+/// Where an array is, as a path with `[*]` for array steps (at most 8 steps shown).
+fn path_of(view: &View, node: u32) -> String {
+    let tape = view.tape;
+    let mut steps: Vec<String> = Vec::new();
+    let mut x = node;
+    let mut more = false;
+    loop {
+        let p = tape.nodes[x as usize].parent;
+        if p == NONE {
+            break;
+        }
+        if steps.len() == 8 {
+            more = true;
+            break;
+        }
+        steps.push(match tape.kind(p) {
+            Kind::Object => format!(".{}", summary::display(&view.key(x))),
+            _ => "[*]".to_string(),
+        });
+        x = p;
+    }
+    steps.reverse();
+    let head = if more { "$…" } else { "$" };
+    format!("{head}{}", steps.concat())
+}
+
+/// BM25-style matching of items against query terms: positions of the best `QUERY_KEEP` items
+/// with a positive score. Integer arithmetic throughout, so both engines rank identically.
+fn query_matches(view: &View, items: &[u32], terms: &[String]) -> Vec<usize> {
+    let tape = view.tape;
+    let n = items.len() as u64;
+    // Term frequencies and lengths (in words) of each item's scalar text.
+    let mut tf: Vec<Vec<u64>> = Vec::with_capacity(items.len());
+    let mut len: Vec<u64> = Vec::with_capacity(items.len());
+    let mut df = vec![0u64; terms.len()];
+    for &item in items {
+        let mut f = vec![0u64; terms.len()];
+        let mut l = 0u64;
+        for x in item..tape.nodes[item as usize].next {
+            let text: Cow<str> = match tape.kind(x) {
+                Kind::String => view.string(x),
+                Kind::Number => Cow::Borrowed(tape.raw(x)),
+                _ => continue,
+            };
+            for w in words(&text) {
+                l += 1;
+                if let Some(t) = terms.iter().position(|t| *t == w) {
+                    f[t] += 1;
+                }
+            }
+        }
+        for (t, &c) in f.iter().enumerate() {
+            if c > 0 {
+                df[t] += 1;
+            }
+        }
+        tf.push(f);
+        len.push(l.min(1_000_000));
+    }
+    let avg = (len.iter().sum::<u64>() / n.max(1)).max(1);
+    // idf ≈ log2((N − df + ½) / (df + ½)), as the bit length of the integer ratio; terms in half
+    // the items or more weigh nothing.
+    let idf: Vec<u64> = df
+        .iter()
+        .map(|&d| {
+            let q = (2 * n + 1).saturating_sub(2 * d) / (2 * d + 1);
+            if q <= 1 {
+                0
+            } else {
+                64 - q.leading_zeros() as u64
+            }
+        })
+        .collect();
+    let mut scored: Vec<(u64, usize)> = Vec::new();
+    for (p, f) in tf.iter().enumerate() {
+        // k1 = 1.2, b = 0.75, in thousandths.
+        let norm = 250 + 750 * len[p] / avg;
+        let mut score = 0u64;
+        for (t, &c) in f.iter().enumerate() {
+            let c = c.min(1000);
+            if c == 0 || idf[t] == 0 {
+                continue;
+            }
+            score += idf[t] * ((c * 2200 * 1000) / (c * 1000 + 1200 * norm / 1000));
+        }
+        if score > 0 {
+            scored.push((score, p));
+        }
+    }
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored
+        .into_iter()
+        .take(QUERY_KEEP)
+        .map(|(_, p)| p)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::compact;
+    use super::super::tape;
+    use super::*;
+
+    fn select(doc: &str, query: &str, k: usize) -> (String, Vec<Omission>) {
+        let t = tape::parse(doc).unwrap();
+        let sel = Selection::new(&t, query);
+        let (plan, omitted) = sel.plan(k);
+        (compact::write(&View::new(&t, Some(&plan))), omitted)
+    }
+
+    fn rows(n: usize, f: impl Fn(usize) -> String) -> String {
+        format!("[{}]", (0..n).map(f).collect::<Vec<_>>().join(","))
+    }
+
+    #[test]
+    fn keeps_first_last_signals_and_marks_runs() {
+        let doc = rows(30, |i| {
+            let status = if i == 17 { 500 } else { 200 };
+            format!(r#"{{"id":{i},"status":{status},"ms":{}}}"#, 10 + i % 3)
+        });
+        let (out, omitted) = select(&doc, "", 0);
+        // Kept: first and last, the error (17), and the first of each `ms` value (0, 1, 2).
+        assert_eq!(
+            out,
+            r#"[{"id":0,"status":200,"ms":10},{"id":1,"status":200,"ms":11},{"id":2,"status":200,"ms":12},"[… 14 items omitted: status 200×14; ms 10×5, 11×5, 12×4; id 3–16 …]",{"id":17,"status":500,"ms":12},"[… 11 items omitted: status 200×11; ms 10×4, 11×4, 12×3; id 18–28 …]",{"id":29,"status":200,"ms":12}]"#
+        );
+        assert_eq!(
+            omitted,
+            [Omission {
+                unit: "items",
+                count: 25,
+                summary: "$".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn keeps_every_key_and_each_low_cardinality_value() {
+        let doc = rows(40, |i| match i {
+            5 => r#"{"a":1,"rare":true}"#.to_string(),
+            _ => format!(
+                r#"{{"a":{}, "kind":"{}"}}"#,
+                i % 2,
+                if i == 33 { "odd" } else { "even" }
+            ),
+        });
+        let (out, _) = select(&doc, "", 0);
+        assert!(out.contains(r#""rare":true"#), "{out}");
+        assert!(out.contains(r#""kind":"odd""#), "{out}");
+        assert!(out.contains(r#""kind":"even""#), "{out}");
+    }
+
+    #[test]
+    fn keeps_query_matches_and_cuts_long_strings() {
+        let long = "x".repeat(5000);
+        let doc = format!(
+            r#"{{"body":"{long}","items":{}}}"#,
+            rows(50, |i| format!(
+                r#"{{"name":"item {}"}}"#,
+                if i == 23 {
+                    "payment gateway".to_string()
+                } else {
+                    i.to_string()
+                }
+            ))
+        );
+        let (out, omitted) = select(&doc, "why did the payment fail", 0);
+        assert!(out.contains("payment gateway"), "{out}");
+        assert!(out.contains(&format!(
+            "{}[… string cut: 5000 bytes in full …]",
+            &long[..1024]
+        )));
+        assert_eq!(
+            omitted.last().map(|o| (o.unit, o.count)),
+            Some(("bytes", 5000 - 1024))
+        );
+    }
+
+    #[test]
+    fn the_cap_fills_evenly_and_sizes_grow_with_it() {
+        let doc = rows(100, |i| {
+            format!(r#"{{"name":"entry number {i}","v":{}}}"#, i * 7 % 13)
+        });
+        let t = tape::parse(&doc).unwrap();
+        let mut sel = Selection::new(&t, "");
+        let sizes: Vec<u64> = [0, 10, 30, 100].iter().map(|&k| sel.size_at(k)).collect();
+        assert!(sizes.windows(2).all(|w| w[0] < w[1]), "{sizes:?}");
+        assert_eq!(sizes[3], doc.len() as u64);
+        let (plan, _) = sel.plan(10);
+        let kept: Vec<usize> = plan.arrays[&0]
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Item(i) => sel.arrays[0].items.iter().position(|x| x == i),
+                Entry::Marker(_) => None,
+            })
+            .collect();
+        assert_eq!(kept, [0, 7, 19, 31, 43, 56, 68, 80, 92, 99]);
+        assert_eq!(sel.search(sizes[1]), 10);
+        // Runs smaller than a marker are kept.
+        let small = rows(100, |i| format!("{}", i % 13));
+        let t = tape::parse(&small).unwrap();
+        let mut sel = Selection::new(&t, "");
+        assert_eq!(sel.size_at(20), small.len() as u64);
+    }
+}

@@ -1,0 +1,119 @@
+// What makes a JSON value signal trouble (twin of json/signal.rs): error-named keys with a
+// present value, non-2xx statuses, `ok: false`-style flags, non-zero exit codes, failing states
+// and messages. A key name signals an error only when its value is present and not null, false,
+// 0 or empty.
+
+import { Signal, textSignal, words } from '../select.js';
+import { Kind, NONE } from './tape.js';
+import type { View } from './view.js';
+
+/** Key words that name an error when the value is present (`error`, `failure_code`, `is_error`). */
+const ERROR_KEY_WORDS = new Set([
+  'crash', 'crashed', 'err', 'error', 'errors', 'exception', 'exceptions', 'failed', 'failure', 'failures',
+  'fatal', 'fault', 'faults', 'panic', 'stacktrace', 'traceback',
+]);
+
+/** Last key words that make an error-named key a setting, not an occurrence. */
+const SETTING_WORDS = new Set([
+  'action', 'actions', 'behavior', 'behaviour', 'config', 'configuration', 'enabled', 'handler', 'handling',
+  'interval', 'limit', 'limits', 'mode', 'ms', 'period', 'policies', 'policy', 'retries', 'retry', 'seconds',
+  'strategy', 'template', 'threshold', 'thresholds', 'timeout', 'uri', 'url',
+]);
+
+/** Last key words whose string value states an outcome (`state: "failed"`, `level: "warn"`). */
+const STATE_WORDS = new Set([
+  'conclusion', 'health', 'level', 'message', 'msg', 'outcome', 'phase', 'reason', 'result', 'severity',
+  'state', 'status', 'stderr',
+]);
+
+/** Keys whose `false` means something failed. */
+const SUCCESS_KEYS = new Set(['healthy', 'ok', 'passed', 'succeeded', 'success', 'successful']);
+
+/** Whether a number's text denotes zero. */
+function numberIsZero(text: string): boolean {
+  return /^[-0.]*$/.test(text.split(/[eE]/)[0]!);
+}
+
+/** An integer value 100–599 (a number without fraction or exponent, or a string of three digits). */
+function httpStatus(view: View, i: number): number | undefined {
+  const k = view.kind(i);
+  const t = view.tape;
+  let text: string;
+  if (k === Kind.Number) text = t.text.slice(t.start[i]!, t.end[i]!);
+  else if (k === Kind.String) text = view.string(i);
+  else return undefined;
+  if (!/^[0-9]{3}$/.test(text)) return undefined;
+  const v = Number(text);
+  return v >= 100 && v < 600 ? v : undefined;
+}
+
+/** Whether a value is present: not null, false, 0, "" or an empty container. */
+function present(view: View, i: number): boolean {
+  const t = view.tape;
+  switch (view.kind(i)) {
+    case Kind.Null:
+    case Kind.False:
+      return false;
+    case Kind.True:
+      return true;
+    case Kind.Number:
+      return !numberIsZero(t.text.slice(t.start[i]!, t.end[i]!));
+    case Kind.String:
+      return t.end[i]! - t.start[i]! > 2;
+    default:
+      return t.count[i]! > 0;
+  }
+}
+
+/** What a key name says about its value, worked out once per distinct key. */
+export interface KeyClass {
+  error: boolean;
+  status: boolean;
+  success: boolean;
+  exit: boolean;
+  state: boolean;
+}
+
+/** Classifies a key name. */
+export function keyClass(key: string): KeyClass {
+  const w = [...words(key)];
+  const last = w[w.length - 1];
+  if (last === undefined) return { error: false, status: false, success: false, exit: false, state: false };
+  const beforeLast = w.length >= 2 ? w[w.length - 2] : undefined;
+  return {
+    error: w.some((x) => ERROR_KEY_WORDS.has(x)) && !SETTING_WORDS.has(last),
+    status: w.includes('status'),
+    success: w.length === 1 && SUCCESS_KEYS.has(last),
+    exit:
+      (beforeLast === 'exit' && (last === 'code' || last === 'status')) ||
+      (beforeLast === 'return' && last === 'code') ||
+      (w.length === 1 && (last === 'returncode' || last === 'rc')),
+    state: STATE_WORDS.has(last),
+  };
+}
+
+/** The signal of a value under a key of class `c`. */
+export function valueSignal(view: View, i: number, c: KeyClass): Signal {
+  const kind = view.kind(i);
+  if (c.error && present(view, i)) return Signal.Error;
+  if (c.status) {
+    const s = httpStatus(view, i);
+    if (s !== undefined) return s >= 200 && s <= 299 ? Signal.None : s >= 400 ? Signal.Error : Signal.Warning;
+  }
+  if (c.success && kind === Kind.False) return Signal.Error;
+  if (c.exit && kind === Kind.Number) {
+    const t = view.tape;
+    if (!numberIsZero(t.text.slice(t.start[i]!, t.end[i]!))) return Signal.Error;
+  }
+  if (c.state && kind === Kind.String) return textSignal(view.string(i));
+  return Signal.None;
+}
+
+/** The signal a node carries by its own key and value (array string elements: by their text). */
+export function ownSignal(view: View, i: number): Signal {
+  const t = view.tape;
+  if (t.keyEnd[i] !== 0) return valueSignal(view, i, keyClass(view.key(i)));
+  const parent = t.parent[i]!;
+  if (view.kind(i) === Kind.String && parent !== NONE && view.kind(parent) === Kind.Array) return textSignal(view.string(i));
+  return Signal.None;
+}

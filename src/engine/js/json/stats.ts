@@ -1,0 +1,67 @@
+// Robust statistics over a numeric field of an array's items (twin of json/stats.rs): outliers by
+// median and MAD, and change points (level shifts). Plain IEEE arithmetic in the same order as
+// the Rust engine, so both compute the same bits; results are positions, never printed floats.
+
+/** A value is an outlier when its modified z-score (0.6745 · |x − median| / MAD) exceeds this. */
+export const OUTLIER_Z = 3.5;
+/** Window medians differing by more than this many robust standard deviations mark a shift. */
+export const CHANGE_SIGMAS = 2.5;
+/** Fewer values than this get no outliers. */
+export const MIN_VALUES = 8;
+/** Fewer values than this get no change points. */
+export const MIN_SERIES = 20;
+
+function medianSorted(v: Float64Array): number {
+  const n = v.length;
+  return n % 2 === 1 ? v[n >> 1]! : (v[n / 2 - 1]! + v[n / 2]!) / 2;
+}
+
+/** Median and a robust scale (MAD, or the scaled mean absolute deviation when the MAD is 0). */
+function centerAndScale(values: Float64Array): [number, number] {
+  const sorted = values.slice().sort();
+  const med = medianSorted(sorted);
+  const dev = new Float64Array(values.length);
+  let sum = 0;
+  for (let k = 0; k < values.length; k++) dev[k] = Math.abs(values[k]! - med);
+  for (let k = 0; k < dev.length; k++) sum += dev[k]!;
+  dev.sort();
+  const mad = medianSorted(dev);
+  if (mad > 0) return [med, mad];
+  return [med, ((sum / values.length) * 1.2533) / 1.4826];
+}
+
+/** Positions (into `values`) of outliers. */
+export function outliers(values: Float64Array): number[] {
+  if (values.length < MIN_VALUES) return [];
+  const [med, scale] = centerAndScale(values);
+  if (scale <= 0) return [];
+  const limit = OUTLIER_Z * scale;
+  const out: number[] = [];
+  for (let k = 0; k < values.length; k++) if (0.6745 * Math.abs(values[k]! - med) > limit) out.push(k);
+  return out;
+}
+
+/** Positions (into `values`) where a level shift starts (see stats.rs). */
+export function changePoints(values: Float64Array): number[] {
+  const n = values.length;
+  if (n < MIN_SERIES) return [];
+  const [, scale] = centerAndScale(values);
+  if (scale <= 0) return [];
+  const limit = CHANGE_SIGMAS * 1.4826 * scale;
+  const w = Math.min(10, Math.max(3, Math.floor(n / 10)));
+  const medianOf = (from: number): number => medianSorted(values.slice(from, from + w).sort());
+  const d = new Float64Array(n - 2 * w + 1);
+  for (let k = w; k <= n - w; k++) d[k - w] = Math.abs(medianOf(k) - medianOf(k - w));
+  const out: number[] = [];
+  for (let j = 0; j < d.length; j++) {
+    const dj = d[j]!;
+    if (dj <= limit) continue;
+    const lo = Math.max(0, j - w);
+    const hi = Math.min(j + w, d.length - 1);
+    let peak = true;
+    for (let x = lo; x < j && peak; x++) if (!(d[x]! < dj)) peak = false;
+    for (let x = j + 1; x <= hi && peak; x++) if (!(d[x]! <= dj)) peak = false;
+    if (peak) out.push(j + w);
+  }
+  return out;
+}

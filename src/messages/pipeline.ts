@@ -1,0 +1,374 @@
+// The compress pipeline: messages → candidate blocks → memo / one engine batch → blocks → messages.
+// Written once as a generator that yields what it needs from outside (an engine batch, the context
+// limit, an exact count), so `compressSync` and `compress` drive the same steps, synchronously or
+// on the thread pool.
+
+import { ALGORITHM_VERSION } from '../engine/algorithm.js';
+import {
+  isFailure,
+  type BlockFailure,
+  type BlockInput,
+  type BlockKind,
+  type BlockOptions,
+  type BlockOutcome,
+  type BlockResult,
+  type EncodingName,
+  type Engine,
+  type Omission,
+} from '../engine/types.js';
+import { MESSAGE_OVERHEAD, messageCounts, memoCounter, REQUEST_OVERHEAD, type TextCounter } from './count.js';
+import { MACHINE_KINDS } from './eligibility.js';
+import { droppedTurnsMarker, parseDroppedTurnsMarker } from './markers.js';
+import type { Memo } from './memo.js';
+import { siteQueries } from './query.js';
+import { locate, type BlockSite } from './sites.js';
+import { spliceMessage, type Replacement } from './splice.js';
+import { isObj, type MessageFormat, type Obj } from './types.js';
+
+/** Settings of one run, validated and resolved by `compress`. */
+export interface PipelineSettings {
+  format: MessageFormat;
+  encoding: EncodingName;
+  /** Replaces every block's own stable query. */
+  query: string | undefined;
+  isProtected: (name: string) => boolean;
+  minTokens: number;
+  maxBlockTokens: number;
+  enabled: boolean;
+  /** Tokens (in `encoding`) the context check adds to the messages: system prompt and tools. */
+  fixedTokens: number;
+  maxTokens: number;
+  /** The provider's estimate of the model's tokens for a count in `encoding`. */
+  estimate: (tokens: number) => number;
+}
+
+export interface PipelineEnv {
+  engine: Engine;
+  memo: Memo;
+  /** Why a batch stopped early: the caller's signal, or the timeout. */
+  stopReason: () => 'aborted' | 'timeout';
+}
+
+/** What the pipeline asks of its driver. */
+export type PipelineRequest =
+  /** Compress these blocks: answered with one `BlockOutcome` per input. */
+  | { op: 'compress'; inputs: BlockInput[] }
+  /** The model's context window (or the token budget): a number, `Infinity` for none. */
+  | { op: 'limit' }
+  /** The exact input tokens of a request with these messages, or undefined when not available. */
+  | { op: 'exact'; messages: readonly unknown[] };
+
+/** A block that was compressed. */
+export interface CompressedBlock {
+  /** Index of the message in the messages passed in. */
+  messageIndex: number;
+  /** Index of the block in the message's content; -1 when the content is a string. */
+  blockIndex: number;
+  /** For a text block inside a tool_result's content: its index there. */
+  partIndex?: number;
+  kind: BlockKind;
+  tokensBefore: number;
+  tokensAfter: number;
+  /** What was done, e.g. `json:table`, `log:fold`. */
+  strategy: string;
+  /** What was left out, in the unit the compressor dropped. */
+  omitted: Omission[];
+}
+
+/** A block left untouched because of an error or a deadline. */
+export interface BlockFailureReport {
+  messageIndex: number;
+  blockIndex: number;
+  partIndex?: number;
+  /** `timeout`: `timeoutMs` passed first; `aborted`: the signal fired first; `error`: the engine failed on it. */
+  reason: 'timeout' | 'aborted' | 'error';
+  message: string;
+}
+
+export interface PipelineOutput {
+  messages: unknown[];
+  tokensBefore: number;
+  tokensAfter: number;
+  blocks: CompressedBlock[];
+  failures: BlockFailureReport[];
+  transformsApplied: string[];
+  memo: { hits: number; misses: number };
+}
+
+/** Lossy selection on older blocks over the context limit aims at this fraction of `maxBlockTokens`. */
+const HARDER_DIVISOR = 4;
+
+export function* pipeline(
+  messages: readonly unknown[],
+  s: PipelineSettings,
+  env: PipelineEnv,
+): Generator<PipelineRequest, PipelineOutput, unknown> {
+  const { engine, memo } = env;
+  const memoStats = { hits: 0, misses: 0 };
+  const sites = s.enabled ? locate(messages, s.format, s.isProtected) : [];
+  const kinds = userKinds(sites, engine, memo);
+  const queries = s.query === undefined ? siteQueries(messages.length, sites, kinds) : sites.map(() => s.query!);
+  const candidates = sites.flatMap((site, k) => (site.source === 'tool' || MACHINE_KINDS.has(kinds[k]!) ? [k] : []));
+  const failures = new Map<number, BlockFailure>();
+
+  /** Compressed forms of sites `ks`: from the memo, the rest in one engine batch. */
+  function* compressSites(
+    ks: readonly number[],
+    maxBlockTokens: number,
+    reportFailures: boolean,
+  ): Generator<PipelineRequest, Map<number, BlockResult>, unknown> {
+    const options: Omit<BlockOptions, 'query'> = { encoding: s.encoding, minTokens: s.minTokens, maxBlockTokens };
+    const results = new Map<number, BlockResult>();
+    const misses: number[] = [];
+    for (const k of ks) {
+      const hit = memo.result(sites[k]!.text, settingsKey(options, queries[k]!));
+      if (hit === undefined) misses.push(k);
+      else results.set(k, hit);
+    }
+    memoStats.hits += ks.length - misses.length;
+    memoStats.misses += misses.length;
+    if (misses.length === 0) return results;
+    const inputs = misses.map((k) => ({ content: sites[k]!.text, options: { ...options, query: queries[k]! } }));
+    const outcomes = (yield { op: 'compress', inputs }) as BlockOutcome[];
+    misses.forEach((k, i) => {
+      const outcome: BlockOutcome = outcomes[i] ?? { failure: 'error', message: 'the engine returned no result' };
+      if (isFailure(outcome)) {
+        if (reportFailures) failures.set(k, outcome);
+        return;
+      }
+      // A failure is never memoised: a later turn must get the chance to compress this block.
+      memo.setResult(sites[k]!.text, settingsKey(options, queries[k]!), outcome);
+      results.set(k, outcome);
+    });
+    return results;
+  }
+
+  const accepted = (k: number, r: BlockResult): boolean =>
+    r.modified &&
+    r.tokensAfter < r.tokensBefore &&
+    /\S/.test(r.content) && // an empty text block would break the request
+    (sites[k]!.source === 'tool' || MACHINE_KINDS.has(r.kind));
+
+  const normal = yield* compressSites(candidates, s.maxBlockTokens, true);
+  const chosen = new Map<number, BlockResult>();
+  const known = new Map<string, number>();
+  for (const [k, r] of normal) {
+    known.set(sites[k]!.text, r.tokensBefore);
+    if (!accepted(k, r)) continue;
+    chosen.set(k, r);
+    known.set(r.content, r.tokensAfter);
+  }
+
+  const counter = memoCounter((texts) => engine.countTokensMany(texts, s.encoding), s.encoding, memo, known);
+  const countsIn = messageCounts(messages, s.format, counter, memo);
+  const sitesByMessage = groupByMessage(sites);
+  const out: unknown[] = messages.map((m, i) => rebuild(m, i));
+  const countsOut = recount(out, messages, countsIn);
+  const tokensBefore = sum(countsIn) + REQUEST_OVERHEAD;
+  let total = sum(countsOut) + REQUEST_OVERHEAD;
+  const transforms: string[] = [];
+  let result = out;
+  let dropped: ReadonlySet<number> = new Set();
+
+  function rebuild(m: unknown, i: number): unknown {
+    const ks = sitesByMessage.get(i);
+    if (ks === undefined || !isObj(m)) return m;
+    const replacements: Replacement[] = ks.flatMap((k) => {
+      const r = chosen.get(k);
+      return r === undefined ? [] : [{ site: sites[k]!, text: r.content }];
+    });
+    return spliceMessage(m, s.format, replacements);
+  }
+
+  function recount(now: readonly unknown[], before: readonly unknown[], counts: readonly number[]): number[] {
+    const changed = now.flatMap((m, i) => (m === before[i] ? [] : [i]));
+    const fresh = messageCounts(changed.map((i) => now[i]), s.format, counter, memo);
+    const next = [...counts];
+    changed.forEach((i, c) => (next[i] = fresh[c]!));
+    return next;
+  }
+
+  if (s.enabled) {
+    const limit = (yield { op: 'limit' }) as number;
+    if (Number.isFinite(limit)) {
+      let fits = (tokens: number): boolean => s.estimate(tokens + s.fixedTokens) + s.maxTokens <= limit;
+      if (!fits(total)) {
+        const exact = (yield { op: 'exact', messages: out }) as number | undefined;
+        if (exact !== undefined && exact > 0) {
+          // Scale the estimate to the provider's exact count of this request.
+          const raw = total + s.fixedTokens;
+          fits = (tokens) => Math.ceil((exact * (tokens + s.fixedTokens)) / raw) + s.maxTokens <= limit;
+        }
+      }
+      if (!fits(total) && Number.isFinite(s.maxBlockTokens)) {
+        // Older blocks first: everything before the latest message, oldest first.
+        const last = messages.length - 1;
+        const older = candidates.filter((k) => sites[k]!.message < last);
+        // A block the harder pass cannot reach keeps its normal form: not a failure to report.
+        const harder = yield* compressSites(older, Math.max(1, Math.floor(s.maxBlockTokens / HARDER_DIVISOR)), false);
+        let applied = false;
+        for (const k of older) {
+          if (fits(total)) break;
+          const r = harder.get(k);
+          const now = chosen.get(k)?.tokensAfter ?? normal.get(k)?.tokensBefore;
+          if (r === undefined || !accepted(k, r) || (now !== undefined && r.tokensAfter >= now)) continue;
+          chosen.set(k, r);
+          known.set(r.content, r.tokensAfter);
+          const i = sites[k]!.message;
+          out[i] = rebuild(messages[i], i);
+          const [count] = messageCounts([out[i]], s.format, counter, memo);
+          total += count! - countsOut[i]!;
+          countsOut[i] = count!;
+          applied = true;
+        }
+        if (applied) transforms.push('over_limit:harder');
+      }
+      if (!fits(total)) {
+        const drop = dropTurns(out, countsOut, s.format, counter, fits, total);
+        if (drop !== undefined) {
+          result = drop.messages;
+          total = drop.total;
+          dropped = drop.dropped;
+          transforms.push('over_limit:dropped_turns');
+        }
+      }
+      if (!fits(total)) transforms.push('over_limit:unresolved');
+    }
+  }
+
+  const blocks: CompressedBlock[] = [];
+  const strategies: string[] = [];
+  for (const k of [...chosen.keys()].sort((a, b) => a - b)) {
+    const site = sites[k]!;
+    if (dropped.has(site.message)) continue;
+    const r = chosen.get(k)!;
+    blocks.push({
+      ...position(site),
+      kind: r.kind,
+      tokensBefore: r.tokensBefore,
+      tokensAfter: r.tokensAfter,
+      strategy: r.strategy,
+      omitted: r.omitted,
+    });
+    if (!strategies.includes(r.strategy)) strategies.push(r.strategy);
+  }
+  const failureReports: BlockFailureReport[] = [...failures.entries()]
+    .sort(([a], [b]) => a - b)
+    .filter(([k]) => !dropped.has(sites[k]!.message))
+    .map(([k, f]) => ({
+      ...position(sites[k]!),
+      reason: f.failure === 'stopped' ? env.stopReason() : 'error',
+      message: f.message,
+    }));
+  return {
+    messages: result,
+    tokensBefore,
+    tokensAfter: total,
+    blocks,
+    failures: failureReports,
+    transformsApplied: [...strategies, ...transforms],
+    memo: memoStats,
+  };
+}
+
+/** Kinds of the user text sites (from the memo, the rest detected in one engine call). */
+function userKinds(sites: readonly BlockSite[], engine: Engine, memo: Memo): (BlockKind | undefined)[] {
+  const kinds = sites.map((site) => (site.source === 'user' ? memo.kind(site.text) : undefined));
+  const unknown = sites.flatMap((site, k) => (site.source === 'user' && kinds[k] === undefined ? [k] : []));
+  if (unknown.length > 0) {
+    const detected = engine.detectKinds(unknown.map((k) => sites[k]!.text));
+    unknown.forEach((k, i) => {
+      kinds[k] = detected[i];
+      memo.setKind(sites[k]!.text, detected[i]!);
+    });
+  }
+  return kinds;
+}
+
+/** The memo key of a block's settings: everything besides its text that its compressed form depends on. */
+function settingsKey(options: Omit<BlockOptions, 'query'>, query: string): string {
+  return `${ALGORITHM_VERSION}\u0000${options.encoding}\u0000${options.minTokens}\u0000${options.maxBlockTokens}\u0000${query}`;
+}
+
+function groupByMessage(sites: readonly BlockSite[]): Map<number, number[]> {
+  const by = new Map<number, number[]>();
+  sites.forEach((site, k) => {
+    const list = by.get(site.message);
+    if (list === undefined) by.set(site.message, [k]);
+    else list.push(k);
+  });
+  return by;
+}
+
+function position(site: BlockSite): { messageIndex: number; blockIndex: number; partIndex?: number } {
+  return site.part < 0
+    ? { messageIndex: site.message, blockIndex: site.block }
+    : { messageIndex: site.message, blockIndex: site.block, partIndex: site.part };
+}
+
+function sum(values: readonly number[]): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
+}
+
+const roleOf = (m: unknown): unknown => (isObj(m) ? m['role'] : undefined);
+
+/**
+ * Drops the oldest whole turns until the conversation fits: everything up to and including the
+ * first user message stays, and a cut only ever falls just before an assistant message, so a
+ * tool_use and its tool_result go together. One marker message (after the first user message)
+ * says how many turns went; a marker left there by an earlier run is replaced, its counts carried.
+ * Chooses the smallest cut that fits, else the largest that lowers the total, else none.
+ */
+function dropTurns(
+  messages: readonly unknown[],
+  counts: readonly number[],
+  format: MessageFormat,
+  counter: TextCounter,
+  fits: (tokens: number) => boolean,
+  total: number,
+): { messages: unknown[]; total: number; dropped: Set<number> } | undefined {
+  const firstUser = messages.findIndex((m) => roleOf(m) === 'user');
+  if (firstUser < 0) return undefined;
+  let start = firstUser + 1;
+  let carried = { turns: 0, messages: 0 };
+  let carriedTokens = 0;
+  const previous = messages[start];
+  const previousMarker = isObj(previous) && roleOf(previous) === 'user' && typeof previous['content'] === 'string'
+    ? parseDroppedTurnsMarker(previous['content'])
+    : undefined;
+  if (previousMarker !== undefined) {
+    carried = previousMarker;
+    carriedTokens = counts[start]!;
+    start++;
+  }
+  const kept = (m: unknown): boolean => format === 'openai' && (roleOf(m) === 'system' || roleOf(m) === 'developer');
+  let best: { k: number; total: number; turns: number; messages: number } | undefined;
+  let droppedTokens = carriedTokens;
+  let turns = 0;
+  let droppedMessages = 0;
+  for (let k = start + 1; k < messages.length; k++) {
+    const m = messages[k - 1];
+    if (!kept(m)) {
+      droppedTokens += counts[k - 1]!;
+      droppedMessages++;
+      if (roleOf(m) === 'assistant') turns++;
+    }
+    if (roleOf(messages[k]) !== 'assistant' || droppedMessages === 0) continue;
+    const marker = droppedTurnsMarker(carried.turns + turns, carried.messages + droppedMessages);
+    const next = total - droppedTokens + MESSAGE_OVERHEAD + counter([marker])[0]!;
+    best = { k, total: next, turns: carried.turns + turns, messages: carried.messages + droppedMessages };
+    if (fits(next)) break;
+  }
+  if (best === undefined || best.total >= total) return undefined;
+  const dropped = new Set<number>();
+  const tail: unknown[] = [];
+  for (let i = start; i < best.k; i++) {
+    if (kept(messages[i])) tail.push(messages[i]);
+    else dropped.add(i);
+  }
+  const marker: Obj = { role: 'user', content: droppedTurnsMarker(best.turns, best.messages) };
+  const head = messages.slice(0, previousMarker === undefined ? start : start - 1);
+  return { messages: [...head, marker, ...tail, ...messages.slice(best.k)], total: best.total, dropped };
+}

@@ -1,0 +1,84 @@
+// The engine interface the message layer uses: kinds in one call, batches that stop at a deadline or
+// an abort (blocks not reached pass through as `stopped`), and the native AsyncTask that leaves the
+// event loop free. Both engines, identical results.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compressWith } from '../src/compress.js';
+import type { BlockInput, BlockOptions } from '../src/engine/types.js';
+import { Memo } from '../src/messages/memo.js';
+import { corpusFiles, corpusPath } from './support/corpus.js';
+import { engines, js, nativeEngine } from './support/engines.js';
+
+const options: BlockOptions = { encoding: 'o200k_base', query: 'error', minTokens: 200, maxBlockTokens: 4000 };
+const files = corpusFiles('', (f) => /\.(json|log|patch|diff)$/.test(f)).filter((_, i) => i % 7 === 0);
+const inputs: BlockInput[] = files.map((f) => ({ content: readFileSync(corpusPath(f), 'utf8'), options }));
+
+describe('engine additions', () => {
+  it('detectKinds agrees with compressBlocks and between engines', () => {
+    const texts = [...inputs.map((i) => i.content), '{"a":1}', 'plain words', 'lone \ud800 surrogate'];
+    const kinds = engines().map((e) => e.detectKinds(texts));
+    for (const k of kinds) expect(k).toEqual(kinds[0]);
+    const viaBlocks = js.compressBlocks(texts.map((content) => ({ content, options }))).map((r) => r.kind);
+    expect(kinds[0]).toEqual(viaBlocks);
+  });
+
+  it('with no deadline, compressBlocksUntil and compressBlocksAsync equal compressBlocks', async () => {
+    const expected = js.compressBlocks(inputs);
+    for (const e of engines()) {
+      expect(e.compressBlocksUntil(inputs, {})).toEqual(expected);
+      expect(await e.compressBlocksAsync(inputs, { signal: new AbortController().signal })).toEqual(expected);
+    }
+  });
+
+  it('a passed deadline or an aborted signal stops before the first block', async () => {
+    const aborted = new AbortController();
+    aborted.abort();
+    const stopped = inputs.map(() => ({ failure: 'stopped', message: 'stopped' }));
+    for (const e of engines()) {
+      expect(e.compressBlocksUntil(inputs, { deadline: performance.now() })).toEqual(stopped);
+      expect(await e.compressBlocksAsync(inputs, { deadline: performance.now() - 1 })).toEqual(stopped);
+      expect(e.compressBlocksUntil(inputs, { signal: aborted.signal })).toEqual(stopped);
+      expect(await e.compressBlocksAsync(inputs, { signal: aborted.signal })).toEqual(stopped);
+    }
+  });
+
+  it.runIf(nativeEngine !== undefined)('the native AsyncTask leaves the event loop free; the JS engine works on the calling thread', async () => {
+    const big = Array.from({ length: 4 }, () => inputs).flat();
+    let ticked = false;
+    setImmediate(() => (ticked = true));
+    await nativeEngine!.compressBlocksAsync(big, {});
+    expect(ticked).toBe(true);
+    ticked = false;
+    setImmediate(() => (ticked = true));
+    await js.compressBlocksAsync(inputs.slice(0, 1), {});
+    expect(ticked).toBe(false);
+  });
+
+  it.runIf(nativeEngine !== undefined)('compress() hands large requests to the thread pool', async () => {
+    const messages = inputs.slice(0, 6).flatMap((input, i) => [
+      { role: 'assistant' as const, content: [{ type: 'tool_use', id: `t${i}`, name: 'run', input: {} }] },
+      { role: 'user' as const, content: [{ type: 'tool_result', tool_use_id: `t${i}`, content: input.content }] },
+    ]);
+    let ticked = false;
+    setImmediate(() => (ticked = true));
+    const result = await compressWith({ engine: nativeEngine!, memo: new Memo() }, [{ role: 'user', content: 'go' }, ...messages], { model: 'claude-opus-4-6' });
+    expect(ticked).toBe(true);
+    expect(result.memo.misses).toBe(6);
+  });
+
+  it.runIf(nativeEngine !== undefined)('an abort raised while the native task runs stops it between blocks', async () => {
+    // Many small blocks: the abort lands after the task has started and before it ends.
+    const many = Array.from({ length: 4000 }, (_, i) => ({ content: `${'line of log text '.repeat(300)}${i}`, options }));
+    const controller = new AbortController();
+    const pending = nativeEngine!.compressBlocksAsync(many, { signal: controller.signal });
+    setImmediate(() => controller.abort());
+    const out = await pending;
+    const firstStopped = out.findIndex((o) => 'failure' in o);
+    // 20 MB of blocks cannot all be done by the time the next loop turn raises the abort.
+    expect(firstStopped).toBeGreaterThanOrEqual(0);
+    // Everything before the stop was compressed, everything from it on was not reached.
+    expect(out.slice(firstStopped).every((o) => 'failure' in o && o.failure === 'stopped')).toBe(true);
+    expect(out.slice(0, firstStopped).every((o) => !('failure' in o))).toBe(true);
+    expect(out).toHaveLength(many.length);
+  });
+});
