@@ -376,7 +376,10 @@ pub fn timestamp_len(b: &[u8]) -> usize {
         c.spaces(0);
     }
     // Every form starts with a digit or a capitalised month or weekday.
-    if !c.peek().is_some_and(|x| x.is_ascii_digit() || x.is_ascii_uppercase()) {
+    if !c
+        .peek()
+        .is_some_and(|x| x.is_ascii_digit() || x.is_ascii_uppercase())
+    {
         return 0;
     }
     let found = ctime(&mut c)
