@@ -808,14 +808,20 @@ fn is_total_word(tag: SummaryWord, w: &[u8]) -> bool {
     }
 }
 
-/// Test totals, build results, exit codes.
+/// Test totals, build results, exit codes (words in paths and URLs do not count).
 pub fn is_summary(msg: &[u8]) -> bool {
     use SummaryWord::*;
-    let digit = msg.iter().any(|c| c.is_ascii_digit());
+    // Paths and URLs (`tests/test_api.py::test_x PASSED`) name things; they hold no totals.
+    let worded = || {
+        tokens(msg)
+            .map(move |(s, e)| &msg[s..e])
+            .filter(|t| !t.iter().any(|c| *c == b'/' || *c == b'\\'))
+    };
+    let digit = worded().any(|t| t.iter().any(|c| c.is_ascii_digit()));
     let mut distinct: [&[u8]; 2] = [&[], &[]];
     let mut found = 0;
     let mut prev = Other;
-    for w in alnum_words(msg, 48) {
+    for w in worded().flat_map(|t| alnum_words(t, usize::MAX)).take(48) {
         let tag = summary_word(w);
         let p = std::mem::replace(&mut prev, tag);
         let failed = tag == Counted && w.eq_ignore_ascii_case(b"failed");

@@ -91,7 +91,9 @@ pub fn select<S: AsRef<str>>(
                     prio[u] = PRIO_MUST;
                     continue;
                 }
-                repeated_signal[u] = info[unit.start].class != Class::Plain;
+                // Earlier summaries (one per test class) are context, not repeats.
+                repeated_signal[u] =
+                    !matches!(info[unit.start].class, Class::Plain | Class::Summary);
             }
             UnitKind::Template(_) => {}
             UnitKind::Repeat { copy, .. } => {
@@ -104,7 +106,9 @@ pub fn select<S: AsRef<str>>(
         prio[u] = match best {
             Some(d) => PRIO_CONTEXT + d,
             None if repeated_signal[u] => PRIO_REPEATED_SIGNAL,
-            None if info[unit.start].header => PRIO_HEADER,
+            None if info[unit.start].header || info[unit.start].class == Class::Summary => {
+                PRIO_HEADER
+            }
             None => PRIO_OTHER,
         };
     }

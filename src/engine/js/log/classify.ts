@@ -631,11 +631,31 @@ const SUMMARY_INITIALS: readonly number[] = (() => {
   return masks;
 })();
 
-/** Test totals, build results, exit codes. */
+/** Test totals, build results, exit codes (words in paths and URLs do not count). */
 export function isSummary(msg: string): boolean {
   const n = msg.length;
+  // Paths and URLs (`tests/test_api.py::test_x PASSED`) name things; they hold no totals:
+  // `spans` are the other tokens.
+  const spans: number[] = [];
   let digit = false;
-  for (let i = 0; i < n && !digit; i++) digit = isDigit(msg.charCodeAt(i));
+  let i = 0;
+  while (i < n) {
+    while (i < n && isBlank(msg.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const s = i;
+    let path = false;
+    let d = false;
+    while (i < n && !isBlank(msg.charCodeAt(i))) {
+      const c = msg.charCodeAt(i);
+      if (c === C_SLASH || c === C_BACKSLASH) path = true;
+      else if (isDigit(c)) d = true;
+      i++;
+    }
+    if (!path) {
+      spans.push(s, i);
+      digit ||= d;
+    }
+  }
   // Without a digit only `build …` can match; with one, some summary word must occur (cheap
   // first tests: they only ever let through lines the word rules then decide).
   if (!digit) {
@@ -644,36 +664,39 @@ export function isSummary(msg: string): boolean {
   const distinct: string[] = [];
   let prev: SummaryWord = W.Other;
   let words = 0;
-  let i = 0;
-  while (i < n && words < 48) {
-    if (!isAlnum(msg.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    const s = i;
-    let allDigits = true;
-    while (i < n && isAlnum(msg.charCodeAt(i))) {
-      if (!isDigit(msg.charCodeAt(i))) allDigits = false;
-      i++;
-    }
-    words++;
-    const len = i - s;
-    // ASCII letters and digits only: toLowerCase is ASCII lowercase here.
-    const c = msg.charCodeAt(s) | 0x20;
-    const candidate = !allDigits && len >= 3 && len <= 10 && c >= 97 && (SUMMARY_INITIALS[len]! & (1 << (c - 97))) !== 0;
-    const lower = candidate ? msg.slice(s, i).toLowerCase() : '';
-    const tag: SummaryWord = allDigits ? W.Digits : (SUMMARY_WORDS.get(lower) ?? W.Other);
-    const p = prev;
-    prev = tag;
-    if (p === W.Build && (tag === W.BuildResult || lower === 'failed')) return true;
-    if (!digit) continue;
-    if ((p === W.Exit && tag === W.ExitKind) || tag === W.Exited || (p === W.Non && tag === W.Zero) || (p === W.Total && tag === W.Time) || (p === W.Digits && tag === W.Counted)) {
-      return true;
-    }
-    const total = tag === W.TotalOnly || tag === W.Total || (tag === W.Counted && lower !== 'warning') || lower === 'succeeded';
-    if (total && !distinct.includes(lower)) {
-      distinct.push(lower);
-      if (distinct.length === 2) return true;
+  for (let t = 0; t < spans.length && words < 48; t += 2) {
+    const e = spans[t + 1]!;
+    i = spans[t]!;
+    while (i < e && words < 48) {
+      if (!isAlnum(msg.charCodeAt(i))) {
+        i++;
+        continue;
+      }
+      const s = i;
+      let allDigits = true;
+      while (i < e && isAlnum(msg.charCodeAt(i))) {
+        if (!isDigit(msg.charCodeAt(i))) allDigits = false;
+        i++;
+      }
+      words++;
+      const len = i - s;
+      const c = msg.charCodeAt(s) | 0x20;
+      const candidate = !allDigits && len >= 3 && len <= 10 && c >= 97 && (SUMMARY_INITIALS[len]! & (1 << (c - 97))) !== 0;
+      // ASCII letters and digits only: toLowerCase is ASCII lowercase here.
+      const lower = candidate ? msg.slice(s, i).toLowerCase() : '';
+      const tag: SummaryWord = allDigits ? W.Digits : (SUMMARY_WORDS.get(lower) ?? W.Other);
+      const p = prev;
+      prev = tag;
+      if (p === W.Build && (tag === W.BuildResult || lower === 'failed')) return true;
+      if (!digit) continue;
+      if ((p === W.Exit && tag === W.ExitKind) || tag === W.Exited || (p === W.Non && tag === W.Zero) || (p === W.Total && tag === W.Time) || (p === W.Digits && tag === W.Counted)) {
+        return true;
+      }
+      const total = tag === W.TotalOnly || tag === W.Total || (tag === W.Counted && lower !== 'warning') || lower === 'succeeded';
+      if (total && !distinct.includes(lower)) {
+        distinct.push(lower);
+        if (distinct.length === 2) return true;
+      }
     }
   }
   return false;

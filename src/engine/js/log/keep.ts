@@ -88,7 +88,9 @@ export function select(
         prio[u] = PRIO_MUST;
         continue;
       }
-      repeatedSignal[u] = info[unit.start]!.cls !== Class.Plain;
+      // Earlier summaries (one per test class) are context, not repeats.
+      const cls = info[unit.start]!.cls;
+      repeatedSignal[u] = cls !== Class.Plain && cls !== Class.Summary;
     } else if (unit.kind === 'repeat') {
       // Kept exactly when its first copy is: as important as the least of it.
       let p = -1;
@@ -106,7 +108,7 @@ export function select(
         ? PRIO_CONTEXT + best
         : repeatedSignal[u]
           ? PRIO_REPEATED_SIGNAL
-          : info[unit.start]!.header
+          : info[unit.start]!.header || info[unit.start]!.cls === Class.Summary
             ? PRIO_HEADER
             : PRIO_OTHER;
   }
