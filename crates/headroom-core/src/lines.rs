@@ -101,7 +101,15 @@ fn split_with(content: &str, progress: bool) -> Lines<'_> {
     } else {
         content
     };
+    // Most blocks have no `\r` or no escape at all: then no line needs looking at twice.
+    let returns = body.contains('\r');
+    let escapes = body.contains('\x1b');
+    lines.reserve(body.len() / 64);
     for piece in body.split('\n') {
+        if !returns && !escapes {
+            lines.push(Cow::Borrowed(piece));
+            continue;
+        }
         let piece = piece.strip_suffix('\r').unwrap_or(piece);
         lines.push(if progress && piece.contains('\r') {
             final_state(piece)

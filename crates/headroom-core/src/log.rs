@@ -17,6 +17,7 @@ use crate::lines::{self, Lines};
 use crate::select::query_terms;
 use crate::{marker, BlockOptions, Compressed, Omission};
 use fold::{Unit, UnitKind};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Dropped runs at least this long show the time span they cover.
@@ -41,7 +42,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     let interned = lines::intern(lines);
     let info = classify::classify_interned(lines, &interned, &terms);
     let units = fold::fold(lines, &interned, &info);
-    let rendered: Vec<String> = units.iter().map(|u| u.render(lines)).collect();
+    let rendered: Vec<Cow<str>> = units.iter().map(|u| u.render(lines)).collect();
     let lossless = Lines::join(&rendered, split.trailing_newline);
     let lossless = Compressed {
         content: lossless,
@@ -74,7 +75,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
 
 fn render_selection<S: AsRef<str>>(
     units: &[Unit],
-    rendered: &[String],
+    rendered: &[Cow<str>],
     lines: &[S],
     info: &[LineInfo],
     sel: &keep::Selection,
@@ -93,7 +94,7 @@ fn render_selection<S: AsRef<str>>(
                     s.push_str(&marker::count_in_all_suffix(units[u].len, total));
                     s
                 }
-                None => rendered[u].clone(),
+                None => rendered[u].to_string(),
             });
             u += 1;
             continue;

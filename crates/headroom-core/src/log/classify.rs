@@ -520,13 +520,25 @@ pub fn line_signal(msg: &[u8]) -> Signal {
         let whole = &msg[s..e];
         let before = std::mem::replace(&mut prev, whole);
         let mut t = whole;
-        if t.iter().any(|c| *c == b'/' || *c == b'\\') {
+        // One pass: paths and URLs are skipped, `key=value` keeps the value.
+        let mut eq = None;
+        let mut path = false;
+        for (k, &c) in t.iter().enumerate() {
+            if c == b'/' || c == b'\\' {
+                path = true;
+                break;
+            }
+            if c == b'=' && eq.is_none() {
+                eq = Some(k);
+            }
+        }
+        if path {
             continue;
         }
         if t.len() > 1 && t[0] == b'-' && (t[1] == b'-' || t[1].is_ascii_alphabetic()) {
             continue;
         }
-        if let Some(eq) = t.iter().position(|c| *c == b'=') {
+        if let Some(eq) = eq {
             t = &t[eq + 1..];
         }
         let found = token_signal(t);
@@ -773,7 +785,10 @@ fn summary_word(w: &[u8]) -> SummaryWord {
     if w.iter().all(|c| c.is_ascii_digit()) {
         return SummaryWord::Digits;
     }
-    if w.len() < 3 || w.len() > 10 {
+    if w.len() < 3 || w.len() > 10 || !w[0].is_ascii_alphabetic() {
+        return SummaryWord::Other;
+    }
+    if summary_initials()[w.len()] & (1 << (w[0].to_ascii_lowercase() - b'a')) == 0 {
         return SummaryWord::Other;
     }
     let mut buf = [0u8; 10];
@@ -798,6 +813,56 @@ fn summary_word(w: &[u8]) -> SummaryWord {
     }
 }
 
+/// The summary words, for the initials filter.
+const SUMMARY_WORDS: &[&str] = &[
+    "build",
+    "success",
+    "successful",
+    "failure",
+    "succeeded",
+    "exit",
+    "return",
+    "code",
+    "status",
+    "value",
+    "exited",
+    "exitcode",
+    "non",
+    "zero",
+    "total",
+    "time",
+    "passed",
+    "failed",
+    "passing",
+    "failing",
+    "tests",
+    "errors",
+    "error",
+    "warnings",
+    "warning",
+    "skipped",
+    "failures",
+    "pending",
+    "ignored",
+    "xfailed",
+    "xpassed",
+    "deselected",
+    "run",
+    "executed",
+];
+
+/// For each word length, the first letters of the summary words of that length.
+fn summary_initials() -> &'static [u32; 16] {
+    static INITIALS: OnceLock<[u32; 16]> = OnceLock::new();
+    INITIALS.get_or_init(|| {
+        let mut masks = [0u32; 16];
+        for w in SUMMARY_WORDS {
+            masks[w.len()] |= 1 << (w.as_bytes()[0] - b'a');
+        }
+        masks
+    })
+}
+
 /// A word of test totals (two different ones make a summary).
 fn is_total_word(tag: SummaryWord, w: &[u8]) -> bool {
     match tag {
@@ -811,40 +876,49 @@ fn is_total_word(tag: SummaryWord, w: &[u8]) -> bool {
 /// Test totals, build results, exit codes (words in paths and URLs do not count).
 pub fn is_summary(msg: &[u8]) -> bool {
     use SummaryWord::*;
-    // Paths and URLs (`tests/test_api.py::test_x PASSED`) name things; they hold no totals.
-    let worded = || {
-        tokens(msg)
-            .map(move |(s, e)| &msg[s..e])
-            .filter(|t| !t.iter().any(|c| *c == b'/' || *c == b'\\'))
-    };
-    let digit = worded().any(|t| t.iter().any(|c| c.is_ascii_digit()));
+    let mut digit = false;
+    let mut words = 0;
+    let mut prev = Other;
     let mut distinct: [&[u8]; 2] = [&[], &[]];
     let mut found = 0;
-    let mut prev = Other;
-    for w in worded().flat_map(|t| alnum_words(t, usize::MAX)).take(48) {
-        let tag = summary_word(w);
-        let p = std::mem::replace(&mut prev, tag);
-        let failed = tag == Counted && w.eq_ignore_ascii_case(b"failed");
-        if p == Build && (tag == BuildResult || failed) {
-            return true;
-        }
-        if !digit {
+    // A rule that also needs a digit somewhere in the line has matched.
+    let mut matched = false;
+    for (s, e) in tokens(msg) {
+        let t = &msg[s..e];
+        // Paths and URLs (`tests/test_api.py::test_x PASSED`) name things; they hold no totals.
+        if t.iter().any(|c| *c == b'/' || *c == b'\\') {
             continue;
         }
-        if (p == Exit && tag == ExitKind)
-            || tag == Exited
-            || (p == Non && tag == Zero)
-            || (p == Total && tag == Time)
-            || (p == Digits && tag == Counted)
-        {
-            return true;
-        }
-        if is_total_word(tag, w) && !distinct[..found].iter().any(|d| d.eq_ignore_ascii_case(w)) {
-            distinct[found] = w;
-            found += 1;
-            if found == 2 {
+        digit |= t.iter().any(|c| c.is_ascii_digit());
+        for w in alnum_words(t, usize::MAX) {
+            if words == 48 {
+                break;
+            }
+            words += 1;
+            let tag = summary_word(w);
+            let p = std::mem::replace(&mut prev, tag);
+            if p == Build
+                && (tag == BuildResult || (tag == Counted && w.eq_ignore_ascii_case(b"failed")))
+            {
                 return true;
             }
+            matched = matched
+                || (p == Exit && tag == ExitKind)
+                || tag == Exited
+                || (p == Non && tag == Zero)
+                || (p == Total && tag == Time)
+                || (p == Digits && tag == Counted);
+            if !matched
+                && is_total_word(tag, w)
+                && !distinct[..found].iter().any(|d| d.eq_ignore_ascii_case(w))
+            {
+                distinct[found] = w;
+                found += 1;
+                matched = found == 2;
+            }
+        }
+        if matched && digit {
+            return true;
         }
     }
     false
@@ -937,6 +1011,17 @@ mod tests {
         assert_eq!(ts("2022-04-13"), "2022-04-13");
         assert_eq!(ts("12:30 lunch"), "");
         assert_eq!(ts("src/main.rs:12:5: error"), "");
+    }
+
+    #[test]
+    fn every_summary_word_has_a_meaning() {
+        for w in SUMMARY_WORDS {
+            assert!(summary_word(w.as_bytes()) != SummaryWord::Other, "{w}");
+            assert!(
+                w.len() < 16 && w.bytes().all(|c| c.is_ascii_lowercase()),
+                "{w}"
+            );
+        }
     }
 
     #[test]
