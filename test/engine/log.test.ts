@@ -108,6 +108,15 @@ describe('lossy selection above maxBlockTokens', () => {
     expectSound(input, r);
   });
 
+  it('keeps failures stated without an error word (linker, shell, loader)', () => {
+    const lines = Array.from({ length: 1500 }, (_, k) => noise(k));
+    lines[300] = "/usr/bin/ld: main.o: in function `main': undefined reference to `compute'";
+    lines[800] = 'bash: line 1: jq: command not found';
+    lines[1200] = 'Segmentation fault (core dumped)';
+    const r = both(lines.join('\n'), { maxBlockTokens: 400 });
+    for (const k of [300, 800, 1200]) expect(r.content).toContain(lines[k]);
+  });
+
   it('keeps a block full of errors whole rather than dropping any', () => {
     const input = Array.from({ length: 400 }, (_, k) => `${ts(k)} ERROR job ${k} failed: ${words[k % 7]} unavailable`).join('\n');
     const r = both(input, { maxBlockTokens: 100 });

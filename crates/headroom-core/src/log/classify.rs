@@ -163,6 +163,7 @@ fn classify(line: &str, terms: &[String]) -> (LineInfo, Shape) {
         if signal == Signal::Error
             || matches!(level, Some(Level::Error | Level::Fatal))
             || is_pytest_error(mb)
+            || failure_phrase(mb)
         {
             Class::Error
         } else if signal == Signal::Warning || level == Some(Level::Warn) {
@@ -658,6 +659,37 @@ fn last_word(seg: &[u8]) -> &[u8] {
     &seg[start..]
 }
 
+/// Failures tools state without an error word: `cannot …`, `could not …`, `unable to …`,
+/// `undefined reference`, `no such file`, `… not found`, `segmentation fault`, `core dumped`,
+/// `out of memory` (words in paths and URLs do not count).
+pub fn failure_phrase(msg: &[u8]) -> bool {
+    let mut prev: &[u8] = &[];
+    for (s, e) in tokens(msg) {
+        let t = &msg[s..e];
+        if t.iter().any(|c| *c == b'/' || *c == b'\\') {
+            prev = &[];
+            continue;
+        }
+        for w in alnum_words(t, usize::MAX) {
+            let p = std::mem::replace(&mut prev, w);
+            let is = |x: &[u8], y: &[u8]| x.eq_ignore_ascii_case(y);
+            if is(w, b"cannot")
+                || (is(w, b"not") && (is(p, b"could") || is(p, b"can")))
+                || (is(p, b"unable") && is(w, b"to"))
+                || (is(p, b"undefined") && (is(w, b"reference") || is(w, b"symbol")))
+                || (is(p, b"no") && is(w, b"such"))
+                || (is(p, b"not") && is(w, b"found"))
+                || (is(p, b"segmentation") && is(w, b"fault"))
+                || (is(p, b"core") && is(w, b"dumped"))
+                || (is(p, b"of") && is(w, b"memory"))
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// pytest's failure detail lines: `E       assert 1 == 2`.
 fn is_pytest_error(msg: &[u8]) -> bool {
     msg.len() > 3 && msg[0] == b'E' && msg[1] == b' ' && msg[2] == b' ' && {
@@ -1022,6 +1054,18 @@ mod tests {
                 "{w}"
             );
         }
+    }
+
+    #[test]
+    fn failure_phrases() {
+        let f = |x: &str| failure_phrase(x.as_bytes());
+        assert!(f("/usr/bin/ld: main.o: undefined reference to `foo'"));
+        assert!(f("bash: jq: command not found"));
+        assert!(f("cp: cannot stat 'x': No such file or directory"));
+        assert!(f("Could not resolve dependencies for project app"));
+        assert!(f("Segmentation fault (core dumped)"));
+        assert!(!f("Downloading https://example.com/not/found/x.jar"));
+        assert!(!f("Found 3 files, all good"));
     }
 
     #[test]

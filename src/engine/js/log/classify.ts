@@ -103,7 +103,7 @@ function classify(line: string, terms: readonly string[]): [LineInfo, Shape] {
     cls = Class.Frame;
   } else {
     const signal = lineSignal(msg);
-    if (signal === Signal.Error || level === Level.Error || level === Level.Fatal || isPytestError(msg)) cls = Class.Error;
+    if (signal === Signal.Error || level === Level.Error || level === Level.Fatal || isPytestError(msg) || failurePhrase(msg)) cls = Class.Error;
     else if (signal === Signal.Warning || level === Level.Warn) cls = Class.Warning;
     else if (isSummary(msg)) cls = Class.Summary;
     else if (terms.length > 0 && queryHits(msg, terms) > 0) cls = Class.Query;
@@ -534,6 +534,63 @@ function lastWord(seg: string, s: number, e: number): number {
     if (isUpper(c) && (isLower(p) || isDigit(p) || (isUpper(p) && nextLower))) start = k;
   }
   return start;
+}
+
+const PHRASE_HINT = /cannot|not|unable|undefined|such|fault|dumped|memory/i;
+const PAIRS: ReadonlyArray<[string, string]> = [
+  ['could', 'not'],
+  ['can', 'not'],
+  ['unable', 'to'],
+  ['undefined', 'reference'],
+  ['undefined', 'symbol'],
+  ['no', 'such'],
+  ['not', 'found'],
+  ['segmentation', 'fault'],
+  ['core', 'dumped'],
+  ['of', 'memory'],
+];
+
+/**
+ * Failures tools state without an error word: `cannot …`, `could not …`, `unable to …`,
+ * `undefined reference`, `no such file`, `… not found`, `segmentation fault`, `core dumped`,
+ * `out of memory` (words in paths and URLs do not count).
+ */
+export function failurePhrase(msg: string): boolean {
+  if (!PHRASE_HINT.test(msg)) return false; // a cheap first test: a superset of the rule
+  const n = msg.length;
+  let prev = '';
+  let i = 0;
+  while (i < n) {
+    while (i < n && isBlank(msg.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const s = i;
+    let path = false;
+    while (i < n && !isBlank(msg.charCodeAt(i))) {
+      const c = msg.charCodeAt(i);
+      if (c === C_SLASH || c === C_BACKSLASH) path = true;
+      i++;
+    }
+    if (path) {
+      prev = '';
+      continue;
+    }
+    let k = s;
+    while (k < i) {
+      if (!isAlnum(msg.charCodeAt(k))) {
+        k++;
+        continue;
+      }
+      const ws = k;
+      while (k < i && isAlnum(msg.charCodeAt(k))) k++;
+      // ASCII letters and digits only: toLowerCase is ASCII lowercase here.
+      const w = k - ws <= 12 ? msg.slice(ws, k).toLowerCase() : '';
+      const p = prev;
+      prev = w;
+      if (w === 'cannot') return true;
+      for (const [a, b] of PAIRS) if (p === a && w === b) return true;
+    }
+  }
+  return false;
 }
 
 /** pytest's failure detail lines: `E       assert 1 == 2`. */
