@@ -124,8 +124,8 @@ describe('lossy selection above maxBlockTokens', () => {
   });
 
   it('keeps lines with the query terms', () => {
-    const lines = Array.from({ length: 1500 }, (_, k) => noise(k));
-    lines[321] = `${ts(321)} INFO tenant acme-corp migrated to shard 7`;
+    const lines = Array.from({ length: 1500 }, (_, k) => (k % 10 === 1 ? `${ts(k)} INFO tenant t${k}.corp migrated to shard ${k % 9}` : noise(k)));
+    lines[321] = `${ts(321)} INFO tenant acme.corp migrated to shard 7`;
     const r = both(lines.join('\n'), { maxBlockTokens: 300, query: 'what happened to the acme migration?' });
     expect(r.content).toContain(lines[321]);
     const plain = both(lines.join('\n'), { maxBlockTokens: 300 });

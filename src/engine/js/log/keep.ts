@@ -12,13 +12,13 @@ import { Class, type LineInfo } from './classify.js';
 import { looseTemplate, type Unit } from './fold.js';
 
 /** Lines after an error or stack-trace line kept as its context. */
-export const CONTEXT_AFTER = 6;
+export const CONTEXT_AFTER = 10;
 /** Lines before an error or stack-trace line kept as its context. */
 export const CONTEXT_BEFORE = 3;
 /** Lines indented under an error (its message, a test's output) kept as its continuation. */
 export const CONTINUATION_MAX = 60;
 /** Two errors this close keep everything between them. */
-export const BRIDGE_GAP = 12;
+export const BRIDGE_GAP = 20;
 /** Estimated cost of one omission marker, and of the smallest (`[… 1 line omitted …]`). */
 export const MARKER_COST = 30;
 export const SMALL_MARKER_COST = 10;
@@ -28,6 +28,14 @@ const PRIO_CONTEXT = 10;
 const PRIO_REPEATED_SIGNAL = 200;
 const PRIO_HEADER = 300;
 const PRIO_OTHER = 400;
+/** Ordinary lines whose shape occurs more often than `RARE_SHAPE` times. */
+const PRIO_NEVER = Number.MAX_SAFE_INTEGER;
+
+/**
+ * An ordinary line is kept as filler only if its shape (see `looseTemplate`) occurs at most this
+ * many times in the block.
+ */
+export const RARE_SHAPE = 2;
 
 /** What selection decided for each unit. */
 export interface Selection {
@@ -113,6 +121,25 @@ export function select(
             : PRIO_OTHER;
   }
 
+  // Ordinary lines of a frequent shape are well told by the omission marker (it names the
+  // commonest shape and counts it); only rare ones are worth their tokens.
+  const shapeCount = new Map<string, number>();
+  const shapeOf: Array<string | undefined> = new Array<string | undefined>(units.length).fill(undefined);
+  for (let u = 0; u < units.length; u++) {
+    if (prio[u] !== PRIO_OTHER) continue;
+    const unit = units[u]!;
+    const key = looseTemplate(lines[unit.start]!, info[unit.start]!, Infinity);
+    shapeCount.set(key, (shapeCount.get(key) ?? 0) + unit.len);
+    shapeOf[u] = key;
+  }
+  for (let u = 0; u < units.length; u++) {
+    const key = shapeOf[u];
+    if (key === undefined) continue;
+    // A shape of fields alone (`<*>`) says nothing; such lines stay ordinary filler.
+    const worded = key.split(' ').some((t) => t !== '<*>');
+    if (worded && shapeCount.get(key)! > RARE_SHAPE) prio[u] = PRIO_NEVER;
+  }
+
   const kept = prio.map((p) => p === PRIO_MUST);
   let used = 0;
   let inDroppedRun = false;
@@ -126,7 +153,7 @@ export function select(
     }
   }
   const order: number[] = [];
-  for (let u = 0; u < units.length; u++) if (!kept[u]) order.push(u);
+  for (let u = 0; u < units.length; u++) if (!kept[u] && prio[u] !== PRIO_NEVER) order.push(u);
   // Most important first; among the ordinary lines the latest first (a log's end tells how it
   // went), otherwise in reading order.
   const tie = (u: number): number => (prio[u] === PRIO_OTHER ? -u : u);
