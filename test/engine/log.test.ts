@@ -295,6 +295,7 @@ describe('shared property runs', () => {
         const r = both(input, { minTokens: 0, maxBlockTokens: max });
         expect(both(input, { minTokens: 0, maxBlockTokens: max })).toEqual(r); // deterministic
         if (r.kind === 'log') expectSound(input.toWellFormed(), r);
+        if (r.modified) expect(both(r.content, { minTokens: 0, maxBlockTokens: max }).modified).toBe(false); // idempotent
       }),
       { seed: 4242, numRuns: 300 },
     );
