@@ -117,6 +117,16 @@ describe('lossy selection above maxBlockTokens', () => {
     for (const k of [300, 800, 1200]) expect(r.content).toContain(lines[k]);
   });
 
+  it('keeps 5xx and 4xx requests of an access log', () => {
+    const paths = ['/api/items', '/api/users', '/health', '/static/app.js', '/api/orders'];
+    const lines = Array.from({ length: 1500 }, (_, k) => `10.0.${k % 7}.${k % 250} - - [10/Oct/2023:13:${String(Math.floor(k / 60) % 60).padStart(2, '0')}:${String(k % 60).padStart(2, '0')} +0000] "GET ${paths[k % 5]}?page=${k} HTTP/1.1" 200 ${1000 + k} "-" "curl/8.1"`);
+    lines[400] = '10.0.0.9 - - [10/Oct/2023:13:06:40 +0000] "POST /api/orders HTTP/1.1" 503 157 "-" "python-requests/2.31"';
+    lines[900] = '10.0.0.8 - - [10/Oct/2023:13:15:00 +0000] "GET /api/users/42 HTTP/1.1" 404 12 "-" "curl/8.1"';
+    const r = both(lines.join('\n'), { maxBlockTokens: 400 });
+    expect(r.kind).toBe('log');
+    for (const k of [400, 900]) expect(r.content).toContain(lines[k]);
+  });
+
   it('keeps a block full of errors whole rather than dropping any', () => {
     const input = Array.from({ length: 400 }, (_, k) => `${ts(k)} ERROR job ${k} failed: ${words[k % 7]} unavailable`).join('\n');
     const r = both(input, { maxBlockTokens: 100 });

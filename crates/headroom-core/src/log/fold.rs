@@ -308,7 +308,7 @@ pub fn loose_template(line: &str, li: &LineInfo, max_len: usize) -> String {
     let mut level_skipped = li.level.is_none();
     for (k, (s, e)) in tokens(mb).enumerate() {
         let t = &mb[s..e];
-        if !level_skipped && k < 4 && token_is_level(t) {
+        if !level_skipped && k < 4 && token_is_level(t, li.ts > 0) {
             level_skipped = true;
             continue;
         }

@@ -95,14 +95,16 @@ function classify(line: string, terms: readonly string[]): [LineInfo, Shape] {
   const msg = ts > 0 ? line.slice(ts) : line;
   let indent = 0;
   while (indent < msg.length && isBlank(msg.charCodeAt(indent))) indent++;
-  const level = levelOf(msg);
+  const level = levelOf(msg, ts > 0);
   const u = indent > 0 ? msg.slice(indent) : msg;
   const shape = frameShape(u, indent);
   let cls: Class;
   if (shape === Shape.Frame || shape === Shape.PyFile || shape === Shape.GoFile) {
     cls = Class.Frame;
   } else {
-    const signal = lineSignal(msg);
+    const line = lineSignal(msg);
+    const http = httpStatusSignal(msg);
+    const signal = line > http ? line : http;
     if (signal === Signal.Error || level === Level.Error || level === Level.Fatal || isPytestError(msg) || failurePhrase(msg)) cls = Class.Error;
     else if (signal === Signal.Warning || level === Level.Warn) cls = Class.Warning;
     else if (isSummary(msg)) cls = Class.Summary;
@@ -268,8 +270,8 @@ function clf(s: string, i: number): number {
 }
 
 /**
- * Length of a leading timestamp (optionally in brackets) and the one blank or `|` after it; 0
- * when the line does not start with one.
+ * Length of a leading timestamp (optionally in brackets) and the one blank or `|` (or `, `) after
+ * it; 0 when the line does not start with one.
  */
 export function timestampLen(b: string): number {
   let i = 0;
@@ -299,7 +301,10 @@ export function timestampLen(b: string): number {
   // One separator after the stamp; further blanks are the message's indentation.
   if (e >= b.length) return e;
   const p = b.charCodeAt(e);
-  return p === C_PIPE || isBlank(p) ? e + 1 : 0;
+  if (p === C_PIPE || isBlank(p)) return e + 1;
+  // `2016-09-28 04:30:30, Info …`
+  if ((p === C_COMMA || p === 0x3b) && e + 1 < b.length && isBlank(b.charCodeAt(e + 1))) return e + 2;
+  return 0;
 }
 
 /** Blank-separated tokens of `b` as [start, end) index pairs. */
@@ -326,8 +331,11 @@ const PREFIX_LEVELS: ReadonlyArray<[string, Level]> = [
   ['::warning', Level.Warn],
 ];
 
-/** The level named among the first tokens of a message (after its timestamp). */
-export function levelOf(msg: string): Level | undefined {
+/**
+ * The level named among the first tokens of a message (after its timestamp; after one, a
+ * capitalised `Info`/`Warning`/`Error` counts too).
+ */
+export function levelOf(msg: string, stamped: boolean): Level | undefined {
   const first = msg.charCodeAt(0);
   if (first === 0x23 || first === C_COLON) for (const [prefix, lvl] of PREFIX_LEVELS) if (msg.startsWith(prefix)) return lvl;
   const n = msg.length;
@@ -344,15 +352,15 @@ export function levelOf(msg: string): Level | undefined {
         return c === 'I' ? Level.Info : c === 'W' ? Level.Warn : c === 'E' ? Level.Error : Level.Fatal;
       }
     }
-    const l = tokenLevelAt(msg, s, i);
+    const l = tokenLevelAt(msg, s, i, stamped);
     if (l !== undefined) return l;
   }
   return undefined;
 }
 
-/** True when the token names a level (`INFO`, `[warn]`, `error:`, `level=debug`). */
-export function tokenIsLevel(t: string): boolean {
-  return tokenLevel(t) !== undefined;
+/** True when the token names a level (`INFO`, `[warn]`, `error:`, `level=debug`; `Info` after a timestamp). */
+export function tokenIsLevel(t: string, stamped: boolean): boolean {
+  return tokenLevelAt(t, 0, t.length, stamped) !== undefined;
 }
 
 /** `t[s..e]` starts with the lowercase ASCII `prefix`, ignoring ASCII case. */
@@ -368,12 +376,8 @@ function startsWithAsciiCi(t: string, s: number, e: number, prefix: string): boo
 /** The level an ASCII word names, in any case. */
 const upperLevel = (word: string): Level | undefined => (word.length > 11 ? undefined : LEVEL_WORDS.get(word.toUpperCase()));
 
-function tokenLevel(t: string): Level | undefined {
-  return tokenLevelAt(t, 0, t.length);
-}
-
 /** The level the token `m[s..e]` names (`INFO`, `[warn]`, `error:`, `level=debug`). */
-function tokenLevelAt(m: string, s: number, e: number): Level | undefined {
+function tokenLevelAt(m: string, s: number, e: number, stamped: boolean): Level | undefined {
   const f = m.charCodeAt(s);
   if (f === 0x6c || f === 0x4c || f === 0x73 || f === 0x53) {
     // `level=`, `lvl=`, `severity=` in any case
@@ -404,10 +408,15 @@ function tokenLevelAt(m: string, s: number, e: number): Level | undefined {
   if (len === 0 || len > 11) return undefined;
   const c0 = m.charCodeAt(from) & ~0x20;
   if (c0 < 65 || c0 > 90 || (LEVEL_INITIALS[len]! & (1 << (c0 - 65))) === 0) return undefined;
+  let upper = true;
+  let title = stamped && isUpper(m.charCodeAt(from));
   for (let i = from; i < end; i++) {
     const c = m.charCodeAt(i);
-    if (!(anyCase ? isAlpha(c) : isUpper(c))) return undefined;
+    if (!isAlpha(c)) return undefined;
+    if (!isUpper(c)) upper = false;
+    if (i > from && !isLower(c)) title = false;
   }
+  if (!anyCase && !upper && !title) return undefined;
   return LEVEL_WORDS.get(m.slice(from, end).toUpperCase());
 }
 
@@ -534,6 +543,54 @@ function lastWord(seg: string, s: number, e: number): number {
     if (isUpper(c) && (isLower(p) || isDigit(p) || (isUpper(p) && nextLower))) start = k;
   }
   return start;
+}
+
+/**
+ * HTTP statuses in access and service logs: 5xx is an error, 4xx a warning. Read after
+ * `HTTP/1.1" ` (common log format) and after `status=`, `status:`, `status_code=`.
+ */
+export function httpStatusSignal(msg: string): Signal {
+  if (!/HTTP\/|status/i.test(msg)) return Signal.None; // a cheap first test: a superset of the rule
+  const status = (k: number): Signal => {
+    let d = 0;
+    while (isDigit(msg.charCodeAt(k + d))) d++;
+    if (d !== 3) return Signal.None;
+    const c = msg[k];
+    return c === '5' ? Signal.Error : c === '4' ? Signal.Warning : Signal.None;
+  };
+  let signal: Signal = Signal.None;
+  const n = msg.length;
+  for (let k = 0; k < n && signal !== Signal.Error; k++) {
+    const c = msg[k];
+    if (c !== 'H' && c !== 's' && c !== 'S') continue;
+    let found: Signal = Signal.None;
+    if (msg.startsWith('HTTP/', k)) {
+      // `HTTP/1.1" 503` or `HTTP/2" 404`
+      let q = -1;
+      for (let j = k; j < Math.min(n, k + 12); j++) {
+        if (msg[j] === '"') {
+          q = j;
+          break;
+        }
+      }
+      if (q >= 0) {
+        let a = q + 1;
+        while (a < n && isBlank(msg.charCodeAt(a))) a++;
+        if (a > q + 1) found = status(a);
+      }
+    } else if (startsWithAsciiCi(msg, k, n, 'status') && (k === 0 || !isAlnum(msg.charCodeAt(k - 1)))) {
+      let j = k + 6;
+      if (startsWithAsciiCi(msg, j, n, '_code')) j += 5;
+      else if (startsWithAsciiCi(msg, j, n, 'code')) j += 4;
+      if (msg[j] === '=' || msg[j] === ':') {
+        j++;
+        while (msg[j] === ' ' || msg[j] === '"') j++;
+        found = status(j);
+      }
+    }
+    if (found > signal) signal = found;
+  }
+  return signal;
 }
 
 const PHRASE_HINT = /cannot|not|unable|undefined|such|fault|dumped|memory/i;
