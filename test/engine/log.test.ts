@@ -49,6 +49,7 @@ describe('lossless folding', () => {
         `[… 30 lines like: {${ts(0)} … ${ts(29)}} INFO fetched {/api/items/1000 … /api/items/1029} in {5–13} ms …]\n` +
         'job done\n',
     );
+    expect(r.omitted).toEqual([{ unit: 'lines', count: 30, summary: 'folded into 1 template line' }]);
     expectSound(input, r);
   });
 

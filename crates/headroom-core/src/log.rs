@@ -47,7 +47,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     let lossless = Compressed {
         content: lossless,
         strategy: String::from("log:fold"),
-        omitted: Vec::new(),
+        omitted: templated(&units, None),
     };
     let Some(max) = options.max_block_tokens else {
         return Some(lossless);
@@ -111,7 +111,7 @@ fn render_selection<S: AsRef<str>>(
         markers += 1;
         out.push(summary.marker);
     }
-    let omitted = if dropped_total > 0 {
+    let mut omitted = if dropped_total > 0 {
         vec![Omission {
             unit: "lines",
             count: dropped_total,
@@ -120,11 +120,32 @@ fn render_selection<S: AsRef<str>>(
     } else {
         Vec::new()
     };
+    omitted.extend(templated(units, Some(&sel.kept)));
     Compressed {
         content: Lines::join(&out, trailing_newline),
         strategy: String::from("log:select"),
         omitted,
     }
+}
+
+/// The lines that stand in the output as template lines (their field values, but for the first
+/// and last or the range, are left out); `kept` limits it to kept units.
+fn templated(units: &[Unit], kept: Option<&[bool]>) -> Vec<Omission> {
+    let (mut lines, mut templates) = (0, 0);
+    for (u, unit) in units.iter().enumerate() {
+        if matches!(unit.kind, UnitKind::Template(_)) && kept.is_none_or(|k| k[u]) {
+            lines += unit.len;
+            templates += 1;
+        }
+    }
+    if lines == 0 {
+        return Vec::new();
+    }
+    vec![Omission {
+        unit: "lines",
+        count: lines,
+        summary: marker::templated_summary(templates),
+    }]
 }
 
 struct Summary {
