@@ -11,6 +11,7 @@ import { benchTokens, type TokensSection } from './tokens.js';
 import { benchCompress, compressMarkdown } from './compress.js';
 import { benchJson, formatJson } from './json.js';
 import { benchPeer, formatPeer, peerTotals } from './peer.js';
+import { benchLogs } from './logs.js';
 
 const quick = process.argv.includes('--quick');
 const outDir = resolve(import.meta.dirname, '../bench-results');
@@ -68,6 +69,8 @@ const md = [
   '',
   ...formatJson(json),
   ...compressMarkdown(compress),
+  '',
+  ...benchLogs(quick ? 20 : 200, quick),
   ...formatPeer(peer),
 ];
 

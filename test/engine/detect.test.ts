@@ -104,6 +104,16 @@ const LOGS: Record<string, string> = {
     'Caused by: java.io.IOException: disk full',
     '\t... 2 more',
   ),
+  'nginx access log': lines(
+    '10.0.0.1 - - [10/Oct/2023:13:55:36 +0000] "GET /api/items?page=2 HTTP/1.1" 200 2326 "-" "curl/8.1"',
+    '10.0.0.2 - - [10/Oct/2023:13:55:37 +0000] "POST /api/orders HTTP/1.1" 502 157 "-" "python-requests/2.31"',
+    '10.0.0.1 - - [10/Oct/2023:13:55:39 +0000] "GET /health HTTP/1.1" 200 2 "-" "kube-probe/1.27"',
+  ),
+  'Windows CBS': lines(
+    '2016-09-28 04:30:30, Info                  CBS    Loaded Servicing Stack v6.1.7601.23505 with Core: C:\\Windows\\winsxs\\cbscore.dll',
+    '2016-09-28 04:30:31, Info                  CSI    00000001@2016/9/27:20:30:31.455 WcpInitialize (wcp.dll version 0.0.0.6) called',
+    '2016-09-28 04:30:31, Warning               CBS    Failed to internally open package. [HRESULT = 0x800f0805 - CBS_E_INVALID_PACKAGE]',
+  ),
   'pip install': lines(
     'Collecting requests==2.31.0',
     '  Downloading requests-2.31.0-py3-none-any.whl (62 kB)',

@@ -116,6 +116,7 @@ describe('the development corpus', () => {
       expect(r.kind, f).toBe('diff');
       expectSound(content, r);
       for (const max of [Infinity, 500]) expectSound(content, both(content, { maxBlockTokens: max }));
+      if (r.modified) expect(both(r.content).modified, `${f} compressed twice`).toBe(false);
     }
   });
 

@@ -49,6 +49,7 @@ describe('lossless folding', () => {
         `[… 30 lines like: {${ts(0)} … ${ts(29)}} INFO fetched {/api/items/1000 … /api/items/1029} in {5–13} ms …]\n` +
         'job done\n',
     );
+    expect(r.omitted).toEqual([{ unit: 'lines', count: 30, summary: 'folded into 1 template line' }]);
     expectSound(input, r);
   });
 
@@ -108,6 +109,25 @@ describe('lossy selection above maxBlockTokens', () => {
     expectSound(input, r);
   });
 
+  it('keeps failures stated without an error word (linker, shell, loader)', () => {
+    const lines = Array.from({ length: 1500 }, (_, k) => noise(k));
+    lines[300] = "/usr/bin/ld: main.o: in function `main': undefined reference to `compute'";
+    lines[800] = 'bash: line 1: jq: command not found';
+    lines[1200] = 'Segmentation fault (core dumped)';
+    const r = both(lines.join('\n'), { maxBlockTokens: 400 });
+    for (const k of [300, 800, 1200]) expect(r.content).toContain(lines[k]);
+  });
+
+  it('keeps 5xx and 4xx requests of an access log', () => {
+    const paths = ['/api/items', '/api/users', '/health', '/static/app.js', '/api/orders'];
+    const lines = Array.from({ length: 1500 }, (_, k) => `10.0.${k % 7}.${k % 250} - - [10/Oct/2023:13:${String(Math.floor(k / 60) % 60).padStart(2, '0')}:${String(k % 60).padStart(2, '0')} +0000] "GET ${paths[k % 5]}?page=${k} HTTP/1.1" 200 ${1000 + k} "-" "curl/8.1"`);
+    lines[400] = '10.0.0.9 - - [10/Oct/2023:13:06:40 +0000] "POST /api/orders HTTP/1.1" 503 157 "-" "python-requests/2.31"';
+    lines[900] = '10.0.0.8 - - [10/Oct/2023:13:15:00 +0000] "GET /api/users/42 HTTP/1.1" 404 12 "-" "curl/8.1"';
+    const r = both(lines.join('\n'), { maxBlockTokens: 400 });
+    expect(r.kind).toBe('log');
+    for (const k of [400, 900]) expect(r.content).toContain(lines[k]);
+  });
+
   it('keeps a block full of errors whole rather than dropping any', () => {
     const input = Array.from({ length: 400 }, (_, k) => `${ts(k)} ERROR job ${k} failed: ${words[k % 7]} unavailable`).join('\n');
     const r = both(input, { maxBlockTokens: 100 });
@@ -115,8 +135,8 @@ describe('lossy selection above maxBlockTokens', () => {
   });
 
   it('keeps lines with the query terms', () => {
-    const lines = Array.from({ length: 1500 }, (_, k) => noise(k));
-    lines[321] = `${ts(321)} INFO tenant acme-corp migrated to shard 7`;
+    const lines = Array.from({ length: 1500 }, (_, k) => (k % 10 === 1 ? `${ts(k)} INFO tenant t${k}.corp migrated to shard ${k % 9}` : noise(k)));
+    lines[321] = `${ts(321)} INFO tenant acme.corp migrated to shard 7`;
     const r = both(lines.join('\n'), { maxBlockTokens: 300, query: 'what happened to the acme migration?' });
     expect(r.content).toContain(lines[321]);
     const plain = both(lines.join('\n'), { maxBlockTokens: 300 });
@@ -286,6 +306,7 @@ describe('shared property runs', () => {
         const r = both(input, { minTokens: 0, maxBlockTokens: max });
         expect(both(input, { minTokens: 0, maxBlockTokens: max })).toEqual(r); // deterministic
         if (r.kind === 'log') expectSound(input.toWellFormed(), r);
+        if (r.modified) expect(both(r.content, { minTokens: 0, maxBlockTokens: max }).modified).toBe(false); // idempotent
       }),
       { seed: 4242, numRuns: 300 },
     );

@@ -398,6 +398,12 @@ fn log_shaped(u: &str) -> bool {
     if u.starts_with("{\"") && u.ends_with('}') {
         return true; // one JSON object per line
     }
+    // An access log's request: `"GET /path HTTP/1.1" 200`.
+    if let Some(p) = u.find(" HTTP/") {
+        if u.as_bytes()[p..].iter().take(12).any(|c| *c == b'"') {
+            return true;
+        }
+    }
     if u.ends_with("%]")
         || u.ends_with(" ... ok")
         || u.ends_with(" PASSED")

@@ -8,35 +8,10 @@
 //! Every count shown in a marker is in these lines.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// A hash map keyed by lines. Lines are only looked up, never iterated in hash order, so a fast
 /// non-cryptographic hash is safe here (and output never depends on it).
-pub type LineMap<K, V> = HashMap<K, V, BuildHasherDefault<LineHasher>>;
-
-/// FxHash-style hashing: a multiply and rotate per 8 bytes.
-#[derive(Default)]
-pub struct LineHasher(u64);
-
-impl Hasher for LineHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x517c_c1b7_2722_0a95;
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+pub type LineMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// A block cut into normalised lines.
 pub struct Lines<'a> {
@@ -126,7 +101,15 @@ fn split_with(content: &str, progress: bool) -> Lines<'_> {
     } else {
         content
     };
+    // Most blocks have no `\r` or no escape at all: then no line needs looking at twice.
+    let returns = body.contains('\r');
+    let escapes = body.contains('\x1b');
+    lines.reserve(body.len() / 64);
     for piece in body.split('\n') {
+        if !returns && !escapes {
+            lines.push(Cow::Borrowed(piece));
+            continue;
+        }
         let piece = piece.strip_suffix('\r').unwrap_or(piece);
         lines.push(if progress && piece.contains('\r') {
             final_state(piece)

@@ -17,6 +17,7 @@ use crate::lines::{self, Lines};
 use crate::select::query_terms;
 use crate::{marker, BlockOptions, Compressed, Omission};
 use fold::{Unit, UnitKind};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Dropped runs at least this long show the time span they cover.
@@ -41,12 +42,12 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     let interned = lines::intern(lines);
     let info = classify::classify_interned(lines, &interned, &terms);
     let units = fold::fold(lines, &interned, &info);
-    let rendered: Vec<String> = units.iter().map(|u| u.render(lines)).collect();
+    let rendered: Vec<Cow<str>> = units.iter().map(|u| u.render(lines)).collect();
     let lossless = Lines::join(&rendered, split.trailing_newline);
     let lossless = Compressed {
         content: lossless,
         strategy: String::from("log:fold"),
-        omitted: Vec::new(),
+        omitted: templated(&units, None),
     };
     let Some(max) = options.max_block_tokens else {
         return Some(lossless);
@@ -74,7 +75,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
 
 fn render_selection<S: AsRef<str>>(
     units: &[Unit],
-    rendered: &[String],
+    rendered: &[Cow<str>],
     lines: &[S],
     info: &[LineInfo],
     sel: &keep::Selection,
@@ -93,7 +94,7 @@ fn render_selection<S: AsRef<str>>(
                     s.push_str(&marker::count_in_all_suffix(units[u].len, total));
                     s
                 }
-                None => rendered[u].clone(),
+                None => rendered[u].to_string(),
             });
             u += 1;
             continue;
@@ -110,7 +111,7 @@ fn render_selection<S: AsRef<str>>(
         markers += 1;
         out.push(summary.marker);
     }
-    let omitted = if dropped_total > 0 {
+    let mut omitted = if dropped_total > 0 {
         vec![Omission {
             unit: "lines",
             count: dropped_total,
@@ -119,11 +120,32 @@ fn render_selection<S: AsRef<str>>(
     } else {
         Vec::new()
     };
+    omitted.extend(templated(units, Some(&sel.kept)));
     Compressed {
         content: Lines::join(&out, trailing_newline),
         strategy: String::from("log:select"),
         omitted,
     }
+}
+
+/// The lines that stand in the output as template lines (their field values, but for the first
+/// and last or the range, are left out); `kept` limits it to kept units.
+fn templated(units: &[Unit], kept: Option<&[bool]>) -> Vec<Omission> {
+    let (mut lines, mut templates) = (0, 0);
+    for (u, unit) in units.iter().enumerate() {
+        if matches!(unit.kind, UnitKind::Template(_)) && kept.is_none_or(|k| k[u]) {
+            lines += unit.len;
+            templates += 1;
+        }
+    }
+    if lines == 0 {
+        return Vec::new();
+    }
+    vec![Omission {
+        unit: "lines",
+        count: lines,
+        summary: marker::templated_summary(templates),
+    }]
 }
 
 struct Summary {

@@ -128,6 +128,16 @@ pub fn repeated_signal_lines(n: usize) -> String {
     }
 }
 
+/// `Omission::summary` for lines folded into template lines.
+pub fn templated_summary(templates: usize) -> String {
+    let t = if templates == 1 {
+        "template line"
+    } else {
+        "template lines"
+    };
+    format!("folded into {templates} {t}")
+}
+
 /// `Omission::summary` for a log block's dropped lines.
 pub fn log_omission_summary(levels: &str, markers: usize) -> String {
     let places = if markers == 1 { "place" } else { "places" };

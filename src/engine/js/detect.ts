@@ -233,6 +233,9 @@ function logShaped(u: string): boolean {
   if (u.startsWith('::') && /^[a-z]$/.test(u[2] ?? '')) return true;
   if (u.startsWith('+ ') && u.length > 2 && u[2] !== ' ' && u[2] !== '\t') return true;
   if (u.startsWith('{"') && u.endsWith('}')) return true; // one JSON object per line
+  // An access log's request: `"GET /path HTTP/1.1" 200`.
+  const http = u.indexOf(' HTTP/');
+  if (http >= 0 && u.slice(http, http + 12).includes('"')) return true;
   if (u.endsWith('%]') || u.endsWith(' ... ok') || u.endsWith(' PASSED') || u.endsWith(' FAILED')) return true;
   if (u[0] === '[') {
     // `[tag] text`: a short ASCII tag without blanks.

@@ -45,7 +45,10 @@ function splitWith(content: string, progress: boolean): Lines {
   }
   const trailingNewline = content.endsWith('\n');
   const body = trailingNewline ? content.slice(0, -1) : content;
-  for (let piece of body.split('\n')) {
+  const pieces = body.split('\n');
+  // Most blocks have no `\r` or no escape at all: then no line needs looking at twice.
+  if (!body.includes('\r') && !body.includes('\x1b')) return { lines: pieces, trailingNewline };
+  for (let piece of pieces) {
     if (piece.endsWith('\r')) piece = piece.slice(0, -1);
     lines.push(progress && piece.includes('\r') ? finalState(piece) : stripAnsi(piece));
   }

@@ -38,7 +38,7 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   const info = classifyAll(lines, terms);
   const units = fold(lines, info);
   const rendered = units.map((u) => renderUnit(u, lines));
-  const lossless: Compressed = { content: joinLines(rendered, trailingNewline), strategy: 'log:fold', omitted: [] };
+  const lossless: Compressed = { content: joinLines(rendered, trailingNewline), strategy: 'log:fold', omitted: templated(units, undefined) };
   if (!Number.isFinite(options.maxBlockTokens) || options.maxBlockTokens < 0) return lossless;
   const max = Math.floor(options.maxBlockTokens);
   const costs = rendered.map((r) => estimateTokens(r) + 1);
@@ -83,7 +83,24 @@ function renderSelection(
   }
   const omitted: Omission[] =
     droppedTotal > 0 ? [{ unit: 'lines', count: droppedTotal, summary: marker.logOmissionSummary(levelText(levelTotals), markers) }] : [];
+  omitted.push(...templated(units, sel.kept));
   return { content: joinLines(out, trailingNewline), strategy: 'log:select', omitted };
+}
+
+/**
+ * The lines that stand in the output as template lines (their field values, but for the first
+ * and last or the range, are left out); `kept` limits it to kept units.
+ */
+function templated(units: readonly Unit[], kept: readonly boolean[] | undefined): Omission[] {
+  let lines = 0;
+  let templates = 0;
+  units.forEach((unit, u) => {
+    if (unit.kind === 'template' && (kept === undefined || kept[u])) {
+      lines += unit.len;
+      templates++;
+    }
+  });
+  return lines === 0 ? [] : [{ unit: 'lines', count: lines, summary: marker.templatedSummary(templates) }];
 }
 
 interface Summary {

@@ -95,6 +95,11 @@ export function repeatedSignalLines(n: number): string {
   return n === 1 ? '1 repeat of a kept line' : `${n} repeats of kept lines`;
 }
 
+/** `Omission.summary` for lines folded into template lines. */
+export function templatedSummary(templates: number): string {
+  return `folded into ${templates} ${templates === 1 ? 'template line' : 'template lines'}`;
+}
+
 /** `Omission.summary` for a log block's dropped lines. */
 export function logOmissionSummary(levels: string, markers: number): string {
   const places = markers === 1 ? 'place' : 'places';

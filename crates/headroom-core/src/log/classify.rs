@@ -154,15 +154,16 @@ fn classify(line: &str, terms: &[String]) -> (LineInfo, Shape) {
     let msg = &line[ts..];
     let mb = msg.as_bytes();
     let indent = mb.iter().take_while(|c| is_blank(**c)).count();
-    let level = level(mb);
+    let level = level(mb, ts > 0);
     let shape = frame_shape(&msg[indent..], indent);
     let class = if shape == Shape::Frame || shape == Shape::PyFile || shape == Shape::GoFile {
         Class::Frame
     } else {
-        let signal = line_signal(mb);
+        let signal = line_signal(mb).max(http_status_signal(mb));
         if signal == Signal::Error
             || matches!(level, Some(Level::Error | Level::Fatal))
             || is_pytest_error(mb)
+            || failure_phrase(mb)
         {
             Class::Error
         } else if signal == Signal::Warning || level == Some(Level::Warn) {
@@ -367,8 +368,8 @@ fn clf(c: &mut Cur) -> bool {
     })
 }
 
-/// Byte length of a leading timestamp (optionally in brackets) and the one blank or `|` after
-/// it; 0 when the line does not start with one.
+/// Byte length of a leading timestamp (optionally in brackets) and the one blank or `|` (or `, `)
+/// after it; 0 when the line does not start with one.
 pub fn timestamp_len(b: &[u8]) -> usize {
     let mut c = Cur { b, i: 0 };
     let bracket = c.eat(b'[');
@@ -393,9 +394,11 @@ pub fn timestamp_len(b: &[u8]) -> usize {
         return 0;
     }
     // One separator after the stamp; further blanks are the message's indentation.
-    match c.peek() {
-        None => c.i,
-        Some(x) if x == b'|' || is_blank(x) => c.i + 1,
+    match (c.peek(), b.get(c.i + 1)) {
+        (None, _) => c.i,
+        (Some(x), _) if x == b'|' || is_blank(x) => c.i + 1,
+        // `2016-09-28 04:30:30, Info …`
+        (Some(b',' | b';'), Some(&y)) if is_blank(y) => c.i + 2,
         _ => 0,
     }
 }
@@ -422,8 +425,9 @@ fn starts_with_ci(b: &[u8], prefix: &[u8]) -> bool {
     b.len() >= prefix.len() && b[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
-/// The level named among the first tokens of a message (after its timestamp).
-pub fn level(msg: &[u8]) -> Option<Level> {
+/// The level named among the first tokens of a message (after its timestamp; after one, a
+/// capitalised `Info`/`Warning`/`Error` counts too).
+pub fn level(msg: &[u8], stamped: bool) -> Option<Level> {
     let marked = matches!(msg.first(), Some(b'#' | b':'));
     for (prefix, lvl) in [
         (&b"##[error]"[..], Level::Error),
@@ -450,19 +454,20 @@ pub fn level(msg: &[u8]) -> Option<Level> {
                 });
             }
         }
-        if let Some(l) = token_level(t) {
+        if let Some(l) = token_level(t, stamped) {
             return Some(l);
         }
     }
     None
 }
 
-/// True when the token names a level (`INFO`, `[warn]`, `error:`, `level=debug`).
-pub fn token_is_level(t: &[u8]) -> bool {
-    token_level(t).is_some()
+/// True when the token names a level (`INFO`, `[warn]`, `error:`, `level=debug`; `Info` after
+/// a timestamp).
+pub fn token_is_level(t: &[u8], stamped: bool) -> bool {
+    token_level(t, stamped).is_some()
 }
 
-fn token_level(t: &[u8]) -> Option<Level> {
+fn token_level(t: &[u8], stamped: bool) -> Option<Level> {
     for key in [&b"level="[..], b"lvl=", b"severity="] {
         if starts_with_ci(t, key) {
             let v = &t[key.len()..];
@@ -490,7 +495,10 @@ fn token_level(t: &[u8]) -> Option<Level> {
     if word.is_empty() || word.len() > 11 || !word.iter().all(|c| c.is_ascii_alphabetic()) {
         return None;
     }
-    if !any_case && !word.iter().all(|c| c.is_ascii_uppercase()) {
+    let upper = word.iter().all(|c| c.is_ascii_uppercase());
+    let title =
+        stamped && word[0].is_ascii_uppercase() && word[1..].iter().all(|c| c.is_ascii_lowercase());
+    if !any_case && !upper && !title {
         return None;
     }
     upper_level(word)
@@ -520,13 +528,25 @@ pub fn line_signal(msg: &[u8]) -> Signal {
         let whole = &msg[s..e];
         let before = std::mem::replace(&mut prev, whole);
         let mut t = whole;
-        if t.iter().any(|c| *c == b'/' || *c == b'\\') {
+        // One pass: paths and URLs are skipped, `key=value` keeps the value.
+        let mut eq = None;
+        let mut path = false;
+        for (k, &c) in t.iter().enumerate() {
+            if c == b'/' || c == b'\\' {
+                path = true;
+                break;
+            }
+            if c == b'=' && eq.is_none() {
+                eq = Some(k);
+            }
+        }
+        if path {
             continue;
         }
         if t.len() > 1 && t[0] == b'-' && (t[1] == b'-' || t[1].is_ascii_alphabetic()) {
             continue;
         }
-        if let Some(eq) = t.iter().position(|c| *c == b'=') {
+        if let Some(eq) = eq {
             t = &t[eq + 1..];
         }
         let found = token_signal(t);
@@ -644,6 +664,97 @@ fn last_word(seg: &[u8]) -> &[u8] {
         }
     }
     &seg[start..]
+}
+
+/// HTTP statuses in access and service logs: 5xx is an error, 4xx a warning. Read after
+/// `HTTP/1.1" ` (common log format) and after `status=`, `status:`, `status_code=`.
+pub fn http_status_signal(msg: &[u8]) -> Signal {
+    let status = |rest: &[u8]| {
+        let d = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        match (d, rest.first()) {
+            (3, Some(b'5')) => Signal::Error,
+            (3, Some(b'4')) => Signal::Warning,
+            _ => Signal::None,
+        }
+    };
+    let mut signal = Signal::None;
+    let mut i = 0;
+    while let Some(off) = msg[i..]
+        .iter()
+        .position(|c| matches!(c, b'H' | b's' | b'S'))
+    {
+        let k = i + off;
+        let rest = &msg[k..];
+        let found = if rest.starts_with(b"HTTP/") {
+            // `HTTP/1.1" 503` or `HTTP/2" 404`
+            let q = rest.iter().take(12).position(|c| *c == b'"');
+            q.map_or(Signal::None, |q| {
+                let after = &rest[q + 1..];
+                let blanks = after.iter().take_while(|c| is_blank(**c)).count();
+                if blanks > 0 {
+                    status(&after[blanks..])
+                } else {
+                    Signal::None
+                }
+            })
+        } else if starts_with_ci(rest, b"status") && (k == 0 || !msg[k - 1].is_ascii_alphanumeric())
+        {
+            let mut j = 6;
+            if starts_with_ci(&rest[j..], b"_code") || starts_with_ci(&rest[j..], b"code") {
+                j += if rest[j] == b'_' { 5 } else { 4 };
+            }
+            match rest.get(j) {
+                Some(b'=' | b':') => {
+                    j += 1;
+                    j += rest[j..]
+                        .iter()
+                        .take_while(|c| **c == b' ' || **c == b'"')
+                        .count();
+                    status(&rest[j..])
+                }
+                _ => Signal::None,
+            }
+        } else {
+            Signal::None
+        };
+        signal = signal.max(found);
+        if signal == Signal::Error {
+            break;
+        }
+        i = k + 1;
+    }
+    signal
+}
+
+/// Failures tools state without an error word: `cannot …`, `could not …`, `unable to …`,
+/// `undefined reference`, `no such file`, `… not found`, `segmentation fault`, `core dumped`,
+/// `out of memory` (words in paths and URLs do not count).
+pub fn failure_phrase(msg: &[u8]) -> bool {
+    let mut prev: &[u8] = &[];
+    for (s, e) in tokens(msg) {
+        let t = &msg[s..e];
+        if t.iter().any(|c| *c == b'/' || *c == b'\\') {
+            prev = &[];
+            continue;
+        }
+        for w in alnum_words(t, usize::MAX) {
+            let p = std::mem::replace(&mut prev, w);
+            let is = |x: &[u8], y: &[u8]| x.eq_ignore_ascii_case(y);
+            if is(w, b"cannot")
+                || (is(w, b"not") && (is(p, b"could") || is(p, b"can")))
+                || (is(p, b"unable") && is(w, b"to"))
+                || (is(p, b"undefined") && (is(w, b"reference") || is(w, b"symbol")))
+                || (is(p, b"no") && is(w, b"such"))
+                || (is(p, b"not") && is(w, b"found"))
+                || (is(p, b"segmentation") && is(w, b"fault"))
+                || (is(p, b"core") && is(w, b"dumped"))
+                || (is(p, b"of") && is(w, b"memory"))
+            {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// pytest's failure detail lines: `E       assert 1 == 2`.
@@ -773,7 +884,10 @@ fn summary_word(w: &[u8]) -> SummaryWord {
     if w.iter().all(|c| c.is_ascii_digit()) {
         return SummaryWord::Digits;
     }
-    if w.len() < 3 || w.len() > 10 {
+    if w.len() < 3 || w.len() > 10 || !w[0].is_ascii_alphabetic() {
+        return SummaryWord::Other;
+    }
+    if summary_initials()[w.len()] & (1 << (w[0].to_ascii_lowercase() - b'a')) == 0 {
         return SummaryWord::Other;
     }
     let mut buf = [0u8; 10];
@@ -798,6 +912,56 @@ fn summary_word(w: &[u8]) -> SummaryWord {
     }
 }
 
+/// The summary words, for the initials filter.
+const SUMMARY_WORDS: &[&str] = &[
+    "build",
+    "success",
+    "successful",
+    "failure",
+    "succeeded",
+    "exit",
+    "return",
+    "code",
+    "status",
+    "value",
+    "exited",
+    "exitcode",
+    "non",
+    "zero",
+    "total",
+    "time",
+    "passed",
+    "failed",
+    "passing",
+    "failing",
+    "tests",
+    "errors",
+    "error",
+    "warnings",
+    "warning",
+    "skipped",
+    "failures",
+    "pending",
+    "ignored",
+    "xfailed",
+    "xpassed",
+    "deselected",
+    "run",
+    "executed",
+];
+
+/// For each word length, the first letters of the summary words of that length.
+fn summary_initials() -> &'static [u32; 16] {
+    static INITIALS: OnceLock<[u32; 16]> = OnceLock::new();
+    INITIALS.get_or_init(|| {
+        let mut masks = [0u32; 16];
+        for w in SUMMARY_WORDS {
+            masks[w.len()] |= 1 << (w.as_bytes()[0] - b'a');
+        }
+        masks
+    })
+}
+
 /// A word of test totals (two different ones make a summary).
 fn is_total_word(tag: SummaryWord, w: &[u8]) -> bool {
     match tag {
@@ -808,37 +972,52 @@ fn is_total_word(tag: SummaryWord, w: &[u8]) -> bool {
     }
 }
 
-/// Test totals, build results, exit codes.
+/// Test totals, build results, exit codes (words in paths and URLs do not count).
 pub fn is_summary(msg: &[u8]) -> bool {
     use SummaryWord::*;
-    let digit = msg.iter().any(|c| c.is_ascii_digit());
+    let mut digit = false;
+    let mut words = 0;
+    let mut prev = Other;
     let mut distinct: [&[u8]; 2] = [&[], &[]];
     let mut found = 0;
-    let mut prev = Other;
-    for w in alnum_words(msg, 48) {
-        let tag = summary_word(w);
-        let p = std::mem::replace(&mut prev, tag);
-        let failed = tag == Counted && w.eq_ignore_ascii_case(b"failed");
-        if p == Build && (tag == BuildResult || failed) {
-            return true;
-        }
-        if !digit {
+    // A rule that also needs a digit somewhere in the line has matched.
+    let mut matched = false;
+    for (s, e) in tokens(msg) {
+        let t = &msg[s..e];
+        // Paths and URLs (`tests/test_api.py::test_x PASSED`) name things; they hold no totals.
+        if t.iter().any(|c| *c == b'/' || *c == b'\\') {
             continue;
         }
-        if (p == Exit && tag == ExitKind)
-            || tag == Exited
-            || (p == Non && tag == Zero)
-            || (p == Total && tag == Time)
-            || (p == Digits && tag == Counted)
-        {
-            return true;
-        }
-        if is_total_word(tag, w) && !distinct[..found].iter().any(|d| d.eq_ignore_ascii_case(w)) {
-            distinct[found] = w;
-            found += 1;
-            if found == 2 {
+        digit |= t.iter().any(|c| c.is_ascii_digit());
+        for w in alnum_words(t, usize::MAX) {
+            if words == 48 {
+                break;
+            }
+            words += 1;
+            let tag = summary_word(w);
+            let p = std::mem::replace(&mut prev, tag);
+            if p == Build
+                && (tag == BuildResult || (tag == Counted && w.eq_ignore_ascii_case(b"failed")))
+            {
                 return true;
             }
+            matched = matched
+                || (p == Exit && tag == ExitKind)
+                || tag == Exited
+                || (p == Non && tag == Zero)
+                || (p == Total && tag == Time)
+                || (p == Digits && tag == Counted);
+            if !matched
+                && is_total_word(tag, w)
+                && !distinct[..found].iter().any(|d| d.eq_ignore_ascii_case(w))
+            {
+                distinct[found] = w;
+                found += 1;
+                matched = found == 2;
+            }
+        }
+        if matched && digit {
+            return true;
         }
     }
     false
@@ -934,8 +1113,45 @@ mod tests {
     }
 
     #[test]
+    fn every_summary_word_has_a_meaning() {
+        for w in SUMMARY_WORDS {
+            assert!(summary_word(w.as_bytes()) != SummaryWord::Other, "{w}");
+            assert!(
+                w.len() < 16 && w.bytes().all(|c| c.is_ascii_lowercase()),
+                "{w}"
+            );
+        }
+    }
+
+    #[test]
+    fn http_statuses() {
+        let h = |x: &str| http_status_signal(x.as_bytes());
+        assert_eq!(
+            h("10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET /a HTTP/1.0\" 503 12"),
+            Signal::Error
+        );
+        assert_eq!(h("\"POST /b HTTP/2\" 404 0"), Signal::Warning);
+        assert_eq!(h("\"GET / HTTP/1.1\" 200 5"), Signal::None);
+        assert_eq!(h("req done status: 500 len: 10"), Signal::Error);
+        assert_eq!(h("statusCode=429 retry"), Signal::Warning);
+        assert_eq!(h("status=200 ok; substatus=500"), Signal::None);
+    }
+
+    #[test]
+    fn failure_phrases() {
+        let f = |x: &str| failure_phrase(x.as_bytes());
+        assert!(f("/usr/bin/ld: main.o: undefined reference to `foo'"));
+        assert!(f("bash: jq: command not found"));
+        assert!(f("cp: cannot stat 'x': No such file or directory"));
+        assert!(f("Could not resolve dependencies for project app"));
+        assert!(f("Segmentation fault (core dumped)"));
+        assert!(!f("Downloading https://example.com/not/found/x.jar"));
+        assert!(!f("Found 3 files, all good"));
+    }
+
+    #[test]
     fn levels() {
-        let l = |s: &str| level(s.as_bytes());
+        let l = |s: &str| level(s.as_bytes(), false);
         assert_eq!(l("[INFO] Building"), Some(Level::Info));
         assert_eq!(l("148 INFO dfs.DataNode"), Some(Level::Info));
         assert_eq!(l("- WARN  [QuorumPeer]"), Some(Level::Warn));
@@ -946,6 +1162,11 @@ mod tests {
         assert_eq!(l("E0412 12:00:00.1 1 x.go:1] boom"), Some(Level::Error));
         assert_eq!(l("For more info see"), None);
         assert_eq!(l("[main] started"), None);
+        assert_eq!(l("Info about it"), None);
+        assert_eq!(
+            level(b"Info                  CBS    Loaded", true),
+            Some(Level::Info)
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@
 use super::classify::{token_is_level, tokens, Class, LineInfo};
 use crate::lines::Interned;
 use crate::marker;
+use std::borrow::Cow;
 
 /// Fewest lines a template may stand for.
 pub const MIN_TEMPLATE_RUN: usize = 3;
@@ -40,7 +41,7 @@ pub struct Unit {
 
 impl Unit {
     /// The unit's output line.
-    pub fn render<S: AsRef<str>>(&self, lines: &[S]) -> String {
+    pub fn render<'a, S: AsRef<str>>(&'a self, lines: &'a [S]) -> Cow<'a, str> {
         match &self.kind {
             UnitKind::Line => {
                 let line = lines[self.start].as_ref();
@@ -48,13 +49,15 @@ impl Unit {
                     let mut s = String::with_capacity(line.len() + 12);
                     s.push_str(line);
                     s.push_str(&marker::count_suffix(self.len));
-                    s
+                    Cow::Owned(s)
                 } else {
-                    line.to_string()
+                    Cow::Borrowed(line)
                 }
             }
-            UnitKind::Template(text) => text.clone(),
-            UnitKind::Repeat { period, .. } => marker::block_repeat(*period, self.len / period),
+            UnitKind::Template(text) => Cow::Borrowed(text),
+            UnitKind::Repeat { period, .. } => {
+                Cow::Owned(marker::block_repeat(*period, self.len / period))
+            }
         }
     }
 }
@@ -305,7 +308,7 @@ pub fn loose_template(line: &str, li: &LineInfo, max_len: usize) -> String {
     let mut level_skipped = li.level.is_none();
     for (k, (s, e)) in tokens(mb).enumerate() {
         let t = &mb[s..e];
-        if !level_skipped && k < 4 && token_is_level(t) {
+        if !level_skipped && k < 4 && token_is_level(t, li.ts > 0) {
             level_skipped = true;
             continue;
         }
@@ -350,7 +353,7 @@ mod tests {
         let interned = crate::lines::intern(lines);
         fold(lines, &interned, &info)
             .iter()
-            .map(|u| u.render(lines))
+            .map(|u| u.render(lines).into_owned())
             .collect()
     }
 

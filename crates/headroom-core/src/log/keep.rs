@@ -14,13 +14,13 @@ use crate::lines::LineMap;
 use std::collections::HashMap;
 
 /// Lines after an error or stack-trace line kept as its context.
-pub const CONTEXT_AFTER: usize = 6;
+pub const CONTEXT_AFTER: usize = 10;
 /// Lines before an error or stack-trace line kept as its context.
 pub const CONTEXT_BEFORE: usize = 3;
 /// Lines indented under an error (its message, a test's output) kept as its continuation.
 pub const CONTINUATION_MAX: usize = 60;
 /// Two errors this close keep everything between them.
-pub const BRIDGE_GAP: usize = 12;
+pub const BRIDGE_GAP: usize = 20;
 /// Estimated cost of one omission marker, and of the smallest (`[… 1 line omitted …]`).
 pub const MARKER_COST: usize = 30;
 pub const SMALL_MARKER_COST: usize = 10;
@@ -30,6 +30,12 @@ const PRIO_CONTEXT: usize = 10;
 const PRIO_REPEATED_SIGNAL: usize = 200;
 const PRIO_HEADER: usize = 300;
 const PRIO_OTHER: usize = 400;
+/// Ordinary lines whose shape occurs more often than `RARE_SHAPE` times.
+const PRIO_NEVER: usize = usize::MAX;
+
+/// An ordinary line is kept as filler only if its shape (see `loose_template`) occurs at most
+/// this many times in the block.
+pub const RARE_SHAPE: usize = 2;
 
 /// What selection decided for each unit.
 pub struct Selection {
@@ -91,7 +97,9 @@ pub fn select<S: AsRef<str>>(
                     prio[u] = PRIO_MUST;
                     continue;
                 }
-                repeated_signal[u] = info[unit.start].class != Class::Plain;
+                // Earlier summaries (one per test class) are context, not repeats.
+                repeated_signal[u] =
+                    !matches!(info[unit.start].class, Class::Plain | Class::Summary);
             }
             UnitKind::Template(_) => {}
             UnitKind::Repeat { copy, .. } => {
@@ -104,9 +112,33 @@ pub fn select<S: AsRef<str>>(
         prio[u] = match best {
             Some(d) => PRIO_CONTEXT + d,
             None if repeated_signal[u] => PRIO_REPEATED_SIGNAL,
-            None if info[unit.start].header => PRIO_HEADER,
+            None if info[unit.start].header || info[unit.start].class == Class::Summary => {
+                PRIO_HEADER
+            }
             None => PRIO_OTHER,
         };
+    }
+
+    // Ordinary lines of a frequent shape are well told by the omission marker (it names the
+    // commonest shape and counts it); only rare ones are worth their tokens.
+    let mut shape_count: LineMap<String, usize> = LineMap::default();
+    let mut shape_of: Vec<Option<String>> = vec![None; units.len()];
+    for (u, unit) in units.iter().enumerate() {
+        if prio[u] == PRIO_OTHER {
+            let key = loose_template(lines[unit.start].as_ref(), &info[unit.start], usize::MAX);
+            *shape_count.entry(key.clone()).or_insert(0) += unit.len;
+            shape_of[u] = Some(key);
+        }
+    }
+    for (u, key) in shape_of.iter().enumerate() {
+        let Some(key) = key else {
+            continue;
+        };
+        // A shape of fields alone (`<*>`) says nothing; such lines stay ordinary filler.
+        let worded = key.split(' ').any(|t| t != "<*>");
+        if worded && shape_count.get(key).is_some_and(|n| *n > RARE_SHAPE) {
+            prio[u] = PRIO_NEVER;
+        }
     }
 
     let mut kept: Vec<bool> = prio.iter().map(|p| *p == PRIO_MUST).collect();
@@ -121,7 +153,9 @@ pub fn select<S: AsRef<str>>(
             in_dropped_run = true;
         }
     }
-    let mut order: Vec<usize> = (0..units.len()).filter(|u| !kept[*u]).collect();
+    let mut order: Vec<usize> = (0..units.len())
+        .filter(|u| !kept[*u] && prio[*u] != PRIO_NEVER)
+        .collect();
     // Most important first; among the ordinary lines the latest first (a log's end tells how
     // it went), otherwise in reading order.
     order.sort_by_key(|&u| {

@@ -95,15 +95,17 @@ function classify(line: string, terms: readonly string[]): [LineInfo, Shape] {
   const msg = ts > 0 ? line.slice(ts) : line;
   let indent = 0;
   while (indent < msg.length && isBlank(msg.charCodeAt(indent))) indent++;
-  const level = levelOf(msg);
+  const level = levelOf(msg, ts > 0);
   const u = indent > 0 ? msg.slice(indent) : msg;
   const shape = frameShape(u, indent);
   let cls: Class;
   if (shape === Shape.Frame || shape === Shape.PyFile || shape === Shape.GoFile) {
     cls = Class.Frame;
   } else {
-    const signal = lineSignal(msg);
-    if (signal === Signal.Error || level === Level.Error || level === Level.Fatal || isPytestError(msg)) cls = Class.Error;
+    const line = lineSignal(msg);
+    const http = httpStatusSignal(msg);
+    const signal = line > http ? line : http;
+    if (signal === Signal.Error || level === Level.Error || level === Level.Fatal || isPytestError(msg) || failurePhrase(msg)) cls = Class.Error;
     else if (signal === Signal.Warning || level === Level.Warn) cls = Class.Warning;
     else if (isSummary(msg)) cls = Class.Summary;
     else if (terms.length > 0 && queryHits(msg, terms) > 0) cls = Class.Query;
@@ -268,8 +270,8 @@ function clf(s: string, i: number): number {
 }
 
 /**
- * Length of a leading timestamp (optionally in brackets) and the one blank or `|` after it; 0
- * when the line does not start with one.
+ * Length of a leading timestamp (optionally in brackets) and the one blank or `|` (or `, `) after
+ * it; 0 when the line does not start with one.
  */
 export function timestampLen(b: string): number {
   let i = 0;
@@ -299,7 +301,10 @@ export function timestampLen(b: string): number {
   // One separator after the stamp; further blanks are the message's indentation.
   if (e >= b.length) return e;
   const p = b.charCodeAt(e);
-  return p === C_PIPE || isBlank(p) ? e + 1 : 0;
+  if (p === C_PIPE || isBlank(p)) return e + 1;
+  // `2016-09-28 04:30:30, Info …`
+  if ((p === C_COMMA || p === 0x3b) && e + 1 < b.length && isBlank(b.charCodeAt(e + 1))) return e + 2;
+  return 0;
 }
 
 /** Blank-separated tokens of `b` as [start, end) index pairs. */
@@ -308,21 +313,6 @@ export function tokens(b: string): Array<[number, number]> {
   const n = b.length;
   let i = 0;
   while (i < n) {
-    while (i < n && isBlank(b.charCodeAt(i))) i++;
-    if (i >= n) break;
-    const start = i;
-    while (i < n && !isBlank(b.charCodeAt(i))) i++;
-    out.push([start, i]);
-  }
-  return out;
-}
-
-/** The first `limit` tokens (without scanning the rest of a long line). */
-function firstTokens(b: string, limit: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  const n = b.length;
-  let i = 0;
-  while (i < n && out.length < limit) {
     while (i < n && isBlank(b.charCodeAt(i))) i++;
     if (i >= n) break;
     const start = i;
@@ -341,36 +331,43 @@ const PREFIX_LEVELS: ReadonlyArray<[string, Level]> = [
   ['::warning', Level.Warn],
 ];
 
-/** The level named among the first tokens of a message (after its timestamp). */
-export function levelOf(msg: string): Level | undefined {
+/**
+ * The level named among the first tokens of a message (after its timestamp; after one, a
+ * capitalised `Info`/`Warning`/`Error` counts too).
+ */
+export function levelOf(msg: string, stamped: boolean): Level | undefined {
   const first = msg.charCodeAt(0);
   if (first === 0x23 || first === C_COLON) for (const [prefix, lvl] of PREFIX_LEVELS) if (msg.startsWith(prefix)) return lvl;
-  const toks = firstTokens(msg, 4);
-  for (let k = 0; k < toks.length; k++) {
-    const [s, e] = toks[k]!;
-    if (k === 0 && e - s >= 5) {
+  const n = msg.length;
+  let i = 0;
+  for (let k = 0; k < 4; k++) {
+    while (i < n && isBlank(msg.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const s = i;
+    while (i < n && !isBlank(msg.charCodeAt(i))) i++;
+    if (k === 0 && i - s >= 5) {
       // glog: `I0412 12:00:00.000 …`
       const c = msg[s];
       if ((c === 'I' || c === 'W' || c === 'E' || c === 'F') && isDigit(msg.charCodeAt(s + 1)) && isDigit(msg.charCodeAt(s + 2)) && isDigit(msg.charCodeAt(s + 3)) && isDigit(msg.charCodeAt(s + 4))) {
         return c === 'I' ? Level.Info : c === 'W' ? Level.Warn : c === 'E' ? Level.Error : Level.Fatal;
       }
     }
-    const l = tokenLevel(msg.slice(s, e));
+    const l = tokenLevelAt(msg, s, i, stamped);
     if (l !== undefined) return l;
   }
   return undefined;
 }
 
-/** True when the token names a level (`INFO`, `[warn]`, `error:`, `level=debug`). */
-export function tokenIsLevel(t: string): boolean {
-  return tokenLevel(t) !== undefined;
+/** True when the token names a level (`INFO`, `[warn]`, `error:`, `level=debug`; `Info` after a timestamp). */
+export function tokenIsLevel(t: string, stamped: boolean): boolean {
+  return tokenLevelAt(t, 0, t.length, stamped) !== undefined;
 }
 
-/** `t` starts with the lowercase ASCII `prefix`, ignoring ASCII case. */
-function startsWithAsciiCi(t: string, prefix: string): boolean {
-  if (t.length < prefix.length) return false;
+/** `t[s..e]` starts with the lowercase ASCII `prefix`, ignoring ASCII case. */
+function startsWithAsciiCi(t: string, s: number, e: number, prefix: string): boolean {
+  if (e - s < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) {
-    const c = t.charCodeAt(i);
+    const c = t.charCodeAt(s + i);
     if ((isUpper(c) ? c | 0x20 : c) !== prefix.charCodeAt(i)) return false;
   }
   return true;
@@ -379,42 +376,48 @@ function startsWithAsciiCi(t: string, prefix: string): boolean {
 /** The level an ASCII word names, in any case. */
 const upperLevel = (word: string): Level | undefined => (word.length > 11 ? undefined : LEVEL_WORDS.get(word.toUpperCase()));
 
-function tokenLevel(t: string): Level | undefined {
-  const f = t.charCodeAt(0);
+/** The level the token `m[s..e]` names (`INFO`, `[warn]`, `error:`, `level=debug`). */
+function tokenLevelAt(m: string, s: number, e: number, stamped: boolean): Level | undefined {
+  const f = m.charCodeAt(s);
   if (f === 0x6c || f === 0x4c || f === 0x73 || f === 0x53) {
     // `level=`, `lvl=`, `severity=` in any case
     for (const key of ['level=', 'lvl=', 'severity=']) {
-      if (startsWithAsciiCi(t, key)) {
-        let i = key.length;
-        if (t[i] === '"') i++;
+      if (startsWithAsciiCi(m, s, e, key)) {
+        let i = s + key.length;
+        if (m[i] === '"' && i < e) i++;
         let end = i;
-        while (end < t.length && isAlpha(t.charCodeAt(end))) end++;
-        return upperLevel(t.slice(i, end));
+        while (end < e && isAlpha(m.charCodeAt(end))) end++;
+        return upperLevel(m.slice(i, end));
       }
     }
   }
   let end: number;
-  let from = 0;
+  let from = s;
   let anyCase: boolean;
   if (f === C_LBRACKET || f === 0x3c || f === C_LPAREN) {
-    from = 1;
-    end = 1;
-    while (end < t.length && t[end] !== ']' && t[end] !== '>' && t[end] !== ')') end++;
+    from = s + 1;
+    end = from;
+    while (end < e && m[end] !== ']' && m[end] !== '>' && m[end] !== ')') end++;
     anyCase = true;
   } else {
-    end = 0;
-    while (end < t.length && t[end] !== ':' && t[end] !== '!') end++;
-    anyCase = end < t.length;
+    end = s;
+    while (end < e && m[end] !== ':' && m[end] !== '!') end++;
+    anyCase = end < e;
   }
   const len = end - from;
   if (len === 0 || len > 11) return undefined;
-  const c0 = t.charCodeAt(from) & ~0x20;
+  const c0 = m.charCodeAt(from) & ~0x20;
   if (c0 < 65 || c0 > 90 || (LEVEL_INITIALS[len]! & (1 << (c0 - 65))) === 0) return undefined;
+  let upper = true;
+  let title = stamped && isUpper(m.charCodeAt(from));
   for (let i = from; i < end; i++) {
-    const c = t.charCodeAt(i);
-    if (!(anyCase ? isAlpha(c) : isUpper(c))) return undefined;
+    const c = m.charCodeAt(i);
+    if (!isAlpha(c)) return undefined;
+    if (!isUpper(c)) upper = false;
+    if (i > from && !isLower(c)) title = false;
   }
-  return LEVEL_WORDS.get(t.slice(from, end).toUpperCase());
+  if (!anyCase && !upper && !title) return undefined;
+  return LEVEL_WORDS.get(m.slice(from, end).toUpperCase());
 }
 
 /**
@@ -542,6 +545,111 @@ function lastWord(seg: string, s: number, e: number): number {
   return start;
 }
 
+/**
+ * HTTP statuses in access and service logs: 5xx is an error, 4xx a warning. Read after
+ * `HTTP/1.1" ` (common log format) and after `status=`, `status:`, `status_code=`.
+ */
+export function httpStatusSignal(msg: string): Signal {
+  if (!/HTTP\/|status/i.test(msg)) return Signal.None; // a cheap first test: a superset of the rule
+  const status = (k: number): Signal => {
+    let d = 0;
+    while (isDigit(msg.charCodeAt(k + d))) d++;
+    if (d !== 3) return Signal.None;
+    const c = msg[k];
+    return c === '5' ? Signal.Error : c === '4' ? Signal.Warning : Signal.None;
+  };
+  let signal: Signal = Signal.None;
+  const n = msg.length;
+  for (let k = 0; k < n && signal !== Signal.Error; k++) {
+    const c = msg[k];
+    if (c !== 'H' && c !== 's' && c !== 'S') continue;
+    let found: Signal = Signal.None;
+    if (msg.startsWith('HTTP/', k)) {
+      // `HTTP/1.1" 503` or `HTTP/2" 404`
+      let q = -1;
+      for (let j = k; j < Math.min(n, k + 12); j++) {
+        if (msg[j] === '"') {
+          q = j;
+          break;
+        }
+      }
+      if (q >= 0) {
+        let a = q + 1;
+        while (a < n && isBlank(msg.charCodeAt(a))) a++;
+        if (a > q + 1) found = status(a);
+      }
+    } else if (startsWithAsciiCi(msg, k, n, 'status') && (k === 0 || !isAlnum(msg.charCodeAt(k - 1)))) {
+      let j = k + 6;
+      if (startsWithAsciiCi(msg, j, n, '_code')) j += 5;
+      else if (startsWithAsciiCi(msg, j, n, 'code')) j += 4;
+      if (msg[j] === '=' || msg[j] === ':') {
+        j++;
+        while (msg[j] === ' ' || msg[j] === '"') j++;
+        found = status(j);
+      }
+    }
+    if (found > signal) signal = found;
+  }
+  return signal;
+}
+
+const PHRASE_HINT = /cannot|not|unable|undefined|such|fault|dumped|memory/i;
+const PAIRS: ReadonlyArray<[string, string]> = [
+  ['could', 'not'],
+  ['can', 'not'],
+  ['unable', 'to'],
+  ['undefined', 'reference'],
+  ['undefined', 'symbol'],
+  ['no', 'such'],
+  ['not', 'found'],
+  ['segmentation', 'fault'],
+  ['core', 'dumped'],
+  ['of', 'memory'],
+];
+
+/**
+ * Failures tools state without an error word: `cannot …`, `could not …`, `unable to …`,
+ * `undefined reference`, `no such file`, `… not found`, `segmentation fault`, `core dumped`,
+ * `out of memory` (words in paths and URLs do not count).
+ */
+export function failurePhrase(msg: string): boolean {
+  if (!PHRASE_HINT.test(msg)) return false; // a cheap first test: a superset of the rule
+  const n = msg.length;
+  let prev = '';
+  let i = 0;
+  while (i < n) {
+    while (i < n && isBlank(msg.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const s = i;
+    let path = false;
+    while (i < n && !isBlank(msg.charCodeAt(i))) {
+      const c = msg.charCodeAt(i);
+      if (c === C_SLASH || c === C_BACKSLASH) path = true;
+      i++;
+    }
+    if (path) {
+      prev = '';
+      continue;
+    }
+    let k = s;
+    while (k < i) {
+      if (!isAlnum(msg.charCodeAt(k))) {
+        k++;
+        continue;
+      }
+      const ws = k;
+      while (k < i && isAlnum(msg.charCodeAt(k))) k++;
+      // ASCII letters and digits only: toLowerCase is ASCII lowercase here.
+      const w = k - ws <= 12 ? msg.slice(ws, k).toLowerCase() : '';
+      const p = prev;
+      prev = w;
+      if (w === 'cannot') return true;
+      for (const [a, b] of PAIRS) if (p === a && w === b) return true;
+    }
+  }
+  return false;
+}
+
 /** pytest's failure detail lines: `E       assert 1 == 2`. */
 function isPytestError(msg: string): boolean {
   if (!(msg.length > 3 && msg[0] === 'E' && msg[1] === ' ' && msg[2] === ' ')) return false;
@@ -637,11 +745,31 @@ const SUMMARY_INITIALS: readonly number[] = (() => {
   return masks;
 })();
 
-/** Test totals, build results, exit codes. */
+/** Test totals, build results, exit codes (words in paths and URLs do not count). */
 export function isSummary(msg: string): boolean {
   const n = msg.length;
+  // Paths and URLs (`tests/test_api.py::test_x PASSED`) name things; they hold no totals:
+  // `spans` are the other tokens.
+  const spans: number[] = [];
   let digit = false;
-  for (let i = 0; i < n && !digit; i++) digit = isDigit(msg.charCodeAt(i));
+  let i = 0;
+  while (i < n) {
+    while (i < n && isBlank(msg.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const s = i;
+    let path = false;
+    let d = false;
+    while (i < n && !isBlank(msg.charCodeAt(i))) {
+      const c = msg.charCodeAt(i);
+      if (c === C_SLASH || c === C_BACKSLASH) path = true;
+      else if (isDigit(c)) d = true;
+      i++;
+    }
+    if (!path) {
+      spans.push(s, i);
+      digit ||= d;
+    }
+  }
   // Without a digit only `build …` can match; with one, some summary word must occur (cheap
   // first tests: they only ever let through lines the word rules then decide).
   if (!digit) {
@@ -650,36 +778,39 @@ export function isSummary(msg: string): boolean {
   const distinct: string[] = [];
   let prev: SummaryWord = W.Other;
   let words = 0;
-  let i = 0;
-  while (i < n && words < 48) {
-    if (!isAlnum(msg.charCodeAt(i))) {
-      i++;
-      continue;
-    }
-    const s = i;
-    let allDigits = true;
-    while (i < n && isAlnum(msg.charCodeAt(i))) {
-      if (!isDigit(msg.charCodeAt(i))) allDigits = false;
-      i++;
-    }
-    words++;
-    const len = i - s;
-    // ASCII letters and digits only: toLowerCase is ASCII lowercase here.
-    const c = msg.charCodeAt(s) | 0x20;
-    const candidate = !allDigits && len >= 3 && len <= 10 && c >= 97 && (SUMMARY_INITIALS[len]! & (1 << (c - 97))) !== 0;
-    const lower = candidate ? msg.slice(s, i).toLowerCase() : '';
-    const tag: SummaryWord = allDigits ? W.Digits : (SUMMARY_WORDS.get(lower) ?? W.Other);
-    const p = prev;
-    prev = tag;
-    if (p === W.Build && (tag === W.BuildResult || lower === 'failed')) return true;
-    if (!digit) continue;
-    if ((p === W.Exit && tag === W.ExitKind) || tag === W.Exited || (p === W.Non && tag === W.Zero) || (p === W.Total && tag === W.Time) || (p === W.Digits && tag === W.Counted)) {
-      return true;
-    }
-    const total = tag === W.TotalOnly || tag === W.Total || (tag === W.Counted && lower !== 'warning') || lower === 'succeeded';
-    if (total && !distinct.includes(lower)) {
-      distinct.push(lower);
-      if (distinct.length === 2) return true;
+  for (let t = 0; t < spans.length && words < 48; t += 2) {
+    const e = spans[t + 1]!;
+    i = spans[t]!;
+    while (i < e && words < 48) {
+      if (!isAlnum(msg.charCodeAt(i))) {
+        i++;
+        continue;
+      }
+      const s = i;
+      let allDigits = true;
+      while (i < e && isAlnum(msg.charCodeAt(i))) {
+        if (!isDigit(msg.charCodeAt(i))) allDigits = false;
+        i++;
+      }
+      words++;
+      const len = i - s;
+      const c = msg.charCodeAt(s) | 0x20;
+      const candidate = !allDigits && len >= 3 && len <= 10 && c >= 97 && (SUMMARY_INITIALS[len]! & (1 << (c - 97))) !== 0;
+      // ASCII letters and digits only: toLowerCase is ASCII lowercase here.
+      const lower = candidate ? msg.slice(s, i).toLowerCase() : '';
+      const tag: SummaryWord = allDigits ? W.Digits : (SUMMARY_WORDS.get(lower) ?? W.Other);
+      const p = prev;
+      prev = tag;
+      if (p === W.Build && (tag === W.BuildResult || lower === 'failed')) return true;
+      if (!digit) continue;
+      if ((p === W.Exit && tag === W.ExitKind) || tag === W.Exited || (p === W.Non && tag === W.Zero) || (p === W.Total && tag === W.Time) || (p === W.Digits && tag === W.Counted)) {
+        return true;
+      }
+      const total = tag === W.TotalOnly || tag === W.Total || (tag === W.Counted && lower !== 'warning') || lower === 'succeeded';
+      if (total && !distinct.includes(lower)) {
+        distinct.push(lower);
+        if (distinct.length === 2) return true;
+      }
     }
   }
   return false;

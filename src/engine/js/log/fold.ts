@@ -241,7 +241,7 @@ export function looseTemplate(line: string, li: LineInfo, maxLen: number): strin
   const toks = tokens(msg);
   for (let k = 0; k < toks.length; k++) {
     const t = msg.slice(toks[k]![0], toks[k]![1]);
-    if (!levelSkipped && k < 4 && tokenIsLevel(t)) {
+    if (!levelSkipped && k < 4 && tokenIsLevel(t, li.ts > 0)) {
       levelSkipped = true;
       continue;
     }

@@ -12,13 +12,13 @@ import { Class, type LineInfo } from './classify.js';
 import { looseTemplate, type Unit } from './fold.js';
 
 /** Lines after an error or stack-trace line kept as its context. */
-export const CONTEXT_AFTER = 6;
+export const CONTEXT_AFTER = 10;
 /** Lines before an error or stack-trace line kept as its context. */
 export const CONTEXT_BEFORE = 3;
 /** Lines indented under an error (its message, a test's output) kept as its continuation. */
 export const CONTINUATION_MAX = 60;
 /** Two errors this close keep everything between them. */
-export const BRIDGE_GAP = 12;
+export const BRIDGE_GAP = 20;
 /** Estimated cost of one omission marker, and of the smallest (`[… 1 line omitted …]`). */
 export const MARKER_COST = 30;
 export const SMALL_MARKER_COST = 10;
@@ -28,6 +28,14 @@ const PRIO_CONTEXT = 10;
 const PRIO_REPEATED_SIGNAL = 200;
 const PRIO_HEADER = 300;
 const PRIO_OTHER = 400;
+/** Ordinary lines whose shape occurs more often than `RARE_SHAPE` times. */
+const PRIO_NEVER = Number.MAX_SAFE_INTEGER;
+
+/**
+ * An ordinary line is kept as filler only if its shape (see `looseTemplate`) occurs at most this
+ * many times in the block.
+ */
+export const RARE_SHAPE = 2;
 
 /** What selection decided for each unit. */
 export interface Selection {
@@ -88,7 +96,9 @@ export function select(
         prio[u] = PRIO_MUST;
         continue;
       }
-      repeatedSignal[u] = info[unit.start]!.cls !== Class.Plain;
+      // Earlier summaries (one per test class) are context, not repeats.
+      const cls = info[unit.start]!.cls;
+      repeatedSignal[u] = cls !== Class.Plain && cls !== Class.Summary;
     } else if (unit.kind === 'repeat') {
       // Kept exactly when its first copy is: as important as the least of it.
       let p = -1;
@@ -106,9 +116,28 @@ export function select(
         ? PRIO_CONTEXT + best
         : repeatedSignal[u]
           ? PRIO_REPEATED_SIGNAL
-          : info[unit.start]!.header
+          : info[unit.start]!.header || info[unit.start]!.cls === Class.Summary
             ? PRIO_HEADER
             : PRIO_OTHER;
+  }
+
+  // Ordinary lines of a frequent shape are well told by the omission marker (it names the
+  // commonest shape and counts it); only rare ones are worth their tokens.
+  const shapeCount = new Map<string, number>();
+  const shapeOf: Array<string | undefined> = new Array<string | undefined>(units.length).fill(undefined);
+  for (let u = 0; u < units.length; u++) {
+    if (prio[u] !== PRIO_OTHER) continue;
+    const unit = units[u]!;
+    const key = looseTemplate(lines[unit.start]!, info[unit.start]!, Infinity);
+    shapeCount.set(key, (shapeCount.get(key) ?? 0) + unit.len);
+    shapeOf[u] = key;
+  }
+  for (let u = 0; u < units.length; u++) {
+    const key = shapeOf[u];
+    if (key === undefined) continue;
+    // A shape of fields alone (`<*>`) says nothing; such lines stay ordinary filler.
+    const worded = key.split(' ').some((t) => t !== '<*>');
+    if (worded && shapeCount.get(key)! > RARE_SHAPE) prio[u] = PRIO_NEVER;
   }
 
   const kept = prio.map((p) => p === PRIO_MUST);
@@ -124,7 +153,7 @@ export function select(
     }
   }
   const order: number[] = [];
-  for (let u = 0; u < units.length; u++) if (!kept[u]) order.push(u);
+  for (let u = 0; u < units.length; u++) if (!kept[u] && prio[u] !== PRIO_NEVER) order.push(u);
   // Most important first; among the ordinary lines the latest first (a log's end tells how it
   // went), otherwise in reading order.
   const tie = (u: number): number => (prio[u] === PRIO_OTHER ? -u : u);
