@@ -29,6 +29,8 @@ export interface BlockOptions {
   minTokens: number
   /** `Infinity` means lossless only. */
   maxBlockTokens: number
+  /** Kinds whose compressor is switched off (`json`, `log`, `search`, `diff`). */
+  disabled?: Array<string>
 }
 
 export interface BlockOutput {

@@ -9,7 +9,9 @@ import { barChart } from './svg.js';
 import { Progress } from './timing.js';
 import { benchTokens, type TokensSection } from './tokens.js';
 import { benchCompress, compressMarkdown } from './compress.js';
+import { benchJson, formatJson } from './json.js';
 import { benchLogs } from './logs.js';
+import { benchPeer, formatPeer, peerTotals } from './peer.js';
 
 const quick = process.argv.includes('--quick');
 const outDir = resolve(import.meta.dirname, '../bench-results');
@@ -22,12 +24,17 @@ if (corpus.entries.length === 0) {
 
 const entries = quick ? corpus.entries.filter((_, i) => i % 8 === 0) : corpus.entries;
 const texts = entries.map(read);
-const progress = new Progress(6);
+const jsonFiles = entries.filter((e) => e.kind === 'json').map((e) => e.name);
+const progress = new Progress(6 + jsonFiles.length + 1);
 const tokens: TokensSection = benchTokens(texts, progress, quick ? 50 : 1000);
+const json = benchJson(jsonFiles, progress, quick ? 5 : 40, quick ? 2e6 : 20e6);
 progress.finish();
 const compressProgress = new Progress(8);
 const compress = await benchCompress(texts, compressProgress, quick ? 50 : 400);
 compressProgress.finish();
+const peerProgress = new Progress(2);
+const peer = benchPeer(entries, peerProgress, { install: !quick });
+peerProgress.finish();
 
 const report = {
   date: new Date().toISOString(),
@@ -37,7 +44,9 @@ const report = {
   inputs: entries.length,
   skippedFiles: corpus.skipped,
   tokens,
+  json,
   compress,
+  peer: { ...peer, totals: peerTotals(peer) },
 };
 
 const fmt = (n: number, d = 1): string => n.toFixed(d);
@@ -58,7 +67,9 @@ const md = [
   ...tokens.skipped.map((s) => `\nskipped: ${s}`),
   ...(corpus.skipped.length > 0 ? ['', `Files not in a known layout (skipped): ${corpus.skipped.join(', ')}`] : []),
   '',
+  ...formatJson(json),
   ...compressMarkdown(compress),
+  ...formatPeer(peer),
   '',
   ...benchLogs(quick ? 20 : 200, quick),
 ];
@@ -66,6 +77,48 @@ const md = [
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'report.md'), md.join('\n'));
 writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+const peerRows = peerTotals(peer).flatMap((t) => [
+  { label: `${t.kind}: headroom`, score: t.headroom, before: t.before },
+  ...(t.python === undefined ? [] : [{ label: `${t.kind}: python headroom-ai`, score: t.python, before: t.before }]),
+]);
+writeFileSync(
+  join(outDir, 'peer.svg'),
+  barChart({
+    title: 'Tokens saved per kind: headroom vs the PyPI package',
+    unit: '% of input tokens saved (bar), % of needles kept (tick)',
+    max: 100,
+    markLabel: 'retention',
+    bars: peerRows.map((r) => ({
+      label: r.label,
+      value: (100 * (r.before - r.score.tokens)) / Math.max(1, r.before),
+      mark: r.score.total === 0 ? undefined : (100 * r.score.present) / r.score.total,
+      note: `${fmt((100 * (r.before - r.score.tokens)) / Math.max(1, r.before))} % saved, ${r.score.total === 0 ? 'no needles' : `${fmt((100 * r.score.present) / r.score.total)} % kept`}`,
+    })),
+  }),
+);
+writeFileSync(
+  join(outDir, 'json.svg'),
+  barChart({
+    title: 'JSON: tokens per corpus file (default options) as a share of the input as given',
+    unit: '% of input tokens left (bar), lossless only (tick)',
+    max: 100,
+    markLabel: 'lossless only',
+    bars: json.rows.map((r) => ({
+      label: r.name,
+      value: (100 * r.defaults) / Math.max(1, r.given),
+      mark: (100 * r.lossless) / Math.max(1, r.given),
+      note: `${fmt((100 * r.defaults) / Math.max(1, r.given))} %`,
+    })),
+  }),
+);
+writeFileSync(
+  join(outDir, 'compress.svg'),
+  barChart({
+    title: 'compress() latency per request size (first call, p50)',
+    unit: 'milliseconds, lower is better',
+    bars: compress.rows.map((r) => ({ label: `${r.request} ${r.engine}`, value: r.firstP50, note: `${r.firstP50.toFixed(2)} ms` })),
+  }),
+);
 writeFileSync(
   join(outDir, 'tokens.svg'),
   barChart({

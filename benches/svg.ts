@@ -6,7 +6,7 @@ export interface Bar {
   /** Text drawn after the bar (defaults to the value). */
   note?: string;
   /** A second value on the same scale, drawn as a tick (e.g. retention). */
-  mark?: number;
+  mark?: number | undefined;
 }
 
 export interface Chart {

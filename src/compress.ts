@@ -3,6 +3,9 @@
 
 import { currentEngine } from './engine/loader.js';
 import type { BlockInput, BlockOutcome, EncodingName, Engine, StopWhen } from './engine/types.js';
+
+/** The kinds with a compressor, in the order settings are keyed. */
+const COMPRESSOR_KINDS = ['json', 'log', 'search', 'diff'] as const;
 import { memoCounter, messageCounts, REQUEST_OVERHEAD } from './messages/count.js';
 import { DEFAULT_PROTECT_TOOLS, toolMatcher } from './messages/eligibility.js';
 import { detectFormat } from './messages/format.js';
@@ -36,6 +39,12 @@ export interface CompressHooks<M extends ChatMessage = ChatMessage> {
   postCompress?(result: CompressResult<M>): CompressResult<M> | void | Promise<CompressResult<M> | void>;
 }
 
+/** Settings of one compressor. */
+export interface CompressorSettings {
+  /** `false`: blocks of this kind pass through untouched, still counted (default true). */
+  enabled?: boolean;
+}
+
 export interface CompressOptions<M extends ChatMessage = ChatMessage> {
   /** Picks the tokenizer and the context window (default `claude-sonnet-4-5-20250929`). */
   model?: string;
@@ -59,6 +68,11 @@ export interface CompressOptions<M extends ChatMessage = ChatMessage> {
   maxBlockTokens?: number;
   /** `false`: pass everything through, still counting (default true). */
   enabled?: boolean;
+  /** Per-compressor settings: `{ enabled: false }` leaves blocks of that kind untouched. */
+  json?: CompressorSettings;
+  log?: CompressorSettings;
+  search?: CompressorSettings;
+  diff?: CompressorSettings;
   hooks?: CompressHooks<M>;
   /** On abort, blocks not yet compressed pass through (reported in `failures`). */
   signal?: AbortSignal;
@@ -295,6 +309,12 @@ function resolve<M extends ChatMessage>(fn: string, messages: readonly M[], opti
   const minTokens = count(fn, o, 'minTokens', true) ?? DEFAULT_MIN_TOKENS;
   const maxBlockTokens = count(fn, o, 'maxBlockTokens', true, 1) ?? DEFAULT_MAX_BLOCK_TOKENS;
   const enabled = opt('enabled', 'a boolean', (v) => typeof v === 'boolean') ?? true;
+  const disabled = COMPRESSOR_KINDS.filter((kind) => {
+    const settings = opt(kind, 'an object such as { enabled: false }', isObj);
+    const on = settings?.enabled;
+    if (on !== undefined && typeof on !== 'boolean') throw new TypeError(`${fn}: options.${kind}.enabled must be a boolean, got ${describe(on)}`);
+    return on === false;
+  });
   const hooks = opt('hooks', 'an object of callbacks', isObj);
   for (const name of ['preCompress', 'postCompress'] as const) {
     const hook = hooks?.[name];
@@ -321,6 +341,7 @@ function resolve<M extends ChatMessage>(fn: string, messages: readonly M[], opti
       minTokens,
       maxBlockTokens,
       enabled,
+      disabled,
       fixedTokens,
       maxTokens,
       estimate: (n) => provider.estimateTokens(n),

@@ -9,6 +9,7 @@ export {
   countMessageTokens,
   type CompressHooks,
   type CompressOptions,
+  type CompressorSettings,
   type CompressResult,
   type CountMessageTokensOptions,
 } from './compress.js';

@@ -82,3 +82,50 @@ describe('engine additions', () => {
     expect(out).toHaveLength(many.length);
   });
 });
+
+describe('per-compressor settings', () => {
+  const repos = readFileSync(corpusPath('json/github-repos/github-repos.json'), 'utf8');
+  const log = readFileSync(corpusPath('ci-logs/breakages/guava_2087/fail.log'), 'utf8');
+  const conversation = [
+    { role: 'user' as const, content: 'What broke?' },
+    {
+      role: 'assistant' as const,
+      content: [
+        { type: 'tool_use' as const, id: 'a', name: 'repos', input: {} },
+        { type: 'tool_use' as const, id: 'b', name: 'ci', input: {} },
+      ],
+    },
+    {
+      role: 'user' as const,
+      content: [
+        { type: 'tool_result' as const, tool_use_id: 'a', content: repos },
+        { type: 'tool_result' as const, tool_use_id: 'b', content: log },
+      ],
+    },
+  ];
+
+  it('json: { enabled: false } leaves JSON untouched and still compresses logs, in both engines', async () => {
+    const results = await Promise.all(
+      engines().map((engine) => compressWith({ engine, memo: new Memo() }, conversation, { json: { enabled: false } })),
+    );
+    for (const r of results) {
+      expect(r.blocks.map((b) => b.kind)).toEqual(['log']);
+      const blocks = r.messages[2]!.content as { content: string }[];
+      expect(blocks[0]!.content).toBe(repos);
+      expect(blocks[1]!.content).not.toBe(log);
+      expect(r.messages).toEqual(results[0]!.messages);
+    }
+    // The same memo must not serve a result made with other settings.
+    const memo = new Memo();
+    const on = await compressWith({ engine: js, memo }, conversation, {});
+    const off = await compressWith({ engine: js, memo }, conversation, { json: { enabled: false }, log: { enabled: false } });
+    expect(on.blocks).toHaveLength(2);
+    expect(off.blocks).toHaveLength(0);
+    expect(off.messages[2]).toBe(conversation[2]);
+  });
+
+  it('rejects malformed settings with errors naming them', async () => {
+    await expect(compressWith({ engine: js, memo: new Memo() }, conversation, { json: false as never })).rejects.toThrow(/options\.json must be an object/);
+    await expect(compressWith({ engine: js, memo: new Memo() }, conversation, { diff: { enabled: 'no' as never } })).rejects.toThrow(/options\.diff\.enabled must be a boolean/);
+  });
+});

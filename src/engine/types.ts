@@ -18,6 +18,8 @@ export interface BlockOptions {
   minTokens: number;
   /** Above this many tokens (after lossless encoding) lossy selection may apply; `Infinity` = lossless only. */
   maxBlockTokens: number;
+  /** Kinds whose compressor is switched off: such blocks pass through untouched (still counted). */
+  disabled?: readonly BlockKind[];
 }
 
 export interface BlockInput {

@@ -35,6 +35,8 @@ export interface PipelineSettings {
   minTokens: number;
   maxBlockTokens: number;
   enabled: boolean;
+  /** Kinds whose compressor is switched off (`json`, `log`, `search`, `diff`), in that order. */
+  disabled: readonly BlockKind[];
   /** Tokens (in `encoding`) the context check adds to the messages: system prompt and tools. */
   fixedTokens: number;
   maxTokens: number;
@@ -117,7 +119,12 @@ export function* pipeline(
     maxBlockTokens: number,
     reportFailures: boolean,
   ): Generator<PipelineRequest, Map<number, BlockResult>, unknown> {
-    const options: Omit<BlockOptions, 'query'> = { encoding: s.encoding, minTokens: s.minTokens, maxBlockTokens };
+    const options: Omit<BlockOptions, 'query'> = {
+      encoding: s.encoding,
+      minTokens: s.minTokens,
+      maxBlockTokens,
+      ...(s.disabled.length === 0 ? {} : { disabled: s.disabled }),
+    };
     const results = new Map<number, BlockResult>();
     const misses: number[] = [];
     for (const k of ks) {
@@ -287,7 +294,8 @@ function userKinds(sites: readonly BlockSite[], engine: Engine, memo: Memo): (Bl
 
 /** The memo key of a block's settings: everything besides its text that its compressed form depends on. */
 function settingsKey(options: Omit<BlockOptions, 'query'>, query: string): string {
-  return `${ALGORITHM_VERSION}\u0000${options.encoding}\u0000${options.minTokens}\u0000${options.maxBlockTokens}\u0000${query}`;
+  const disabled = options.disabled?.join(',') ?? '';
+  return `${ALGORITHM_VERSION}\u0000${options.encoding}\u0000${options.minTokens}\u0000${options.maxBlockTokens}\u0000${disabled}\u0000${query}`;
 }
 
 function groupByMessage(sites: readonly BlockSite[]): Map<number, number[]> {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as compact from '../../src/engine/js/json/compact.js';
 import { Selection } from '../../src/engine/js/json/select.js';
-import { ownSignal } from '../../src/engine/js/json/signal.js';
+import { ownSignal, TextSignals } from '../../src/engine/js/json/signal.js';
 import { changePoints, outliers } from '../../src/engine/js/json/stats.js';
 import { compareCodePoints, display } from '../../src/engine/js/json/summary.js';
 import { children, parse } from '../../src/engine/js/json/tape.js';
@@ -63,6 +63,17 @@ describe('lossy JSON selection', () => {
     expect(r.omitted).toContainEqual({ unit: 'bytes', count: 5000 - 1024, summary: '1 long string cut' });
   });
 
+  it('keeps an item for an error anywhere in it, but not for a warning inside its inner lists', () => {
+    const doc = rows(40, (i) => ({
+      id: i,
+      headers: ['Content-Type', 'application/json', 'Expose', 'ETag, Deprecation, Sunset'],
+      steps: i === 21 ? ['compile ok', 'ERROR: link failed'] : ['compile ok', 'link ok'],
+    }));
+    const r = both(doc, { ...options, maxBlockTokens: 40 });
+    const kept = (JSON.parse(r.content) as unknown[]).filter((x): x is { id: number } => typeof x === 'object');
+    expect(kept.map((x) => x.id)).toEqual([0, 21, 39]);
+  });
+
   it('uses TOON tables with marker lines when they are shorter', () => {
     const doc = rows(200, (i) => ({ id: i, user: `user${i % 50}`, region: ['eu', 'us', 'ap'][i % 3], score: 1000 + ((i * 37) % 200) }));
     const r = both(doc, { ...options, maxBlockTokens: 300 });
@@ -85,6 +96,61 @@ describe('lossy JSON selection', () => {
   });
 });
 
+describe('marker summaries', () => {
+  it('count values, give ranges and time spans of exactly the items they replace', () => {
+    const levels = ['info', 'info', 'info', 'debug', 'notice', 'trace', 'info', 'verbose'];
+    const events = Array.from({ length: 120 }, (_, i) => ({
+      at: `2024-01-01T${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00Z`,
+      level: levels[(i * 5) % levels.length]!,
+      ms: 100 + ((i * 13) % 50),
+      msg: `request ${i} served`,
+    }));
+    const r = both(JSON.stringify(events), { ...options, maxBlockTokens: 300 });
+    // A table (header, then rows and marker lines) or JSON; either way, the kept items and markers in order.
+    expect(r.strategy).toBe('json:select+toon');
+    const lines = r.content.split('\n');
+    expect(lines[0]).toMatch(/^\[\d+\]\{at,level,ms,msg\}:$/);
+    const out: unknown[] = lines.slice(1).map((l) => (l.trim().startsWith('[…') ? l.trim() : { msg: l.split(',')[3] }));
+    let at = 0;
+    let checked = 0;
+    for (const x of out) {
+      if (typeof x !== 'string') {
+        at = events.findIndex((e) => e.msg === (x as { msg: string }).msg) + 1;
+        continue;
+      }
+      const m = /^\[… (\d+) items? omitted: (.*) …\]$/.exec(x)!;
+      const run = events.slice(at, at + Number(m[1]));
+      at += run.length;
+      for (const part of m[2]!.split('; ')) {
+        const [key, body] = [part.slice(0, part.indexOf(' ')), part.slice(part.indexOf(' ') + 1)];
+        if (key === 'level') {
+          const counts = new Map<string, number>();
+          for (const e of run) counts.set(e.level, (counts.get(e.level) ?? 0) + 1);
+          const named = body.split(', ').filter((v) => !v.startsWith('+'));
+          for (const v of named) {
+            const [value, n] = v.split('×');
+            expect(counts.get(value!)).toBe(Number(n));
+          }
+          const more = /\+(\d+) more$/.exec(body);
+          expect(counts.size).toBe(named.length + (more === null ? 0 : Number(more[1])));
+        } else if (key === 'ms') {
+          const ms = run.map((e) => e.ms);
+          const [lo, hi] = body.split('–');
+          expect(Number(lo)).toBe(Math.min(...ms));
+          expect(Number(hi ?? lo)).toBe(Math.max(...ms));
+        } else {
+          expect(key).toBe('at');
+          const [first, last] = [run[0]!.at, run[run.length - 1]!.at];
+          expect(body).toBe(first === last ? first : `${first}–${last}`);
+        }
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(3);
+    expect(r.content).toMatch(/\+\d more/);
+  });
+});
+
 describe('the JS twin of the selection rules', () => {
   it('classifies signals like the Rust engine', () => {
     const t = parse(
@@ -93,7 +159,8 @@ describe('the JS twin of the selection rules', () => {
         '"level":"warn","title":"fix error","id":7}',
     )!;
     const view = new View(t, undefined);
-    const got = children(t, 0).map((c) => ownSignal(view, c));
+    const texts = new TextSignals();
+    const got = children(t, 0).map((c) => ownSignal(view, c, texts));
     const { None: N, Warning: W, Error: E } = Signal;
     expect(got).toEqual([N, E, N, N, N, E, E, W, N, E, N, E, N, E, W, N, N]);
   });

@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LONGEST_TOKEN_BYTES } from '../../src/engine/js/json/index.js';
+import { rankTable } from '../../src/engine/js/ranks.js';
 import type { BlockInput, BlockOptions, BlockResult, Engine } from '../../src/engine/types.js';
 import { corpusFiles, corpusPath } from '../support/corpus.js';
 import { engines, js } from '../support/engines.js';
@@ -111,6 +113,16 @@ describe('JSON blocks from random documents', () => {
   });
 });
 
+describe('token length bound', () => {
+  it('no token of either encoding is longer than LONGEST_TOKEN_BYTES', () => {
+    for (const encoding of ['o200k_base', 'cl100k_base'] as const) {
+      let longest = 0;
+      for (const bytes of rankTable(encoding).keys()) longest = Math.max(longest, bytes.length);
+      expect(longest).toBeLessThanOrEqual(LONGEST_TOKEN_BYTES);
+    }
+  });
+});
+
 describe('adversarial JSON blocks', () => {
   const block = (content: string, options: BlockOptions = defaults): BlockResult => {
     const input = { content, options };
@@ -137,6 +149,12 @@ describe('adversarial JSON blocks', () => {
     expect(o.kind).toBe('json');
     expect(o.content).toBe('{"a":'.repeat(depth) + '0' + '}'.repeat(depth));
     expect(o.strategy).toBe('json:compact');
+    // Deep nesting around a large array: lossy selection works at that depth too.
+    const items = Array.from({ length: 3000 }, (_, i) => `{"n":${i},"ok":true}`).join(',');
+    const deep = block('{"a":'.repeat(depth) + '[' + items + ']' + '}'.repeat(depth));
+    expect(deep.strategy).toBe('json:select+compact');
+    expect(deep.content.startsWith('{"a":'.repeat(depth) + '[{"n":0,"ok":true},"[… ')).toBe(true);
+    expect(deep.content.endsWith('{"n":2999,"ok":true}]' + '}'.repeat(depth))).toBe(true);
   });
 
   it('handles a 50 MB string', () => {
@@ -144,7 +162,10 @@ describe('adversarial JSON blocks', () => {
     const content = JSON.stringify({ body });
     const r = block(content);
     expect(r.kind).toBe('json');
-    expect(r.tokensAfter).toBeLessThanOrEqual(r.tokensBefore);
+    expect(r.modified).toBe(true);
+    expect(r.tokensAfter).toBeLessThanOrEqual(defaults.maxBlockTokens);
+    expect(r.content).toContain('[… string cut: 50000000 bytes in full …]');
+    expect(r.omitted).toEqual([{ unit: 'bytes', count: 50e6 - 1024, summary: '1 long string cut' }]);
   });
 
   it('keeps number text exactly: 1e400, -0, 12345678901234567890123', () => {

@@ -18,6 +18,19 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Json,
+        Kind::Log,
+        Kind::Search,
+        Kind::Diff,
+        Kind::Code,
+        Kind::Text,
+    ];
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Kind::Json => "json",

@@ -33,6 +33,8 @@ pub struct BlockOptions {
     /// Above this many tokens (after lossless encoding) lossy selection may apply; `None` means
     /// lossless only.
     pub max_block_tokens: Option<usize>,
+    /// Kinds whose compressor is switched off: such blocks pass through untouched (still counted).
+    pub disabled: Vec<Kind>,
 }
 
 impl Default for BlockOptions {
@@ -42,6 +44,7 @@ impl Default for BlockOptions {
             query: String::new(),
             min_tokens: 200,
             max_block_tokens: Some(4000),
+            disabled: Vec::new(),
         }
     }
 }
@@ -96,6 +99,9 @@ pub fn compress_block(content: &str, options: &BlockOptions) -> BlockResult {
         omitted: Vec::new(),
     };
     if tokens_before < options.min_tokens {
+        return untouched;
+    }
+    if options.disabled.contains(&kind) {
         return untouched;
     }
     let proposal = match kind {

@@ -48,6 +48,8 @@ pub struct BlockOptions {
     pub min_tokens: u32,
     /// `Infinity` means lossless only.
     pub max_block_tokens: f64,
+    /// Kinds whose compressor is switched off (`json`, `log`, `search`, `diff`).
+    pub disabled: Option<Vec<String>>,
 }
 
 #[napi(object)]
@@ -87,6 +89,16 @@ fn core_options(o: &BlockOptions) -> Result<headroom_core::BlockOptions> {
         } else {
             None
         },
+        disabled: o
+            .disabled
+            .iter()
+            .flatten()
+            .map(|name| {
+                headroom_core::Kind::from_name(name).ok_or_else(|| {
+                    Error::new(Status::InvalidArg, format!("unknown block kind {name:?}"))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?,
     })
 }
 

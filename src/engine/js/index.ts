@@ -31,6 +31,7 @@ export function compressBlock(content: string, options: BlockOptions): BlockResu
     omitted: [],
   };
   if (tokensBefore < options.minTokens) return untouched;
+  if (options.disabled?.includes(kind) === true) return untouched;
   let proposal: Compressed | undefined;
   switch (kind) {
     case 'json':

@@ -90,7 +90,7 @@ pub fn columns(view: &View, items: &[u32]) -> Vec<Column> {
         }
         cols.push(c);
     } else {
-        let mut by_name: HashMap<Cow<str>, u32> = HashMap::new();
+        let mut by_key: HashMap<u32, u32> = HashMap::new();
         // Column of each field position in the previous object item: rows mostly share a layout.
         let mut hints: Vec<u32> = Vec::new();
         for (p, &item) in items.iter().enumerate() {
@@ -102,21 +102,16 @@ pub fn columns(view: &View, items: &[u32]) -> Vec<Column> {
                     .get(j)
                     .copied()
                     .filter(|&h| view.key_eq(c, cols[h as usize].key));
-                let col = match hinted {
+                let key = tape.nodes[c as usize].key;
+                let col = match hinted.or_else(|| by_key.get(&key).copied()) {
                     Some(h) => h,
-                    None => {
-                        let name = view.key(c);
-                        match by_name.get(&name) {
-                            Some(&h) => h,
-                            None if cols.len() < MAX_COLUMNS => {
-                                let h = cols.len() as u32;
-                                cols.push(Column::new(c, n, id_like(view, c)));
-                                by_name.insert(name, h);
-                                h
-                            }
-                            None => continue,
-                        }
+                    None if cols.len() < MAX_COLUMNS => {
+                        let h = cols.len() as u32;
+                        cols.push(Column::new(c, n, id_like(view, c)));
+                        by_key.insert(key, h);
+                        h
                     }
+                    None => continue,
                 };
                 if j < hints.len() {
                     hints[j] = col;
@@ -158,7 +153,7 @@ fn fill(view: &View, col: &mut Column) {
             }
             _ => col.all_numbers = false,
         }
-        if kind != Kind::String || !time_like(&view.string(v)) {
+        if kind != Kind::String || !time_like(&view.tape.raw(v)[1..]) {
             col.all_time = false;
         }
         if kind.is_container() {

@@ -7,8 +7,13 @@ use super::view::{Child, Children, View};
 
 /// Writes the document (or its lossy view) as compact JSON.
 pub fn write(view: &View) -> String {
+    write_prefix(view, usize::MAX)
+}
+
+/// Writes compact JSON until at least `limit` bytes are written (a sample of a large document).
+pub fn write_prefix(view: &View, limit: usize) -> String {
     let tape = view.tape;
-    let mut out = String::with_capacity(tape.text.len());
+    let mut out = String::with_capacity(tape.text.len().min(limit.saturating_add(64)));
     let mut stack: Vec<(Children, bool, bool)> = Vec::new();
     let mut pending = Some(Child::Node(0));
     loop {
@@ -28,6 +33,9 @@ pub fn write(view: &View) -> String {
                     _ => out.push_str(tape.raw(i)),
                 },
             }
+        }
+        if out.len() >= limit {
+            break;
         }
         let Some((children, obj, first)) = stack.last_mut() else {
             break;

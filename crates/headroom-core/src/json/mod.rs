@@ -23,7 +23,7 @@ use view::View;
 const LOSSY_ROUNDS: usize = 4;
 /// A lossy output within this share of the budget (9/10) is close enough to stop re-aiming.
 const CLOSE_ENOUGH: (usize, usize) = (9, 10);
-/// Token counts of huge candidates are estimated from a prefix this long (bytes).
+/// Tokens per byte of huge documents are estimated from a compact prefix this long (bytes).
 const SAMPLE_BYTES: usize = 65536;
 
 /// The longest token of o200k_base and cl100k_base, in bytes: a text longer than `n` times this
@@ -53,16 +53,28 @@ struct Candidate {
     tokens: Option<usize>,
 }
 
-pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
-    let t = tape::parse(content)?;
-    let (compact, toon) = lossless(&t);
-    let limit = options.max_block_tokens;
-    let count = |text: &str| match limit {
-        Some(m) if text.len() > m.saturating_mul(LONGEST_TOKEN_BYTES) => None,
-        _ => Some(count_tokens(text, options.encoding)),
-    };
-    let compact_len = compact.len();
-    let mut candidates: Vec<Candidate> = Vec::new();
+/// A lower bound on the size of any lossless form: the text of every scalar value (strings
+/// without quotes; escaped strings count nothing, since unescaping may shorten them).
+fn value_bytes(t: &tape::Tape) -> usize {
+    t.nodes
+        .iter()
+        .map(|n| match n.kind {
+            tape::Kind::Array | tape::Kind::Object => 0,
+            tape::Kind::String if n.flags & tape::ESCAPED != 0 => 0,
+            tape::Kind::String => (n.end - n.start) as usize - 2,
+            _ => (n.end - n.start) as usize,
+        })
+        .sum()
+}
+
+/// The lossless candidates: compact JSON and TOON, each unless it equals the input.
+fn lossless_candidates(
+    t: &tape::Tape,
+    content: &str,
+    count: impl Fn(&str) -> Option<usize>,
+) -> Vec<Candidate> {
+    let (compact, toon) = lossless(t);
+    let mut candidates = Vec::new();
     for (text, strategy) in [(Some(compact), "json:compact"), (toon, "json:toon")] {
         let Some(text) = text.filter(|s| s != content) else {
             continue;
@@ -74,28 +86,57 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
             tokens,
         });
     }
+    candidates
+}
+
+pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
+    let t = tape::parse(content)?;
+    let limit = options.max_block_tokens;
+    let count = |text: &str| match limit {
+        Some(m) if text.len() > m.saturating_mul(LONGEST_TOKEN_BYTES) => None,
+        _ => Some(count_tokens(text, options.encoding)),
+    };
+    // A document whose values alone are certainly above the budget goes straight to selection,
+    // without writing lossless forms that could not be used.
+    let huge = limit.is_some_and(|m| value_bytes(&t) > m.saturating_mul(LONGEST_TOKEN_BYTES));
+    let mut candidates = if huge {
+        Vec::new()
+    } else {
+        lossless_candidates(&t, content, count)
+    };
     let within = |n: usize| limit.is_none_or(|m| n <= m);
     if let Some(k) = shortest(&candidates).filter(|&k| candidates[k].tokens.is_some_and(within)) {
         return Some(proposal(candidates.swap_remove(k), Vec::new()));
     }
     let m = limit?;
     // Every lossless candidate is above the budget: unless the input itself fits, go lossy.
-    if count(content).is_some_and(|n| n <= m) {
+    if !huge && count(content).is_some_and(|n| n <= m) {
         return None;
     }
     let sel = select::Selection::new(&t, &options.query);
     if !sel.can_reduce() {
+        if huge {
+            candidates = lossless_candidates(&t, content, count);
+        }
         return shortest_counted(candidates, options);
     }
-    let best_estimate = candidates
-        .iter()
-        .map(|c| {
-            c.tokens
-                .unwrap_or_else(|| estimate_tokens(&c.text, options))
-        })
-        .min()
-        .unwrap_or_else(|| estimate_tokens(content, options));
-    let budget = mul_div(m as u64, compact_len as u64, best_estimate.max(1) as u64);
+    // Aim the first round by tokens per compact byte: from the candidates' counts when known,
+    // else from a counted sample.
+    let known = candidates.iter().filter_map(|c| c.tokens).min();
+    let tokens = match known {
+        Some(n) => n as u64,
+        None => {
+            // The writer stops after the value that crosses the limit; one value may be long.
+            let written = compact::write_prefix(&View::new(&t, None), SAMPLE_BYTES);
+            let sample = strings::prefix_within(&written, SAMPLE_BYTES);
+            mul_div(
+                count_tokens(sample, options.encoding) as u64,
+                sel.compact_size(),
+                sample.len().max(1) as u64,
+            )
+        }
+    };
+    let budget = mul_div(m as u64, sel.compact_size(), tokens.max(1));
     let lossy = lossy(&t, sel, budget, m, options);
     // Prefer a lossless candidate known to be no longer.
     if let (Some(k), Some(l)) = (shortest(&candidates), lossy.as_ref()) {
@@ -104,16 +145,6 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
         }
     }
     lossy.map(|(_, c)| c)
-}
-
-/// Tokens of `text`, estimated from its first `SAMPLE_BYTES` when it is longer.
-fn estimate_tokens(text: &str, options: &BlockOptions) -> usize {
-    let sample = strings::prefix_within(text, SAMPLE_BYTES);
-    mul_div(
-        count_tokens(sample, options.encoding) as u64,
-        text.len() as u64,
-        sample.len().max(1) as u64,
-    ) as usize
 }
 
 /// `a · b / c` without overflow (the JS twin uses BigInt).
@@ -164,8 +195,10 @@ fn lossy(
     let max_k = sel.max_items();
     let mut tried: Vec<usize> = Vec::new();
     let mut results: Vec<(usize, Compressed)> = Vec::new();
+    // Caps known to be too small or too large bound the next round's search.
+    let (mut lo, mut hi) = (0, max_k);
     for _ in 0..LOSSY_ROUNDS {
-        let k = sel.search(budget);
+        let k = sel.search(budget, lo, hi);
         if tried.contains(&k) {
             break;
         }
@@ -196,11 +229,13 @@ fn lossy(
                 break;
             }
             budget = mul_div(budget, m as u64, n.max(1) as u64);
+            lo = k;
         } else {
             if k == 0 {
                 break;
             }
             budget = mul_div(budget, m as u64 * 19, n as u64 * 20);
+            hi = k;
         }
     }
     // The fullest result within the budget, else the shortest; ties keep the earlier round.

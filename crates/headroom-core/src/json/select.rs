@@ -2,7 +2,7 @@
 //! the lossless form is above the block's budget.
 //!
 //! Every array of at least `MIN_ITEMS` items keeps a set of items it must keep: the first and the
-//! last; every item with an error or warning signal; numeric outliers and the items either side
+//! last; every item with an error signal anywhere in it, or a warning outside its inner arrays; numeric outliers and the items either side
 //! of a change point; one item for each distinct value of a low-cardinality field; the items
 //! that best match the block's query (BM25-style); existing markers; and enough items that every
 //! key of the array's items appears in the output. Then one cap `K` on kept items per array is
@@ -11,14 +11,14 @@
 //! summary; strings longer than `LONG_STRING_BYTES` keep their first `CUT_KEEP_BYTES`.
 
 use super::columns::{self, Column};
-use super::signal::{self, KeyClass};
+use super::signal::{self, KeyClass, TextSignals};
 use super::stats;
 use super::strings;
 use super::summary;
 use super::tape::{Kind, Tape, ESCAPED, KEY_ESCAPED, NONE};
 use super::view::{Entry, Plan, View};
 use crate::marker;
-use crate::select::{query_terms, text_signal, words, Signal};
+use crate::select::{query_terms, words, Signal};
 use crate::Omission;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -34,8 +34,9 @@ pub const CUT_KEEP_BYTES: usize = 1024;
 pub const LOW_CARDINALITY_ITEMS: usize = 20;
 /// The best query matches kept per array.
 pub const QUERY_KEEP: usize = 8;
-/// Planning estimate of a marker's size in bytes.
-const MARKER_ESTIMATE_BYTES: i64 = 48;
+/// Planning estimate of a marker's size in bytes (a count and a two- or three-part summary); a
+/// dropped run no larger than this is kept instead, since its marker would cost as much.
+const MARKER_ESTIMATE_BYTES: i64 = 96;
 
 /// A reducible array.
 struct Reducible {
@@ -49,6 +50,11 @@ struct Reducible {
     /// Per item: how much smaller inner arrays make it, for the evaluation in progress
     /// (allocated only when inner arrays exist).
     shrink: Vec<i64>,
+    /// Positions of the must-keep items, in order.
+    must_pos: Vec<u32>,
+    /// Running sums of item sizes plus one separator each (`prefix[p]` = items before `p`), so
+    /// an array without inner arrays is sized in time proportional to what it keeps.
+    prefix: Vec<u64>,
 }
 
 /// A document analysed for lossy selection.
@@ -82,6 +88,11 @@ impl<'t, 'a> Selection<'t, 'a> {
         sel
     }
 
+    /// Compact JSON size of the whole document (long strings at their cut size).
+    pub fn compact_size(&self) -> u64 {
+        self.size[0]
+    }
+
     /// Whether selection can change anything (arrays to reduce or strings to cut).
     pub fn can_reduce(&self) -> bool {
         !self.arrays.is_empty() || !self.cuts.is_empty()
@@ -107,6 +118,8 @@ impl<'t, 'a> Selection<'t, 'a> {
                     owner: None,
                     cols: Vec::new(),
                     shrink: Vec::new(),
+                    must_pos: Vec::new(),
+                    prefix: Vec::new(),
                 });
             }
         }
@@ -134,35 +147,32 @@ impl<'t, 'a> Selection<'t, 'a> {
     fn choose_must(&mut self, query: &str) {
         let view = &self.view;
         let tape = view.tape;
-        // Key ids (for key coverage) and own signals, once per node.
-        let mut ids: HashMap<Cow<str>, u32> = HashMap::new();
-        let mut classes: Vec<KeyClass> = Vec::new();
-        let mut key_id = vec![NONE; tape.nodes.len()];
+        // Own signals, once per node; key classes once per distinct key; the words of repeated
+        // texts (states, tags) once per distinct text.
+        let mut classes: Vec<Option<KeyClass>> = vec![None; tape.keys as usize];
+        let mut texts = TextSignals::default();
         let mut own = vec![Signal::None; tape.nodes.len()];
         for (i, n) in tape.nodes.iter().enumerate() {
             let i = i as u32;
-            if let Some(raw) = tape.raw_key(i) {
-                let name = if n.flags & KEY_ESCAPED != 0 {
-                    view.key(i)
-                } else {
-                    Cow::Borrowed(&raw[1..raw.len() - 1])
-                };
-                let next = ids.len() as u32;
-                let id = *ids.entry(name).or_insert(next);
-                if id == next {
-                    classes.push(signal::key_class(&view.key(i)));
-                }
-                key_id[i as usize] = id;
-                own[i as usize] = signal::value_signal(view, i, classes[id as usize]);
+            if n.key != NONE {
+                let class =
+                    *classes[n.key as usize].get_or_insert_with(|| signal::key_class(&view.key(i)));
+                own[i as usize] = signal::value_signal(view, i, class, &mut texts);
             } else if n.kind == Kind::String
                 && n.parent != NONE
                 && tape.kind(n.parent) == Kind::Array
             {
-                own[i as usize] = text_signal(&view.string(i));
+                own[i as usize] = texts.get(view.string(i));
             }
         }
+        // How many arrays enclose each node.
+        let mut arrays_above = vec![0u32; tape.nodes.len()];
+        for (i, n) in tape.nodes.iter().enumerate().skip(1) {
+            let p = n.parent as usize;
+            arrays_above[i] = arrays_above[p] + u32::from(tape.nodes[p].kind == Kind::Array);
+        }
         let terms = query_terms(query);
-        let mut covered = vec![u32::MAX; ids.len()];
+        let mut covered = vec![u32::MAX; tape.keys as usize];
         for (a, arr) in self.arrays.iter_mut().enumerate() {
             let n = arr.items.len();
             let mut must = vec![false; n];
@@ -170,7 +180,14 @@ impl<'t, 'a> Selection<'t, 'a> {
             must[n - 1] = true;
             for (p, &item) in arr.items.iter().enumerate() {
                 let end = tape.nodes[item as usize].next;
-                if (item..end).any(|x| own[x as usize] != Signal::None) {
+                // Errors anywhere in the item count; warnings only outside its inner arrays (a
+                // deprecation notice in a nested header list does not make the whole item a signal).
+                let depth = arrays_above[item as usize];
+                if (item..end).any(|x| match own[x as usize] {
+                    Signal::Error => true,
+                    Signal::Warning => arrays_above[x as usize] == depth,
+                    Signal::None => false,
+                }) {
                     must[p] = true;
                 }
                 if tape.kind(item) == Kind::String && marker::is_marker(&view.string(item)) {
@@ -188,10 +205,11 @@ impl<'t, 'a> Selection<'t, 'a> {
                     continue;
                 }
                 let values: Vec<f64> = col.numbers.iter().map(|&(_, x)| x).collect();
-                for k in stats::outliers(&values) {
+                let (outliers, changes) = stats::outliers_and_changes(&values);
+                for k in outliers {
                     must[col.numbers[k].0] = true;
                 }
-                for k in stats::change_points(&values) {
+                for k in changes {
                     must[col.numbers[k - 1].0] = true;
                     must[col.numbers[k].0] = true;
                 }
@@ -206,7 +224,7 @@ impl<'t, 'a> Selection<'t, 'a> {
             let mark = |item: u32, covered: &mut Vec<u32>| {
                 let mut fresh = false;
                 for x in item..tape.nodes[item as usize].next {
-                    let id = key_id[x as usize];
+                    let id = tape.nodes[x as usize].key;
                     if id != NONE && covered[id as usize] != stamp {
                         covered[id as usize] = stamp;
                         fresh = true;
@@ -225,32 +243,46 @@ impl<'t, 'a> Selection<'t, 'a> {
                 }
             }
             arr.must_count = must.iter().filter(|&&m| m).count();
+            arr.must_pos = (0..n as u32).filter(|&p| must[p as usize]).collect();
             arr.must = must;
+            if arr.shrink.is_empty() {
+                let mut acc = 0u64;
+                arr.prefix = std::iter::once(0)
+                    .chain(arr.items.iter().map(|&i| {
+                        acc += self.size[i as usize] + 1;
+                        acc
+                    }))
+                    .collect();
+            }
         }
     }
 
     /// Which items of array `a` are kept under cap `k`: the must-keep items, up to `k` in all with
     /// the rest spread evenly, and every dropped run that would be smaller than its marker.
     fn kept(&self, a: usize, k: usize) -> Vec<bool> {
+        let mut keep = Vec::new();
+        self.kept_into(a, k, &mut keep);
+        keep
+    }
+
+    /// `kept`, into a reused buffer.
+    fn kept_into(&self, a: usize, k: usize, keep: &mut Vec<bool>) {
         let arr = &self.arrays[a];
         let n = arr.items.len();
         let rest = n - arr.must_count;
         let fill = k.saturating_sub(arr.must_count).min(rest) as u64;
         let m = rest.max(1) as u64;
         let mut rank = 0u64;
-        let mut keep: Vec<bool> = arr
-            .must
-            .iter()
-            .map(|&must| {
-                if must {
-                    return true;
-                }
-                // Ranks spread evenly: rank r is picked when ⌊(r·fill + m/2)/m⌋ steps up.
-                let pick = ((rank + 1) * fill + m / 2) / m > (rank * fill + m / 2) / m;
-                rank += 1;
-                pick
-            })
-            .collect();
+        keep.clear();
+        keep.extend(arr.must.iter().map(|&must| {
+            if must {
+                return true;
+            }
+            // Ranks spread evenly: rank r is picked when ⌊(r·fill + m/2)/m⌋ steps up.
+            let pick = ((rank + 1) * fill + m / 2) / m > (rank * fill + m / 2) / m;
+            rank += 1;
+            pick
+        }));
         let mut p = 0;
         while p < n {
             if keep[p] {
@@ -267,7 +299,6 @@ impl<'t, 'a> Selection<'t, 'a> {
                 keep[start..p].iter_mut().for_each(|x| *x = true);
             }
         }
-        keep
     }
 
     /// Compact size of the whole document under cap `k` (markers estimated).
@@ -276,24 +307,15 @@ impl<'t, 'a> Selection<'t, 'a> {
             arr.shrink.iter_mut().for_each(|s| *s = 0);
         }
         let mut root_shrink: i64 = 0;
+        let mut kept = Vec::new();
         for a in (0..self.arrays.len()).rev() {
-            let kept = self.kept(a, k);
+            let (body, mut parts, markers) = if self.arrays[a].prefix.is_empty() {
+                self.kept_into(a, k, &mut kept);
+                self.measure_kept(a, &kept)
+            } else {
+                self.measure_fast(a, k)
+            };
             let arr = &self.arrays[a];
-            let mut body: i64 = 0;
-            let mut parts: i64 = 0;
-            let mut markers: i64 = 0;
-            let mut in_run = false;
-            for (p, &item) in arr.items.iter().enumerate() {
-                if kept[p] {
-                    body +=
-                        self.size[item as usize] as i64 - arr.shrink.get(p).copied().unwrap_or(0);
-                    parts += 1;
-                    in_run = false;
-                } else if !in_run {
-                    markers += 1;
-                    in_run = true;
-                }
-            }
             parts += markers;
             let reduced = 2 + body + (parts - 1).max(0) + markers * MARKER_ESTIMATE_BYTES;
             let delta = self.size[arr.node as usize] as i64 - reduced;
@@ -306,13 +328,87 @@ impl<'t, 'a> Selection<'t, 'a> {
         (self.size[0] as i64 - root_shrink).max(0) as u64
     }
 
-    /// The largest cap whose estimated output fits `budget` bytes (0 when none does).
-    pub fn search(&mut self, budget: u64) -> usize {
-        let (mut lo, mut hi) = (0usize, self.max_items());
-        if self.size_at(hi) <= budget {
-            return hi;
+    /// (kept bytes, kept items, markers) of array `a` for a kept set.
+    fn measure_kept(&self, a: usize, kept: &[bool]) -> (i64, i64, i64) {
+        let arr = &self.arrays[a];
+        let (mut body, mut parts, mut markers) = (0i64, 0i64, 0i64);
+        let mut in_run = false;
+        for (p, &item) in arr.items.iter().enumerate() {
+            if kept[p] {
+                body += self.size[item as usize] as i64 - arr.shrink.get(p).copied().unwrap_or(0);
+                parts += 1;
+                in_run = false;
+            } else if !in_run {
+                markers += 1;
+                in_run = true;
+            }
         }
-        // Invariant: size(hi) > budget; lo fits or is 0.
+        (body, parts, markers)
+    }
+
+    /// `measure_kept` of `kept(a, k)` for an array without inner arrays, visiting only what it
+    /// keeps: the must-keep positions merged with the fill picks (the `j`-th pick is rank
+    /// ⌈((j+1)·m − m/2) / fill⌉ − 1 of the others), and the runs between them by prefix sums.
+    fn measure_fast(&self, a: usize, k: usize) -> (i64, i64, i64) {
+        let arr = &self.arrays[a];
+        let n = arr.items.len();
+        let rest = n - arr.must_count;
+        let fill = k.saturating_sub(arr.must_count).min(rest) as u64;
+        let m = rest.max(1) as u64;
+        let (mut body, mut parts, mut markers) = (0i64, 0i64, 0i64);
+        let mut last: Option<usize> = None;
+        let mut keep = |p: usize, body: &mut i64, parts: &mut i64, markers: &mut i64| {
+            let start = last.map_or(0, |l| l + 1);
+            if p > start {
+                let bytes = (arr.prefix[p] - arr.prefix[start]) as i64;
+                if bytes <= MARKER_ESTIMATE_BYTES {
+                    *body += bytes - (p - start) as i64;
+                    *parts += (p - start) as i64;
+                } else {
+                    *markers += 1;
+                }
+            }
+            *body += (arr.prefix[p + 1] - arr.prefix[p]) as i64 - 1;
+            *parts += 1;
+            last = Some(p);
+        };
+        let mut c = 0usize;
+        for j in 0..=fill {
+            // The next fill pick's position (none after the last), then the must-keep items
+            // before it.
+            let pick = (j < fill).then(|| {
+                let r = (((j + 1) * m - m / 2).div_ceil(fill)).saturating_sub(1) as usize;
+                let mut below = c;
+                while below < arr.must_pos.len() && arr.must_pos[below] as usize <= r + below {
+                    below += 1;
+                }
+                r + below
+            });
+            while c < arr.must_pos.len() && pick.is_none_or(|p| (arr.must_pos[c] as usize) < p) {
+                keep(
+                    arr.must_pos[c] as usize,
+                    &mut body,
+                    &mut parts,
+                    &mut markers,
+                );
+                c += 1;
+            }
+            if let Some(p) = pick {
+                keep(p, &mut body, &mut parts, &mut markers);
+            }
+        }
+        (body, parts, markers)
+    }
+
+    /// The largest cap in `lo..=hi` whose estimated output fits `budget` bytes (`lo` when none
+    /// does), by bisection: sizes grow with the cap (nearly always; the search is deterministic
+    /// either way).
+    pub fn search(&mut self, budget: u64, lo: usize, hi: usize) -> usize {
+        let (mut lo, mut hi) = (lo, hi.min(self.max_items()));
+        if lo >= hi || self.size_at(hi) <= budget {
+            return hi.max(lo);
+        }
+        // Invariant: size(hi) > budget; lo fits or is the lower bound.
         while lo + 1 < hi {
             let mid = lo + (hi - lo) / 2;
             if self.size_at(mid) <= budget {
@@ -651,11 +747,49 @@ mod tests {
             })
             .collect();
         assert_eq!(kept, [0, 7, 19, 31, 43, 56, 68, 80, 92, 99]);
-        assert_eq!(sel.search(sizes[1]), 10);
+        assert_eq!(sel.search(sizes[1], 0, usize::MAX), 10);
         // Runs smaller than a marker are kept.
         let small = rows(100, |i| format!("{}", i % 13));
         let t = tape::parse(&small).unwrap();
         let mut sel = Selection::new(&t, "");
         assert_eq!(sel.size_at(20), small.len() as u64);
+    }
+}
+
+#[cfg(test)]
+mod fast_tests {
+    use super::super::tape;
+    use super::*;
+
+    #[test]
+    fn fast_sizing_matches_the_kept_set() {
+        // Items of varied sizes, some of them signals, so runs of every length occur.
+        for seed in 0..20u64 {
+            let doc = format!(
+                "[{}]",
+                (0..200u64)
+                    .map(|i| {
+                        let x = (i * 7919 + seed * 104729) % 97;
+                        match x % 11 {
+                            0 => format!(r#"{{"error":"e{x}"}}"#),
+                            1 => format!(r#""{}""#, "y".repeat(x as usize)),
+                            _ => format!("{x}"),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            let t = tape::parse(&doc).unwrap();
+            let sel = Selection::new(&t, "");
+            let mut kept = Vec::new();
+            for k in [0, 1, 5, 17, 40, 90, 150, 199, 200, 1000] {
+                sel.kept_into(0, k, &mut kept);
+                assert_eq!(
+                    sel.measure_fast(0, k),
+                    sel.measure_kept(0, &kept),
+                    "seed {seed} k {k}"
+                );
+            }
+        }
     }
 }

@@ -2,9 +2,10 @@
 //! non-2xx statuses, `ok: false`-style flags, non-zero exit codes, failing states and messages.
 //! A key name signals an error only when its value is present and not null, false, 0 or empty.
 
-use super::tape::{Kind, NONE};
+use super::tape::{FxMap, Kind, NONE};
 use super::view::View;
 use crate::select::{text_signal, words, Signal};
+use std::borrow::Cow;
 
 /// Key words that name an error when the value is present (`error`, `failure_code`, `is_error`).
 const ERROR_KEY_WORDS: &[&str] = &[
@@ -98,14 +99,15 @@ fn number_is_zero(text: &str) -> bool {
 /// An integer value 100–599 (a number without fraction or exponent, or a string of three digits).
 fn http_status(view: &View, i: u32) -> Option<u32> {
     let text = match view.kind(i) {
-        Kind::Number => view.tape.raw(i).to_string(),
-        Kind::String => view.string(i).into_owned(),
+        Kind::Number => Cow::Borrowed(view.tape.raw(i)),
+        Kind::String => view.string(i),
         _ => return None,
     };
-    if text.len() != 3 || !text.bytes().all(|b| b.is_ascii_digit()) {
+    let b = text.as_bytes();
+    if b.len() != 3 || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let v: u32 = text.parse().ok()?;
+    let v = b.iter().fold(0u32, |v, &d| v * 10 + (d - b'0') as u32);
     (100..600).contains(&v).then_some(v)
 }
 
@@ -155,7 +157,12 @@ pub fn key_class(key: &str) -> KeyClass {
 }
 
 /// The signal of a value under a key of class `class`.
-pub fn value_signal(view: &View, i: u32, class: KeyClass) -> Signal {
+pub fn value_signal<'t>(
+    view: &View<'t, '_>,
+    i: u32,
+    class: KeyClass,
+    texts: &mut TextSignals<'t>,
+) -> Signal {
     let kind = view.kind(i);
     if class.error && present(view, i) {
         return Signal::Error;
@@ -176,21 +183,36 @@ pub fn value_signal(view: &View, i: u32, class: KeyClass) -> Signal {
         return Signal::Error;
     }
     if class.state && kind == Kind::String {
-        return text_signal(&view.string(i));
+        return texts.get(view.string(i));
     }
     Signal::None
 }
 
+/// `text_signal` of texts seen before, remembered: states and tags repeat across items.
+#[derive(Default)]
+pub struct TextSignals<'t>(FxMap<Cow<'t, str>, Signal>);
+
+impl<'t> TextSignals<'t> {
+    pub fn get(&mut self, text: Cow<'t, str>) -> Signal {
+        if let Some(&s) = self.0.get(text.as_ref()) {
+            return s;
+        }
+        let s = text_signal(&text);
+        self.0.insert(text, s);
+        s
+    }
+}
+
 /// The signal a node carries by its own key and value (not its descendants'). Array elements
 /// that are strings signal by their text (a list of log lines or messages).
-pub fn own_signal(view: &View, i: u32) -> Signal {
+pub fn own_signal<'t>(view: &View<'t, '_>, i: u32, texts: &mut TextSignals<'t>) -> Signal {
     let t = view.tape;
-    if t.raw_key(i).is_some() {
-        return value_signal(view, i, key_class(&view.key(i)));
+    let n = &t.nodes[i as usize];
+    if n.key != NONE {
+        return value_signal(view, i, key_class(&view.key(i)), texts);
     }
-    let parent = t.nodes[i as usize].parent;
-    if view.kind(i) == Kind::String && parent != NONE && view.kind(parent) == Kind::Array {
-        return text_signal(&view.string(i));
+    if n.kind == Kind::String && n.parent != NONE && view.kind(n.parent) == Kind::Array {
+        return texts.get(view.string(i));
     }
     Signal::None
 }
@@ -203,8 +225,9 @@ mod tests {
     fn signals(doc: &str) -> Vec<(String, Signal)> {
         let t = tape::parse(doc).unwrap();
         let v = View::new(&t, None);
+        let mut texts = TextSignals::default();
         t.children(0)
-            .map(|c| (v.key(c).into_owned(), own_signal(&v, c)))
+            .map(|c| (v.key(c).into_owned(), own_signal(&v, c, &mut texts)))
             .collect()
     }
 
@@ -235,7 +258,11 @@ mod tests {
     fn strings_in_arrays_signal_by_text() {
         let t = tape::parse(r#"["ok","ERROR: disk full","WARN: slow"]"#).unwrap();
         let v = View::new(&t, None);
-        let got: Vec<Signal> = t.children(0).map(|c| own_signal(&v, c)).collect();
+        let mut texts = TextSignals::default();
+        let got: Vec<Signal> = t
+            .children(0)
+            .map(|c| own_signal(&v, c, &mut texts))
+            .collect();
         assert_eq!(got, [Signal::None, Signal::Error, Signal::Warning]);
     }
 }

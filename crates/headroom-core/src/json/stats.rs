@@ -21,23 +21,44 @@ fn median_sorted(v: &[f64]) -> f64 {
     }
 }
 
+/// The median, by selection in linear time (the values are reordered). The order statistics are
+/// the same whatever the algorithm, so the JS twin may sort instead.
+fn median(v: &mut [f64]) -> f64 {
+    let n = v.len();
+    let (left, &mut mid, _) = v.select_nth_unstable_by(n / 2, f64::total_cmp);
+    if n % 2 == 1 {
+        return mid;
+    }
+    let below = left.iter().copied().max_by(f64::total_cmp).unwrap_or(mid);
+    (below + mid) / 2.0
+}
+
 /// Median and a robust scale: the MAD, or when more than half the values are equal, the mean
 /// absolute deviation from the median times 1.2533 / 1.4826 (so both estimate σ / 1.4826).
 fn center_and_scale(values: &[f64]) -> (f64, f64) {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let med = median_sorted(&sorted);
+    let med = median(&mut values.to_vec());
     let mut dev: Vec<f64> = values.iter().map(|x| (x - med).abs()).collect();
     let mut sum = 0.0;
     for d in &dev {
         sum += d;
     }
-    dev.sort_by(f64::total_cmp);
-    let mad = median_sorted(&dev);
+    let mad = median(&mut dev);
     if mad > 0.0 {
         return (med, mad);
     }
     (med, sum / values.len() as f64 * 1.2533 / 1.4826)
+}
+
+/// Outliers and change points of one series, sharing its median and scale.
+pub fn outliers_and_changes(values: &[f64]) -> (Vec<usize>, Vec<usize>) {
+    if values.len() < MIN_VALUES {
+        return (Vec::new(), Vec::new());
+    }
+    let spread = center_and_scale(values);
+    (
+        outliers_by(values, spread),
+        change_points_by(values, spread),
+    )
 }
 
 /// Positions (into `values`) of outliers.
@@ -45,7 +66,10 @@ pub fn outliers(values: &[f64]) -> Vec<usize> {
     if values.len() < MIN_VALUES {
         return Vec::new();
     }
-    let (med, scale) = center_and_scale(values);
+    outliers_by(values, center_and_scale(values))
+}
+
+fn outliers_by(values: &[f64], (med, scale): (f64, f64)) -> Vec<usize> {
     if scale <= 0.0 {
         return Vec::new();
     }
@@ -60,25 +84,31 @@ pub fn outliers(values: &[f64]) -> Vec<usize> {
 /// median ignores a lone spike, which is an outlier, not a shift). A shift is kept only where it
 /// is the largest within one window either side.
 pub fn change_points(values: &[f64]) -> Vec<usize> {
-    let n = values.len();
-    if n < MIN_SERIES {
+    if values.len() < MIN_SERIES {
         return Vec::new();
     }
-    let (_, scale) = center_and_scale(values);
-    if scale <= 0.0 {
+    change_points_by(values, center_and_scale(values))
+}
+
+fn change_points_by(values: &[f64], (_, scale): (f64, f64)) -> Vec<usize> {
+    let n = values.len();
+    if n < MIN_SERIES || scale <= 0.0 {
         return Vec::new();
     }
     let limit = CHANGE_SIGMAS * 1.4826 * scale;
     let w = (n / 10).clamp(3, 10);
+    // The median of every window of `w` values, each computed once.
     let mut window: Vec<f64> = Vec::with_capacity(w);
-    let mut median_of = |range: &[f64]| {
-        window.clear();
-        window.extend_from_slice(range);
-        window.sort_by(f64::total_cmp);
-        median_sorted(&window)
-    };
+    let medians: Vec<f64> = (0..=n - w)
+        .map(|k| {
+            window.clear();
+            window.extend_from_slice(&values[k..k + w]);
+            window.sort_by(f64::total_cmp);
+            median_sorted(&window)
+        })
+        .collect();
     let d: Vec<f64> = (w..=n - w)
-        .map(|k| (median_of(&values[k..k + w]) - median_of(&values[k - w..k])).abs())
+        .map(|k| (medians[k] - medians[k - w]).abs())
         .collect();
     let mut out = Vec::new();
     for (j, &dj) in d.iter().enumerate() {

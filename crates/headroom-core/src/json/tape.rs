@@ -1,7 +1,12 @@
 //! The JSON reader: a flat tape of nodes in document order, built without recursion (an explicit
 //! stack of open containers), so 100 000 levels of nesting cost no more than 100 000 siblings.
 //! Nodes keep raw slices of the input: numbers keep their original text, strings their original
-//! spelling (decoded only on demand), and duplicate keys are all kept.
+//! spelling (decoded only on demand), and duplicate keys are all kept. Keys are interned as they
+//! are read (by decoded value), so every later key comparison is one integer comparison.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// What a node is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +54,8 @@ pub struct Node {
     pub parent: u32,
     /// Number of children (containers only).
     pub count: u32,
+    /// The key's id (equal ids, equal decoded keys), or `NONE`.
+    pub key: u32,
 }
 
 /// A parsed document: `nodes[0]` is the root.
@@ -57,6 +64,8 @@ pub struct Tape<'a> {
     pub nodes: Vec<Node>,
     /// Deepest container nesting (the root container is depth 1).
     pub max_depth: u32,
+    /// Number of distinct keys (ids are `0..keys`).
+    pub keys: u32,
 }
 
 impl<'a> Tape<'a> {
@@ -92,6 +101,7 @@ impl<'a> Tape<'a> {
     }
 }
 
+#[derive(Clone)]
 pub struct Children<'t, 'a> {
     tape: &'t Tape<'a>,
     at: u32,
@@ -123,11 +133,39 @@ pub fn parse(text: &str) -> Option<Tape<'_>> {
         text,
         nodes: p.nodes,
         max_depth: p.max_depth,
+        keys: p.keys.len() as u32,
     })
+}
+
+/// FxHash (as in rustc): keys are short and trusted to be no attack on a per-call table, so a
+/// multiply-rotate hash beats SipHash by several times.
+#[derive(Default)]
+pub struct Fx(u64);
+
+/// A hash map with `Fx` hashing.
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(K);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// One pass over the input; `BUILD = false` only validates (detection), without a tape.
 struct Parser<'a, const BUILD: bool> {
+    text: &'a str,
     b: &'a [u8],
     pos: usize,
     nodes: Vec<Node>,
@@ -135,7 +173,35 @@ struct Parser<'a, const BUILD: bool> {
     stack: Vec<u32>,
     kinds: Vec<bool>,
     max_depth: u32,
+    keys: FxMap<Cow<'a, str>, u32>,
 }
+
+/// Skips string bytes that need no attention (not `"`, `\\` or a control character), eight at a
+/// time: most string bytes are plain, and this is the parser's hottest loop.
+fn skip_plain(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let quote = x ^ (ONES * b'"' as u64);
+        let slash = x ^ (ONES * b'\\' as u64);
+        // A byte is zero in `v` or below 0x20 in `x` exactly when its high bit is set here.
+        let special = (quote.wrapping_sub(ONES) & !quote)
+            | (slash.wrapping_sub(ONES) & !slash)
+            | (x.wrapping_sub(ONES * 0x20) & !x);
+        if special & HIGHS != 0 {
+            return i + ((special & HIGHS).trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i
+}
+
+/// A pending key: raw span (quotes included), key flags, id.
+type Key = (u32, u32, u8, u32);
+const NO_KEY: Key = (0, 0, 0, NONE);
 
 const fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r')
@@ -144,12 +210,16 @@ const fn is_ws(c: u8) -> bool {
 impl<'a, const BUILD: bool> Parser<'a, BUILD> {
     fn new(text: &'a str) -> Self {
         Parser {
+            text,
             b: text.as_bytes(),
             pos: 0,
-            nodes: Vec::new(),
+            // Values of real documents average over 8 bytes; reserving avoids regrowth copies (pages
+            // of the reservation that stay unused are never touched).
+            nodes: Vec::with_capacity(if BUILD { text.len() / 8 } else { 0 }),
             stack: Vec::new(),
             kinds: Vec::new(),
             max_depth: 0,
+            keys: HashMap::default(),
         }
     }
 
@@ -168,7 +238,7 @@ impl<'a, const BUILD: bool> Parser<'a, BUILD> {
             return None;
         }
         self.ws();
-        let mut key: (u32, u32, u8) = (0, 0, 0);
+        let mut key: Key = NO_KEY;
         'value: loop {
             // A value starts here.
             let c = self.peek()?;
@@ -187,7 +257,7 @@ impl<'a, const BUILD: bool> Parser<'a, BUILD> {
                         if is_obj {
                             key = self.key()?;
                         } else {
-                            key = (0, 0, 0);
+                            key = NO_KEY;
                         }
                         continue 'value;
                     }
@@ -217,7 +287,7 @@ impl<'a, const BUILD: bool> Parser<'a, BUILD> {
                     b',' => {
                         self.pos += 1;
                         self.ws();
-                        key = if is_obj { self.key()? } else { (0, 0, 0) };
+                        key = if is_obj { self.key()? } else { NO_KEY };
                         continue 'value;
                     }
                     b'}' if is_obj => {
@@ -235,7 +305,7 @@ impl<'a, const BUILD: bool> Parser<'a, BUILD> {
     }
 
     /// Reads `"key" :` and leaves `pos` at the value.
-    fn key(&mut self) -> Option<(u32, u32, u8)> {
+    fn key(&mut self) -> Option<Key> {
         if self.peek()? != b'"' {
             return None;
         }
@@ -253,10 +323,27 @@ impl<'a, const BUILD: bool> Parser<'a, BUILD> {
             kf |= KEY_ESCAPED;
         }
         kf |= flags & SURROGATE;
-        Some((start as u32, end as u32, kf))
+        let mut id = NONE;
+        if BUILD {
+            let inner = &self.text[start + 1..end - 1];
+            let name = if flags & ESCAPED != 0 {
+                super::strings::decode(inner)
+            } else {
+                Cow::Borrowed(inner)
+            };
+            let next = self.keys.len() as u32;
+            id = match self.keys.get(name.as_ref()) {
+                Some(&id) => id,
+                None => {
+                    self.keys.insert(name, next);
+                    next
+                }
+            };
+        }
+        Some((start as u32, end as u32, kf, id))
     }
 
-    fn push_node(&mut self, kind: Kind, start: usize, end: usize, key: (u32, u32, u8), flags: u8) {
+    fn push_node(&mut self, kind: Kind, start: usize, end: usize, key: Key, flags: u8) {
         let container = kind.is_container();
         if BUILD {
             let idx = self.nodes.len() as u32;
@@ -274,6 +361,7 @@ impl<'a, const BUILD: bool> Parser<'a, BUILD> {
                 next: idx + 1,
                 parent,
                 count: 0,
+                key: key.3,
             });
             if container {
                 self.stack.push(idx);
@@ -297,7 +385,7 @@ impl<'a, const BUILD: bool> Parser<'a, BUILD> {
         }
     }
 
-    fn literal(&mut self, word: &[u8], kind: Kind, key: (u32, u32, u8)) -> Option<()> {
+    fn literal(&mut self, word: &[u8], kind: Kind, key: Key) -> Option<()> {
         if !self.b[self.pos..].starts_with(word) {
             return None;
         }
@@ -313,6 +401,7 @@ impl<'a, const BUILD: bool> Parser<'a, BUILD> {
         let mut i = self.pos + 1;
         let mut flags = 0;
         loop {
+            i = skip_plain(b, i);
             let c = *b.get(i)?;
             if c == b'"' {
                 self.pos = i + 1;

@@ -12,9 +12,8 @@
 //! does not include; in inline arrays they are quoted string elements.
 
 use super::strings;
-use super::tape::{Kind, Tape, NUMBER_CHECK, SURROGATE};
+use super::tape::{Kind, Tape, NONE, NUMBER_CHECK, SURROGATE};
 use super::view::{Child, Children, View};
-use std::borrow::Cow;
 
 /// Deeper documents get no TOON form: every level costs two spaces on every line below it.
 pub const MAX_DEPTH: u32 = 64;
@@ -24,21 +23,27 @@ pub fn eligible(tape: &Tape) -> bool {
     if tape.max_depth > MAX_DEPTH {
         return false;
     }
-    let view = View::new(tape, None);
+    // For duplicate keys: the last object whose children used each key id.
+    let mut last_object = vec![NONE; tape.keys as usize];
     for (i, n) in tape.nodes.iter().enumerate() {
         let i = i as u32;
         if n.flags & SURROGATE != 0 && has_lone_surrogate(tape, i) {
             return false;
         }
-        match n.kind {
-            Kind::Number if n.flags & NUMBER_CHECK != 0 => {
-                let v: f64 = tape.raw(i).parse().unwrap_or(f64::INFINITY);
-                if !v.is_finite() || (v == 0.0 && v.is_sign_negative()) {
+        if n.kind == Kind::Number && n.flags & NUMBER_CHECK != 0 {
+            let v: f64 = tape.raw(i).parse().unwrap_or(f64::INFINITY);
+            if !v.is_finite() || (v == 0.0 && v.is_sign_negative()) {
+                return false;
+            }
+        }
+        if n.kind == Kind::Object && n.count > 1 {
+            for c in tape.children(i) {
+                let seen = &mut last_object[tape.nodes[c as usize].key as usize];
+                if *seen == i {
                     return false;
                 }
+                *seen = i;
             }
-            Kind::Object if n.count > 1 && has_duplicate_keys(&view, i) => return false,
-            _ => {}
         }
     }
     true
@@ -47,19 +52,6 @@ pub fn eligible(tape: &Tape) -> bool {
 fn has_lone_surrogate(tape: &Tape, i: u32) -> bool {
     let lone = |raw: &str| strings::has_lone_surrogate(&raw[1..raw.len() - 1]);
     (tape.kind(i) == Kind::String && lone(tape.raw(i))) || tape.raw_key(i).is_some_and(lone)
-}
-
-fn has_duplicate_keys(view: &View, obj: u32) -> bool {
-    let kids: Vec<u32> = view.tape.children(obj).collect();
-    if kids.len() <= 8 {
-        return kids
-            .iter()
-            .enumerate()
-            .any(|(a, &x)| kids[a + 1..].iter().any(|&y| view.key_eq(x, y)));
-    }
-    let mut keys: Vec<Cow<str>> = kids.iter().map(|&k| view.key(k)).collect();
-    keys.sort_unstable();
-    keys.windows(2).any(|w| w[0] == w[1])
 }
 
 /// A column of a table: a key, and for a nested field group, its sub-columns.

@@ -2,7 +2,7 @@
 //! items of which arrays are kept, where omission markers go, and which long strings are cut.
 
 use super::strings;
-use super::tape::{Kind, Tape, ESCAPED, KEY_ESCAPED};
+use super::tape::{Kind, Tape, ESCAPED};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -108,7 +108,12 @@ impl<'t, 'a> View<'t, 'a> {
             return Cow::Borrowed(c);
         }
         let raw = self.tape.raw(i);
-        strings::decode(&raw[1..raw.len() - 1])
+        let inner = &raw[1..raw.len() - 1];
+        if self.escaped(i) {
+            strings::decode(inner)
+        } else {
+            Cow::Borrowed(inner)
+        }
     }
 
     /// The decoded key of a node (empty when it has none).
@@ -121,11 +126,7 @@ impl<'t, 'a> View<'t, 'a> {
 
     /// Whether two nodes have the same key.
     pub fn key_eq(&self, a: u32, b: u32) -> bool {
-        let (na, nb) = (&self.tape.nodes[a as usize], &self.tape.nodes[b as usize]);
-        if (na.flags | nb.flags) & KEY_ESCAPED == 0 {
-            return self.tape.raw_key(a) == self.tape.raw_key(b);
-        }
-        self.key(a) == self.key(b)
+        self.tape.nodes[a as usize].key == self.tape.nodes[b as usize].key
     }
 
     /// Whether a string node's raw text has escapes.

@@ -77,7 +77,7 @@ export function columns(view: View, items: readonly number[]): Column[] {
     items.forEach((i, p) => (c.cells[p] = i));
     cols.push(c);
   } else {
-    const byName = new Map<string, number>();
+    const byKey = new Map<number, number>();
     // Column of each field position in the previous object item: rows mostly share a layout.
     const hints: number[] = [];
     for (let p = 0; p < n; p++) {
@@ -88,13 +88,13 @@ export function columns(view: View, items: readonly number[]): Column[] {
       for (let c = t.count[item]! > 0 ? item + 1 : end; c < end; c = t.next[c]!, j++) {
         let col = hints[j];
         if (col === undefined || !view.keyEq(c, cols[col]!.key)) {
-          const name = view.key(c);
-          col = byName.get(name);
+          const key = t.keyId[c]!;
+          col = byKey.get(key);
           if (col === undefined) {
             if (cols.length >= MAX_COLUMNS) continue;
             col = cols.length;
             cols.push(newColumn(c, n, idLike(view, c)));
-            byName.set(name, col);
+            byKey.set(key, col);
           }
         }
         hints[j] = col;
@@ -128,7 +128,8 @@ function fill(view: View, col: Column): void {
     } else {
       col.allNumbers = false;
     }
-    if (kind !== Kind.String || !TIME_LIKE.test(view.string(v))) col.allTime = false;
+    // Judged on the raw text, as the Rust engine does.
+    if (kind !== Kind.String || !TIME_LIKE.test(t.text.slice(t.start[v]! + 1, t.start[v]! + 11))) col.allTime = false;
     if (isContainer(kind)) overflow = true;
     if (overflow) continue;
     const key = valueKey(view, v);

@@ -3,10 +3,10 @@
 
 import type { Omission } from '../../types.js';
 import { isMarker, jsonItemsOmitted, jsonStringCut } from '../marker.js';
-import { queryTerms, Signal, textSignal, words } from '../select.js';
+import { queryTerms, Signal, words } from '../select.js';
 import { categorical, columns, type Column } from './columns.js';
-import { keyClass, valueSignal, type KeyClass } from './signal.js';
-import { changePoints, outliers } from './stats.js';
+import { keyClass, TextSignals, valueSignal, type KeyClass } from './signal.js';
+import { outliersAndChanges } from './stats.js';
 import { jsonRaw, jsonValue, prefixWithin, utf8Length } from './strings.js';
 import { display, run } from './summary.js';
 import { children, ESCAPED, KEY_ESCAPED, Kind, NONE, rawKey, type Tape } from './tape.js';
@@ -22,8 +22,8 @@ export const CUT_KEEP_BYTES = 1024;
 export const LOW_CARDINALITY_ITEMS = 20;
 /** The best query matches kept per array. */
 export const QUERY_KEEP = 8;
-/** Planning estimate of a marker's size in bytes. */
-const MARKER_ESTIMATE_BYTES = 48;
+/** Planning estimate of a marker's size in bytes; a dropped run no larger is kept instead. */
+const MARKER_ESTIMATE_BYTES = 96;
 
 interface Reducible {
   node: number;
@@ -35,6 +35,10 @@ interface Reducible {
   cols: Column[];
   /** Per item: how much smaller inner arrays make it (allocated only when inner arrays exist). */
   shrink: Float64Array | undefined;
+  /** Positions of the must-keep items, in order. */
+  mustPos: number[];
+  /** Running sums of item sizes plus one separator each (arrays without inner arrays only). */
+  prefix: Float64Array | undefined;
 }
 
 /** A document analysed for lossy selection. */
@@ -55,6 +59,11 @@ export class Selection {
     if (this.arrays.length > 0) this.chooseMust(query);
   }
 
+  /** Compact JSON size of the whole document (long strings at their cut size). */
+  compactSize(): number {
+    return this.size[0]!;
+  }
+
   /** Whether selection can change anything (arrays to reduce or strings to cut). */
   canReduce(): boolean {
     return this.arrays.length > 0 || this.cuts.size > 0;
@@ -73,7 +82,7 @@ export class Selection {
       if (t.kind[i] === Kind.Array && t.count[i]! >= MIN_ITEMS) {
         const items = children(t, i);
         this.arrayOf.set(i, this.arrays.length);
-        this.arrays.push({ node: i, items, must: new Uint8Array(items.length), mustCount: 0, owner: undefined, cols: [], shrink: undefined });
+        this.arrays.push({ node: i, items, must: new Uint8Array(items.length), mustCount: 0, owner: undefined, cols: [], shrink: undefined, mustPos: [], prefix: undefined });
       }
     }
     // Owners: the nearest ancestor that is an item of a reducible array.
@@ -97,28 +106,28 @@ export class Selection {
   private chooseMust(query: string): void {
     const view = this.view;
     const t = view.tape;
-    // Key ids (for key coverage) and own signals, once per node.
-    const ids = new Map<string, number>();
-    const classes: KeyClass[] = [];
-    const keyId = new Uint32Array(t.size).fill(NONE);
+    // Own signals, once per node; key classes once per distinct key; the words of repeated texts
+    // (states, tags) once per distinct text.
+    const classes: (KeyClass | undefined)[] = new Array<KeyClass | undefined>(t.keys);
+    const texts = new TextSignals();
     const own = new Uint8Array(t.size);
     for (let i = 0; i < t.size; i++) {
-      if (t.keyEnd[i] !== 0) {
-        const name = view.key(i);
-        let id = ids.get(name);
-        if (id === undefined) {
-          id = ids.size;
-          ids.set(name, id);
-          classes.push(keyClass(name));
-        }
-        keyId[i] = id;
-        own[i] = valueSignal(view, i, classes[id]!);
+      const id = t.keyId[i]!;
+      if (id !== NONE) {
+        const c = (classes[id] ??= keyClass(view.key(i)));
+        own[i] = valueSignal(view, i, c, texts);
       } else if (t.kind[i] === Kind.String && t.parent[i] !== NONE && t.kind[t.parent[i]!] === Kind.Array) {
-        own[i] = textSignal(view.string(i));
+        own[i] = texts.get(view.string(i));
       }
     }
+    // How many arrays enclose each node.
+    const arraysAbove = new Uint32Array(t.size);
+    for (let i = 1; i < t.size; i++) {
+      const p = t.parent[i]!;
+      arraysAbove[i] = arraysAbove[p]! + (t.kind[p] === Kind.Array ? 1 : 0);
+    }
     const terms = queryTerms(query);
-    const covered = new Uint32Array(ids.size).fill(NONE);
+    const covered = new Uint32Array(t.keys).fill(NONE);
     this.arrays.forEach((arr, a) => {
       const n = arr.items.length;
       const must = new Uint8Array(n);
@@ -126,8 +135,11 @@ export class Selection {
       must[n - 1] = 1;
       arr.items.forEach((item, p) => {
         const end = t.next[item]!;
+        // Errors anywhere in the item count; warnings only outside its inner arrays.
+        const depth = arraysAbove[item]!;
         for (let x = item; x < end; x++) {
-          if (own[x] !== Signal.None) {
+          const sig = own[x]!;
+          if (sig === Signal.Error || (sig === Signal.Warning && arraysAbove[x] === depth)) {
             must[p] = 1;
             break;
           }
@@ -138,9 +150,9 @@ export class Selection {
       for (const col of arr.cols) {
         if (categorical(col) && col.present >= LOW_CARDINALITY_ITEMS) for (const p of col.distinct) must[p] = 1;
         if (col.idLike) continue;
-        const values = Float64Array.from(col.numberVal);
-        for (const k of outliers(values)) must[col.numberPos[k]!] = 1;
-        for (const k of changePoints(values)) {
+        const [outliers, changes] = outliersAndChanges(Float64Array.from(col.numberVal));
+        for (const k of outliers) must[col.numberPos[k]!] = 1;
+        for (const k of changes) {
           must[col.numberPos[k - 1]!] = 1;
           must[col.numberPos[k]!] = 1;
         }
@@ -151,7 +163,7 @@ export class Selection {
         let fresh = false;
         const end = t.next[item]!;
         for (let x = item; x < end; x++) {
-          const id = keyId[x]!;
+          const id = t.keyId[x]!;
           if (id !== NONE && covered[id] !== a) {
             covered[id] = a;
             fresh = true;
@@ -169,6 +181,12 @@ export class Selection {
       for (let p = 0; p < n; p++) count += must[p]!;
       arr.mustCount = count;
       arr.must = must;
+      for (let p = 0; p < n; p++) if (must[p]) arr.mustPos.push(p);
+      if (arr.shrink === undefined) {
+        const prefix = new Float64Array(n + 1);
+        for (let p = 0; p < n; p++) prefix[p + 1] = prefix[p]! + this.size[arr.items[p]!]! + 1;
+        arr.prefix = prefix;
+      }
     });
   }
 
@@ -216,23 +234,11 @@ export class Selection {
     for (const arr of this.arrays) arr.shrink?.fill(0);
     let rootShrink = 0;
     for (let a = this.arrays.length - 1; a >= 0; a--) {
-      const kept = this.kept(a, k);
       const arr = this.arrays[a]!;
-      let body = 0;
-      let parts = 0;
-      let markers = 0;
-      let inRun = false;
-      arr.items.forEach((item, p) => {
-        if (kept[p]) {
-          body += this.size[item]! - (arr.shrink?.[p] ?? 0);
-          parts++;
-          inRun = false;
-        } else if (!inRun) {
-          markers++;
-          inRun = true;
-        }
-      });
-      parts += markers;
+      const measured = arr.prefix === undefined ? this.measureKept(a, this.kept(a, k)) : this.measureFast(a, k);
+      const body = measured[0];
+      const markers = measured[2];
+      const parts = measured[1] + markers;
       const reduced = 2 + body + Math.max(parts - 1, 0) + markers * MARKER_ESTIMATE_BYTES;
       const delta = this.size[arr.node]! - reduced;
       if (arr.owner !== undefined) this.arrays[arr.owner[0]]!.shrink![arr.owner[1]]! += delta;
@@ -241,11 +247,78 @@ export class Selection {
     return Math.max(0, this.size[0]! - rootShrink);
   }
 
-  /** The largest cap whose estimated output fits `budget` bytes (0 when none does). */
-  search(budget: number): number {
-    let lo = 0;
-    let hi = this.maxItems();
-    if (this.sizeAt(hi) <= budget) return hi;
+  /** [kept bytes, kept items, markers] of array `a` for a kept set. */
+  private measureKept(a: number, kept: Uint8Array): [number, number, number] {
+    const arr = this.arrays[a]!;
+    let body = 0;
+    let parts = 0;
+    let markers = 0;
+    let inRun = false;
+    for (let p = 0; p < arr.items.length; p++) {
+      if (kept[p]) {
+        body += this.size[arr.items[p]!]! - (arr.shrink?.[p] ?? 0);
+        parts++;
+        inRun = false;
+      } else if (!inRun) {
+        markers++;
+        inRun = true;
+      }
+    }
+    return [body, parts, markers];
+  }
+
+  /**
+   * `measureKept` of `kept(a, k)` for an array without inner arrays, visiting only what it keeps
+   * (see select.rs: must-keep positions merged with the fill picks, runs by prefix sums).
+   */
+  private measureFast(a: number, k: number): [number, number, number] {
+    const arr = this.arrays[a]!;
+    const prefix = arr.prefix!;
+    const mustPos = arr.mustPos;
+    const n = arr.items.length;
+    const rest = n - arr.mustCount;
+    const fill = Math.min(Math.max(0, k - arr.mustCount), rest);
+    const m = Math.max(rest, 1);
+    const half = Math.floor(m / 2);
+    let body = 0;
+    let parts = 0;
+    let markers = 0;
+    let last = -1;
+    const keep = (p: number): void => {
+      const start = last + 1;
+      if (p > start) {
+        const bytes = prefix[p]! - prefix[start]!;
+        if (bytes <= MARKER_ESTIMATE_BYTES) {
+          body += bytes - (p - start);
+          parts += p - start;
+        } else {
+          markers++;
+        }
+      }
+      body += prefix[p + 1]! - prefix[p]! - 1;
+      parts++;
+      last = p;
+    };
+    let c = 0;
+    for (let j = 0; j <= fill; j++) {
+      // The next fill pick's position (none after the last), then the must-keep items before it.
+      let pick = -1;
+      if (j < fill) {
+        const r = Math.max(0, Math.ceil(((j + 1) * m - half) / fill) - 1);
+        let below = c;
+        while (below < mustPos.length && mustPos[below]! <= r + below) below++;
+        pick = r + below;
+      }
+      while (c < mustPos.length && (pick < 0 || mustPos[c]! < pick)) keep(mustPos[c++]!);
+      if (pick >= 0) keep(pick);
+    }
+    return [body, parts, markers];
+  }
+
+  /** The largest cap in `lo..=hi` whose estimated output fits `budget` bytes (`lo` when none does), by bisection. */
+  search(budget: number, lo: number, hi: number): number {
+    hi = Math.min(hi, this.maxItems());
+    if (lo >= hi || this.sizeAt(hi) <= budget) return Math.max(hi, lo);
     while (lo + 1 < hi) {
       const mid = lo + Math.floor((hi - lo) / 2);
       if (this.sizeAt(mid) <= budget) lo = mid;

@@ -92,8 +92,22 @@ export function keyClass(key: string): KeyClass {
   };
 }
 
+/** `textSignal` of texts seen before, remembered: states and tags repeat across items. */
+export class TextSignals {
+  private readonly seen = new Map<string, Signal>();
+
+  get(text: string): Signal {
+    let s = this.seen.get(text);
+    if (s === undefined) {
+      s = textSignal(text);
+      this.seen.set(text, s);
+    }
+    return s;
+  }
+}
+
 /** The signal of a value under a key of class `c`. */
-export function valueSignal(view: View, i: number, c: KeyClass): Signal {
+export function valueSignal(view: View, i: number, c: KeyClass, texts: TextSignals): Signal {
   const kind = view.kind(i);
   if (c.error && present(view, i)) return Signal.Error;
   if (c.status) {
@@ -105,15 +119,15 @@ export function valueSignal(view: View, i: number, c: KeyClass): Signal {
     const t = view.tape;
     if (!numberIsZero(t.text.slice(t.start[i]!, t.end[i]!))) return Signal.Error;
   }
-  if (c.state && kind === Kind.String) return textSignal(view.string(i));
+  if (c.state && kind === Kind.String) return texts.get(view.string(i));
   return Signal.None;
 }
 
 /** The signal a node carries by its own key and value (array string elements: by their text). */
-export function ownSignal(view: View, i: number): Signal {
+export function ownSignal(view: View, i: number, texts: TextSignals): Signal {
   const t = view.tape;
-  if (t.keyEnd[i] !== 0) return valueSignal(view, i, keyClass(view.key(i)));
+  if (t.keyId[i] !== NONE) return valueSignal(view, i, keyClass(view.key(i)), texts);
   const parent = t.parent[i]!;
-  if (view.kind(i) === Kind.String && parent !== NONE && view.kind(parent) === Kind.Array) return textSignal(view.string(i));
+  if (view.kind(i) === Kind.String && parent !== NONE && view.kind(parent) === Kind.Array) return texts.get(view.string(i));
   return Signal.None;
 }

@@ -11,6 +11,11 @@ export const MIN_VALUES = 8;
 /** Fewer values than this get no change points. */
 export const MIN_SERIES = 20;
 
+/** `x` sorts before `y` in Float64Array order (-0 before +0, as Rust's `total_cmp`). */
+function before(x: number, y: number): boolean {
+  return x < y || (x === 0 && y === 0 && Object.is(x, -0) && !Object.is(y, -0));
+}
+
 function medianSorted(v: Float64Array): number {
   const n = v.length;
   return n % 2 === 1 ? v[n >> 1]! : (v[n / 2 - 1]! + v[n / 2]!) / 2;
@@ -30,10 +35,20 @@ function centerAndScale(values: Float64Array): [number, number] {
   return [med, ((sum / values.length) * 1.2533) / 1.4826];
 }
 
+/** Outliers and change points of one series, sharing its median and scale. */
+export function outliersAndChanges(values: Float64Array): [number[], number[]] {
+  if (values.length < MIN_VALUES) return [[], []];
+  const spread = centerAndScale(values);
+  return [outliersBy(values, spread), changePointsBy(values, spread)];
+}
+
 /** Positions (into `values`) of outliers. */
 export function outliers(values: Float64Array): number[] {
   if (values.length < MIN_VALUES) return [];
-  const [med, scale] = centerAndScale(values);
+  return outliersBy(values, centerAndScale(values));
+}
+
+function outliersBy(values: Float64Array, [med, scale]: [number, number]): number[] {
   if (scale <= 0) return [];
   const limit = OUTLIER_Z * scale;
   const out: number[] = [];
@@ -43,15 +58,33 @@ export function outliers(values: Float64Array): number[] {
 
 /** Positions (into `values`) where a level shift starts (see stats.rs). */
 export function changePoints(values: Float64Array): number[] {
+  if (values.length < MIN_SERIES) return [];
+  return changePointsBy(values, centerAndScale(values));
+}
+
+function changePointsBy(values: Float64Array, [, scale]: [number, number]): number[] {
   const n = values.length;
-  if (n < MIN_SERIES) return [];
-  const [, scale] = centerAndScale(values);
-  if (scale <= 0) return [];
+  if (n < MIN_SERIES || scale <= 0) return [];
   const limit = CHANGE_SIGMAS * 1.4826 * scale;
   const w = Math.min(10, Math.max(3, Math.floor(n / 10)));
-  const medianOf = (from: number): number => medianSorted(values.slice(from, from + w).sort());
+  // The median of every window of `w` values, each computed once (insertion sort in a scratch
+  // array: windows are small, and a fresh array per window would be all garbage).
+  const medians = new Float64Array(n - w + 1);
+  const window = new Float64Array(w);
+  for (let k = 0; k <= n - w; k++) {
+    for (let i = 0; i < w; i++) {
+      const x = values[k + i]!;
+      let j = i - 1;
+      while (j >= 0 && before(x, window[j]!)) {
+        window[j + 1] = window[j]!;
+        j--;
+      }
+      window[j + 1] = x;
+    }
+    medians[k] = medianSorted(window);
+  }
   const d = new Float64Array(n - 2 * w + 1);
-  for (let k = w; k <= n - w; k++) d[k - w] = Math.abs(medianOf(k) - medianOf(k - w));
+  for (let k = w; k <= n - w; k++) d[k - w] = Math.abs(medians[k]! - medians[k - w]!);
   const out: number[] = [];
   for (let j = 0; j < d.length; j++) {
     const dj = d[j]!;

@@ -2,7 +2,10 @@
 // recursion (an explicit stack of open containers). Nodes keep raw slices of the input: numbers
 // keep their original text, strings their original spelling, and duplicate keys are all kept.
 // Offsets are UTF-16 indices; `extra`/`keyExtra` add what UTF-8 needs beyond them, so byte
-// lengths match the Rust engine's exactly.
+// lengths match the Rust engine's exactly. Keys are interned as they are read (by decoded value),
+// so every later key comparison is one integer comparison.
+
+import { decode } from './strings.js';
 
 export const Kind = { Null: 0, False: 1, True: 2, Number: 3, String: 4, Array: 5, Object: 6 } as const;
 export type Kind = (typeof Kind)[keyof typeof Kind];
@@ -38,8 +41,12 @@ export interface Tape {
   /** UTF-8 bytes of the value's raw span beyond its UTF-16 length. */
   extra: Uint32Array;
   keyExtra: Uint32Array;
+  /** The key's id (equal ids, equal decoded keys), or NONE. */
+  keyId: Uint32Array;
   /** Deepest container nesting (the root container is depth 1). */
   maxDepth: number;
+  /** Number of distinct keys (ids are 0..keys). */
+  keys: number;
 }
 
 /** The raw text of a node's value (strings with their quotes). */
@@ -103,6 +110,8 @@ class Parser {
   count: Uint32Array;
   extra: Uint32Array;
   keyExtra: Uint32Array;
+  keyId: Uint32Array;
+  private readonly ids = new Map<string, number>();
   private stack: number[] = [];
   private kinds: boolean[] = [];
   maxDepth = 0;
@@ -126,6 +135,7 @@ class Parser {
     this.count = new Uint32Array(this.cap);
     this.extra = new Uint32Array(this.cap);
     this.keyExtra = new Uint32Array(this.cap);
+    this.keyId = new Uint32Array(this.cap);
   }
 
   tape(): Tape {
@@ -144,7 +154,9 @@ class Parser {
       count: this.count.subarray(0, n),
       extra: this.extra.subarray(0, n),
       keyExtra: this.keyExtra.subarray(0, n),
+      keyId: this.keyId.subarray(0, n),
       maxDepth: this.maxDepth,
+      keys: this.ids.size,
     };
   }
 
@@ -171,6 +183,7 @@ class Parser {
     this.count = g32(this.count);
     this.extra = g32(this.extra);
     this.keyExtra = g32(this.keyExtra);
+    this.keyId = g32(this.keyId);
     this.cap = cap;
   }
 
@@ -254,9 +267,11 @@ class Parser {
   private ke = 0;
   private kf = 0;
   private kx = 0;
+  private kid = NONE;
 
   private noKey(): void {
     this.ks = this.ke = this.kf = this.kx = 0;
+    this.kid = NONE;
   }
 
   /** Reads `"key" :` and leaves `pos` at the value. */
@@ -277,7 +292,37 @@ class Parser {
     this.ke = e;
     this.kf = kf;
     this.kx = this.sExtra;
+    if (this.build) this.kid = this.keyIdOf(s, e);
     return true;
+  }
+
+  // Recently seen plain keys, by a hash of length and a few characters: keys repeat from object
+  // to object, and a hit costs one comparison with the input instead of a slice and a Map lookup.
+  private readonly recentRaw: string[] = new Array<string>(256).fill('');
+  private readonly recentId = new Uint32Array(256);
+
+  /** The id of the key whose raw text (quotes included) spans `s..e`. */
+  private keyIdOf(s: number, e: number): number {
+    const t = this.text;
+    const escaped = (this.sFlags & ESCAPED) !== 0;
+    const len = e - s - 2;
+    const slot = escaped || len === 0 ? -1 : (len * 31 + t.charCodeAt(s + 1) * 7 + t.charCodeAt(e - 2) * 13) & 255;
+    if (slot >= 0) {
+      const raw = this.recentRaw[slot]!;
+      if (raw.length === len && t.startsWith(raw, s + 1)) return this.recentId[slot]!;
+    }
+    const inner = t.slice(s + 1, e - 1);
+    const name = escaped ? decode(inner) : inner;
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(name, id);
+    }
+    if (slot >= 0) {
+      this.recentRaw[slot] = inner;
+      this.recentId[slot] = id;
+    }
+    return id;
   }
 
   private push(kind: Kind, s: number, e: number, flags: number, extra: number): void {
@@ -298,6 +343,7 @@ class Parser {
       this.count[idx] = 0;
       this.extra[idx] = extra;
       this.keyExtra[idx] = this.kx;
+      this.keyId[idx] = this.kid;
       if (container) this.stack.push(idx);
     }
     if (container) {

@@ -4,8 +4,9 @@
 // view, markers in tables and lists are bare lines outside the header's count.
 
 import { hasLoneSurrogate, toonKey, toonQuoted, toonString } from './strings.js';
-import { children, isContainer, Kind, NUMBER_CHECK, SURROGATE, rawKey, type Tape } from './tape.js';
+import { children, isContainer, Kind, NONE, NUMBER_CHECK, SURROGATE, rawKey, type Tape } from './tape.js';
 import { View, type Entry } from './view.js';
+import { TextBuffer } from './buffer.js';
 
 /** Deeper documents get no TOON form: every level costs two spaces on every line below it. */
 export const MAX_DEPTH = 64;
@@ -13,7 +14,8 @@ export const MAX_DEPTH = 64;
 /** Whether TOON can carry this document's value exactly. */
 export function eligible(t: Tape): boolean {
   if (t.maxDepth > MAX_DEPTH) return false;
-  const view = new View(t, undefined);
+  // For duplicate keys: the last object whose children used each key id.
+  const lastObject = new Uint32Array(t.keys).fill(NONE);
   for (let i = 0; i < t.size; i++) {
     const f = t.flags[i]!;
     if ((f & SURROGATE) !== 0 && hasLone(t, i)) return false;
@@ -21,8 +23,14 @@ export function eligible(t: Tape): boolean {
     if (k === Kind.Number && (f & NUMBER_CHECK) !== 0) {
       const v = Number(t.text.slice(t.start[i]!, t.end[i]!));
       if (!Number.isFinite(v) || Object.is(v, -0)) return false;
-    } else if (k === Kind.Object && t.count[i]! > 1 && hasDuplicateKeys(view, i)) {
-      return false;
+    }
+    if (k === Kind.Object && t.count[i]! > 1) {
+      const end = t.next[i]!;
+      for (let c = i + 1; c < end; c = t.next[c]!) {
+        const id = t.keyId[c]!;
+        if (lastObject[id] === i) return false;
+        lastObject[id] = i;
+      }
     }
   }
   return true;
@@ -33,19 +41,6 @@ function hasLone(t: Tape, i: number): boolean {
   if (t.kind[i] === Kind.String && lone(t.text.slice(t.start[i]!, t.end[i]!))) return true;
   const k = rawKey(t, i);
   return k !== undefined && lone(k);
-}
-
-function hasDuplicateKeys(view: View, obj: number): boolean {
-  const kids = children(view.tape, obj);
-  if (kids.length <= 8) {
-    for (let a = 0; a < kids.length; a++) {
-      for (let b = a + 1; b < kids.length; b++) if (view.keyEq(kids[a]!, kids[b]!)) return true;
-    }
-    return false;
-  }
-  const keys = kids.map((k) => view.key(k)).sort();
-  for (let a = 1; a < keys.length; a++) if (keys[a] === keys[a - 1]) return true;
-  return false;
 }
 
 /** A column of a table: a key node (in the first row), and for a group, its sub-columns. */
@@ -136,24 +131,26 @@ interface Task {
 }
 
 class Writer {
-  out = '';
+  readonly out: TextBuffer;
   private lines = 0;
-  constructor(readonly view: View) {}
+  constructor(readonly view: View) {
+    this.out = new TextBuffer(view.tape.text.length);
+  }
 
   line(depth: number): void {
-    if (this.lines > 0) this.out += '\n';
+    if (this.lines > 0) this.out.addCode(10);
     this.lines++;
-    this.out += '  '.repeat(depth);
+    this.out.addSpaces(2 * depth);
   }
 
   key(i: number): void {
-    this.out += toonKey(this.view.key(i));
+    this.out.add(toonKey(this.view.key(i)));
   }
 
   primitive(i: number): void {
     const t = this.view.tape;
-    if (t.kind[i] === Kind.String) this.out += toonString(this.view.string(i));
-    else this.out += t.text.slice(t.start[i]!, t.end[i]!);
+    if (t.kind[i] === Kind.String) this.out.add(toonString(this.view.string(i)));
+    else this.out.addSlice(t.text, t.start[i]!, t.end[i]!);
   }
 
   items(arr: number): number[] {
@@ -185,29 +182,29 @@ class Writer {
 
   header(key: number | undefined, n: number, keyed: boolean, fields: Fields | undefined): void {
     if (key !== undefined) this.key(key);
-    this.out += '[' + String(n) + (keyed ? ':' : '') + ']';
+    this.out.add('[' + String(n) + (keyed ? ':' : '') + ']');
     if (fields !== undefined) this.fieldList(fields);
-    this.out += ':';
+    this.out.add(':');
   }
 
   fieldList(f: Fields): void {
     // [next field, end of its range, start of the range] per open group.
     const stack: [number, number, number][] = [[0, f.top, 0]];
-    this.out += '{';
+    this.out.add('{');
     for (;;) {
       const top = stack[stack.length - 1];
       if (top === undefined) break;
       if (top[0] >= top[1]) {
         stack.pop();
-        this.out += '}';
+        this.out.add('}');
         continue;
       }
       const field = f.fields[top[0]]!;
-      if (top[0] > top[2]) this.out += ',';
+      if (top[0] > top[2]) this.out.add(',');
       top[0]++;
       this.key(field.key);
       if (field.len > 0) {
-        this.out += '{';
+        this.out.add('{');
         stack.push([field.first, field.first + field.len, field.first]);
       }
     }
@@ -235,7 +232,7 @@ class Writer {
         stack.push([field.first, field.first + field.len, v, v + 1]);
         continue;
       }
-      if (!first) this.out += ',';
+      if (!first) this.out.add(',');
       first = false;
       this.primitive(v);
     }
@@ -245,11 +242,11 @@ class Writer {
     for (const c of this.view.children(container)) {
       this.line(depth);
       if (typeof c === 'string') {
-        this.out += c;
+        this.out.add(c);
       } else {
         if (keyed) {
           this.key(c);
-          this.out += ': ';
+          this.out.add(': ');
         }
         this.row(f, c);
       }
@@ -259,9 +256,9 @@ class Writer {
   inlineValues(arr: number): void {
     let first = true;
     for (const c of this.view.children(arr)) {
-      this.out += first ? ' ' : ',';
+      this.out.add(first ? ' ' : ',');
       first = false;
-      if (typeof c === 'string') this.out += toonString(c);
+      if (typeof c === 'string') this.out.add(toonString(c));
       else this.primitive(c);
     }
   }
@@ -280,12 +277,12 @@ class Writer {
       }
       this.line(depth);
       this.key(c);
-      this.out += ':';
+      this.out.add(':');
       return this.view.len(c) > 0 ? { list: false, entries: this.view.children(c), at: 0, depth: depth + 1 } : undefined;
     }
     this.line(depth);
     this.key(c);
-    this.out += ': ';
+    this.out.add(': ');
     this.primitive(c);
     return undefined;
   }
@@ -298,9 +295,9 @@ class Writer {
       case EMPTY:
         if (key !== undefined) {
           this.key(key);
-          this.out += ': ';
+          this.out.add(': ');
         }
-        this.out += '[]';
+        this.out.add('[]');
         return undefined;
       case INLINE:
         this.header(key, this.view.len(arr), false, undefined);
@@ -320,13 +317,13 @@ class Writer {
   item(c: Entry, depth: number, tasks: Task[]): void {
     if (typeof c === 'string') {
       this.line(depth);
-      this.out += c;
+      this.out.add(c);
       return;
     }
     const k = this.view.kind(c);
     if (k === Kind.Array) {
       this.line(depth);
-      this.out += '- ';
+      this.out.add('- ');
       const f = this.form(c, false);
       if (f.form === EMPTY || f.form === INLINE) {
         this.header(undefined, this.view.len(c), false, undefined);
@@ -339,7 +336,7 @@ class Writer {
       this.objectItem(c, depth, tasks);
     } else {
       this.line(depth);
-      this.out += '- ';
+      this.out.add('- ');
       this.primitive(c);
     }
   }
@@ -350,10 +347,10 @@ class Writer {
     const fields = this.view.children(obj);
     const f = fields[0];
     if (typeof f !== 'number') {
-      this.out += '-';
+      this.out.add('-');
       return;
     }
-    this.out += '- ';
+    this.out.add('- ');
     let nested: Task | undefined;
     const k = this.view.kind(f);
     if (k === Kind.Array) {
@@ -365,7 +362,7 @@ class Writer {
           break;
         case EMPTY:
           this.key(f);
-          this.out += ': []';
+          this.out.add(': []');
           break;
         case INLINE:
           this.header(f, this.view.len(f), false, undefined);
@@ -383,12 +380,12 @@ class Writer {
         this.rows(keyed, f, true, depth + 2);
       } else {
         this.key(f);
-        this.out += ':';
+        this.out.add(':');
         if (this.view.len(f) > 0) nested = { list: false, entries: this.view.children(f), at: 0, depth: depth + 2 };
       }
     } else {
       this.key(f);
-      this.out += ': ';
+      this.out.add(': ');
       this.primitive(f);
     }
     // The rest of the fields follow the first field's nested lines.
@@ -416,10 +413,10 @@ export function write(view: View): string {
     }
   } else if (rootKind === Kind.String) {
     const v = view.string(0);
-    w.out += v.startsWith('\uFEFF') ? toonQuoted(v) : toonString(v);
+    w.out.add(v.startsWith('\uFEFF') ? toonQuoted(v) : toonString(v));
   } else {
     const t = view.tape;
-    w.out += t.text.slice(t.start[0]!, t.end[0]!);
+    w.out.addSlice(t.text, t.start[0]!, t.end[0]!);
   }
   for (;;) {
     const task = tasks[tasks.length - 1];
@@ -438,5 +435,5 @@ export function write(view: View): string {
       if (t !== undefined) tasks.push(t);
     }
   }
-  return w.out;
+  return w.out.toString();
 }

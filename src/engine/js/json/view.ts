@@ -3,7 +3,7 @@
 // strings are cut.
 
 import { decode } from './strings.js';
-import { ESCAPED, KEY_ESCAPED, rawKey, type Tape } from './tape.js';
+import { ESCAPED, rawKey, type Tape } from './tape.js';
 
 /** One element of a reduced array: a kept item (node index), or a marker string. */
 export type Entry = number | string;
@@ -53,7 +53,8 @@ export class View {
     const c = this.cut(i);
     if (c !== undefined) return c;
     const t = this.tape;
-    return decode(t.text.slice(t.start[i]! + 1, t.end[i]! - 1));
+    const inner = t.text.slice(t.start[i]! + 1, t.end[i]! - 1);
+    return (t.flags[i]! & ESCAPED) !== 0 ? decode(inner) : inner;
   }
 
   /** The decoded key of a node (empty when it has none). */
@@ -64,13 +65,7 @@ export class View {
 
   /** Whether two nodes have the same key. */
   keyEq(a: number, b: number): boolean {
-    const t = this.tape;
-    if (((t.flags[a]! | t.flags[b]!) & KEY_ESCAPED) === 0) {
-      const la = t.keyEnd[a]! - t.keyStart[a]!;
-      if (la !== t.keyEnd[b]! - t.keyStart[b]!) return false;
-      return t.text.startsWith(rawKey(t, a)!, t.keyStart[b]!);
-    }
-    return this.key(a) === this.key(b);
+    return this.tape.keyId[a] === this.tape.keyId[b];
   }
 
   /** Whether a string node's raw text has escapes. */
