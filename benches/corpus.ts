@@ -64,3 +64,31 @@ export function loadCorpus(root = corpusRoot()): Corpus {
 export function read(entry: CorpusEntry): string {
   return readFileSync(entry.path, 'utf8');
 }
+
+const LOCKFILE = /(^|\/)(Cargo\.lock|package-lock\.json|yarn\.lock|pnpm-lock\.yaml|go\.sum|poetry\.lock|Gemfile\.lock|composer\.lock)$/;
+
+/**
+ * The needles of a diff (corpus README): every changed line, hunk header and file header outside
+ * lockfiles (which the compressor may summarise), as 1-based line numbers.
+ */
+export function diffNeedles(text: string): number[] {
+  const out: number[] = [];
+  let lockfile = false;
+  text.split(/\r\n|\n|\r/).forEach((l, k) => {
+    const m = /^diff --git \S+ (\S+)$/.exec(l) ?? (l.startsWith('+++ ') ? /^\+\+\+ (\S+)/.exec(l) : null);
+    if (m) lockfile = LOCKFILE.test(m[1]!);
+    if (l.startsWith('diff ') || l.startsWith('--- ') || l.startsWith('+++ ')) out.push(k + 1);
+    else if (!lockfile && k > 0 && (l.startsWith('@@ ') || l.startsWith('+') || l.startsWith('-'))) out.push(k + 1);
+  });
+  return out;
+}
+
+/** The tool outputs inside a SWE-agent trajectory worth compressing (observations over 800 characters). */
+export function trajectoryOutputs(text: string): string[] {
+  try {
+    const traj = JSON.parse(text) as { trajectory?: Array<{ observation?: unknown }> };
+    return (traj.trajectory ?? []).flatMap((step) => (typeof step.observation === 'string' && step.observation.length > 800 ? [step.observation] : []));
+  } catch {
+    return [];
+  }
+}

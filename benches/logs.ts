@@ -8,12 +8,11 @@ import { readFileSync } from 'node:fs';
 import { jsEngine } from '../src/engine/js/index.js';
 import { loadNative } from '../src/engine/native.js';
 import type { BlockKind, BlockOptions, Engine } from '../src/engine/types.js';
-import { corpusFiles, corpusPath } from '../test/support/corpus.js';
 import { lineRetention, parseGroundTruth } from '../test/support/retention/lines.js';
-import { measure, Progress } from './timing.js';
+import { diffNeedles, read, trajectoryOutputs, type CorpusEntry } from './corpus.js';
+import { measure, type Progress } from './timing.js';
 
 const OPTIONS: BlockOptions = { encoding: 'o200k_base', query: '', minTokens: 200, maxBlockTokens: 4000 };
-const LOCKFILE = /(^|\/)(Cargo\.lock|package-lock\.json|yarn\.lock|pnpm-lock\.yaml|go\.sum|poetry\.lock|Gemfile\.lock|composer\.lock)$/;
 
 interface Sample {
   kind: string;
@@ -40,24 +39,11 @@ interface Row {
   jsCountMs: number;
 }
 
-/** Changed lines and headers outside lockfiles: the needles of a diff (corpus README). */
-function diffNeedles(text: string): number[] {
-  const out: number[] = [];
-  let lockfile = false;
-  text.split(/\r\n|\n|\r/).forEach((l, k) => {
-    const m = /^diff --git \S+ (\S+)$/.exec(l) ?? (l.startsWith('+++ ') ? /^\+\+\+ (\S+)/.exec(l) : null);
-    if (m) lockfile = LOCKFILE.test(m[1]!);
-    if (l.startsWith('diff ') || l.startsWith('--- ') || l.startsWith('+++ ')) out.push(k + 1);
-    else if (!lockfile && k > 0 && (l.startsWith('@@ ') || l.startsWith('+') || l.startsWith('-'))) out.push(k + 1);
-  });
-  return out;
-}
-
-/** `grep -n -C1 <word>` over some corpus files, written the way grep writes it. */
-function grepOutput(files: string[], word: RegExp): string {
+/** `grep -n -C1 <word>` over some texts, written the way grep writes it. */
+function grepOutput(files: readonly [string, string][], word: RegExp): string {
   const out: string[] = [];
-  for (const f of files) {
-    const lines = readFileSync(corpusPath(f), 'utf8').split('\n');
+  for (const [f, text] of files) {
+    const lines = text.split('\n');
     let last = -2;
     lines.forEach((l, k) => {
       if (!word.test(l)) return;
@@ -72,32 +58,35 @@ function grepOutput(files: string[], word: RegExp): string {
   return out.join('\n') + '\n';
 }
 
-function samples(quick: boolean): Sample[] {
+/**
+ * The inputs by kind: CI logs with their ground truth, other logs, diffs, grep output (the corpus's
+ * own `grep/*.txt`, else grep runs over its logs and diffs), and trajectory tool outputs.
+ */
+function samples(entries: readonly CorpusEntry[], quick: boolean): Sample[] {
+  const pick = <T>(xs: T[]): T[] => (quick ? xs.slice(0, 6) : xs);
   const out: Sample[] = [];
-  const logs = corpusFiles('ci-logs', (f) => f.endsWith('fail.log'));
-  for (const f of quick ? logs.slice(0, 6) : logs) {
-    const gt = parseGroundTruth(readFileSync(corpusPath(f.replace(/fail\.log$/, 'groundtruth')), 'utf8'));
-    out.push({ kind: 'ci-log', name: f.replace(/^ci-logs\//, '').replace(/\/fail\.log$/, ''), content: readFileSync(corpusPath(f), 'utf8'), error: gt.error, context: gt.context });
+  for (const e of pick(entries.filter((e) => e.kind === 'log'))) {
+    const gt = e.groundtruth === undefined ? undefined : parseGroundTruth(readFileSync(e.groundtruth, 'utf8'));
+    const name = e.name.replace(/^(ci-logs|logs)\//, '').replace(/\/fail\.log$/, '');
+    out.push({ kind: gt === undefined ? 'log' : 'ci-log', name, content: read(e), ...(gt === undefined ? {} : { error: gt.error, context: gt.context }) });
   }
-  const diffs = corpusFiles('diffs', (f) => !f.includes('LICENSE'));
-  for (const f of quick ? diffs.slice(0, 6) : diffs) {
-    const content = readFileSync(corpusPath(f), 'utf8');
-    out.push({ kind: 'diff', name: f.replace(/^diffs\//, ''), content, error: diffNeedles(content) });
+  for (const e of pick(entries.filter((e) => e.kind === 'diff'))) {
+    const content = read(e);
+    out.push({ kind: 'diff', name: e.name.replace(/^diffs\//, ''), content, error: diffNeedles(content) });
   }
-  for (const [name, word] of [
-    ['grep -C1 error (ci-logs)', /error/i],
-    ['grep -C1 include (diffs)', /include/],
-  ] as const) {
-    const files = corpusFiles(name.includes('diffs') ? 'diffs' : 'ci-logs', (f) => f.endsWith('.log') || f.endsWith('.patch') || f.endsWith('.diff'));
-    out.push({ kind: 'search', name, content: grepOutput(quick ? files.slice(0, 4) : files, word) });
+  const grep = entries.filter((e) => e.kind === 'search');
+  for (const e of pick(grep)) out.push({ kind: 'search', name: e.name, content: read(e) });
+  if (grep.length === 0) {
+    for (const [name, kind, word] of [
+      ['grep -C1 error (logs)', 'log', /error/i],
+      ['grep -C1 include (diffs)', 'diff', /include/],
+    ] as const) {
+      const files = entries.filter((e) => e.kind === kind).slice(0, quick ? 4 : undefined);
+      if (files.length > 0) out.push({ kind: 'search', name, content: grepOutput(files.map((e) => [e.name, read(e)]), word) });
+    }
   }
-  for (const f of corpusFiles('trajectories', (f) => f.endsWith('.traj'))) {
-    const traj = JSON.parse(readFileSync(corpusPath(f), 'utf8')) as { trajectory?: Array<{ observation?: unknown }> };
-    (traj.trajectory ?? []).forEach((step, k) => {
-      if (typeof step.observation === 'string' && step.observation.length > 800) {
-        out.push({ kind: 'tool output', name: `${f.replace(/^trajectories\//, '')}#${k}`, content: step.observation });
-      }
-    });
+  for (const e of entries.filter((e) => e.kind === 'trajectory')) {
+    trajectoryOutputs(read(e)).forEach((content, k) => out.push({ kind: 'tool output', name: `${e.name.replace(/^trajectories\//, '')}#${k}`, content }));
   }
   return out;
 }
@@ -118,11 +107,22 @@ const median = (xs: number[]): number => {
 };
 const pct = (a: number, b: number): string => (b === 0 ? '–' : `${((100 * a) / b).toFixed(1)} %`);
 
-/** The report section (markdown lines). `budgetMs` is the timing budget per file and engine. */
-export function benchLogs(budgetMs: number, quick = false): string[] {
+export type LogsRow = Omit<Row, 'sample'> & { kind: string; name: string; bytes: number };
+
+export interface LogsSection {
+  rows: LogsRow[];
+  nativeUnavailable?: string;
+}
+
+/** How many inputs `benchLogs` will time (for the progress bar). */
+export function logSampleCount(entries: readonly CorpusEntry[], quick: boolean): number {
+  return samples(entries, quick).length;
+}
+
+/** Per-file figures for logs, search hits, diffs and tool outputs. `budgetMs` is the timing budget per file and engine. */
+export function benchLogs(entries: readonly CorpusEntry[], progress: Progress, budgetMs: number, quick = false): LogsSection {
   const native = loadNative();
-  const all = samples(quick);
-  const progress = new Progress(all.length);
+  const all = samples(entries, quick);
   const rows: Row[] = [];
   for (const sample of all) {
     progress.tick(`logs: ${sample.name}`);
@@ -145,8 +145,13 @@ export function benchLogs(budgetMs: number, quick = false): string[] {
       jsCountMs: measure(() => counts(jsEngine, sample.content, r.content), budgetMs),
     });
   }
-  progress.finish();
+  const flat = rows.map(({ sample, ...r }) => ({ kind: sample.kind, name: sample.name, bytes: Buffer.byteLength(sample.content), ...r }));
+  return native.ok ? { rows: flat } : { rows: flat, nativeUnavailable: native.reason };
+}
 
+/** The section as markdown lines. */
+export function formatLogs(section: LogsSection): string[] {
+  const rows = section.rows;
   const fmtMBps = (bytes: number, ms: number): string => (Number.isFinite(ms) && ms > 0 ? (bytes / 1e6 / (ms / 1000)).toFixed(1) : '–');
   const lines = [
     `## Logs, search hits and diffs (maxBlockTokens ${OPTIONS.maxBlockTokens}, minTokens ${OPTIONS.minTokens}, o200k_base)`,
@@ -154,19 +159,19 @@ export function benchLogs(budgetMs: number, quick = false): string[] {
     'Retention: CI-log `E`/`C` ground-truth lines (groundtruth), diff changed lines and headers outside lockfiles. ' +
       'MB/s: `compressBlocks` of each file (detection, compression and the exact token counts before and after); ' +
       '"excl. counting" subtracts the time of those two counts, leaving detection and compression.',
-    native.ok ? '' : `\nnative engine unavailable: ${native.reason}\n`,
+    section.nativeUnavailable === undefined ? '' : `\nnative engine unavailable: ${section.nativeUnavailable}\n`,
     '| kind | files | MB | tokens before | tokens after | median reduction | error needles | context needles | native MB/s | JS MB/s | JS × slower | native MB/s excl. counting | JS MB/s excl. counting | JS × slower |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
-  const kinds = [...new Set(rows.map((r) => r.sample.kind))];
+  const kinds = [...new Set(rows.map((r) => r.kind))];
   for (const kind of kinds) {
-    const rs = rows.filter((r) => r.sample.kind === kind);
-    const bytes = rs.reduce((n, r) => n + Buffer.byteLength(r.sample.content), 0);
+    const rs = rows.filter((r) => r.kind === kind);
+    const bytes = rs.reduce((n, r) => n + r.bytes, 0);
     const nativeMs = rs.reduce((n, r) => n + r.nativeMs, 0);
     const jsMs = rs.reduce((n, r) => n + r.jsMs, 0);
     const nativeOwn = rs.reduce((n, r) => n + Math.max(0, r.nativeMs - r.nativeCountMs), 0);
     const jsOwn = rs.reduce((n, r) => n + Math.max(0, r.jsMs - r.jsCountMs), 0);
-    const sum = (f: (r: Row) => number): number => rs.reduce((n, r) => n + f(r), 0);
+    const sum = (f: (r: LogsRow) => number): number => rs.reduce((n, r) => n + f(r), 0);
     lines.push(
       `| ${kind} | ${rs.length} | ${(bytes / 1e6).toFixed(2)} | ${sum((r) => r.before)} | ${sum((r) => r.after)} | ${pct(median(rs.map((r) => 1 - r.after / r.before)), 1)} | ` +
         `${pct(sum((r) => r.errorKept), sum((r) => r.errorTotal))} | ${pct(sum((r) => r.contextKept), sum((r) => r.contextTotal))} | ` +
@@ -177,7 +182,7 @@ export function benchLogs(budgetMs: number, quick = false): string[] {
   lines.push('', '| kind | file | detected | tokens before → after | reduction | error needles | context needles | native ms | JS ms |', '|---|---|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     lines.push(
-      `| ${r.sample.kind} | ${r.sample.name} | ${r.detected} | ${r.before} → ${r.after} | ${pct(r.before - r.after, r.before)} | ` +
+      `| ${r.kind} | ${r.name} | ${r.detected} | ${r.before} → ${r.after} | ${pct(r.before - r.after, r.before)} | ` +
         `${r.errorTotal === 0 ? '–' : `${r.errorKept}/${r.errorTotal}`} | ${r.contextTotal === 0 ? '–' : `${r.contextKept}/${r.contextTotal}`} | ` +
         `${Number.isFinite(r.nativeMs) ? r.nativeMs.toFixed(2) : '–'} | ${r.jsMs.toFixed(2)} |`,
     );

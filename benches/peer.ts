@@ -6,8 +6,8 @@ import { loadNative } from '../src/engine/native.js';
 import { jsEngine } from '../src/engine/js/index.js';
 import type { BlockOptions } from '../src/engine/types.js';
 import { decodeOutput, jsonRetention, octokitNeedles, type JsonNeedle } from '../test/support/retention/json.js';
-import { lineRetention, normaliseLine, parseGroundTruth, searchableOutput, universalLines } from '../test/support/retention/lines.js';
-import { read, type CorpusEntry } from './corpus.js';
+import { lineRetention, parseGroundTruth, searchableOutput } from '../test/support/retention/lines.js';
+import { diffNeedles, read, type CorpusEntry } from './corpus.js';
 import { runPythonPeer, type PeerInput } from './python-peer.js';
 import type { Progress } from './timing.js';
 import { readFileSync } from 'node:fs';
@@ -35,8 +35,6 @@ export interface PeerSection {
   /** Why the Python column is empty, when it is. */
   pythonUnavailable?: string;
 }
-
-const LOCKFILES = new Set(['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'Cargo.lock', 'go.sum', 'poetry.lock', 'Gemfile.lock', 'composer.lock']);
 
 const OPTIONS: BlockOptions = { encoding: 'o200k_base', query: '', minTokens: 200, maxBlockTokens: 4000 };
 
@@ -91,15 +89,7 @@ function needlesFor(entry: CorpusEntry, input: string): Needles | undefined {
     };
   }
   if (entry.kind === 'diff') {
-    // Every changed line and hunk header is a needle, except inside lockfiles (which may be summarised).
-    const lines = universalLines(input);
-    let inLockfile = false;
-    const changed: number[] = [];
-    lines.forEach((l, i) => {
-      const file = /^(?:diff --git a\/\S+ b\/|\+\+\+ (?:b\/)?)(\S+)/.exec(l)?.[1];
-      if (file !== undefined) inLockfile = LOCKFILES.has(file.split('/').pop() ?? '');
-      if (!inLockfile && /^([+-]|@@ )/.test(l) && normaliseLine(l.slice(1)) !== '') changed.push(i + 1);
-    });
+    const changed = diffNeedles(input);
     return {
       score(output) {
         const r = lineRetention(input, output, changed);

@@ -11,7 +11,7 @@ import { benchTokens, type TokensSection } from './tokens.js';
 import { benchCompress, compressMarkdown } from './compress.js';
 import { benchJson, formatJson } from './json.js';
 import { benchPeer, formatPeer, peerTotals } from './peer.js';
-import { benchLogs } from './logs.js';
+import { benchLogs, formatLogs, logSampleCount } from './logs.js';
 
 const quick = process.argv.includes('--quick');
 const outDir = resolve(import.meta.dirname, '../bench-results');
@@ -25,9 +25,10 @@ if (corpus.entries.length === 0) {
 const entries = quick ? corpus.entries.filter((_, i) => i % 8 === 0) : corpus.entries;
 const texts = entries.map(read);
 const jsonFiles = entries.filter((e) => e.kind === 'json').map((e) => e.name);
-const progress = new Progress(6 + jsonFiles.length + 1);
+const progress = new Progress(6 + jsonFiles.length + 1 + logSampleCount(corpus.entries, quick));
 const tokens: TokensSection = benchTokens(texts, progress, quick ? 50 : 1000);
 const json = benchJson(jsonFiles, progress, quick ? 5 : 40, quick ? 2e6 : 20e6);
+const logs = benchLogs(corpus.entries, progress, quick ? 20 : 200, quick);
 progress.finish();
 const compressProgress = new Progress(8);
 const compress = await benchCompress(texts, compressProgress, quick ? 50 : 400);
@@ -45,6 +46,7 @@ const report = {
   skippedFiles: corpus.skipped,
   tokens,
   json,
+  logs,
   compress,
   peer: { ...peer, totals: peerTotals(peer) },
 };
@@ -70,7 +72,7 @@ const md = [
   ...formatJson(json),
   ...compressMarkdown(compress),
   '',
-  ...benchLogs(quick ? 20 : 200, quick),
+  ...formatLogs(logs),
   ...formatPeer(peer),
 ];
 
