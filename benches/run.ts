@@ -37,7 +37,53 @@ const peerProgress = new Progress(2);
 const peer = benchPeer(entries, peerProgress, { install: !quick });
 peerProgress.finish();
 
+const round = (n: number): number => Math.round(n * 10) / 10;
+const share = (a: number, b: number): number | null => (b === 0 ? null : round((100 * a) / b));
+const fastestPeer = tokens.rows.filter((r) => !r.name.startsWith('headroom')).sort((a, b) => b.longMBps - a.longMBps)[0];
+const native = tokens.rows.find((r) => r.name === 'headroom native');
+const oneMB = (engine: string): number | null => {
+  const row = compress.rows.find((r) => r.request === '1 MB' && r.engine === engine);
+  return row === undefined ? null : round(row.firstP50);
+};
+/** The headline figures: printed as the summary table, and stored as they are printed. */
+const summary = {
+  kinds: peerTotals(peer).map((t) => ({
+    kind: t.kind,
+    files: t.files,
+    tokensBefore: t.before,
+    headroomAfter: t.headroom.tokens,
+    headroomSavedPct: share(t.before - t.headroom.tokens, t.before),
+    headroomRetentionPct: share(t.headroom.present, t.headroom.total),
+    headroomErrorRetentionPct: share(t.headroom.errorPresent, t.headroom.errorTotal),
+    pythonAfter: t.python?.tokens ?? null,
+    pythonSavedPct: t.python === undefined ? null : share(t.before - t.python.tokens, t.before),
+    pythonRetentionPct: t.python === undefined ? null : share(t.python.present, t.python.total),
+  })),
+  tokenizer: {
+    nativeMBps: native === undefined ? null : round(native.longMBps),
+    fastestJsPeer: fastestPeer?.name ?? null,
+    fastestJsPeerMBps: fastestPeer === undefined ? null : round(fastestPeer.longMBps),
+  },
+  compress1MBp50Ms: { native: oneMB('native'), js: oneMB('js') },
+};
+const dash = (v: number | string | null): string => (v === null ? '–' : String(v));
+const summaryMd = [
+  '## Summary',
+  '',
+  '| kind | files | tokens before | headroom after | saved % | needles kept % | error needles kept % | python headroom-ai after | python saved % | python needles kept % |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...summary.kinds.map(
+    (k) =>
+      `| ${k.kind} | ${k.files} | ${k.tokensBefore} | ${k.headroomAfter} | ${dash(k.headroomSavedPct)} | ${dash(k.headroomRetentionPct)} | ${dash(k.headroomErrorRetentionPct)} | ${dash(k.pythonAfter)} | ${dash(k.pythonSavedPct)} | ${dash(k.pythonRetentionPct)} |`,
+  ),
+  '',
+  `Token counting: headroom native ${dash(summary.tokenizer.nativeMBps)} MB/s; fastest JS tokenizer (${dash(summary.tokenizer.fastestJsPeer)}) ${dash(summary.tokenizer.fastestJsPeerMBps)} MB/s. ` +
+    `compress() of a 1 MB request, first call p50: native ${dash(summary.compress1MBp50Ms.native)} ms, JS ${dash(summary.compress1MBp50Ms.js)} ms.`,
+  '',
+];
+
 const report = {
+  summary,
   date: new Date().toISOString(),
   machine: `${process.platform}-${process.arch}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
   corpus: corpus.root,
@@ -57,6 +103,7 @@ const md = [
   '',
   `${report.date.slice(0, 10)} · ${report.machine} · corpus ${report.corpus} (${report.inputs} inputs${quick ? ', --quick' : ''})`,
   '',
+  ...summaryMd,
   `## Token counting (o200k_base)`,
   '',
   `${fmt(tokens.textBytes / 1e6, 2)} MB of corpus text as one string; ${tokens.shortStrings} strings of 100 bytes. Ratios against headroom native in the same run.`,
@@ -129,5 +176,5 @@ writeFileSync(
     bars: tokens.rows.map((r) => ({ label: r.name, value: r.longMBps, note: `${fmt(r.longMBps)} MB/s` })),
   }),
 );
-console.log(md.join('\n'));
+console.log([`# headroom benchmark (${report.date.slice(0, 10)}, ${report.machine})`, '', ...summaryMd].join('\n'));
 console.log(`report: ${join(outDir, 'report.md')}, ${join(outDir, 'report.json')}, charts: ${join(outDir, '*.svg')}`);
