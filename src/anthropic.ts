@@ -154,40 +154,45 @@ function newState(client: unknown, options: HeadroomOptions, fn: string): State 
   };
 }
 
-function wrapClient<C extends object>(client: C, state: State, withStats: boolean): C {
-  let messages: unknown;
-  let beta: unknown;
-  return new Proxy(client, {
-    get(target, prop) {
-      const t = target as Obj;
-      if (prop === 'messages') return (messages ??= wrapMessages(t['messages'] as Obj, 'messages', state, target));
-      if (prop === 'beta' && isObj(t['beta'])) return (beta ??= wrapBeta(t['beta'], state, target));
-      if (prop === 'stats' && withStats) return (): HeadroomStats => ({ ...state.stats });
-      if (prop === 'withOptions' && typeof t['withOptions'] === 'function') {
-        return (...args: unknown[]) => wrapClient((t['withOptions'] as (...a: unknown[]) => object).apply(target, args), state, withStats);
+/**
+ * A Proxy over an SDK object: the members named in `overrides` are ours (built once, on first
+ * use); every other member is the object's own, with methods bound to the object itself (the
+ * client keeps #private fields) or, with `bindToProxy`, to the proxy (so a resource's helpers
+ * such as stream() and parse(), which call this.create, reach our create).
+ */
+function intercept<T extends object>(target: T, overrides: Record<string, () => unknown>, bindToProxy = false): T {
+  const built = new Map<string, unknown>();
+  return new Proxy(target, {
+    get(t, prop, receiver) {
+      if (typeof prop === 'string' && Object.hasOwn(overrides, prop)) {
+        if (!built.has(prop)) built.set(prop, overrides[prop]!());
+        return built.get(prop);
       }
-      const value = Reflect.get(target, prop, target) as unknown;
-      // The SDK's client keeps #private fields: its methods must run on the client itself.
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
-
-function wrapBeta(beta: Obj, state: State, client: object): Obj {
-  let messages: unknown;
-  return new Proxy(beta, {
-    get(target, prop, receiver) {
-      if (prop === 'messages' && isObj(target['messages'])) return (messages ??= wrapMessages(target['messages'], 'beta.messages', state, client));
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      const value = Reflect.get(t, prop, t) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(bindToProxy ? receiver : t) : value;
     },
   });
 }
 
 type Call = (params: unknown, options?: unknown) => unknown;
 
+function wrapClient<C extends object>(client: C, state: State, withStats: boolean): C {
+  const c = client as Obj;
+  return intercept(client, {
+    messages: () => wrapMessages(c['messages'] as Obj, 'messages', state, client),
+    ...(isObj(c['beta']) ? { beta: () => intercept(c['beta'] as Obj, betaOverrides(c['beta'] as Obj, state, client)) } : {}),
+    ...(withStats ? { stats: () => (): HeadroomStats => ({ ...state.stats }) } : {}),
+    ...(typeof c['withOptions'] === 'function'
+      ? { withOptions: () => (...args: unknown[]) => wrapClient((c['withOptions'] as (...a: unknown[]) => object).apply(client, args), state, withStats) }
+      : {}),
+  });
+}
+
+function betaOverrides(beta: Obj, state: State, client: object): Record<string, () => unknown> {
+  return isObj(beta['messages']) ? { messages: () => wrapMessages(beta['messages'] as Obj, 'beta.messages', state, client) } : {};
+}
+
 function wrapMessages(resource: Obj, path: string, state: State, client: object): Obj {
-  let batches: unknown;
   const original = (name: string): Call => (resource[name] as Call).bind(resource);
   const create = (params: unknown, options?: unknown): unknown => {
     checkHeadroomParam(params, `${path}.create`);
@@ -199,16 +204,15 @@ function wrapMessages(resource: Obj, path: string, state: State, client: object)
     const sent = prepare(params, `${path}.countTokens`, state, requestContext(options)).then((p) => ({ call: original('countTokens')(p, options) }));
     return deferred(client, sent);
   };
-  return new Proxy(resource, {
-    get(target, prop, receiver) {
-      if (prop === 'create') return create;
-      if (prop === 'countTokens' && typeof target['countTokens'] === 'function') return countTokens;
-      if (prop === 'batches' && isObj(target['batches'])) return (batches ??= wrapBatches(target['batches'], `${path}.batches`, state, client));
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      // stream(), parse() and other helpers call this.create: bound to the proxy, they reach ours.
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(receiver) : value;
+  return intercept(
+    resource,
+    {
+      create: () => create,
+      ...(typeof resource['countTokens'] === 'function' ? { countTokens: () => countTokens } : {}),
+      ...(isObj(resource['batches']) ? { batches: () => wrapBatches(resource['batches'] as Obj, `${path}.batches`, state, client) } : {}),
     },
-  });
+    true,
+  );
 }
 
 function wrapBatches(resource: Obj, path: string, state: State, client: object): Obj {
@@ -224,13 +228,7 @@ function wrapBatches(resource: Obj, path: string, state: State, client: object):
     ).then((prepared) => ({ call: (resource['create'] as Call).call(resource, { ...(params as Obj), requests: prepared }, options) }));
     return deferred(client, sent);
   };
-  return new Proxy(resource, {
-    get(target, prop, receiver) {
-      if (prop === 'create') return create;
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return intercept(resource, { create: () => create });
 }
 
 /** `headroom` in request params: `false` bypasses compression; it is never sent. */
