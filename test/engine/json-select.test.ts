@@ -224,6 +224,9 @@ describe('tuple rows and numbers written as strings', () => {
     // A sibling header names the positions (an id-named position comes last, as an identifier).
     const named = both(JSON.stringify({ columns: ['id', 'status', 'ms'], rows: JSON.parse(doc) as unknown }), { ...options, maxBlockTokens: 20 });
     expect(named.content).toContain('"[… 14 items omitted: status 200×14; ms 10×5, 11×5, 12×4; id 3–16 …]"');
+    // A level shift at a position (values written as strings): the rows either side are kept.
+    const shift = rows(60, (i) => [i, `${(i < 35 ? 5 : 50) + (i % 3)}.${i % 2}`]);
+    expect(both(shift, { ...options, maxBlockTokens: 40 }).content).toContain('[34,"6.0"],[35,"52.1"]');
   });
 
   it('keep a Prometheus spike at the default budget and tighter ones, with exact position summaries', () => {

@@ -775,6 +775,13 @@ mod tests {
             ),
             "{out}"
         );
+        // A level shift in a position: the rows either side of it are kept.
+        let doc = rows(60, |i| {
+            let level = if i < 35 { 5 } else { 50 };
+            format!(r#"[{i},"{}.{}"]"#, level + i % 3, i % 2)
+        });
+        let (out, _) = select(&doc, "", 0);
+        assert!(out.contains(r#"[34,"6.0"],[35,"52.1"]"#), "{out}");
         // Objects too: a latency written as a string is an outlier.
         let doc = rows(30, |i| {
             let ms = if i == 11 { 4800 } else { 10 + i % 31 };
