@@ -211,6 +211,10 @@ pub struct TextSignals<'t>(FxMap<Cow<'t, str>, Signal>);
 
 impl<'t> TextSignals<'t> {
     pub fn get(&mut self, text: Cow<'t, str>) -> Signal {
+        // Numbers written as strings (metric samples) have no words and are rarely repeated.
+        if number_like(&text) {
+            return Signal::None;
+        }
         if let Some(&s) = self.0.get(text.as_ref()) {
             return s;
         }

@@ -113,6 +113,8 @@ export class TextSignals {
   private readonly seen = new Map<string, Signal>();
 
   get(text: string): Signal {
+    // Numbers written as strings (metric samples) have no words and are rarely repeated.
+    if (numberLike(text)) return Signal.None;
     let s = this.seen.get(text);
     if (s === undefined) {
       s = textSignal(text);
