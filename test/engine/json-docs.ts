@@ -166,13 +166,13 @@ export function tuplesDoc(): fc.Arbitrary<string> {
       },
     }),
   );
-  const header = fc.constantFrom('strings', 'objects', 'short', 'none');
+  const header = fc.constantFrom('strings', 'objects', 'meta', 'short', 'none');
   const table = fc
     .tuple(levels(10, 40), header, fc.array(fc.constantFrom(...STATUSES), { minLength: 160, maxLength: 160 }), fc.nat(7), fc.boolean())
     .map(([latency, h, statuses, stray, asText]) => {
       const names = ['ts', 'host', 'latency_ms', 'status'];
       const head =
-        h === 'strings' ? `"columns":${JSON.stringify(names)},` : h === 'objects' ? `"fields":${JSON.stringify(names.map((name) => ({ name, type: 'STRING' })))},` : h === 'short' ? '"columns":["ts","host"],' : '';
+        h === 'strings' ? `"columns":${JSON.stringify(names)},` : h === 'objects' ? `"fields":${JSON.stringify(names.map((name) => ({ name, type: 'STRING' })))},` : h === 'meta' ? `"meta":${JSON.stringify(names.map((name) => ({ name })))},` : h === 'short' ? '"columns":["ts","host"],' : '';
       const rows = latency.map((ms, i) => {
         const status = statuses[i]!.startsWith('"') ? statuses[i]! : `"${statuses[i]!}"`;
         const row = [String(1700000000 + i), HOSTS[i % HOSTS.length]!, asText ? JSON.stringify(ms) : /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(ms) && ms !== '-0' ? ms : JSON.stringify(ms), status];

@@ -16,8 +16,9 @@ pub const MAX_COLUMNS: usize = 64;
 pub const MAX_DISTINCT: usize = 12;
 /// Strings of more digits than this are identifiers, not numbers (beyond f64's exact digits).
 pub const MAX_NUMBER_DIGITS: usize = 15;
-/// Last key words of a sibling that names the positions of tuple rows (`columns`, `fields`).
-const HEADER_WORDS: &[&str] = &["columns", "fields", "header", "headers"];
+/// Last key words of a sibling that names the positions of tuple rows (`columns`, `fields`;
+/// `meta` as in ClickHouse's JSONCompact output).
+const HEADER_WORDS: &[&str] = &["columns", "fields", "header", "headers", "meta"];
 
 /// What a column is called.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -404,6 +405,7 @@ mod tests {
         for doc in [
             r#"{"columns":["ts","trace_id"],"rows":[[1,"a"],[2,"b"]]}"#,
             r#"{"fields":[{"name":"ts","type":"int"},{"type":"str","name":"trace_id"}],"rows":[[1,"a"],[2,"b"]]}"#,
+            r#"{"meta":[{"name":"ts"},{"name":"trace_id"}],"data":[[1,"a"],[2,"b"]],"rows":2}"#,
         ] {
             let t = tape::parse(doc).unwrap();
             let view = View::new(&t, None);

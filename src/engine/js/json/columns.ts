@@ -13,8 +13,8 @@ export const MAX_COLUMNS = 64;
 export const MAX_DISTINCT = 12;
 /** Strings of more digits than this are identifiers, not numbers (beyond f64's exact digits). */
 export const MAX_NUMBER_DIGITS = 15;
-/** Last key words of a sibling that names the positions of tuple rows (`columns`, `fields`). */
-const HEADER_WORDS = new Set(['columns', 'fields', 'header', 'headers']);
+/** Last key words of a sibling that names the positions of tuple rows (`columns`, `fields`; `meta` as in ClickHouse's JSONCompact output). */
+const HEADER_WORDS = new Set(['columns', 'fields', 'header', 'headers', 'meta']);
 const UNTRACKED = 255;
 
 /** What a column is called. */
