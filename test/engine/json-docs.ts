@@ -129,6 +129,64 @@ export function recordsDoc(): fc.Arbitrary<string> {
   );
 }
 
+const NUMBER_STRINGS = ['0.10', '2.50', '1e3', '-0', '1E-2', '05', '+5', ' 7', 'NaN', '12345678901234567890', '9007199254740993', '١٢'];
+const HOSTS = ['"web-1"', '"web-2"', '"web-3"', '"db-1"'];
+
+/** A series of number texts around a level, sometimes with a spike, a level shift or odd spellings. */
+function levels(min: number, max: number): fc.Arbitrary<string[]> {
+  return fc
+    .tuple(fc.array(fc.integer({ min: 0, max: 99 }), { minLength: 8, maxLength: 160 }), fc.integer({ min: 0, max: 5 }), fc.nat(1000))
+    .map(([xs, variant, at]) =>
+      xs.map((x, i) => {
+        const base = min + Math.floor(((max - min) * x) / 100) + (variant === 1 && i > xs.length / 2 ? 10 * max : 0);
+        if (variant === 0 && i === at % xs.length) return String(base * 50 + 7);
+        if (variant === 2 && x % 9 === 0) return NUMBER_STRINGS[x % NUMBER_STRINGS.length]!;
+        if (variant === 3) return `${base}.${x % 10}0`;
+        return String(base);
+      }),
+    );
+}
+
+/**
+ * Raw JSON text of documents whose large arrays hold tuple rows: Prometheus-style series of
+ * `[ts, "value"]`, SQL-style `columns` + `rows` (header as names, as `{name, type}` objects, of
+ * the wrong length, or absent), chart `data` pairs; with stray rows of other lengths, numbers
+ * written as strings (some of them not plain numbers), and statuses as strings.
+ */
+export function tuplesDoc(): fc.Arbitrary<string> {
+  const prometheus = fc.array(fc.tuple(levels(100, 1000), fc.nat(9)), { minLength: 1, maxLength: 10 }).map((series) =>
+    JSON.stringify({
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: series.map(([values, k]) => ({
+          metric: { __name__: 'http_requests_total', instance: `web-${k}:9090` },
+          values: values.map((v, i) => [1764000000 + 15 * i, v]),
+        })),
+      },
+    }),
+  );
+  const header = fc.constantFrom('strings', 'objects', 'meta', 'short', 'none');
+  const table = fc
+    .tuple(levels(10, 40), header, fc.array(fc.constantFrom(...STATUSES), { minLength: 160, maxLength: 160 }), fc.nat(7), fc.boolean())
+    .map(([latency, h, statuses, stray, asText]) => {
+      const names = ['ts', 'host', 'latency_ms', 'status'];
+      const head =
+        h === 'strings' ? `"columns":${JSON.stringify(names)},` : h === 'objects' ? `"fields":${JSON.stringify(names.map((name) => ({ name, type: 'STRING' })))},` : h === 'meta' ? `"meta":${JSON.stringify(names.map((name) => ({ name })))},` : h === 'short' ? '"columns":["ts","host"],' : '';
+      const rows = latency.map((ms, i) => {
+        const status = statuses[i]!.startsWith('"') ? statuses[i]! : `"${statuses[i]!}"`;
+        const row = [String(1700000000 + i), HOSTS[i % HOSTS.length]!, asText ? JSON.stringify(ms) : /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(ms) && ms !== '-0' ? ms : JSON.stringify(ms), status];
+        if (i === stray) return i % 2 === 0 ? 'null' : `[${row.slice(0, 2).join(',')}]`;
+        return `[${row.join(',')}]`;
+      });
+      return `{${head}"rows":[${rows.join(',')}],"total":${rows.length}}`;
+    });
+  const chart = fc.array(levels(0, 100), { minLength: 1, maxLength: 3 }).map((series) =>
+    JSON.stringify(series.map((values, k) => ({ name: `series ${k}`, data: values.map((v, i) => [1700000000000 + 60000 * i, Number.isFinite(Number(v)) && /^-?[0-9]/.test(v) && v !== '-0' ? Number(v) : v]) }))),
+  );
+  return fc.oneof(prometheus, table, chart);
+}
+
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 const MARKER = /^\[….*…\]$/s;
@@ -224,26 +282,45 @@ export function reductionProblem(input: Json, out: Json, counted: boolean, path 
   return Object.is(input, out) ? undefined : `${path}: ${identity(input)} became ${identity(out)}`;
 }
 
+/** The length shared by ≥ 3/4 of the items when those are arrays of two or more: tuple rows. */
+export function tupleWidth(items: readonly Json[]): number | undefined {
+  const counts = new Map<number, number>();
+  for (const x of items) if (Array.isArray(x)) counts.set(x.length, (counts.get(x.length) ?? 0) + 1);
+  for (const [w, c] of counts) if (w >= 2 && c * 4 >= items.length * 3) return w;
+  return undefined;
+}
+
+/** An item's fields: an object's keys, or a tuple row's positions (as `[j]`). */
+function fieldsOf(item: Json, width: number | undefined): [string, Json][] {
+  // Positions beyond 64 are not tracked (columns.rs MAX_COLUMNS).
+  if (Array.isArray(item)) return width === undefined ? [] : item.slice(0, Math.min(width, 64)).map((v, j) => [`[${j}]`, v]);
+  if (item === null || typeof item !== 'object') return [];
+  return Object.entries(item);
+}
+
 function lowCardinalityProblem(input: Json[], matched: number[], path: string): string | undefined {
   const fields = new Map<string, Map<string, number>>();
+  const width = tupleWidth(input);
+  const nested = new Set<string>();
   for (const item of input) {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) continue;
-    for (const [k, v] of Object.entries(item)) {
-      if (v !== null && typeof v === 'object') continue;
+    for (const [k, v] of fieldsOf(item, width)) {
+      if (v !== null && typeof v === 'object') {
+        nested.add(k);
+        continue;
+      }
       const f = fields.get(k) ?? new Map<string, number>();
       f.set(identity(v), (f.get(identity(v)) ?? 0) + 1);
       fields.set(k, f);
     }
   }
+  // A position holding containers as well has no tracked values (objects' keys keep the old rule).
+  for (const k of nested) if (k.startsWith('[')) fields.delete(k);
   for (const [k, values] of fields) {
     let present = 0;
     for (const c of values.values()) present += c;
     if (values.size < 2 || values.size > 12 || present < 20) continue;
     const kept = new Set<string>();
-    for (const j of matched) {
-      const item = input[j];
-      if (item !== null && typeof item === 'object' && !Array.isArray(item) && Object.hasOwn(item, k)) kept.add(identity(item[k]!));
-    }
+    for (const j of matched) for (const [f, v] of fieldsOf(input[j]!, width)) if (f === k) kept.add(identity(v));
     for (const v of values.keys()) if (!kept.has(v)) return `${path}: value ${v} of low-cardinality field ${k} dropped`;
   }
   return undefined;

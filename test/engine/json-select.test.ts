@@ -2,6 +2,7 @@
 // entry, the JS twin's parts directly), and the honesty of every plan on random documents.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { numberLike } from '../../src/engine/js/json/columns.js';
 import * as compact from '../../src/engine/js/json/compact.js';
 import { Selection } from '../../src/engine/js/json/select.js';
 import { ownSignal, TextSignals } from '../../src/engine/js/json/signal.js';
@@ -12,7 +13,8 @@ import { View } from '../../src/engine/js/json/view.js';
 import { Signal } from '../../src/engine/js/select.js';
 import type { BlockOptions, BlockResult } from '../../src/engine/types.js';
 import { engines } from '../support/engines.js';
-import { recordsDoc, reductionProblem } from './json-docs.js';
+import { markerCount, recordsDoc, reductionProblem, scalarAndKeyProblem, tuplesDoc } from './json-docs.js';
+import { decodeOutput } from '../support/retention/json.js';
 
 const options: BlockOptions = { encoding: 'o200k_base', query: '', minTokens: 0, maxBlockTokens: 60 };
 
@@ -151,6 +153,184 @@ describe('marker summaries', () => {
   });
 });
 
+const defaults: BlockOptions = { encoding: 'o200k_base', query: '', minTokens: 200, maxBlockTokens: 4000 };
+type Json = Parameters<typeof reductionProblem>[0];
+
+/** The result of `doc` at `maxBlockTokens`, both engines alike, checked to be an honest lossy reduction. */
+function lossy(doc: string, maxBlockTokens: number): BlockResult {
+  const r = both(doc, { ...defaults, maxBlockTokens });
+  expect(r.strategy).toMatch(/^json:select\+/);
+  expect(r.tokensAfter).toBeLessThan(r.tokensBefore);
+  const input = JSON.parse(doc) as Json;
+  const out = decodeOutput(r.content) as Json;
+  expect(reductionProblem(input, out, r.strategy === 'json:select+compact')).toBeUndefined();
+  expect(scalarAndKeyProblem(input, out)).toBeUndefined();
+  return r;
+}
+
+/**
+ * Each marker among `entries` (kept items and markers of one reduced array, in order), with the
+ * items of `items` it stands for; `index` places a kept item in `items`. Checks that the markers'
+ * counts fill exactly the gaps between kept items.
+ */
+function runsOf<T>(items: readonly Json[], entries: readonly T[], index: (kept: T) => number): { marker: string; run: Json[] }[] {
+  const runs: { marker: string; run: Json[] }[] = [];
+  let at = 0;
+  for (const x of entries) {
+    const n = markerCount(x);
+    if (n === undefined) {
+      expect(index(x)).toBe(at);
+      at++;
+    } else {
+      runs.push({ marker: x as string, run: items.slice(at, at + n) });
+      at += n;
+    }
+  }
+  expect(at).toBe(items.length);
+  return runs;
+}
+
+/** `lo–hi` (or `lo` alone) of the texts with the least and greatest value, as the input spells them. */
+function rangeOf(texts: string[]): string {
+  let lo = texts[0]!;
+  let hi = texts[0]!;
+  for (const t of texts) {
+    if (Number(t) < Number(lo)) lo = t;
+    if (Number(t) > Number(hi)) hi = t;
+  }
+  return lo === hi ? lo : `${lo}–${hi}`;
+}
+
+function countsOf(values: string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
+  return m;
+}
+
+describe('tuple rows and numbers written as strings', () => {
+  it('treat the positions of tuple rows as fields', () => {
+    const doc = rows(30, (i) => [i, i === 17 ? '500' : '200', 10 + (i % 3)]);
+    const r = both(doc, { ...options, maxBlockTokens: 20 });
+    // Kept: first and last, and the first row of each value at positions 1 and 2 (as for objects).
+    expect(JSON.parse(r.content)).toEqual([
+      [0, '200', 10],
+      [1, '200', 11],
+      [2, '200', 12],
+      '[… 14 items omitted: [1] 200×14; [2] 10×5, 11×5, 12×4; [0] 3–16 …]',
+      [17, '500', 12],
+      '[… 11 items omitted: [1] 200×11; [2] 10×4, 11×4, 12×3; [0] 18–28 …]',
+      [29, '200', 12],
+    ]);
+    // A sibling header names the positions (an id-named position comes last, as an identifier).
+    const named = both(JSON.stringify({ columns: ['id', 'status', 'ms'], rows: JSON.parse(doc) as unknown }), { ...options, maxBlockTokens: 20 });
+    expect(named.content).toContain('"[… 14 items omitted: status 200×14; ms 10×5, 11×5, 12×4; id 3–16 …]"');
+    // A level shift at a position (values written as strings): the rows either side are kept.
+    const shift = rows(60, (i) => [i, `${(i < 35 ? 5 : 50) + (i % 3)}.${i % 2}`]);
+    expect(both(shift, { ...options, maxBlockTokens: 40 }).content).toContain('[34,"6.0"],[35,"52.1"]');
+  });
+
+  it('keep a Prometheus spike at the default budget and tighter ones, with exact position summaries', () => {
+    const series = Array.from({ length: 6 }, (_, k) => ({
+      metric: { __name__: 'http_requests_total', instance: `web-${k}:9090`, job: 'api' },
+      values: Array.from({ length: 240 }, (_, i) => [1764000000 + 15 * i, k === 2 && i === 157 ? '5550' : `${100 + ((i * 37 + k * 11) % 900)}.${i % 4}0`]),
+    }));
+    const doc = JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: series } });
+    for (const budget of [4000, 1500, 500]) {
+      const { content } = lossy(doc, budget);
+      expect(content).toContain('[1764002355,"5550"]');
+      const out = JSON.parse(content) as { data: { result: { values: Json[] }[] } };
+      const runs = out.data.result.flatMap((s, k) => runsOf(series[k]!.values, s.values, (x) => ((x as [number])[0] - 1764000000) / 15));
+      expect(runs.length).toBeGreaterThan(5);
+      for (const { marker, run } of runs) {
+        const ts = run.map((x) => String((x as [number, string])[0]));
+        const values = run.map((x) => (x as [number, string])[1]);
+        // The sample values are strings: their range is given in their own text (`137.10`).
+        expect(marker).toBe(`[… ${run.length} items omitted: [0] ${rangeOf(ts)}; [1] ${rangeOf(values)} …]`);
+      }
+    }
+  });
+
+  it('keep the error and the outlier rows of a SQL-style table, with or without its header', () => {
+    const table = Array.from({ length: 600 }, (_, i) => [1700000000 + i, `web-${i % 3}`, i === 377 ? 4800 : 10 + ((i * 7) % 31), i === 123 ? '503' : '200']);
+    const withHeader = JSON.stringify({ columns: ['ts', 'host', 'latency_ms', 'status'], rows: table });
+    const bare = JSON.stringify({ rows: table });
+    for (const [doc, names] of [
+      [withHeader, ['ts', 'host', 'latency_ms', 'status']],
+      [bare, ['[0]', '[1]', '[2]', '[3]']],
+    ] as const) {
+      for (const budget of [4000, 1500, 400]) {
+        const { content } = lossy(doc, budget);
+        expect(content).toContain('[1700000123,"web-0",34,"503"]');
+        expect(content).toContain('[1700000377,"web-2",4800,"200"]');
+        const runs = runsOf(table, (JSON.parse(content) as { rows: Json[] }).rows, (x) => (x as [number])[0] - 1700000000);
+        expect(runs.length).toBeGreaterThan(3);
+        for (const { marker, run } of runs) {
+          const cells = (j: number): string[] => run.map((x) => String((x as Json[])[j]));
+          const hosts = [...countsOf(cells(1))].sort((a, b) => b[1] - a[1] || Number(a[0].slice(4)) - Number(b[0].slice(4)));
+          // Categorical positions first (host, status), then the first numeric one (ts).
+          expect(marker).toMatch(new RegExp(`^\\[… ${run.length} items omitted: ${names[1].replace(/[[\]]/g, '\\$&')} `));
+          expect(marker).toContain(`${names[3]} 200×${run.length}`);
+          expect(marker).toContain(`${names[0]} ${rangeOf(cells(0))} …]`);
+          for (const [host, n] of hosts) expect(marker).toContain(`${host}×${n}`);
+        }
+      }
+    }
+  });
+
+  it('count numbers written as strings in objects: outliers kept, ranges in the original text', () => {
+    const jobs = Array.from({ length: 200 }, (_, i) => ({
+      job: `nightly build ${i}`,
+      duration_s: i === 140 ? '4800.00' : `${10 + ((i * 13) % 30)}.${(i * 7) % 10}0`,
+      statusCode: i === 61 ? '503' : '200',
+    }));
+    const doc = JSON.stringify(jobs);
+    for (const budget of [2000, 800, 300]) {
+      const r = lossy(doc, budget);
+      const out = decodeOutput(r.content) as { job: string }[];
+      expect(out).toContainEqual(jobs[140]);
+      expect(out).toContainEqual(jobs[61]);
+      // JSON elements, or the lines of a TOON table (`job,duration_s,statusCode` rows and markers).
+      const entries: unknown[] = r.strategy === 'json:select+compact' ? (JSON.parse(r.content) as unknown[]) : r.content.split('\n').slice(1).map((l) => l.trim());
+      const index = (x: unknown): number => Number(/nightly build ([0-9]+)/.exec(typeof x === 'string' ? x : (x as { job: string }).job)![1]);
+      const runs = runsOf(jobs, entries, index);
+      expect(runs.length).toBeGreaterThan(2);
+      for (const { marker, run } of runs) {
+        const durations = run.map((x) => (x as { duration_s: string }).duration_s);
+        expect(marker).toContain(`duration_s ${rangeOf(durations)}`);
+        expect(marker).toMatch(/duration_s [0-9]+\.[0-9]0(–[0-9]+\.[0-9]0)? /);
+      }
+    }
+    // A status written as a string is an error signal: here too common to be an outlier, over too
+    // few items to be a low-cardinality value, every "500" is kept for it.
+    const few = Array.from({ length: 19 }, (_, i) => ({ path: `/v1/orders/${i}/items?expand=true&page=${i * 7}`, code: [2, 5, 9, 13, 16].includes(i) ? '500' : '200' }));
+    const kept = decodeOutput(lossy(JSON.stringify(few), 40).content) as unknown[];
+    for (const x of few.filter((f) => f.code === '500')) expect(kept).toContainEqual(x);
+  });
+
+  it('leave strings that are not plain numbers, and long digit runs, out of the statistics', () => {
+    for (const s of ['0', '-0', '12', '-12.5', '0.10', '1e5', '1E+5', '2.5e-3', '123456789012345', '-1234567890.12345']) expect(numberLike(s), s).toBe(true);
+    const not = ['', '-', '+5', ' 5', '5 ', '05', '-01', '1.', '.5', '1e', '1e+', '0x10', '1,000', 'NaN', 'Infinity', '1_000', '1.2.3', '١٢'];
+    for (const s of [...not, '1234567890123456', '12345678901234567890', '1.000000000000000']) expect(numberLike(s), s).toBe(false);
+    // Trace ids of 19 digits: no range in the markers, and the huge one is not an outlier.
+    const spans = rows(60, (i) => ({ trace: String(1000000000000000000n + BigInt(i === 30 ? 8000000000000000000 : i)), op: 'GET /health' }));
+    const { content } = lossy(spans, 60);
+    expect(content).not.toMatch(/trace [0-9]/);
+    expect(content).not.toContain('9000000000000000000');
+  });
+
+  it('keep the plan honest at every cap', () => {
+    fc.assert(
+      fc.property(tuplesDoc(), fc.nat(120), (content, k) => {
+        const t = parse(content)!;
+        const [plan] = new Selection(t, '').plan(k);
+        const out = JSON.parse(compact.write(new View(t, plan))) as Json;
+        expect(reductionProblem(JSON.parse(content) as Json, out, true)).toBeUndefined();
+      }),
+      { seed: 31, numRuns: 120 },
+    );
+  });
+});
+
 describe('the JS twin of the selection rules', () => {
   it('classifies signals like the Rust engine', () => {
     const t = parse(
@@ -163,6 +343,17 @@ describe('the JS twin of the selection rules', () => {
     const got = children(t, 0).map((c) => ownSignal(view, c, texts));
     const { None: N, Warning: W, Error: E } = Signal;
     expect(got).toEqual([N, E, N, N, N, E, E, W, N, E, N, E, N, E, W, N, N]);
+  });
+
+  it('classifies numbers written as strings like the Rust engine', () => {
+    const t = parse(
+      '{"code":"503","http_code":404,"response_code":"200","zip_code":"404","exit_code":"2","returncode":"0",' +
+        '"failure_count":"0","errors":"0.0","error":"none","statuscode":"500"}',
+    )!;
+    const view = new View(t, undefined);
+    const texts = new TextSignals();
+    const { None: N, Error: E } = Signal;
+    expect(children(t, 0).map((c) => ownSignal(view, c, texts))).toEqual([E, E, N, N, E, N, N, N, E, E]);
   });
 
   it('finds outliers and level shifts like the Rust engine', () => {

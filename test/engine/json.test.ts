@@ -10,7 +10,7 @@ import type { BlockInput, BlockOptions, BlockResult, Engine } from '../../src/en
 import { corpusFiles, corpusPath } from '../support/corpus.js';
 import { engines, js } from '../support/engines.js';
 import { decodeOutput } from '../support/retention/json.js';
-import { jsonDoc, recordsDoc, reductionProblem, scalarAndKeyProblem } from './json-docs.js';
+import { jsonDoc, recordsDoc, reductionProblem, scalarAndKeyProblem, tuplesDoc } from './json-docs.js';
 
 const defaults: BlockOptions = { encoding: 'o200k_base', query: '', minTokens: 200, maxBlockTokens: 4000 };
 const losslessOnly: BlockOptions = { ...defaults, minTokens: 0, maxBlockTokens: Infinity };
@@ -109,6 +109,17 @@ describe('JSON blocks from random documents', () => {
         checkResult(input, r!);
       }),
       { seed: 777, numRuns: 200 },
+    );
+  });
+
+  it('with tuple rows and numbers written as strings are reduced identically in both engines, honestly', () => {
+    fc.assert(
+      fc.property(tuplesDoc(), fc.constantFrom(60, 200, 800, 4000), (content, maxBlockTokens) => {
+        const input = { content, options: { ...defaults, minTokens: 0, maxBlockTokens } };
+        const [r] = runAll([input]);
+        checkResult(input, r!);
+      }),
+      { seed: 2025, numRuns: 120 },
     );
   });
 });

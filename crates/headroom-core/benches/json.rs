@@ -1,6 +1,7 @@
 //! The JSON path of headroom-core without token counting: detection, the lossless encodings
 //! (parse + compact JSON + TOON), and lossy selection (analysis, cap search, plan, both writers)
-//! on generated arrays of log-like records of three sizes. Run: `cargo bench --bench json`.
+//! on generated arrays of log-like records of three sizes, and lossy selection on a 1 MB
+//! Prometheus-style matrix (tuple rows of `[ts, "value"]`). Run: `cargo bench --bench json`.
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use headroom_core::json::{self, compact, select, tape, toon, view::View};
 use std::hint::black_box;
@@ -44,6 +45,44 @@ fn records(bytes: usize) -> String {
     out
 }
 
+/// A deterministic Prometheus `query_range` matrix of about `bytes` bytes: series of 240
+/// `[ts, "value"]` samples, values written as strings, a spike now and then.
+fn series(bytes: usize) -> String {
+    let mut out = String::from(r#"{"status":"success","data":{"resultType":"matrix","result":["#);
+    let mut k = 0usize;
+    while out.len() < bytes {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!(
+            r#"{{"metric":{{"__name__":"http_requests_total","instance":"web-{k}:9090","job":"api"}},"values":["#
+        ));
+        for i in 0..240usize {
+            if i > 0 {
+                out.push(',');
+            }
+            let v = 100 + (i * 37 + k * 11) % 900 + if (i + k) % 331 == 0 { 5000 } else { 0 };
+            out.push_str(&format!(r#"[{},"{v}.{}"]"#, 1764000000 + 15 * i, i % 10));
+        }
+        out.push_str("]}");
+        k += 1;
+    }
+    out.push_str("]}}");
+    out
+}
+
+fn lossy(d: &str) -> (String, Option<String>) {
+    let t = tape::parse(black_box(d)).expect("valid JSON");
+    let mut sel = select::Selection::new(&t, "");
+    let k = sel.search(16_000, 0, usize::MAX);
+    let (plan, _) = sel.plan(k);
+    let view = View::new(&t, Some(&plan));
+    (
+        compact::write(&view),
+        toon::eligible(&t).then(|| toon::write(&view)),
+    )
+}
+
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("json");
     group.sample_size(10);
@@ -64,19 +103,14 @@ fn bench(c: &mut Criterion) {
             })
         });
         group.bench_with_input(BenchmarkId::new("lossy", name), &doc, |b, d| {
-            b.iter(|| {
-                let t = tape::parse(black_box(d)).expect("valid JSON");
-                let mut sel = select::Selection::new(&t, "");
-                let k = sel.search(16_000, 0, usize::MAX);
-                let (plan, _) = sel.plan(k);
-                let view = View::new(&t, Some(&plan));
-                (
-                    compact::write(&view),
-                    toon::eligible(&t).then(|| toon::write(&view)),
-                )
-            })
+            b.iter(|| lossy(d))
         });
     }
+    let doc = series(1_000_000);
+    group.throughput(Throughput::Bytes(doc.len() as u64));
+    group.bench_with_input(BenchmarkId::new("lossy-series", "medium"), &doc, |b, d| {
+        b.iter(|| lossy(d))
+    });
     group.finish();
 }
 

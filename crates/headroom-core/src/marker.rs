@@ -39,6 +39,11 @@ pub fn json_range(min: &str, max: &str) -> String {
     }
 }
 
+/// An unnamed position of tuple rows (`[ts, value]` items) in a JSON run summary: `[1]`.
+pub fn json_position(position: u32) -> String {
+    format!("[{position}]")
+}
+
 /// How many values a JSON run summary leaves unnamed: `+3 more`.
 pub fn json_more_values(count: usize) -> String {
     format!("+{count} more")

@@ -30,6 +30,11 @@ export function jsonRange(min: string, max: string): string {
   return min === max ? min : `${min}–${max}`;
 }
 
+/** An unnamed position of tuple rows (`[ts, value]` items) in a JSON run summary: `[1]`. */
+export function jsonPosition(position: number): string {
+  return `[${position}]`;
+}
+
 /** How many values a JSON run summary leaves unnamed: `+3 more`. */
 export function jsonMoreValues(count: number): string {
   return `+${count} more`;

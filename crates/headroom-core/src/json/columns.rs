@@ -1,6 +1,8 @@
-//! An array's items seen as columns: each field of the object items (or, for an array of
-//! primitives, the items themselves), with its distinct values, numbers and kind. Selection uses
-//! columns for low-cardinality fields and statistics; summaries use them to describe dropped runs.
+//! An array's items seen as columns: each field of the object items, each position of tuple rows
+//! (items that are arrays of mostly one length, like `[ts, value]` samples or SQL result rows),
+//! or, for an array of primitives, the items themselves; with its distinct values, numbers and
+//! kind. Selection uses columns for low-cardinality fields and statistics; summaries use them to
+//! describe dropped runs.
 
 use super::tape::{Kind, NONE};
 use super::view::View;
@@ -12,10 +14,27 @@ use std::collections::HashMap;
 pub const MAX_COLUMNS: usize = 64;
 /// A column with more distinct values than this is not low-cardinality.
 pub const MAX_DISTINCT: usize = 12;
+/// Strings of more digits than this are identifiers, not numbers (beyond f64's exact digits).
+pub const MAX_NUMBER_DIGITS: usize = 15;
+/// Last key words of a sibling that names the positions of tuple rows (`columns`, `fields`;
+/// `meta` as in ClickHouse's JSONCompact output).
+const HEADER_WORDS: &[&str] = &["columns", "fields", "header", "headers", "meta"];
+
+/// What a column is called.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Label {
+    /// The items themselves (an array of primitives).
+    Items,
+    /// An object field: a node carrying the key.
+    Key(u32),
+    /// A position of tuple rows, unnamed.
+    Position(u32),
+    /// A position of tuple rows named by a sibling header: the name's string node.
+    Named(u32),
+}
 
 pub struct Column {
-    /// A node carrying the column's key, or `NONE` for an array of primitives.
-    pub key: u32,
+    pub label: Label,
     /// Per item position: the value node, or `NONE` when absent.
     pub cells: Vec<u32>,
     /// Per item position: the index of its value in `distinct` (`u8::MAX` when absent or untracked).
@@ -34,9 +53,9 @@ pub struct Column {
 }
 
 impl Column {
-    fn new(key: u32, n: usize, id_like: bool) -> Self {
+    fn new(label: Label, n: usize, id_like: bool) -> Self {
         Column {
-            key,
+            label,
             cells: vec![NONE; n],
             which: vec![u8::MAX; n],
             present: 0,
@@ -73,22 +92,134 @@ fn time_like(s: &str) -> bool {
         && b[8..10].iter().all(u8::is_ascii_digit)
 }
 
-fn id_like(view: &View, key: u32) -> bool {
-    let k = view.key(key);
-    words(&k).last().is_some_and(|w| w == "id" || w == "ids")
+fn id_name(name: &str) -> bool {
+    words(name).last().is_some_and(|w| w == "id" || w == "ids")
 }
 
-/// The columns of an array's items.
-pub fn columns(view: &View, items: &[u32]) -> Vec<Column> {
+/// Whether a string's whole value is a plain JSON number (`-12`, `0.5`, `1e-3`; no spaces, no
+/// `+`, no leading zeros) of at most `MAX_NUMBER_DIGITS` digits: such strings (Prometheus
+/// samples, `"latency": "4800"`) count as numbers for statistics and ranges.
+pub fn number_like(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits_from = |i: usize| b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let int = digits_from(i);
+    if int == 0 || (int > 1 && b[i] == b'0') {
+        return false;
+    }
+    i += int;
+    let mut digits = int;
+    if b.get(i) == Some(&b'.') {
+        let frac = digits_from(i + 1);
+        if frac == 0 {
+            return false;
+        }
+        i += 1 + frac;
+        digits += frac;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let exp = digits_from(i);
+        if exp == 0 {
+            return false;
+        }
+        i += exp;
+    }
+    i == b.len() && digits <= MAX_NUMBER_DIGITS
+}
+
+/// The number a plain-number string stands for (finite values only).
+fn string_number(s: &str) -> Option<f64> {
+    if !number_like(s) {
+        return None;
+    }
+    s.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// The length shared by at least three quarters of an array's items when those are arrays of
+/// two or more elements: its items are then tuple rows, records with positional fields.
+pub fn tuple_width(view: &View, items: &[u32]) -> Option<usize> {
+    let tape = view.tape;
+    let len = |i: u32| (view.kind(i) == Kind::Array).then(|| tape.nodes[i as usize].count);
+    // The majority length, if any (Boyer–Moore vote), then checked against the threshold.
+    let (mut candidate, mut votes) = (None, 0usize);
+    for &i in items {
+        let l = len(i);
+        if votes == 0 {
+            candidate = l;
+            votes = 1;
+        } else if l == candidate {
+            votes += 1;
+        } else {
+            votes -= 1;
+        }
+    }
+    let width = candidate?;
+    let shared = items.iter().filter(|&&i| len(i) == Some(width)).count();
+    (width >= 2 && shared * 4 >= items.len() * 3).then_some(width as usize)
+}
+
+/// Names of the positions of tuple rows in array `node`, from a sibling field such as
+/// `"columns": ["ts", "host", "latency_ms"]` (strings, or objects with a string `name`) of the
+/// same length. Optional: tuple rows are columns by position without it.
+pub fn header(view: &View, node: u32, width: usize) -> Option<Vec<u32>> {
+    let tape = view.tape;
+    let parent = tape.nodes[node as usize].parent;
+    if parent == NONE || view.kind(parent) != Kind::Object {
+        return None;
+    }
+    tape.children(parent).find_map(|s| {
+        if s == node
+            || view.kind(s) != Kind::Array
+            || tape.nodes[s as usize].count as usize != width
+            || !words(&view.key(s))
+                .last()
+                .is_some_and(|w| HEADER_WORDS.contains(&w.as_str()))
+        {
+            return None;
+        }
+        tape.children(s)
+            .map(|c| match view.kind(c) {
+                Kind::String => Some(c),
+                Kind::Object => tape
+                    .children(c)
+                    .find(|&f| view.kind(f) == Kind::String && view.key(f) == "name"),
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+/// The columns of an array's items (`node` is the array).
+pub fn columns(view: &View, node: u32, items: &[u32]) -> Vec<Column> {
     let tape = view.tape;
     let n = items.len();
     let mut cols: Vec<Column> = Vec::new();
     if items.iter().all(|&i| !view.kind(i).is_container()) {
-        let mut c = Column::new(NONE, n, false);
+        let mut c = Column::new(Label::Items, n, false);
         for (p, &i) in items.iter().enumerate() {
             c.cells[p] = i;
         }
         cols.push(c);
+    } else if let Some(width) = tuple_width(view, items) {
+        let names = header(view, node, width);
+        for j in 0..width.min(MAX_COLUMNS) {
+            cols.push(match names.as_ref().and_then(|h| h.get(j)) {
+                Some(&s) => Column::new(Label::Named(s), n, id_name(&view.string(s))),
+                None => Column::new(Label::Position(j as u32), n, false),
+            });
+        }
+        for (p, &item) in items.iter().enumerate() {
+            if view.kind(item) != Kind::Array {
+                continue;
+            }
+            for (j, c) in tape.children(item).take(cols.len()).enumerate() {
+                cols[j].cells[p] = c;
+            }
+        }
     } else {
         let mut by_key: HashMap<u32, u32> = HashMap::new();
         // Column of each field position in the previous object item: rows mostly share a layout.
@@ -98,16 +229,15 @@ pub fn columns(view: &View, items: &[u32]) -> Vec<Column> {
                 continue;
             }
             for (j, c) in tape.children(item).enumerate() {
-                let hinted = hints
-                    .get(j)
-                    .copied()
-                    .filter(|&h| view.key_eq(c, cols[h as usize].key));
+                let hinted = hints.get(j).copied().filter(
+                    |&h| matches!(cols[h as usize].label, Label::Key(k) if view.key_eq(c, k)),
+                );
                 let key = tape.nodes[c as usize].key;
                 let col = match hinted.or_else(|| by_key.get(&key).copied()) {
                     Some(h) => h,
                     None if cols.len() < MAX_COLUMNS => {
                         let h = cols.len() as u32;
-                        cols.push(Column::new(c, n, id_like(view, c)));
+                        cols.push(Column::new(Label::Key(c), n, id_name(&view.key(c))));
                         by_key.insert(key, h);
                         h
                     }
@@ -142,16 +272,27 @@ fn fill(view: &View, col: &mut Column) {
         }
         col.present += 1;
         let kind = view.kind(v);
-        match kind {
-            Kind::Number => {
-                let x: f64 = view.tape.raw(v).parse().unwrap_or(f64::INFINITY);
-                if x.is_finite() {
-                    col.numbers.push((p, x));
-                } else {
-                    col.all_numbers = false;
-                }
+        let number = match kind {
+            Kind::Number => view
+                .tape
+                .raw(v)
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite()),
+            // Most strings are ruled out by their first character, without decoding.
+            Kind::String
+                if matches!(
+                    view.tape.raw(v).as_bytes().get(1),
+                    Some(b'-' | b'0'..=b'9' | b'\\')
+                ) =>
+            {
+                string_number(&view.string(v))
             }
-            _ => col.all_numbers = false,
+            _ => None,
+        };
+        match number {
+            Some(x) => col.numbers.push((p, x)),
+            None => col.all_numbers = false,
         }
         if kind != Kind::String || !time_like(&view.tape.raw(v)[1..]) {
             col.all_time = false;
@@ -180,5 +321,116 @@ fn fill(view: &View, col: &mut Column) {
     if col.present == 0 {
         col.all_numbers = false;
         col.all_time = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tape;
+    use super::*;
+
+    /// Strings that count as numbers, and strings that do not (the JS twin tests the same table).
+    pub const NUMBER_LIKE: &[&str] = &[
+        "0",
+        "-0",
+        "12",
+        "-12.5",
+        "0.10",
+        "1e5",
+        "1E+5",
+        "2.5e-3",
+        "123456789012345",
+        "-1234567890.12345",
+    ];
+    pub const NOT_NUMBER_LIKE: &[&str] = &[
+        "",
+        "-",
+        "+5",
+        " 5",
+        "5 ",
+        "05",
+        "-01",
+        "1.",
+        ".5",
+        "1e",
+        "1e+",
+        "0x10",
+        "1,000",
+        "NaN",
+        "Infinity",
+        "1_000",
+        "1.2.3",
+        "١٢",
+        "1234567890123456",
+        "12345678901234567890",
+        "1.000000000000000",
+    ];
+
+    #[test]
+    fn plain_number_strings_are_numbers_and_long_digit_runs_are_ids() {
+        for s in NUMBER_LIKE {
+            assert!(number_like(s), "{s:?}");
+        }
+        for s in NOT_NUMBER_LIKE {
+            assert!(!number_like(s), "{s:?}");
+        }
+    }
+
+    fn cols_of(doc: &str, array: u32) -> (tape::Tape<'_>, Vec<u32>) {
+        let t = tape::parse(doc).unwrap();
+        let items = t.children(array).collect();
+        (t, items)
+    }
+
+    #[test]
+    fn tuple_rows_are_columns_by_position_or_by_header_name() {
+        // Mostly pairs (a stray triple and a null do not change the layout).
+        let doc =
+            r#"[[1,"100"],[2,"103"],[3,"99"],[4,"5550"],[5,"101","x"],null,[7,"98"],[8,"1.50"]]"#;
+        let (t, items) = cols_of(doc, 0);
+        let view = View::new(&t, None);
+        assert_eq!(tuple_width(&view, &items), Some(2));
+        let cols = columns(&view, 0, &items);
+        assert_eq!(cols.len(), 2);
+        assert_eq!(cols[1].label, Label::Position(1));
+        assert!(cols[1].all_numbers);
+        let values: Vec<f64> = cols[1].numbers.iter().map(|&(_, x)| x).collect();
+        assert_eq!(values, [100.0, 103.0, 99.0, 5550.0, 101.0, 98.0, 1.5]);
+        // Half pairs, half singles: not tuple rows; a list of lists of one is not either.
+        let (t, items) = cols_of(r#"[[1,2],[3],[4,5],[6],[7,8],[9]]"#, 0);
+        assert_eq!(tuple_width(&View::new(&t, None), &items), None);
+        let (t, items) = cols_of(r#"[[1],[2],[3],[4]]"#, 0);
+        assert_eq!(tuple_width(&View::new(&t, None), &items), None);
+        // A sibling header of the same length names the positions: strings, or objects' names.
+        for doc in [
+            r#"{"columns":["ts","trace_id"],"rows":[[1,"a"],[2,"b"]]}"#,
+            r#"{"fields":[{"name":"ts","type":"int"},{"type":"str","name":"trace_id"}],"rows":[[1,"a"],[2,"b"]]}"#,
+            r#"{"meta":[{"name":"ts"},{"name":"trace_id"}],"data":[[1,"a"],[2,"b"]],"rows":2}"#,
+        ] {
+            let t = tape::parse(doc).unwrap();
+            let view = View::new(&t, None);
+            let rows = t.children(0).nth(1).unwrap();
+            let items: Vec<u32> = t.children(rows).collect();
+            let cols = columns(&view, rows, &items);
+            let names: Vec<String> = cols
+                .iter()
+                .map(|c| match c.label {
+                    Label::Named(s) => view.string(s).into_owned(),
+                    _ => String::new(),
+                })
+                .collect();
+            assert_eq!(names, ["ts", "trace_id"], "{doc}");
+            assert!(!cols[0].id_like && cols[1].id_like);
+        }
+        // A header of another length, or not all names, is ignored.
+        for doc in [
+            r#"{"columns":["ts"],"rows":[[1,"a"],[2,"b"]]}"#,
+            r#"{"columns":["ts",3],"rows":[[1,"a"],[2,"b"]]}"#,
+        ] {
+            let t = tape::parse(doc).unwrap();
+            let view = View::new(&t, None);
+            let rows = t.children(0).nth(1).unwrap();
+            assert_eq!(header(&view, rows, 2), None, "{doc}");
+        }
     }
 }

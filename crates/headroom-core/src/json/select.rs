@@ -2,15 +2,17 @@
 //! the lossless form is above the block's budget.
 //!
 //! Every array of at least `MIN_ITEMS` items keeps a set of items it must keep: the first and the
-//! last; every item with an error signal anywhere in it, or a warning outside its inner arrays; numeric outliers and the items either side
-//! of a change point; one item for each distinct value of a low-cardinality field; the items
-//! that best match the block's query (BM25-style); existing markers; and enough items that every
-//! key of the array's items appears in the output. Then one cap `K` on kept items per array is
-//! chosen for the whole document, the largest whose output fits the byte budget, and each array
-//! fills up to `K` with items spread evenly over the rest. Dropped runs become markers with a
-//! summary; strings longer than `LONG_STRING_BYTES` keep their first `CUT_KEEP_BYTES`.
+//! last; every item with an error signal anywhere in it, or a warning outside its inner arrays
+//! (a tuple row's own fields count as outside); numeric outliers and the items either side of a
+//! change point; one item for each distinct value of a low-cardinality field (an object key, or
+//! a position of tuple rows: see `columns`); the items that best match the block's query
+//! (BM25-style); existing markers; and enough items that every key of the array's items appears
+//! in the output. Then one cap `K` on kept items per array is chosen for the whole document, the
+//! largest whose output fits the byte budget, and each array fills up to `K` with items spread
+//! evenly over the rest. Dropped runs become markers with a summary; strings longer than
+//! `LONG_STRING_BYTES` keep their first `CUT_KEEP_BYTES`.
 
-use super::columns::{self, Column};
+use super::columns::{self, Column, Label};
 use super::signal::{self, KeyClass, TextSignals};
 use super::stats;
 use super::strings;
@@ -165,6 +167,20 @@ impl<'t, 'a> Selection<'t, 'a> {
                 own[i as usize] = texts.get(view.string(i));
             }
         }
+        // Columns of every array; a named position of tuple rows signals by its name, as an
+        // object key would (`"columns": [.., "status"]` makes a row's `"503"` an error).
+        for arr in self.arrays.iter_mut() {
+            arr.cols = columns::columns(view, arr.node, &arr.items);
+            for col in &arr.cols {
+                let Label::Named(name) = col.label else {
+                    continue;
+                };
+                let class = signal::key_class(&view.string(name));
+                for &x in col.cells.iter().filter(|&&x| x != NONE) {
+                    own[x as usize] = signal::value_signal(view, x, class, &mut texts);
+                }
+            }
+        }
         // How many arrays enclose each node.
         let mut arrays_above = vec![0u32; tape.nodes.len()];
         for (i, n) in tape.nodes.iter().enumerate().skip(1) {
@@ -178,14 +194,23 @@ impl<'t, 'a> Selection<'t, 'a> {
             let mut must = vec![false; n];
             must[0] = true;
             must[n - 1] = true;
+            let tuples = matches!(
+                arr.cols.first().map(|c| c.label),
+                Some(Label::Position(_) | Label::Named(_))
+            );
             for (p, &item) in arr.items.iter().enumerate() {
                 let end = tape.nodes[item as usize].next;
                 // Errors anywhere in the item count; warnings only outside its inner arrays (a
-                // deprecation notice in a nested header list does not make the whole item a signal).
+                // deprecation notice in a nested header list does not make the whole item a signal),
+                // where a tuple row's own fields are not inside an inner array.
                 let depth = arrays_above[item as usize];
+                let row = tuples && tape.kind(item) == Kind::Array;
                 if (item..end).any(|x| match own[x as usize] {
                     Signal::Error => true,
-                    Signal::Warning => arrays_above[x as usize] == depth,
+                    Signal::Warning => {
+                        arrays_above[x as usize] == depth
+                            || (row && tape.nodes[x as usize].parent == item)
+                    }
                     Signal::None => false,
                 }) {
                     must[p] = true;
@@ -194,7 +219,6 @@ impl<'t, 'a> Selection<'t, 'a> {
                     must[p] = true;
                 }
             }
-            arr.cols = columns::columns(view, &arr.items);
             for col in &arr.cols {
                 if col.categorical() && col.present >= LOW_CARDINALITY_ITEMS {
                     for &p in &col.distinct {
@@ -684,6 +708,91 @@ mod tests {
                 summary: "$".into()
             }]
         );
+    }
+
+    #[test]
+    fn tuple_rows_are_records_with_positional_fields() {
+        let row = |i: usize| {
+            let status = if i == 17 { 500 } else { 200 };
+            (i, status, 10 + i % 3)
+        };
+        // Without a header: the positions are the fields; "500" is kept as a distinct value.
+        let doc = rows(30, |i| {
+            let (i, s, ms) = row(i);
+            format!(r#"[{i},"{s}",{ms}]"#)
+        });
+        let (out, _) = select(&doc, "", 0);
+        assert_eq!(
+            out,
+            r#"[[0,"200",10],[1,"200",11],[2,"200",12],"[… 14 items omitted: [1] 200×14; [2] 10×5, 11×5, 12×4; [0] 3–16 …]",[17,"500",12],"[… 11 items omitted: [1] 200×11; [2] 10×4, 11×4, 12×3; [0] 18–28 …]",[29,"200",12]]"#
+        );
+        // With a header: its names label the summaries (`id` last, as an identifier).
+        let doc = format!(r#"{{"columns":["id","status","ms"],"rows":{doc}}}"#);
+        let (out, _) = select(&doc, "", 0);
+        assert!(
+            out.contains(
+                r#""[… 14 items omitted: status 200×14; ms 10×5, 11×5, 12×4; id 3–16 …]""#
+            ),
+            "{out}"
+        );
+        // A named status column signals like an object key: the 503 row is kept among only 12
+        // rows (too few for the low-cardinality rule), a warning in a row's cell too.
+        let doc = format!(
+            r#"{{"fields":["ts","status","message"],"rows":{}}}"#,
+            rows(12, |i| {
+                let status = if i == 5 { "503" } else { "200" };
+                let note = if i == 8 {
+                    "WARN slow disk"
+                } else {
+                    "served from the primary upstream"
+                };
+                format!(r#"[{i},"{status}","{note}"]"#)
+            })
+        );
+        let (out, _) = select(&doc, "", 0);
+        assert!(out.contains(r#"[5,"503","served"#), "{out}");
+        assert!(out.contains(r#"[8,"200","WARN slow disk"]"#), "{out}");
+        assert!(!out.contains(r#"[3,"#), "{out}");
+    }
+
+    #[test]
+    fn numbers_written_as_strings_have_outliers_and_ranges_in_their_own_text() {
+        // A Prometheus-style series: `[ts, "value"]`, one spike.
+        let doc = rows(40, |i| {
+            let v = if i == 23 {
+                "5550".to_string()
+            } else {
+                format!("{}.{}0", 100 + (i * 37) % 900, i % 10)
+            };
+            format!(r#"[{},"{v}"]"#, 1764000000 + 15 * i)
+        });
+        let (out, _) = select(&doc, "", 0);
+        assert!(out.contains(r#"[1764000345,"5550"]"#), "{out}");
+        // The run 1..=22 holds values from 137.10 to 914.20: shown as written.
+        assert!(
+            out.contains(
+                r#""[… 22 items omitted: [0] 1764000015–1764000330; [1] 137.10–914.20 …]""#
+            ),
+            "{out}"
+        );
+        // A level shift in a position: the rows either side of it are kept.
+        let doc = rows(60, |i| {
+            let level = if i < 35 { 5 } else { 50 };
+            format!(r#"[{i},"{}.{}"]"#, level + i % 3, i % 2)
+        });
+        let (out, _) = select(&doc, "", 0);
+        assert!(out.contains(r#"[34,"6.0"],[35,"52.1"]"#), "{out}");
+        // Objects too: a latency written as a string is an outlier.
+        let doc = rows(30, |i| {
+            let ms = if i == 11 { 4800 } else { 10 + i % 31 };
+            format!(r#"{{"path":"/api/{i}","latency":"{ms}"}}"#)
+        });
+        let (out, _) = select(&doc, "", 0);
+        assert!(
+            out.contains(r#"{"path":"/api/11","latency":"4800"}"#),
+            "{out}"
+        );
+        assert!(out.contains("latency 11–20"), "{out}");
     }
 
     #[test]

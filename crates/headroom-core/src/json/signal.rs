@@ -1,7 +1,10 @@
 //! What makes a JSON value signal trouble (PRODUCT §4): error-named keys with a present value,
 //! non-2xx statuses, `ok: false`-style flags, non-zero exit codes, failing states and messages.
 //! A key name signals an error only when its value is present and not null, false, 0 or empty.
+//! Numbers written as strings (`"status": "503"`, `"exit_code": "1"`, `"errors": "0"`) count as
+//! the numbers they spell.
 
+use super::columns::number_like;
 use super::tape::{FxMap, Kind, NONE};
 use super::view::View;
 use crate::select::{text_signal, words, Signal};
@@ -111,14 +114,25 @@ fn http_status(view: &View, i: u32) -> Option<u32> {
     (100..600).contains(&v).then_some(v)
 }
 
-/// Whether a value is present: not null, false, 0, "" or an empty container.
+/// The text of a number, or of a string that spells a plain number.
+fn number_text<'t>(view: &View<'t, '_>, i: u32) -> Option<Cow<'t, str>> {
+    match view.kind(i) {
+        Kind::Number => Some(Cow::Borrowed(view.tape.raw(i))),
+        Kind::String => Some(view.string(i)).filter(|s| number_like(s)),
+        _ => None,
+    }
+}
+
+/// Whether a value is present: not null, false, 0 (or "0"), "" or an empty container.
 fn present(view: &View, i: u32) -> bool {
     let t = view.tape;
     match view.kind(i) {
         Kind::Null | Kind::False => false,
         Kind::True => true,
-        Kind::Number => !number_is_zero(t.raw(i)),
-        Kind::String => t.raw(i).len() > 2,
+        Kind::Number | Kind::String => match number_text(view, i) {
+            Some(x) => !number_is_zero(&x),
+            None => t.raw(i).len() > 2,
+        },
         Kind::Array | Kind::Object => t.nodes[i as usize].count > 0,
     }
 }
@@ -128,7 +142,8 @@ fn present(view: &View, i: u32) -> bool {
 pub struct KeyClass {
     /// Names an error (`error`, `failure_code`) and is not a setting: present value = error.
     error: bool,
-    /// Has the word `status`: a non-2xx HTTP status is a signal.
+    /// Has the word `status`, or is a `code`, `http_code` or `response_code`: a non-2xx HTTP
+    /// status is a signal.
     status: bool,
     /// `ok`, `success`, …: `false` is an error.
     success: bool,
@@ -147,7 +162,9 @@ pub fn key_class(key: &str) -> KeyClass {
     let before_last = w.len().checked_sub(2).map(|k| w[k].as_str());
     KeyClass {
         error: w.iter().any(|x| has(ERROR_KEY_WORDS, x)) && !has(SETTING_WORDS, last),
-        status: w.iter().any(|x| x == "status"),
+        status: w.iter().any(|x| x == "status" || x == "statuscode")
+            || (last == "code"
+                && (w.len() == 1 || matches!(before_last, Some("http" | "response")))),
         success: w.len() == 1 && has(SUCCESS_KEYS, last),
         exit: (before_last == Some("exit") && (last == "code" || last == "status"))
             || (before_last == Some("return") && last == "code")
@@ -179,7 +196,7 @@ pub fn value_signal<'t>(
     if class.success && kind == Kind::False {
         return Signal::Error;
     }
-    if class.exit && kind == Kind::Number && !number_is_zero(view.tape.raw(i)) {
+    if class.exit && number_text(view, i).is_some_and(|x| !number_is_zero(&x)) {
         return Signal::Error;
     }
     if class.state && kind == Kind::String {
@@ -194,6 +211,10 @@ pub struct TextSignals<'t>(FxMap<Cow<'t, str>, Signal>);
 
 impl<'t> TextSignals<'t> {
     pub fn get(&mut self, text: Cow<'t, str>) -> Signal {
+        // Numbers written as strings (metric samples) have no words and are rarely repeated.
+        if number_like(&text) {
+            return Signal::None;
+        }
         if let Some(&s) = self.0.get(text.as_ref()) {
             return s;
         }
@@ -249,6 +270,20 @@ mod tests {
         let want = [
             None, Error, None, None, None, Error, Error, Warning, None, Error, None, Error, None,
             Error, Warning, None, None,
+        ];
+        let got: Vec<Signal> = got.into_iter().map(|(_, s)| s).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn numbers_written_as_strings_signal_like_numbers() {
+        use Signal::*;
+        let got = signals(
+            r#"{"code":"503","http_code":404,"response_code":"200","zip_code":"404","exit_code":"2",
+            "returncode":"0","failure_count":"0","errors":"0.0","error":"none","statuscode":"500"}"#,
+        );
+        let want = [
+            Error, Error, None, None, Error, None, None, None, Error, Error,
         ];
         let got: Vec<Signal> = got.into_iter().map(|(_, s)| s).collect();
         assert_eq!(got, want);

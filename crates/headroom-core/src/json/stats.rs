@@ -97,16 +97,21 @@ fn change_points_by(values: &[f64], (_, scale): (f64, f64)) -> Vec<usize> {
     }
     let limit = CHANGE_SIGMAS * 1.4826 * scale;
     let w = (n / 10).clamp(3, 10);
-    // The median of every window of `w` values, each computed once.
-    let mut window: Vec<f64> = Vec::with_capacity(w);
-    let medians: Vec<f64> = (0..=n - w)
-        .map(|k| {
-            window.clear();
-            window.extend_from_slice(&values[k..k + w]);
-            window.sort_by(f64::total_cmp);
-            median_sorted(&window)
-        })
-        .collect();
+    // The median of every window of `w` values, each computed once: the window is kept sorted
+    // as it slides (one value out, one in), not sorted afresh for every position.
+    let mut window: Vec<f64> = values[..w].to_vec();
+    window.sort_by(f64::total_cmp);
+    let mut medians: Vec<f64> = Vec::with_capacity(n - w + 1);
+    medians.push(median_sorted(&window));
+    for k in 1..=n - w {
+        let gone = values[k - 1];
+        let at = window.partition_point(|x| x.total_cmp(&gone).is_lt());
+        window.remove(at);
+        let new = values[k + w - 1];
+        let at = window.partition_point(|x| x.total_cmp(&new).is_le());
+        window.insert(at, new);
+        medians.push(median_sorted(&window));
+    }
     let d: Vec<f64> = (w..=n - w)
         .map(|k| (medians[k] - medians[k - w]).abs())
         .collect();

@@ -2,7 +2,7 @@
 //! of low-cardinality fields, ranges of numeric fields (original number text of the ends), and
 //! time spans. Never a computed float.
 
-use super::columns::Column;
+use super::columns::{Column, Label};
 use super::tape::{Kind, NONE};
 use super::view::View;
 use crate::marker;
@@ -72,10 +72,11 @@ pub fn run(view: &View, cols: &[Column], start: usize, end: usize) -> String {
         let Some(body) = body else {
             continue;
         };
-        if c.key == NONE {
-            parts.push(body);
-        } else {
-            parts.push(format!("{} {}", display(&view.key(c.key)), body));
+        match c.label {
+            Label::Items => parts.push(body),
+            Label::Key(k) => parts.push(format!("{} {}", display(&view.key(k)), body)),
+            Label::Named(s) => parts.push(format!("{} {}", display(&view.string(s)), body)),
+            Label::Position(j) => parts.push(format!("{} {}", marker::json_position(j), body)),
         }
     }
     parts.join("; ")

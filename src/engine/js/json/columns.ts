@@ -1,19 +1,35 @@
-// An array's items seen as columns (twin of json/columns.rs): each field of the object items (or,
-// for an array of primitives, the items themselves), with its distinct values, numbers and kind.
+// An array's items seen as columns (twin of json/columns.rs): each field of the object items, each
+// position of tuple rows (items that are arrays of mostly one length, like `[ts, value]` samples
+// or SQL result rows), or, for an array of primitives, the items themselves; with its distinct
+// values, numbers and kind.
 
 import { words } from '../select.js';
-import { isContainer, Kind, NONE } from './tape.js';
+import { children, isContainer, Kind, NONE } from './tape.js';
 import type { View } from './view.js';
 
 /** Columns beyond this many (items with ever-new keys) are not tracked. */
 export const MAX_COLUMNS = 64;
 /** A column with more distinct values than this is not low-cardinality. */
 export const MAX_DISTINCT = 12;
+/** Strings of more digits than this are identifiers, not numbers (beyond f64's exact digits). */
+export const MAX_NUMBER_DIGITS = 15;
+/** Last key words of a sibling that names the positions of tuple rows (`columns`, `fields`; `meta` as in ClickHouse's JSONCompact output). */
+const HEADER_WORDS = new Set(['columns', 'fields', 'header', 'headers', 'meta']);
 const UNTRACKED = 255;
 
+/** What a column is called. */
+export type Label =
+  /** The items themselves (an array of primitives). */
+  | { kind: 'items' }
+  /** An object field: a node carrying the key. */
+  | { kind: 'key'; node: number }
+  /** A position of tuple rows, unnamed. */
+  | { kind: 'position'; position: number }
+  /** A position of tuple rows named by a sibling header: the name's string node. */
+  | { kind: 'named'; node: number };
+
 export interface Column {
-  /** A node carrying the column's key, or NONE for an array of primitives. */
-  key: number;
+  label: Label;
   /** Per item position: the value node, or NONE when absent. */
   cells: Uint32Array;
   /** Per item position: the index of its value in `distinct` (255 when absent or untracked). */
@@ -31,9 +47,9 @@ export interface Column {
   idLike: boolean;
 }
 
-function newColumn(key: number, n: number, idLike: boolean): Column {
+function newColumn(label: Label, n: number, idLike: boolean): Column {
   return {
-    key,
+    label,
     cells: new Uint32Array(n).fill(NONE),
     which: new Uint8Array(n).fill(UNTRACKED),
     present: 0,
@@ -61,21 +77,114 @@ export function valueKey(view: View, i: number): string {
 
 const TIME_LIKE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}/;
 
-function idLike(view: View, key: number): boolean {
+function lastWord(text: string): string | undefined {
   let last: string | undefined;
-  for (const w of words(view.key(key))) last = w;
+  for (const w of words(text)) last = w;
+  return last;
+}
+
+function idName(name: string): boolean {
+  const last = lastWord(name);
   return last === 'id' || last === 'ids';
 }
 
-/** The columns of an array's items. */
-export function columns(view: View, items: readonly number[]): Column[] {
+const NUMBER_LIKE = /^-?(?:0|[1-9][0-9]*)(?:\.([0-9]+))?(?:[eE][+-]?[0-9]+)?$/;
+
+/**
+ * Whether a string's whole value is a plain JSON number (`-12`, `0.5`, `1e-3`; no spaces, no `+`,
+ * no leading zeros) of at most MAX_NUMBER_DIGITS digits: such strings (Prometheus samples,
+ * `"latency": "4800"`) count as numbers for statistics and ranges.
+ */
+export function numberLike(s: string): boolean {
+  const m = NUMBER_LIKE.exec(s);
+  if (m === null) return false;
+  const e = s.search(/[eE]/);
+  const mantissa = e < 0 ? s.length : e;
+  // Digits of the mantissa: its length less the sign and the decimal point.
+  const digits = mantissa - (s.charCodeAt(0) === 0x2d ? 1 : 0) - (m[1] === undefined ? 0 : 1);
+  return digits <= MAX_NUMBER_DIGITS;
+}
+
+/** The number a plain-number string stands for (finite values only). */
+function stringNumber(s: string): number | undefined {
+  if (!numberLike(s)) return undefined;
+  const x = Number(s);
+  return Number.isFinite(x) ? x : undefined;
+}
+
+/**
+ * The length shared by at least three quarters of an array's items when those are arrays of two
+ * or more elements: its items are then tuple rows, records with positional fields.
+ */
+export function tupleWidth(view: View, items: readonly number[]): number | undefined {
+  const t = view.tape;
+  const len = (i: number): number => (view.kind(i) === Kind.Array ? t.count[i]! : -1);
+  // The majority length, if any (Boyer–Moore vote), then checked against the threshold.
+  let candidate = -1;
+  let votes = 0;
+  for (const i of items) {
+    const l = len(i);
+    if (votes === 0) {
+      candidate = l;
+      votes = 1;
+    } else if (l === candidate) votes++;
+    else votes--;
+  }
+  if (candidate < 2) return undefined;
+  let shared = 0;
+  for (const i of items) if (len(i) === candidate) shared++;
+  return shared * 4 >= items.length * 3 ? candidate : undefined;
+}
+
+/**
+ * Names of the positions of tuple rows in array `node`, from a sibling field such as
+ * `"columns": ["ts", "host", "latency_ms"]` (strings, or objects with a string `name`) of the
+ * same length. Optional: tuple rows are columns by position without it.
+ */
+export function header(view: View, node: number, width: number): number[] | undefined {
+  const t = view.tape;
+  const parent = t.parent[node]!;
+  if (parent === NONE || view.kind(parent) !== Kind.Object) return undefined;
+  for (const s of children(t, parent)) {
+    if (s === node || view.kind(s) !== Kind.Array || t.count[s] !== width) continue;
+    const last = lastWord(view.key(s));
+    if (last === undefined || !HEADER_WORDS.has(last)) continue;
+    const names: number[] = [];
+    for (const c of children(t, s)) {
+      const k = view.kind(c);
+      const name = k === Kind.String ? c : k === Kind.Object ? children(t, c).find((f) => view.kind(f) === Kind.String && view.key(f) === 'name') : undefined;
+      if (name === undefined) break;
+      names.push(name);
+    }
+    if (names.length === width) return names;
+  }
+  return undefined;
+}
+
+/** The columns of an array's items (`node` is the array). */
+export function columns(view: View, node: number, items: readonly number[]): Column[] {
   const t = view.tape;
   const n = items.length;
   const cols: Column[] = [];
-  if (items.every((i) => !isContainer(view.kind(i)))) {
-    const c = newColumn(NONE, n, false);
+  const primitives = items.every((i) => !isContainer(view.kind(i)));
+  const width = primitives ? undefined : tupleWidth(view, items);
+  if (primitives) {
+    const c = newColumn({ kind: 'items' }, n, false);
     items.forEach((i, p) => (c.cells[p] = i));
     cols.push(c);
+  } else if (width !== undefined) {
+    const names = header(view, node, width);
+    for (let j = 0; j < Math.min(width, MAX_COLUMNS); j++) {
+      const s = names?.[j];
+      cols.push(s !== undefined ? newColumn({ kind: 'named', node: s }, n, idName(view.string(s))) : newColumn({ kind: 'position', position: j }, n, false));
+    }
+    for (let p = 0; p < n; p++) {
+      const item = items[p]!;
+      if (view.kind(item) !== Kind.Array) continue;
+      const end = t.next[item]!;
+      let j = 0;
+      for (let c = t.count[item]! > 0 ? item + 1 : end; c < end && j < cols.length; c = t.next[c]!, j++) cols[j]!.cells[p] = c;
+    }
   } else {
     const byKey = new Map<number, number>();
     // Column of each field position in the previous object item: rows mostly share a layout.
@@ -87,13 +196,14 @@ export function columns(view: View, items: readonly number[]): Column[] {
       let j = 0;
       for (let c = t.count[item]! > 0 ? item + 1 : end; c < end; c = t.next[c]!, j++) {
         let col = hints[j];
-        if (col === undefined || !view.keyEq(c, cols[col]!.key)) {
+        const label = col === undefined ? undefined : cols[col]!.label;
+        if (col === undefined || label?.kind !== 'key' || !view.keyEq(c, label.node)) {
           const key = t.keyId[c]!;
           col = byKey.get(key);
           if (col === undefined) {
             if (cols.length >= MAX_COLUMNS) continue;
             col = cols.length;
-            cols.push(newColumn(c, n, idLike(view, c)));
+            cols.push(newColumn({ kind: 'key', node: c }, n, idName(view.key(c))));
             byKey.set(key, col);
           }
         }
@@ -117,14 +227,18 @@ function fill(view: View, col: Column): void {
     if (v === NONE) continue;
     col.present++;
     const kind = view.kind(v);
+    let x: number | undefined;
     if (kind === Kind.Number) {
-      const x = Number(t.text.slice(t.start[v]!, t.end[v]!));
-      if (Number.isFinite(x)) {
-        col.numberPos.push(p);
-        col.numberVal.push(x);
-      } else {
-        col.allNumbers = false;
-      }
+      x = Number(t.text.slice(t.start[v]!, t.end[v]!));
+      if (!Number.isFinite(x)) x = undefined;
+    } else if (kind === Kind.String) {
+      // Most strings are ruled out by their first character, without decoding.
+      const c = t.text.charCodeAt(t.start[v]! + 1);
+      if (c === 0x2d || c === 0x5c || (c >= 0x30 && c <= 0x39)) x = stringNumber(view.string(v));
+    }
+    if (x !== undefined) {
+      col.numberPos.push(p);
+      col.numberVal.push(x);
     } else {
       col.allNumbers = false;
     }

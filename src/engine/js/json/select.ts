@@ -120,6 +120,16 @@ export class Selection {
         own[i] = texts.get(view.string(i));
       }
     }
+    // Columns of every array; a named position of tuple rows signals by its name, as an object key
+    // would (`"columns": [.., "status"]` makes a row's `"503"` an error).
+    for (const arr of this.arrays) {
+      arr.cols = columns(view, arr.node, arr.items);
+      for (const col of arr.cols) {
+        if (col.label.kind !== 'named') continue;
+        const c = keyClass(view.string(col.label.node));
+        for (const x of col.cells) if (x !== NONE) own[x] = valueSignal(view, x, c, texts);
+      }
+    }
     // How many arrays enclose each node.
     const arraysAbove = new Uint32Array(t.size);
     for (let i = 1; i < t.size; i++) {
@@ -133,20 +143,23 @@ export class Selection {
       const must = new Uint8Array(n);
       must[0] = 1;
       must[n - 1] = 1;
+      const first = arr.cols[0]?.label.kind;
+      const tuples = first === 'position' || first === 'named';
       arr.items.forEach((item, p) => {
         const end = t.next[item]!;
-        // Errors anywhere in the item count; warnings only outside its inner arrays.
+        // Errors anywhere in the item count; warnings only outside its inner arrays, where a tuple
+        // row's own fields are not inside an inner array.
         const depth = arraysAbove[item]!;
+        const row = tuples && t.kind[item] === Kind.Array;
         for (let x = item; x < end; x++) {
           const sig = own[x]!;
-          if (sig === Signal.Error || (sig === Signal.Warning && arraysAbove[x] === depth)) {
+          if (sig === Signal.Error || (sig === Signal.Warning && (arraysAbove[x] === depth || (row && t.parent[x] === item)))) {
             must[p] = 1;
             break;
           }
         }
         if (t.kind[item] === Kind.String && isMarker(view.string(item))) must[p] = 1;
       });
-      arr.cols = columns(view, arr.items);
       for (const col of arr.cols) {
         if (categorical(col) && col.present >= LOW_CARDINALITY_ITEMS) for (const p of col.distinct) must[p] = 1;
         if (col.idLike) continue;

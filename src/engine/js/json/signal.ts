@@ -1,9 +1,11 @@
 // What makes a JSON value signal trouble (twin of json/signal.rs): error-named keys with a
 // present value, non-2xx statuses, `ok: false`-style flags, non-zero exit codes, failing states
 // and messages. A key name signals an error only when its value is present and not null, false,
-// 0 or empty.
+// 0 or empty. Numbers written as strings (`"status": "503"`, `"exit_code": "1"`, `"errors": "0"`)
+// count as the numbers they spell.
 
 import { Signal, textSignal, words } from '../select.js';
+import { numberLike } from './columns.js';
 import { Kind, NONE } from './tape.js';
 import type { View } from './view.js';
 
@@ -47,7 +49,17 @@ function httpStatus(view: View, i: number): number | undefined {
   return v >= 100 && v < 600 ? v : undefined;
 }
 
-/** Whether a value is present: not null, false, 0, "" or an empty container. */
+/** The text of a number, or of a string that spells a plain number. */
+function numberText(view: View, i: number): string | undefined {
+  const k = view.kind(i);
+  const t = view.tape;
+  if (k === Kind.Number) return t.text.slice(t.start[i]!, t.end[i]!);
+  if (k !== Kind.String) return undefined;
+  const s = view.string(i);
+  return numberLike(s) ? s : undefined;
+}
+
+/** Whether a value is present: not null, false, 0 (or "0"), "" or an empty container. */
 function present(view: View, i: number): boolean {
   const t = view.tape;
   switch (view.kind(i)) {
@@ -57,9 +69,10 @@ function present(view: View, i: number): boolean {
     case Kind.True:
       return true;
     case Kind.Number:
-      return !numberIsZero(t.text.slice(t.start[i]!, t.end[i]!));
-    case Kind.String:
-      return t.end[i]! - t.start[i]! > 2;
+    case Kind.String: {
+      const x = numberText(view, i);
+      return x !== undefined ? !numberIsZero(x) : t.end[i]! - t.start[i]! > 2;
+    }
     default:
       return t.count[i]! > 0;
   }
@@ -68,6 +81,7 @@ function present(view: View, i: number): boolean {
 /** What a key name says about its value, worked out once per distinct key. */
 export interface KeyClass {
   error: boolean;
+  /** Has the word `status`, or is a `code`, `http_code` or `response_code`: non-2xx signals. */
   status: boolean;
   success: boolean;
   exit: boolean;
@@ -82,7 +96,9 @@ export function keyClass(key: string): KeyClass {
   const beforeLast = w.length >= 2 ? w[w.length - 2] : undefined;
   return {
     error: w.some((x) => ERROR_KEY_WORDS.has(x)) && !SETTING_WORDS.has(last),
-    status: w.includes('status'),
+    status:
+      w.some((x) => x === 'status' || x === 'statuscode') ||
+      (last === 'code' && (w.length === 1 || beforeLast === 'http' || beforeLast === 'response')),
     success: w.length === 1 && SUCCESS_KEYS.has(last),
     exit:
       (beforeLast === 'exit' && (last === 'code' || last === 'status')) ||
@@ -97,6 +113,8 @@ export class TextSignals {
   private readonly seen = new Map<string, Signal>();
 
   get(text: string): Signal {
+    // Numbers written as strings (metric samples) have no words and are rarely repeated.
+    if (numberLike(text)) return Signal.None;
     let s = this.seen.get(text);
     if (s === undefined) {
       s = textSignal(text);
@@ -115,9 +133,9 @@ export function valueSignal(view: View, i: number, c: KeyClass, texts: TextSigna
     if (s !== undefined) return s >= 200 && s <= 299 ? Signal.None : s >= 400 ? Signal.Error : Signal.Warning;
   }
   if (c.success && kind === Kind.False) return Signal.Error;
-  if (c.exit && kind === Kind.Number) {
-    const t = view.tape;
-    if (!numberIsZero(t.text.slice(t.start[i]!, t.end[i]!))) return Signal.Error;
+  if (c.exit) {
+    const x = numberText(view, i);
+    if (x !== undefined && !numberIsZero(x)) return Signal.Error;
   }
   if (c.state && kind === Kind.String) return texts.get(view.string(i));
   return Signal.None;

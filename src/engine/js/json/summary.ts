@@ -2,7 +2,7 @@
 // json/summary.rs): value counts of low-cardinality fields, ranges of numeric fields (original
 // number text of the ends), and time spans. Never a computed float.
 
-import { jsonMoreValues, jsonRange, jsonValueCount } from '../marker.js';
+import { jsonMoreValues, jsonPosition, jsonRange, jsonValueCount } from '../marker.js';
 import { categorical, type Column } from './columns.js';
 import { prefixWithin } from './strings.js';
 import { Kind, NONE } from './tape.js';
@@ -66,7 +66,11 @@ export function run(view: View, cols: readonly Column[], start: number, end: num
     const c = cols[k]!;
     const body = r === 0 ? counts(view, c, start, end) : r === 2 ? span(view, c, start, end) : range(view, c, start, end);
     if (body === undefined) continue;
-    parts.push(c.key === NONE ? body : `${display(view.key(c.key))} ${body}`);
+    const l = c.label;
+    if (l.kind === 'items') parts.push(body);
+    else if (l.kind === 'key') parts.push(`${display(view.key(l.node))} ${body}`);
+    else if (l.kind === 'named') parts.push(`${display(view.string(l.node))} ${body}`);
+    else parts.push(`${jsonPosition(l.position)} ${body}`);
   }
   return parts.join('; ');
 }
