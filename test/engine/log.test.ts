@@ -77,6 +77,27 @@ describe('lossless folding', () => {
     expect(r.content).toBe(input);
   });
 
+  it('folds a verbose test run whose lines differ in the numbers inside test ids and in padding', () => {
+    // pytest -v pads the progress column: the blanks before `[ 9%]` and `[10%]` differ in width.
+    const n = 60;
+    const row = (k: number, outcome: string): string => {
+      const left = `tests/test_parse.py::test_roundtrip[${k}] ${outcome}`;
+      return `${left}${' '.repeat(72 - left.length)}[${String(Math.floor((100 * k) / n)).padStart(3, ' ')}%]`;
+    };
+    const lines = ['============ test session starts ============', 'collected 60 items', '', ...Array.from({ length: n }, (_, k) => row(k, k === 40 ? 'FAILED' : 'PASSED')), '', '======= 1 failed, 59 passed in 0.31s ======='];
+    const r = both(lines.join('\n'), { minTokens: 0 });
+    expect(r.strategy).toBe('log:fold');
+    const out = r.content.split('\n');
+    // One template before the failure, the failure, one template after it.
+    expect(out).toHaveLength(8);
+    expect(out.slice(0, 3)).toEqual(lines.slice(0, 3));
+    expect(out[3]).toMatch(/^\[… 40 lines like: .* PASSED +\[.*%\]\} …\]$/);
+    expect(out[4]).toBe(row(40, 'FAILED'));
+    expect(out[5]).toMatch(/^\[… 19 lines like: /);
+    expect(out.slice(6)).toEqual(lines.slice(-2));
+    expectSound(lines.join('\n'), r);
+  });
+
   it('is lossless only with maxBlockTokens Infinity, however large the block', () => {
     const input = Array.from({ length: 3000 }, (_, k) => `${ts(k)} INFO ${['alpha', 'beta', 'gamma'][Math.floor(k / 10) % 3]} step ${k} ok`).join('\n');
     const r = both(input, { maxBlockTokens: Infinity });
@@ -126,6 +147,13 @@ describe('lossy selection above maxBlockTokens', () => {
     const r = both(lines.join('\n'), { maxBlockTokens: 400 });
     expect(r.kind).toBe('log');
     for (const k of [400, 900]) expect(r.content).toContain(lines[k]);
+  });
+
+  it('never names a blank line as the most common template of a dropped run', () => {
+    const lines = Array.from({ length: 1500 }, (_, k) => (k % 2 === 0 ? '' : noise(k)));
+    const r = both(['start', ...lines, 'end'].join('\n'), { maxBlockTokens: 300 });
+    expect(r.strategy).toBe('log:select');
+    expect(markerLines(r.content).some((m) => m.includes('""'))).toBe(false);
   });
 
   it('keeps a block full of errors whole rather than dropping any', () => {

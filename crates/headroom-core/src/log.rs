@@ -170,7 +170,10 @@ fn summarise<S: AsRef<str>>(
     let mut count_key = |line: &str, li: &LineInfo, n: usize| {
         let key = fold::loose_template(line, li, MAX_QUOTED_TEMPLATE);
         // A template must say something: at least one word that is not a field.
-        if !key.split(' ').any(|t| t != "<*>" && t != "…") {
+        if !key
+            .split(' ')
+            .any(|t| !t.is_empty() && t != "<*>" && t != "…")
+        {
             return;
         }
         match key_index.get(&key) {

@@ -120,7 +120,7 @@ function summarise(units: readonly Unit[], repeated: readonly boolean[], lines: 
   const countKey = (line: string, li: LineInfo, n: number): void => {
     const key = looseTemplate(line, li, MAX_QUOTED_TEMPLATE);
     // A template must say something: at least one word that is not a field.
-    if (!key.split(' ').some((t) => t !== '<*>' && t !== '…')) return;
+    if (!key.split(' ').some((t) => t !== '' && t !== '<*>' && t !== '…')) return;
     const k = keyIndex.get(key);
     if (k !== undefined) keys[k]![1] += n;
     else {

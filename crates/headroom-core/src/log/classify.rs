@@ -989,12 +989,17 @@ pub fn is_summary(msg: &[u8]) -> bool {
             continue;
         }
         digit |= t.iter().any(|c| c.is_ascii_digit());
+        // A number inside a name (`test_values[13] PASSED`) counts nothing.
+        let named = t.iter().any(|c| c.is_ascii_alphabetic());
         for w in alnum_words(t, usize::MAX) {
             if words == 48 {
                 break;
             }
             words += 1;
-            let tag = summary_word(w);
+            let tag = match summary_word(w) {
+                Digits if named => Other,
+                tag => tag,
+            };
             let p = std::mem::replace(&mut prev, tag);
             if p == Build
                 && (tag == BuildResult || (tag == Counted && w.eq_ignore_ascii_case(b"failed")))
@@ -1235,6 +1240,11 @@ mod tests {
         assert!(is_summary(b"test result: ok. 5 passed; 0 failed"));
         assert!(is_summary(b"BUILD SUCCESSFUL in 3s"));
         assert!(!is_summary(b"Ran the linter"));
+        // Numbers inside names are not counts.
+        assert!(!is_summary(
+            b"test_x.py::test_values[13] PASSED        [ 11%]"
+        ));
+        assert!(is_summary(b"(3 passed, 1 failed)"));
         assert!(is_header(
             b"[INFO] --- maven-compiler-plugin:3.1:compile (default) @ x ---"
         ));

@@ -781,6 +781,9 @@ export function isSummary(msg: string): boolean {
   for (let t = 0; t < spans.length && words < 48; t += 2) {
     const e = spans[t + 1]!;
     i = spans[t]!;
+    // A number inside a name (`test_values[13] PASSED`) counts nothing.
+    let named = false;
+    for (let k = i; k < e && !named; k++) named = isAlpha(msg.charCodeAt(k));
     while (i < e && words < 48) {
       if (!isAlnum(msg.charCodeAt(i))) {
         i++;
@@ -798,7 +801,7 @@ export function isSummary(msg: string): boolean {
       const candidate = !allDigits && len >= 3 && len <= 10 && c >= 97 && (SUMMARY_INITIALS[len]! & (1 << (c - 97))) !== 0;
       // ASCII letters and digits only: toLowerCase is ASCII lowercase here.
       const lower = candidate ? msg.slice(s, i).toLowerCase() : '';
-      const tag: SummaryWord = allDigits ? W.Digits : (SUMMARY_WORDS.get(lower) ?? W.Other);
+      const tag: SummaryWord = allDigits ? (named ? W.Other : W.Digits) : (SUMMARY_WORDS.get(lower) ?? W.Other);
       const p = prev;
       prev = tag;
       if (p === W.Build && (tag === W.BuildResult || lower === 'failed')) return true;
