@@ -46,10 +46,19 @@ describe('lossless folding', () => {
     const r = both(input, { minTokens: 0 });
     expect(r.content).toBe(
       'job started\n' +
-        `[… 30 lines like: {${ts(0)} … ${ts(29)}} INFO fetched {/api/items/1000 … /api/items/1029} in {5–13} ms …]\n` +
+        `[… 30 lines like: {${ts(0)} … ${ts(29)}} INFO fetched /api/items/{1000–1029} in {5–13} ms …]\n` +
         'job done\n',
     );
     expect(r.omitted).toEqual([{ unit: 'lines', count: 30, summary: 'folded into 1 template line' }]);
+    expectSound(input, r);
+  });
+
+  it('shows the numbers inside a token as ranges and keeps the rest of the token (JSON lines, key=value, paths)', () => {
+    const body = Array.from({ length: 20 }, (_, k) => `{"level":"info","msg":"request done","id":"req-${300 + k}","ms":${[12, 7, 30, 9][k % 4]},"at":"${ts(k)}"}`);
+    const input = ['service up', ...body, 'service down'].join('\n');
+    const r = both(input, { minTokens: 0 });
+    // Numbers as ranges; the varying timestamp string (not a number) as its first and last text.
+    expect(r.content.split('\n')[1]).toBe(`[… 20 lines like: {"level":"info","msg":"request done","id":"req-{300–319}","ms":{7–30},"at":"2024-05-01T10:{00:00.000Z … 00:19.000Z}"} …]`);
     expectSound(input, r);
   });
 
@@ -91,9 +100,10 @@ describe('lossless folding', () => {
     // One template before the failure, the failure, one template after it.
     expect(out).toHaveLength(8);
     expect(out.slice(0, 3)).toEqual(lines.slice(0, 3));
-    expect(out[3]).toMatch(/^\[… 40 lines like: .* PASSED +\[.*%\]\} …\]$/);
+    // The first line's spacing; the numbers inside the id and the progress column as ranges.
+    expect(out[3]).toBe(`[… 40 lines like: ${row(0, 'PASSED').replace('[0]', '[{0–39}]').replace('  0%]', '  {0–65}%]')} …]`);
     expect(out[4]).toBe(row(40, 'FAILED'));
-    expect(out[5]).toMatch(/^\[… 19 lines like: /);
+    expect(out[5]).toBe(`[… 19 lines like: ${row(41, 'PASSED').replace('[41]', '[{41–59}]').replace('68%]', '{68–98}%]')} …]`);
     expect(out.slice(6)).toEqual(lines.slice(-2));
     expectSound(lines.join('\n'), r);
   });

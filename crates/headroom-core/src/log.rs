@@ -7,6 +7,7 @@
 //!    one marker per dropped run with its line count, levels, time span and commonest template.
 
 mod classify;
+mod fields;
 mod fold;
 mod keep;
 
