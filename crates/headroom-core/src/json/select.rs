@@ -12,7 +12,7 @@
 
 use super::columns::{self, Column};
 use super::signal::{self, KeyClass, TextSignals};
-use super::stats;
+use crate::stats;
 use super::strings;
 use super::summary;
 use super::tape::{Kind, Tape, ESCAPED, KEY_ESCAPED, NONE};

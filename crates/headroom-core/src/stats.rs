@@ -1,6 +1,7 @@
-//! Robust statistics over a numeric field of an array's items: outliers by median and MAD, and
-//! change points (level shifts) in the series. Plain IEEE arithmetic in a fixed order, so the JS
-//! twin (`stats.ts`) computes the same bits; results are positions, never printed floats.
+//! Robust statistics over a numeric series (a JSON array's field, a log field of lines of one
+//! shape): outliers by median and MAD, and change points (level shifts). Plain IEEE arithmetic
+//! in a fixed order, so the JS twin (`stats.ts`) computes the same bits; results are positions,
+//! never printed floats.
 
 /// A value is an outlier when its modified z-score (0.6745 · |x − median| / MAD) exceeds this.
 pub const OUTLIER_Z: f64 = 3.5;

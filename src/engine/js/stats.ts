@@ -1,6 +1,7 @@
-// Robust statistics over a numeric field of an array's items (twin of json/stats.rs): outliers by
-// median and MAD, and change points (level shifts). Plain IEEE arithmetic in the same order as
-// the Rust engine, so both compute the same bits; results are positions, never printed floats.
+// Robust statistics over a numeric series (a JSON array's field, a log field of lines of one
+// shape; twin of stats.rs): outliers by median and MAD, and change points (level shifts). Plain
+// IEEE arithmetic in the same order as the Rust engine, so both compute the same bits; results
+// are positions, never printed floats.
 
 /** A value is an outlier when its modified z-score (0.6745 · |x − median| / MAD) exceeds this. */
 export const OUTLIER_Z = 3.5;
