@@ -117,6 +117,44 @@ describe('lossless folding', () => {
   });
 });
 
+describe('statistical outliers and change points', () => {
+  // A latency that wanders over 5–90 ms, with a handful of far slower requests.
+  const latency = (k: number): number => 5 + ((k * 37) % 86);
+  const access = (k: number, ms: number): string => `${ts(k)} INFO [api] GET /api/v1/orders/${7000 + k} 200 duration_ms=${ms} request_id=${(k * 7919) % 100_000}`;
+
+  it('keeps a line with an outlying value verbatim inside a template run, and shows each run its range', () => {
+    const lines = Array.from({ length: 600 }, (_, k) => access(k, k === 210 ? 9622 : k === 480 ? 10040 : latency(k)));
+    const r = both(lines.join('\n'), { maxBlockTokens: Infinity });
+    const out = r.content.split('\n');
+    expect(out).toContain(lines[210]);
+    expect(out).toContain(lines[480]);
+    // Ids, timestamps and request ids are not outliers: three templates around the two lines.
+    expect(out).toHaveLength(7);
+    const ids = Array.from({ length: 209 }, (_, k) => ((k + 1) * 7919) % 100_000);
+    expect(out[1]).toBe(`[… 209 lines like: {${ts(1)} … ${ts(209)}} INFO [api] GET /api/v1/orders/{7001–7209} 200 duration_ms={5–90} request_id={${Math.min(...ids)}–${Math.max(...ids)}} …]`);
+    expectSound(lines.join('\n'), r);
+  });
+
+  it('keeps outlying lines in lossy selection too, among lines of other shapes', () => {
+    const other = (k: number): string => `${ts(k)} INFO [cache] ${['hit', 'miss', 'evict'][k % 3]} key=user:${k % 97} size=${100 + (k % 13)}`;
+    const lines = Array.from({ length: 3000 }, (_, k) => (k % 2 === 0 ? access(k, latency(k)) : other(k)));
+    lines[1234] = access(1234, 48_000);
+    const r = both(lines.join('\n'), { maxBlockTokens: 400 });
+    expect(r.strategy).toBe('log:select');
+    expect(r.content).toContain(lines[1234]);
+    expectSound(lines.join('\n'), r);
+  });
+
+  it('keeps the lines on both sides of a level shift, and not a run of monotone counters', () => {
+    const lines = Array.from({ length: 300 }, (_, k) => `${ts(k)} queue depth ${k < 180 ? 10 + (k % 7) : 400 + (k % 7)} items, processed total=${k * 3} offset=${1_000_000 + k * 512}`);
+    const r = both(lines.join('\n'), { maxBlockTokens: Infinity });
+    const out = r.content.split('\n');
+    expect(out).toContain(lines[179]);
+    expect(out).toContain(lines[180]);
+    expect(out.filter((l) => !l.startsWith('[…'))).toEqual([lines[0], lines[179], lines[180], lines[299]]);
+  });
+});
+
 describe('lossy selection above maxBlockTokens', () => {
   const words = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta'];
   const noise = (k: number): string => `${ts(k)} INFO ${words[k % 7]} worker handled ${words[(k * 3) % 7]} request ${k}`;

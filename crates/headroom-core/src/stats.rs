@@ -36,7 +36,7 @@ fn median(v: &mut [f64]) -> f64 {
 
 /// Median and a robust scale: the MAD, or when more than half the values are equal, the mean
 /// absolute deviation from the median times 1.2533 / 1.4826 (so both estimate σ / 1.4826).
-fn center_and_scale(values: &[f64]) -> (f64, f64) {
+pub fn center_and_scale(values: &[f64]) -> (f64, f64) {
     let med = median(&mut values.to_vec());
     let mut dev: Vec<f64> = values.iter().map(|x| (x - med).abs()).collect();
     let mut sum = 0.0;
@@ -97,7 +97,7 @@ fn change_points_by(values: &[f64], (_, scale): (f64, f64)) -> Vec<usize> {
         return Vec::new();
     }
     let limit = CHANGE_SIGMAS * 1.4826 * scale;
-    let w = (n / 10).clamp(3, 10);
+    let w = change_window(n);
     // The median of every window of `w` values, each computed once.
     let mut window: Vec<f64> = Vec::with_capacity(w);
     let medians: Vec<f64> = (0..=n - w)
@@ -124,6 +124,30 @@ fn change_points_by(values: &[f64], (_, scale): (f64, f64)) -> Vec<usize> {
         }
     }
     out
+}
+
+/// The window (values on each side) whose medians `change_points` compares, for `n` values.
+pub fn change_window(n: usize) -> usize {
+    (n / 10).clamp(3, 10)
+}
+
+/// A change point found by window medians lies within a window of the true shift; this moves it
+/// to the largest single step within that window (the first of equal ones), where the series
+/// actually jumped.
+pub fn sharpen_change(values: &[f64], c: usize) -> usize {
+    let w = change_window(values.len());
+    let lo = c.saturating_sub(w - 1).max(1);
+    let hi = (c + w - 1).min(values.len() - 1);
+    let mut best = c;
+    let mut step = -1.0;
+    for k in lo..=hi {
+        let s = (values[k] - values[k - 1]).abs();
+        if s > step {
+            step = s;
+            best = k;
+        }
+    }
+    best
 }
 
 #[cfg(test)]
@@ -156,6 +180,7 @@ mod tests {
             })
             .collect();
         assert_eq!(change_points(&v), [35]);
+        assert_eq!(sharpen_change(&v, 33), 35);
         let flat: Vec<f64> = (0..60).map(|i| (i % 4) as f64).collect();
         assert!(change_points(&flat).is_empty());
         // A lone spike is an outlier, not a level shift.

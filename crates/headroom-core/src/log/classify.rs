@@ -70,6 +70,9 @@ pub enum Class {
     Summary,
     /// A line with a term of the block's query.
     Query,
+    /// A line whose numeric field is a statistical outlier or where its level shifts (see
+    /// `outliers`).
+    Outlier,
     Plain,
 }
 

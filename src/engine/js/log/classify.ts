@@ -27,7 +27,7 @@ const LEVEL_INITIALS: readonly number[] = (() => {
 })();
 
 /** What a line is, strongest first; everything but `Plain` is kept verbatim. */
-export const Class = { Frame: 0, Error: 1, Warning: 2, Summary: 3, Query: 4, Plain: 5 } as const;
+export const Class = { Frame: 0, Error: 1, Warning: 2, Summary: 3, Query: 4, Outlier: 5, Plain: 6 } as const;
 export type Class = (typeof Class)[keyof typeof Class];
 
 /** Everything selection needs to know about one line. */
