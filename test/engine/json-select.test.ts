@@ -6,7 +6,7 @@ import { numberLike } from '../../src/engine/js/json/columns.js';
 import * as compact from '../../src/engine/js/json/compact.js';
 import { Selection } from '../../src/engine/js/json/select.js';
 import { ownSignal, TextSignals } from '../../src/engine/js/json/signal.js';
-import { changePoints, outliers } from '../../src/engine/js/json/stats.js';
+import { changePoints, outliers } from '../../src/engine/js/stats.js';
 import { compareCodePoints, display } from '../../src/engine/js/json/summary.js';
 import { children, parse } from '../../src/engine/js/json/tape.js';
 import { View } from '../../src/engine/js/json/view.js';

@@ -46,10 +46,19 @@ describe('lossless folding', () => {
     const r = both(input, { minTokens: 0 });
     expect(r.content).toBe(
       'job started\n' +
-        `[… 30 lines like: {${ts(0)} … ${ts(29)}} INFO fetched {/api/items/1000 … /api/items/1029} in {5–13} ms …]\n` +
+        `[… 30 lines like: {${ts(0)} … ${ts(29)}} INFO fetched /api/items/{1000–1029} in {5–13} ms …]\n` +
         'job done\n',
     );
     expect(r.omitted).toEqual([{ unit: 'lines', count: 30, summary: 'folded into 1 template line' }]);
+    expectSound(input, r);
+  });
+
+  it('shows the numbers inside a token as ranges and keeps the rest of the token (JSON lines, key=value, paths)', () => {
+    const body = Array.from({ length: 20 }, (_, k) => `{"level":"info","msg":"request done","id":"req-${300 + k}","ms":${[12, 7, 30, 9][k % 4]},"at":"${ts(k)}"}`);
+    const input = ['service up', ...body, 'service down'].join('\n');
+    const r = both(input, { minTokens: 0 });
+    // Numbers as ranges; the varying timestamp string (not a number) as its first and last text.
+    expect(r.content.split('\n')[1]).toBe(`[… 20 lines like: {"level":"info","msg":"request done","id":"req-{300–319}","ms":{7–30},"at":"2024-05-01T10:{00:00.000Z … 00:19.000Z}"} …]`);
     expectSound(input, r);
   });
 
@@ -77,12 +86,72 @@ describe('lossless folding', () => {
     expect(r.content).toBe(input);
   });
 
+  it('folds a verbose test run whose lines differ in the numbers inside test ids and in padding', () => {
+    // pytest -v pads the progress column: the blanks before `[ 9%]` and `[10%]` differ in width.
+    const n = 60;
+    const row = (k: number, outcome: string): string => {
+      const left = `tests/test_parse.py::test_roundtrip[${k}] ${outcome}`;
+      return `${left}${' '.repeat(72 - left.length)}[${String(Math.floor((100 * k) / n)).padStart(3, ' ')}%]`;
+    };
+    const lines = ['============ test session starts ============', 'collected 60 items', '', ...Array.from({ length: n }, (_, k) => row(k, k === 40 ? 'FAILED' : 'PASSED')), '', '======= 1 failed, 59 passed in 0.31s ======='];
+    const r = both(lines.join('\n'), { minTokens: 0 });
+    expect(r.strategy).toBe('log:fold');
+    const out = r.content.split('\n');
+    // One template before the failure, the failure, one template after it.
+    expect(out).toHaveLength(8);
+    expect(out.slice(0, 3)).toEqual(lines.slice(0, 3));
+    // The first line's spacing; the numbers inside the id and the progress column as ranges.
+    expect(out[3]).toBe(`[… 40 lines like: ${row(0, 'PASSED').replace('[0]', '[{0–39}]').replace('  0%]', '  {0–65}%]')} …]`);
+    expect(out[4]).toBe(row(40, 'FAILED'));
+    expect(out[5]).toBe(`[… 19 lines like: ${row(41, 'PASSED').replace('[41]', '[{41–59}]').replace('68%]', '{68–98}%]')} …]`);
+    expect(out.slice(6)).toEqual(lines.slice(-2));
+    expectSound(lines.join('\n'), r);
+  });
+
   it('is lossless only with maxBlockTokens Infinity, however large the block', () => {
     const input = Array.from({ length: 3000 }, (_, k) => `${ts(k)} INFO ${['alpha', 'beta', 'gamma'][Math.floor(k / 10) % 3]} step ${k} ok`).join('\n');
     const r = both(input, { maxBlockTokens: Infinity });
     expect(r.strategy).toBe('log:fold');
     expect(markerLines(r.content).every((m) => m.includes(' lines like: '))).toBe(true);
     expectSound(input, r);
+  });
+});
+
+describe('statistical outliers and change points', () => {
+  // A latency that wanders over 5–90 ms, with a handful of far slower requests.
+  const latency = (k: number): number => 5 + ((k * 37) % 86);
+  const access = (k: number, ms: number): string => `${ts(k)} INFO [api] GET /api/v1/orders/${7000 + k} 200 duration_ms=${ms} request_id=${(k * 7919) % 100_000}`;
+
+  it('keeps a line with an outlying value verbatim inside a template run, and shows each run its range', () => {
+    const lines = Array.from({ length: 600 }, (_, k) => access(k, k === 210 ? 9622 : k === 480 ? 10040 : latency(k)));
+    const r = both(lines.join('\n'), { maxBlockTokens: Infinity });
+    const out = r.content.split('\n');
+    expect(out).toContain(lines[210]);
+    expect(out).toContain(lines[480]);
+    // Ids, timestamps and request ids are not outliers: three templates around the two lines.
+    expect(out).toHaveLength(7);
+    const ids = Array.from({ length: 209 }, (_, k) => ((k + 1) * 7919) % 100_000);
+    expect(out[1]).toBe(`[… 209 lines like: {${ts(1)} … ${ts(209)}} INFO [api] GET /api/v1/orders/{7001–7209} 200 duration_ms={5–90} request_id={${Math.min(...ids)}–${Math.max(...ids)}} …]`);
+    expectSound(lines.join('\n'), r);
+  });
+
+  it('keeps outlying lines in lossy selection too, among lines of other shapes', () => {
+    const other = (k: number): string => `${ts(k)} INFO [cache] ${['hit', 'miss', 'evict'][k % 3]} key=user:${k % 97} size=${100 + (k % 13)}`;
+    const lines = Array.from({ length: 3000 }, (_, k) => (k % 2 === 0 ? access(k, latency(k)) : other(k)));
+    lines[1234] = access(1234, 48_000);
+    const r = both(lines.join('\n'), { maxBlockTokens: 400 });
+    expect(r.strategy).toBe('log:select');
+    expect(r.content).toContain(lines[1234]);
+    expectSound(lines.join('\n'), r);
+  });
+
+  it('keeps the lines on both sides of a level shift, and not a run of monotone counters', () => {
+    const lines = Array.from({ length: 300 }, (_, k) => `${ts(k)} queue depth ${k < 180 ? 10 + (k % 7) : 400 + (k % 7)} items, processed total=${k * 3} offset=${1_000_000 + k * 512}`);
+    const r = both(lines.join('\n'), { maxBlockTokens: Infinity });
+    const out = r.content.split('\n');
+    expect(out).toContain(lines[179]);
+    expect(out).toContain(lines[180]);
+    expect(out.filter((l) => !l.startsWith('[…'))).toEqual([lines[0], lines[179], lines[180], lines[299]]);
   });
 });
 
@@ -126,6 +195,13 @@ describe('lossy selection above maxBlockTokens', () => {
     const r = both(lines.join('\n'), { maxBlockTokens: 400 });
     expect(r.kind).toBe('log');
     for (const k of [400, 900]) expect(r.content).toContain(lines[k]);
+  });
+
+  it('never names a blank line as the most common template of a dropped run', () => {
+    const lines = Array.from({ length: 1500 }, (_, k) => (k % 2 === 0 ? '' : noise(k)));
+    const r = both(['start', ...lines, 'end'].join('\n'), { maxBlockTokens: 300 });
+    expect(r.strategy).toBe('log:select');
+    expect(markerLines(r.content).some((m) => m.includes('""'))).toBe(false);
   });
 
   it('keeps a block full of errors whole rather than dropping any', () => {

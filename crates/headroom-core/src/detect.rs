@@ -4,7 +4,8 @@
 //! through untouched.
 
 use crate::lines;
-use crate::log::{classify_all, Class};
+use crate::log::{classify_all, Class, LineInfo};
+use std::collections::BTreeMap;
 
 /// The kinds of content headroom tells apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -261,7 +262,7 @@ pub fn plausible_path(p: &str) -> bool {
 }
 
 fn is_search<S: AsRef<str>>(lines: &[S]) -> bool {
-    let (mut matches, mut others, mut nonempty) = (0, 0, 0);
+    let (mut matches, mut diagnostics, mut others, mut nonempty) = (0, 0, 0, 0);
     for l in lines {
         let l = l.as_ref();
         if l.is_empty() {
@@ -270,17 +271,129 @@ fn is_search<S: AsRef<str>>(lines: &[S]) -> bool {
         nonempty += 1;
         if match_prefix(l).is_some() {
             matches += 1;
+            diagnostics += usize::from(is_diagnostic(l));
         } else if l == "--" || context_prefix(l).is_some() {
             others += 1;
         }
     }
-    matches >= 2 && (matches + others) * 100 >= nonempty * SEARCH_SHARE
+    // `path:12:5: error: …` is a compiler's (or linter's) report, not a grep hit.
+    matches >= 2
+        && diagnostics * 2 <= matches
+        && (matches + others) * 100 >= nonempty * SEARCH_SHARE
+}
+
+/// Words compilers and linters name a diagnostic's severity with.
+const SEVERITIES: &[&str] = &[
+    "error", "fatal", "help", "info", "note", "remark", "warning",
+];
+
+/// `path:12`, `path:12:5`, `path(12)`, `path(12,5)` at the start of `u`: where it ends.
+fn location_end(u: &str) -> Option<usize> {
+    let b = u.as_bytes();
+    let from = if b.len() > 2
+        && b[0].is_ascii_alphabetic()
+        && b[1] == b':'
+        && matches!(b[2], b'\\' | b'/')
+    {
+        2
+    } else {
+        0
+    };
+    let p = from + b[from..].iter().position(|c| matches!(c, b':' | b'('))?;
+    if !plausible_path(&u[..p]) {
+        return None;
+    }
+    let digits = |i: usize| {
+        b[i.min(b.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    };
+    let d = digits(p + 1);
+    if d == 0 || d > 9 {
+        return None;
+    }
+    let mut i = p + 1 + d;
+    if b[p] == b'(' {
+        if b.get(i) == Some(&b',') {
+            let d2 = digits(i + 1);
+            if d2 == 0 {
+                return None;
+            }
+            i += 1 + d2;
+        }
+        return (b.get(i) == Some(&b')')).then_some(i + 1);
+    }
+    if b.get(i) == Some(&b':') {
+        let d2 = digits(i + 1);
+        if d2 > 0 {
+            i += 1 + d2;
+        }
+    }
+    Some(i)
+}
+
+/// `rest` starts with a severity word (then anything but a letter or digit).
+fn starts_with_severity(rest: &[u8]) -> bool {
+    SEVERITIES.iter().any(|w| {
+        rest.starts_with(w.as_bytes())
+            && !rest.get(w.len()).is_some_and(|c| c.is_ascii_alphanumeric())
+    })
+}
+
+/// A compiler's or linter's diagnostic line: `path:12:5: error: …`, `path:12: note: …`,
+/// `path(12,5): error TS2322: …`, `path:12:5 - error TS2322: …`, and rustc's `--> path:12:5`
+/// and `= note: …` (all after the line's indentation).
+pub fn is_diagnostic(u: &str) -> bool {
+    for arrow in ["--> ", "::: "] {
+        if let Some(rest) = u.strip_prefix(arrow) {
+            return location_end(rest) == Some(rest.len());
+        }
+    }
+    if let Some(rest) = u.strip_prefix("= ") {
+        let r = rest.as_bytes();
+        return SEVERITIES
+            .iter()
+            .any(|w| r.starts_with(w.as_bytes()) && r.get(w.len()) == Some(&b':'));
+    }
+    let Some(e) = location_end(u) else {
+        return false;
+    };
+    let rest = &u.as_bytes()[e..];
+    let rest = if let Some(r) = rest.strip_prefix(b":") {
+        r
+    } else if let Some(r) = rest.strip_prefix(b" -") {
+        r
+    } else {
+        return false;
+    };
+    let blanks = rest
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t'))
+        .count();
+    blanks > 0 && starts_with_severity(&rest[blanks..])
+}
+
+/// The gutter under a diagnostic's source excerpt: `|`, alone or with carets, dashes or a
+/// further `|` under the code (`  |     ^^^ expected i32`), but not a table row (`| a | b |`).
+fn is_diagnostic_gutter(u: &str) -> bool {
+    let Some(rest) = u.strip_prefix('|') else {
+        return false;
+    };
+    let r = rest.trim_start_matches([' ', '\t']);
+    if r.is_empty() {
+        return true;
+    }
+    r.len() < rest.len()
+        && matches!(r.as_bytes()[0], b'^' | b'~' | b'-' | b'|' | b'_')
+        && !r.ends_with('|')
 }
 
 fn log_or_code<S: AsRef<str>>(lines: &[S]) -> Kind {
     let info = classify_all(lines, &[]);
+    let aligned = right_aligned_verbs(lines, &info);
     let (mut log, mut code, mut nonempty) = (0, 0, 0);
-    for (l, li) in lines.iter().zip(&info) {
+    for (k, (l, li)) in lines.iter().zip(&info).enumerate() {
         let l = l.as_ref();
         if li.blank {
             continue;
@@ -294,6 +407,7 @@ fn log_or_code<S: AsRef<str>>(lines: &[S]) -> Kind {
             || li.class == Class::Summary
             || li.header
             || (li.class == Class::Error && first_token_signals(u))
+            || aligned[k]
             || log_shaped(u)
         {
             log += 1;
@@ -308,6 +422,56 @@ fn log_or_code<S: AsRef<str>>(lines: &[S]) -> Kind {
     } else {
         Kind::Text
     }
+}
+
+/// Fewest lines that make right-aligned status verbs a tool's output.
+const ALIGNED_MIN_LINES: usize = 3;
+
+/// Status lines of build tools that right-align a capitalised verb after blanks (cargo's
+/// `   Compiling x v1.0`, `       Fresh y v2.1`, `    Finished …`): the lines whose verb ends at
+/// the column most such lines share, when at least `ALIGNED_MIN_LINES` do and their indents
+/// differ (equal indents are just an indented paragraph).
+fn right_aligned_verbs<S: AsRef<str>>(lines: &[S], info: &[LineInfo]) -> Vec<bool> {
+    // (line, column where the verb ends, indent)
+    let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    for (k, (l, li)) in lines.iter().zip(info).enumerate() {
+        if li.indent == 0 || li.blank {
+            continue;
+        }
+        let u = &l.as_ref()[li.ts + li.indent..];
+        let b = u.as_bytes();
+        let len = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        if (3..=16).contains(&len)
+            && b[0].is_ascii_uppercase()
+            && b[1..len].iter().all(|c| c.is_ascii_lowercase())
+            && b.get(len) == Some(&b' ')
+            && crate::log::tokens_have_value(&u[len..])
+        {
+            found.push((k, li.indent + len, li.indent));
+        }
+    }
+    let mut by_column: BTreeMap<usize, (usize, usize, usize)> = BTreeMap::new();
+    for &(_, col, indent) in &found {
+        let e = by_column.entry(col).or_insert((0, indent, indent));
+        e.0 += 1;
+        e.1 = e.1.min(indent);
+        e.2 = e.2.max(indent);
+    }
+    let mut best: Option<(usize, (usize, usize, usize))> = None;
+    for (&col, &c) in &by_column {
+        if best.is_none_or(|(_, b)| c.0 > b.0) {
+            best = Some((col, c));
+        }
+    }
+    let mut out = vec![false; lines.len()];
+    if let Some((col, (n, lo, hi))) = best {
+        if n >= ALIGNED_MIN_LINES && lo != hi {
+            for &(k, c, _) in &found {
+                out[k] = c == col;
+            }
+        }
+    }
+    out
 }
 
 /// `ValueError: …`, `FAILED tests/x.py::t`, `panic: …`: an error named up front.
@@ -387,6 +551,9 @@ fn log_shaped(u: &str) -> bool {
         }
     }
     if u == "PASS" || u == "FAIL" {
+        return true;
+    }
+    if is_diagnostic(u) || is_diagnostic_gutter(u) {
         return true;
     }
     if u.starts_with("::") && b.get(2).is_some_and(|c| c.is_ascii_lowercase()) {
@@ -539,6 +706,27 @@ mod tests {
         for list in [PROGRESS_VERBS, CODE_KEYWORDS] {
             assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
         }
+    }
+
+    #[test]
+    fn diagnostics_and_status_lines() {
+        assert!(is_diagnostic("src/a.ts(3,7): error TS2322: Type"));
+        assert!(is_diagnostic("util.c:14:9: note: each undeclared"));
+        assert!(is_diagnostic("src/c.ts:4:12 - error TS2339: Property"));
+        assert!(is_diagnostic("--> src/main.rs:5:18"));
+        assert!(is_diagnostic("= help: consider borrowing"));
+        assert!(!is_diagnostic("src/a.rs:12:    let error = 1;"));
+        assert!(!is_diagnostic("notes.txt:3:error: a grep hit"));
+        assert!(is_diagnostic_gutter("|     ^^^ expected `i32`"));
+        assert!(!is_diagnostic_gutter("| --- | --- |"));
+        assert_eq!(
+            detect("   Compiling a v1.0.0\n       Fresh b v2.0.0\n       Fresh c v0.3.1\n       Fresh d v0.3.1\n       Fresh e v0.3.1\n    Finished dev in 1s\n"),
+            Kind::Log
+        );
+        assert_eq!(
+            detect("Notes\n    Fixed a bug in 2.1.0 on start.\n    Added a flag in 2.2.0 for scripts.\n    Moved the cache in 2.3.0 away.\n"),
+            Kind::Text
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod marker;
 mod pretokenize;
 pub mod search;
 pub mod select;
+pub mod stats;
 pub mod tokens;
 
 pub use detect::{detect, Kind};

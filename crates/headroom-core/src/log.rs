@@ -1,14 +1,17 @@
 //! The log compressor: service logs, CI and build output, test runs (twin of `log.ts`).
 //!
 //! 1. Normalise (`lines`): line ends, `\r` progress lines, ANSI escapes.
-//! 2. Classify every line (`classify`): timestamp, level, error/warning/stack-trace/summary.
+//! 2. Classify every line (`classify`): timestamp, level, error/warning/stack-trace/summary; mark
+//!    the lines that carry a statistical outlier or a change point (`outliers`).
 //! 3. Fold losslessly (`fold`): identical runs, repeated blocks, template runs.
 //! 4. Only if that is still above `max_block_tokens`: select (`keep`) within the budget, leaving
 //!    one marker per dropped run with its line count, levels, time span and commonest template.
 
 mod classify;
+mod fields;
 mod fold;
 mod keep;
+mod outliers;
 
 pub use classify::{classify_all, line_signal, timestamp_len, Class, Level, LineInfo};
 
@@ -40,7 +43,8 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     }
     let terms = query_terms(&options.query);
     let interned = lines::intern(lines);
-    let info = classify::classify_interned(lines, &interned, &terms);
+    let mut info = classify::classify_interned(lines, &interned, &terms);
+    outliers::mark(lines, &mut info);
     let units = fold::fold(lines, &interned, &info);
     let rendered: Vec<Cow<str>> = units.iter().map(|u| u.render(lines)).collect();
     let lossless = Lines::join(&rendered, split.trailing_newline);
@@ -170,7 +174,10 @@ fn summarise<S: AsRef<str>>(
     let mut count_key = |line: &str, li: &LineInfo, n: usize| {
         let key = fold::loose_template(line, li, MAX_QUOTED_TEMPLATE);
         // A template must say something: at least one word that is not a field.
-        if !key.split(' ').any(|t| t != "<*>" && t != "…") {
+        if !key
+            .split(' ')
+            .any(|t| !t.is_empty() && t != "<*>" && t != "…")
+        {
             return;
         }
         match key_index.get(&key) {

@@ -6,7 +6,7 @@ import type { BlockKind } from '../types.js';
 import { utf8Units } from './budget.js';
 import { isJson } from './json/index.js';
 import { split, splitRaw } from './lines.js';
-import { Class, classifyAll, lineSignal } from './log/classify.js';
+import { Class, classifyAll, type LineInfo, lineSignal } from './log/classify.js';
 import { tokensHaveValue } from './log.js';
 import { Signal } from './select.js';
 
@@ -100,6 +100,8 @@ function isDiff(lines: readonly string[]): boolean {
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isAlpha = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isUpper = (c: number): boolean => c >= 65 && c <= 90;
+const isLower = (c: number): boolean => c >= 97 && c <= 122;
 
 function digitsAt(l: string, i: number): number {
   let d = 0;
@@ -155,15 +157,87 @@ export function plausiblePath(p: string): boolean {
 
 function isSearch(lines: readonly string[]): boolean {
   let matches = 0;
+  let diagnostics = 0;
   let others = 0;
   let nonempty = 0;
   for (const l of lines) {
     if (l.length === 0) continue;
     nonempty++;
-    if (matchPrefix(l) >= 0) matches++;
-    else if (l === '--' || contextPrefix(l) >= 0) others++;
+    if (matchPrefix(l) >= 0) {
+      matches++;
+      if (isDiagnostic(l)) diagnostics++;
+    } else if (l === '--' || contextPrefix(l) >= 0) others++;
   }
-  return matches >= 2 && (matches + others) * 100 >= nonempty * SEARCH_SHARE;
+  // `path:12:5: error: …` is a compiler's (or linter's) report, not a grep hit.
+  return matches >= 2 && diagnostics * 2 <= matches && (matches + others) * 100 >= nonempty * SEARCH_SHARE;
+}
+
+/** Words compilers and linters name a diagnostic's severity with. */
+const SEVERITIES = ['error', 'fatal', 'help', 'info', 'note', 'remark', 'warning'];
+
+/** `path:12`, `path:12:5`, `path(12)`, `path(12,5)` at the start of `u`: where it ends (-1 if none). */
+function locationEnd(u: string): number {
+  const from = u.length > 2 && isAlpha(u.charCodeAt(0)) && u[1] === ':' && (u[2] === '\\' || u[2] === '/') ? 2 : 0;
+  let p = from;
+  while (p < u.length && u[p] !== ':' && u[p] !== '(') p++;
+  if (p >= u.length || !plausiblePath(u.slice(0, p))) return -1;
+  const d = digitsAt(u, p + 1);
+  if (d === 0 || d > 9) return -1;
+  let i = p + 1 + d;
+  if (u[p] === '(') {
+    if (u[i] === ',') {
+      const d2 = digitsAt(u, i + 1);
+      if (d2 === 0) return -1;
+      i += 1 + d2;
+    }
+    return u[i] === ')' ? i + 1 : -1;
+  }
+  if (u[i] === ':') {
+    const d2 = digitsAt(u, i + 1);
+    if (d2 > 0) i += 1 + d2;
+  }
+  return i;
+}
+
+/** `u` has a severity word at `at` (then anything but a letter or digit). */
+function severityAt(u: string, at: number): boolean {
+  return SEVERITIES.some((w) => u.startsWith(w, at) && !(isAlpha(u.charCodeAt(at + w.length)) || isDigit(u.charCodeAt(at + w.length))));
+}
+
+/**
+ * A compiler's or linter's diagnostic line: `path:12:5: error: …`, `path:12: note: …`,
+ * `path(12,5): error TS2322: …`, `path:12:5 - error TS2322: …`, and rustc's `--> path:12:5`
+ * and `= note: …` (all after the line's indentation).
+ */
+export function isDiagnostic(u: string): boolean {
+  for (const arrow of ['--> ', '::: ']) {
+    if (u.startsWith(arrow)) {
+      const rest = u.slice(arrow.length);
+      return locationEnd(rest) === rest.length;
+    }
+  }
+  if (u.startsWith('= ')) return SEVERITIES.some((w) => u.startsWith(w, 2) && u[2 + w.length] === ':');
+  const e = locationEnd(u);
+  if (e < 0) return false;
+  let i: number;
+  if (u[e] === ':') i = e + 1;
+  else if (u[e] === ' ' && u[e + 1] === '-') i = e + 2;
+  else return false;
+  let j = i;
+  while (u[j] === ' ' || u[j] === '\t') j++;
+  return j > i && severityAt(u, j);
+}
+
+/**
+ * The gutter under a diagnostic's source excerpt: `|`, alone or with carets, dashes or a
+ * further `|` under the code (`  |     ^^^ expected i32`), but not a table row (`| a | b |`).
+ */
+function isDiagnosticGutter(u: string): boolean {
+  if (u[0] !== '|') return false;
+  const rest = u.slice(1);
+  const r = trimSpaceTab(rest);
+  if (r.length === 0) return true;
+  return r.length < rest.length && '^~-|_'.includes(r[0]!) && !r.endsWith('|');
 }
 
 function trimSpaceTab(s: string): string {
@@ -180,6 +254,7 @@ function firstWord(u: string): string {
 
 function logOrCode(lines: readonly string[]): BlockKind {
   const info = classifyAll(lines, []);
+  const aligned = rightAlignedVerbs(lines, info);
   let log = 0;
   let code = 0;
   let nonempty = 0;
@@ -195,6 +270,7 @@ function logOrCode(lines: readonly string[]): BlockKind {
       li.cls === Class.Summary ||
       li.header ||
       (li.cls === Class.Error && firstTokenSignals(u)) ||
+      aligned[k]! ||
       logShaped(u)
     ) {
       log++;
@@ -205,6 +281,52 @@ function logOrCode(lines: readonly string[]): BlockKind {
   if (log >= 2 && log * 100 >= nonempty * LOG_SHARE && log > code) return 'log';
   if (code >= 2 && code * 100 >= nonempty * CODE_SHARE) return 'code';
   return 'text';
+}
+
+/** Fewest lines that make right-aligned status verbs a tool's output. */
+const ALIGNED_MIN_LINES = 3;
+
+/**
+ * Status lines of build tools that right-align a capitalised verb after blanks (cargo's
+ * `   Compiling x v1.0`, `       Fresh y v2.1`, `    Finished …`): the lines whose verb ends at
+ * the column most such lines share, when at least `ALIGNED_MIN_LINES` do and their indents
+ * differ (equal indents are just an indented paragraph).
+ */
+function rightAlignedVerbs(lines: readonly string[], info: readonly LineInfo[]): boolean[] {
+  // [line, column where the verb ends, indent]
+  const found: Array<[number, number, number]> = [];
+  for (let k = 0; k < lines.length; k++) {
+    const li = info[k]!;
+    if (li.indent === 0 || li.blank) continue;
+    const l = lines[k]!;
+    const at = li.ts + li.indent;
+    let len = 0;
+    while (isAlpha(l.charCodeAt(at + len))) len++;
+    if (len < 3 || len > 16 || !isUpper(l.charCodeAt(at)) || l[at + len] !== ' ') continue;
+    let lower = true;
+    for (let i = at + 1; i < at + len && lower; i++) lower = isLower(l.charCodeAt(i));
+    if (lower && tokensHaveValue(l.slice(at + len))) found.push([k, li.indent + len, li.indent]);
+  }
+  const byColumn = new Map<number, [number, number, number]>();
+  for (const [, col, indent] of found) {
+    const e = byColumn.get(col);
+    if (e === undefined) byColumn.set(col, [1, indent, indent]);
+    else {
+      e[0]++;
+      e[1] = Math.min(e[1], indent);
+      e[2] = Math.max(e[2], indent);
+    }
+  }
+  let best: [number, [number, number, number]] | undefined;
+  for (const col of [...byColumn.keys()].sort((a, b) => a - b)) {
+    const c = byColumn.get(col)!;
+    if (best === undefined || c[0] > best[1][0]) best = [col, c];
+  }
+  const out = new Array<boolean>(lines.length).fill(false);
+  if (best !== undefined && best[1][0] >= ALIGNED_MIN_LINES && best[1][1] !== best[1][2]) {
+    for (const [k, c] of found) out[k] = c === best[0];
+  }
+  return out;
 }
 
 /** `ValueError: …`, `FAILED tests/x.py::t`, `panic: …`: an error named up front. */
@@ -230,6 +352,7 @@ const LOG_PREFIXES = [
 function logShaped(u: string): boolean {
   if (LOG_PREFIXES.some((p) => u.startsWith(p))) return true;
   if (u === 'PASS' || u === 'FAIL') return true;
+  if (isDiagnostic(u) || isDiagnosticGutter(u)) return true;
   if (u.startsWith('::') && /^[a-z]$/.test(u[2] ?? '')) return true;
   if (u.startsWith('+ ') && u.length > 2 && u[2] !== ' ' && u[2] !== '\t') return true;
   if (u.startsWith('{"') && u.endsWith('}')) return true; // one JSON object per line

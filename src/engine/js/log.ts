@@ -1,7 +1,8 @@
 // The log compressor: service logs, CI and build output, test runs (twin of log.rs).
 //
 // 1. Normalise (`lines`): line ends, `\r` progress lines, ANSI escapes.
-// 2. Classify every line (`classify`): timestamp, level, error/warning/stack-trace/summary.
+// 2. Classify every line (`classify`): timestamp, level, error/warning/stack-trace/summary; mark
+//    the lines that carry a statistical outlier or a change point (`outliers`).
 // 3. Fold losslessly (`fold`): identical runs, repeated blocks, template runs.
 // 4. Only if that is still above `maxBlockTokens`: select (`keep`) within the budget, leaving one
 //    marker per dropped run with its line count, levels, time span and commonest template.
@@ -13,6 +14,7 @@ import { joinLines, split } from './lines.js';
 import { classifyAll, LEVEL_NAMES, type LineInfo, tokens } from './log/classify.js';
 import { fold, isVariable, looseTemplate, renderUnit, type Unit } from './log/fold.js';
 import { select, type Selection } from './log/keep.js';
+import { mark as markOutliers } from './log/outliers.js';
 import * as marker from './marker.js';
 import { queryTerms } from './select.js';
 import { countTokens } from './tokens.js';
@@ -36,6 +38,7 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   if (lines.length === 0 || lines.some((l) => marker.isMarker(l))) return undefined;
   const terms = queryTerms(options.query);
   const info = classifyAll(lines, terms);
+  markOutliers(lines, info);
   const units = fold(lines, info);
   const rendered = units.map((u) => renderUnit(u, lines));
   const lossless: Compressed = { content: joinLines(rendered, trailingNewline), strategy: 'log:fold', omitted: templated(units, undefined) };
@@ -120,7 +123,7 @@ function summarise(units: readonly Unit[], repeated: readonly boolean[], lines: 
   const countKey = (line: string, li: LineInfo, n: number): void => {
     const key = looseTemplate(line, li, MAX_QUOTED_TEMPLATE);
     // A template must say something: at least one word that is not a field.
-    if (!key.split(' ').some((t) => t !== '<*>' && t !== '…')) return;
+    if (!key.split(' ').some((t) => t !== '' && t !== '<*>' && t !== '…')) return;
     const k = keyIndex.get(key);
     if (k !== undefined) keys[k]![1] += n;
     else {

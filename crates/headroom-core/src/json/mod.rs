@@ -9,7 +9,6 @@ pub mod columns;
 pub mod compact;
 pub mod select;
 pub mod signal;
-pub mod stats;
 pub mod strings;
 pub mod summary;
 pub mod tape;

@@ -14,13 +14,13 @@
 
 use super::columns::{self, Column, Label};
 use super::signal::{self, KeyClass, TextSignals};
-use super::stats;
 use super::strings;
 use super::summary;
 use super::tape::{Kind, Tape, ESCAPED, KEY_ESCAPED, NONE};
 use super::view::{Entry, Plan, View};
 use crate::marker;
 use crate::select::{query_terms, words, Signal};
+use crate::stats;
 use crate::Omission;
 use std::borrow::Cow;
 use std::collections::HashMap;

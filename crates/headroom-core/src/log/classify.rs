@@ -70,6 +70,9 @@ pub enum Class {
     Summary,
     /// A line with a term of the block's query.
     Query,
+    /// A line whose numeric field is a statistical outlier or where its level shifts (see
+    /// `outliers`).
+    Outlier,
     Plain,
 }
 
@@ -108,6 +111,7 @@ pub fn classify_interned<S: AsRef<str>>(
         out.push(info);
         shapes.push(shape);
     }
+    program_levels(lines, &mut out);
     // Shapes that depend on their neighbours: Python's source echo under `File "…", line N`
     // (and the caret line under it), Go's function line above its `file.go:N` line.
     for k in 0..out.len() {
@@ -133,6 +137,80 @@ pub fn classify_interned<S: AsRef<str>>(
         }
     }
     out
+}
+
+/// Fewest lines a program name must lead, each followed by a level word, to count as a log's
+/// source (prose has `the error …` now and then, npm's output has hundreds of `npm http …`).
+pub const PROGRAM_MIN_LINES: usize = 3;
+
+/// `npm silly …`, `npm http fetch …`, `gyp info …`: a lowercase program name, then a lowercase
+/// level word. Gives such lines their level (and class) when the name leads enough of them.
+fn program_levels<S: AsRef<str>>(lines: &[S], out: &mut [LineInfo]) {
+    let mut found: Vec<(usize, &str, Level)> = Vec::new();
+    for (k, (line, li)) in lines.iter().zip(out.iter()).enumerate() {
+        if li.level.is_some() || li.indent > 0 {
+            continue;
+        }
+        let msg = &line.as_ref()[li.ts..];
+        if let Some((name, level)) = program_level(msg) {
+            found.push((k, name, level));
+        }
+    }
+    if found.len() < PROGRAM_MIN_LINES {
+        return;
+    }
+    let mut counts: LineMap<&str, usize> = LineMap::default();
+    for (_, name, _) in &found {
+        *counts.entry(name).or_insert(0) += 1;
+    }
+    for (k, name, level) in found {
+        if counts.get(name).is_some_and(|n| *n >= PROGRAM_MIN_LINES) {
+            let li = &mut out[k];
+            li.level = Some(level);
+            let upgraded = match level {
+                Level::Error | Level::Fatal => Class::Error,
+                Level::Warn => Class::Warning,
+                _ => li.class,
+            };
+            if matches!(li.class, Class::Plain | Class::Summary | Class::Query)
+                && upgraded != li.class
+            {
+                li.class = upgraded;
+                li.header = false;
+            }
+        }
+    }
+}
+
+/// The program name and level of `npm http fetch …`: a lowercase name (letters, digits, `-`,
+/// `_`), a lowercase level word, then more text.
+fn program_level(msg: &str) -> Option<(&str, Level)> {
+    let b = msg.as_bytes();
+    let mut toks = tokens(b);
+    let (s0, e0) = toks.next()?;
+    let (s1, e1) = toks.next()?;
+    toks.next()?;
+    let name = &b[s0..e0];
+    if name.len() < 2
+        || name.len() > 32
+        || !name[0].is_ascii_lowercase()
+        || !name
+            .iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'_'))
+    {
+        return None;
+    }
+    let level = match &b[s1..e1] {
+        b"silly" | b"verbose" | b"trace" => Level::Trace,
+        b"debug" | b"timing" => Level::Debug,
+        b"info" | b"http" => Level::Info,
+        b"notice" => Level::Notice,
+        b"warn" | b"warning" => Level::Warn,
+        b"error" => Level::Error,
+        b"fatal" => Level::Fatal,
+        _ => return None,
+    };
+    Some((&msg[s0..e0], level))
 }
 
 /// Shapes that make a line part of a stack trace on its own or with a neighbour.
@@ -989,12 +1067,17 @@ pub fn is_summary(msg: &[u8]) -> bool {
             continue;
         }
         digit |= t.iter().any(|c| c.is_ascii_digit());
+        // A number inside a name (`test_values[13] PASSED`) counts nothing.
+        let named = t.iter().any(|c| c.is_ascii_alphabetic());
         for w in alnum_words(t, usize::MAX) {
             if words == 48 {
                 break;
             }
             words += 1;
-            let tag = summary_word(w);
+            let tag = match summary_word(w) {
+                Digits if named => Other,
+                tag => tag,
+            };
             let p = std::mem::replace(&mut prev, tag);
             if p == Build
                 && (tag == BuildResult || (tag == Counted && w.eq_ignore_ascii_case(b"failed")))
@@ -1163,6 +1246,21 @@ mod tests {
         assert_eq!(l("For more info see"), None);
         assert_eq!(l("[main] started"), None);
         assert_eq!(l("Info about it"), None);
+        let lines = [
+            "npm silly fetch manifest lodash@*",
+            "npm http fetch GET 200 https://registry.npmjs.org/lodash 9ms",
+            "npm warn deprecated glob@7.2.3: no longer supported",
+            "npm error code E404",
+            "the error was mine",
+            "the info is here",
+        ];
+        let levels: Vec<Option<Level>> =
+            classify_all(&lines, &[]).iter().map(|i| i.level).collect();
+        use Level::*;
+        assert_eq!(
+            levels,
+            [Some(Trace), Some(Info), Some(Warn), Some(Error), None, None]
+        );
         assert_eq!(
             level(b"Info                  CBS    Loaded", true),
             Some(Level::Info)
@@ -1235,6 +1333,11 @@ mod tests {
         assert!(is_summary(b"test result: ok. 5 passed; 0 failed"));
         assert!(is_summary(b"BUILD SUCCESSFUL in 3s"));
         assert!(!is_summary(b"Ran the linter"));
+        // Numbers inside names are not counts.
+        assert!(!is_summary(
+            b"test_x.py::test_values[13] PASSED        [ 11%]"
+        ));
+        assert!(is_summary(b"(3 passed, 1 failed)"));
         assert!(is_header(
             b"[INFO] --- maven-compiler-plugin:3.1:compile (default) @ x ---"
         ));

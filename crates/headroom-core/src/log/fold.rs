@@ -9,9 +9,11 @@
 //! Lines that are kept verbatim (see `Class`), the first and the last line never join a template.
 
 use super::classify::{token_is_level, tokens, Class, LineInfo};
+use super::fields::{self, Piece, PieceKind};
 use crate::lines::Interned;
 use crate::marker;
 use std::borrow::Cow;
+use std::cmp::Ordering;
 
 /// Fewest lines a template may stand for.
 pub const MIN_TEMPLATE_RUN: usize = 3;
@@ -196,13 +198,19 @@ impl<S: AsRef<str>> Folder<'_, S> {
         let first = self.lines[i].as_ref();
         let fb = first.as_bytes();
         let toks: Vec<(usize, usize)> = tokens(fb).collect();
-        let mut slots: Vec<Slot> = toks.iter().map(|&(s, e)| Slot::new(&first[s..e])).collect();
+        // Timestamp tokens read best whole (`{10:00:00.000 … 10:00:29.000}`).
+        let stamp = self.info[i].ts;
+        let mut slots: Vec<Slot> = toks
+            .iter()
+            .map(|&(s, e)| Slot::new(&first[s..e], s < stamp))
+            .collect();
+        let mut scratch = Vec::new();
         let mut total = fb.len() + 1;
         for k in i + 1..i + t {
             let line = self.lines[k].as_ref();
             total += line.len() + 1;
             for (slot, (s, e)) in slots.iter_mut().zip(tokens(line.as_bytes())) {
-                slot.add(&line[s..e]);
+                slot.add(&line[s..e], &mut scratch);
             }
         }
         let mut body = String::new();
@@ -212,7 +220,7 @@ impl<S: AsRef<str>> Folder<'_, S> {
             if slot.constant {
                 body.push_str(&first[s..e]);
             } else {
-                body.push_str(&slot.render());
+                slot.render(&mut body, &mut scratch);
             }
             prev_end = e;
         }
@@ -221,65 +229,111 @@ impl<S: AsRef<str>> Folder<'_, S> {
     }
 }
 
-/// One token position of a template: constant, or the range / first and last of its values.
+/// One token position of a template: constant, or shown piece by piece (see `fields`) with the
+/// range of each varying number and the first and last text of each other varying stretch; a
+/// token whose lines differ in shape shows its first and last value whole.
 struct Slot<'a> {
     first: &'a str,
     last: &'a str,
     constant: bool,
-    numeric: bool,
-    min: &'a str,
-    max: &'a str,
+    /// The first token's pieces, while every token so far has the same shape.
+    shape: Option<Vec<Piece>>,
+    /// Per piece: whether it varies, and the least and greatest value of a number.
+    varies: Vec<bool>,
+    min: Vec<&'a str>,
+    max: Vec<&'a str>,
 }
 
 impl<'a> Slot<'a> {
-    fn new(tok: &'a str) -> Self {
+    fn new(tok: &'a str, whole: bool) -> Self {
+        let shape = (!whole).then(|| {
+            let mut p = Vec::new();
+            fields::pieces(tok.as_bytes(), &mut p);
+            p
+        });
+        let (varies, min, max) = match &shape {
+            Some(p) => {
+                let texts: Vec<&str> = p.iter().map(|x| &tok[x.start..x.end]).collect();
+                (vec![false; p.len()], texts.clone(), texts)
+            }
+            None => (Vec::new(), Vec::new(), Vec::new()),
+        };
         Slot {
             first: tok,
             last: tok,
             constant: true,
-            numeric: is_number(tok),
-            min: tok,
-            max: tok,
+            shape,
+            varies,
+            min,
+            max,
         }
     }
 
-    fn add(&mut self, tok: &'a str) {
-        if tok != self.first {
-            self.constant = false;
-        }
+    fn add(&mut self, tok: &'a str, scratch: &mut Vec<Piece>) {
         self.last = tok;
-        if self.numeric {
-            if !is_number(tok) {
-                self.numeric = false;
-            } else {
-                if cmp_number(tok, self.min) == std::cmp::Ordering::Less {
-                    self.min = tok;
+        if tok == self.first {
+            return;
+        }
+        self.constant = false;
+        let Some(shape) = &self.shape else {
+            return;
+        };
+        fields::pieces(tok.as_bytes(), scratch);
+        if !fields::same_shape(self.first.as_bytes(), shape, tok.as_bytes(), scratch) {
+            self.shape = None;
+            return;
+        }
+        for (k, (a, b)) in shape.iter().zip(scratch.iter()).enumerate() {
+            let v = &tok[b.start..b.end];
+            if v != &self.first[a.start..a.end] {
+                self.varies[k] = true;
+            }
+            if a.kind == PieceKind::Number {
+                if fields::cmp_number(v, self.min[k]) == Ordering::Less {
+                    self.min[k] = v;
                 }
-                if cmp_number(tok, self.max) == std::cmp::Ordering::Greater {
-                    self.max = tok;
+                if fields::cmp_number(v, self.max[k]) == Ordering::Greater {
+                    self.max[k] = v;
                 }
             }
         }
     }
 
-    fn render(&self) -> String {
-        if self.numeric {
-            marker::slot_range(self.min, self.max)
-        } else {
-            marker::slot_span(self.first, self.last)
+    fn render(&self, out: &mut String, scratch: &mut Vec<Piece>) {
+        let Some(shape) = &self.shape else {
+            out.push_str(&marker::slot_span(self.first, self.last));
+            return;
+        };
+        fields::pieces(self.last.as_bytes(), scratch);
+        let n = shape.len();
+        let mut p = 0;
+        while p < n {
+            let piece = shape[p];
+            if !self.varies[p] {
+                out.push_str(&self.first[piece.start..piece.end]);
+                p += 1;
+            } else if piece.kind == PieceKind::Number {
+                out.push_str(&marker::slot_range(self.min[p], self.max[p]));
+                p += 1;
+            } else {
+                // A stretch of varying pieces (punctuation between them kept inside) up to the
+                // last varying piece that is not a number.
+                let mut q = p;
+                let mut r = p + 1;
+                while r < n && (self.varies[r] || shape[r].kind == PieceKind::Punct) {
+                    if self.varies[r] && shape[r].kind != PieceKind::Number {
+                        q = r;
+                    }
+                    r += 1;
+                }
+                out.push_str(&marker::slot_span(
+                    &self.first[piece.start..shape[q].end],
+                    &self.last[scratch[p].start..scratch[q].end],
+                ));
+                p = q + 1;
+            }
         }
     }
-}
-
-fn is_number(t: &str) -> bool {
-    !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit())
-}
-
-/// Compares digit strings by value.
-fn cmp_number(a: &str, b: &str) -> std::cmp::Ordering {
-    let a = a.trim_start_matches('0');
-    let b = b.trim_start_matches('0');
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 /// A token that carries a value rather than wording: anything with a digit, a path or URL, a
@@ -404,6 +458,38 @@ mod tests {
         );
         // Too short to gain from a template: the lines stand.
         assert_eq!(folded(&lines[..5]).len(), 5);
+    }
+
+    #[test]
+    fn templates_show_fields_inside_tokens() {
+        let lines = [
+            "start",
+            "10:00:01 GET /api/items/1001 200 duration_ms=35 (12.5ms)",
+            "10:00:02 GET /api/items/1002 200 duration_ms=7 (3ms)",
+            "10:00:03 GET /api/items/1003 200 duration_ms=90 (12.25ms)",
+            "end",
+        ];
+        assert_eq!(
+            folded(&lines)[1],
+            marker::template_line(
+                3,
+                "{10:00:01 … 10:00:03} GET /api/items/{1001–1003} 200 duration_ms={7–90} ({3–12.5}ms)"
+            )
+        );
+        // Tokens of different shapes show their first and last value whole.
+        let tail = "handled by the worker pool without any retry";
+        let lines = [
+            "a".to_string(),
+            format!("id=7 {tail}"),
+            format!("id=x7 {tail}"),
+            format!("id=9 {tail}"),
+            "b".to_string(),
+        ];
+        let lines: Vec<&str> = lines.iter().map(|l| l.as_str()).collect();
+        assert_eq!(
+            folded(&lines)[1],
+            marker::template_line(3, &format!("{{id=7 … id=9}} {tail}"))
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ import { isMarker, jsonItemsOmitted, jsonStringCut } from '../marker.js';
 import { queryTerms, Signal, words } from '../select.js';
 import { categorical, columns, type Column } from './columns.js';
 import { keyClass, TextSignals, valueSignal, type KeyClass } from './signal.js';
-import { outliersAndChanges } from './stats.js';
+import { outliersAndChanges } from '../stats.js';
 import { jsonRaw, jsonValue, prefixWithin, utf8Length } from './strings.js';
 import { display, run } from './summary.js';
 import { children, ESCAPED, KEY_ESCAPED, Kind, NONE, rawKey, type Tape } from './tape.js';

@@ -27,7 +27,7 @@ const LEVEL_INITIALS: readonly number[] = (() => {
 })();
 
 /** What a line is, strongest first; everything but `Plain` is kept verbatim. */
-export const Class = { Frame: 0, Error: 1, Warning: 2, Summary: 3, Query: 4, Plain: 5 } as const;
+export const Class = { Frame: 0, Error: 1, Warning: 2, Summary: 3, Query: 4, Outlier: 5, Plain: 6 } as const;
 export type Class = (typeof Class)[keyof typeof Class];
 
 /** Everything selection needs to know about one line. */
@@ -71,6 +71,7 @@ export function classifyAll(lines: readonly string[], terms: readonly string[]):
     out.push(c[0]); // shared between equal lines; the pass below replaces, never mutates
     shapes.push(c[1]);
   }
+  programLevels(lines, out);
   // Shapes that depend on their neighbours: Python's source echo under `File "…", line N`
   // (and the caret line under it), Go's function line above its `file.go:N` line.
   for (let k = 0; k < out.length; k++) {
@@ -88,6 +89,76 @@ export function classifyAll(lines: readonly string[], terms: readonly string[]):
     }
   }
   return out;
+}
+
+/**
+ * Fewest lines a program name must lead, each followed by a level word, to count as a log's
+ * source (prose has `the error …` now and then, npm's output has hundreds of `npm http …`).
+ */
+export const PROGRAM_MIN_LINES = 3;
+
+const PROGRAM_LEVELS = new Map<string, Level>([
+  ['silly', Level.Trace],
+  ['verbose', Level.Trace],
+  ['trace', Level.Trace],
+  ['debug', Level.Debug],
+  ['timing', Level.Debug],
+  ['info', Level.Info],
+  ['http', Level.Info],
+  ['notice', Level.Notice],
+  ['warn', Level.Warn],
+  ['warning', Level.Warn],
+  ['error', Level.Error],
+  ['fatal', Level.Fatal],
+]);
+
+/**
+ * `npm silly …`, `npm http fetch …`, `gyp info …`: a lowercase program name, then a lowercase
+ * level word. Gives such lines their level (and class) when the name leads enough of them.
+ */
+function programLevels(lines: readonly string[], out: LineInfo[]): void {
+  const found: Array<[number, string, Level]> = [];
+  for (let k = 0; k < lines.length; k++) {
+    const li = out[k]!;
+    if (li.level !== undefined || li.indent > 0) continue;
+    const p = programLevel(li.ts > 0 ? lines[k]!.slice(li.ts) : lines[k]!);
+    if (p !== undefined) found.push([k, p[0], p[1]]);
+  }
+  if (found.length < PROGRAM_MIN_LINES) return;
+  const counts = new Map<string, number>();
+  for (const [, name] of found) counts.set(name, (counts.get(name) ?? 0) + 1);
+  for (const [k, name, level] of found) {
+    if ((counts.get(name) ?? 0) < PROGRAM_MIN_LINES) continue;
+    const li = out[k]!;
+    const upgraded = level === Level.Error || level === Level.Fatal ? Class.Error : level === Level.Warn ? Class.Warning : li.cls;
+    if ((li.cls === Class.Plain || li.cls === Class.Summary || li.cls === Class.Query) && upgraded !== li.cls) {
+      out[k] = { ...li, level, cls: upgraded, header: false };
+    } else {
+      out[k] = { ...li, level };
+    }
+  }
+}
+
+/** The program name and level of `npm http fetch …`: a lowercase name (letters, digits, `-`, `_`), a lowercase level word, then more text. */
+function programLevel(msg: string): [string, Level] | undefined {
+  // The first three tokens, scanned by hand: this runs on most lines.
+  const n = msg.length;
+  let e0 = 0;
+  while (e0 < n && !isBlank(msg.charCodeAt(e0))) {
+    const c = msg.charCodeAt(e0);
+    if (!(isLower(c) || isDigit(c) || c === 0x2d || c === 0x5f)) return undefined;
+    e0++;
+  }
+  if (e0 < 2 || e0 > 32 || !isLower(msg.charCodeAt(0))) return undefined;
+  let s1 = e0;
+  while (s1 < n && isBlank(msg.charCodeAt(s1))) s1++;
+  let e1 = s1;
+  while (e1 < n && !isBlank(msg.charCodeAt(e1))) e1++;
+  let s2 = e1;
+  while (s2 < n && isBlank(msg.charCodeAt(s2))) s2++;
+  if (e1 === s1 || s2 >= n || e1 - s1 > 7) return undefined;
+  const level = PROGRAM_LEVELS.get(msg.slice(s1, e1));
+  return level === undefined ? undefined : [msg.slice(0, e0), level];
 }
 
 function classify(line: string, terms: readonly string[]): [LineInfo, Shape] {
@@ -781,6 +852,9 @@ export function isSummary(msg: string): boolean {
   for (let t = 0; t < spans.length && words < 48; t += 2) {
     const e = spans[t + 1]!;
     i = spans[t]!;
+    // A number inside a name (`test_values[13] PASSED`) counts nothing.
+    let named = false;
+    for (let k = i; k < e && !named; k++) named = isAlpha(msg.charCodeAt(k));
     while (i < e && words < 48) {
       if (!isAlnum(msg.charCodeAt(i))) {
         i++;
@@ -798,7 +872,7 @@ export function isSummary(msg: string): boolean {
       const candidate = !allDigits && len >= 3 && len <= 10 && c >= 97 && (SUMMARY_INITIALS[len]! & (1 << (c - 97))) !== 0;
       // ASCII letters and digits only: toLowerCase is ASCII lowercase here.
       const lower = candidate ? msg.slice(s, i).toLowerCase() : '';
-      const tag: SummaryWord = allDigits ? W.Digits : (SUMMARY_WORDS.get(lower) ?? W.Other);
+      const tag: SummaryWord = allDigits ? (named ? W.Other : W.Digits) : (SUMMARY_WORDS.get(lower) ?? W.Other);
       const p = prev;
       prev = tag;
       if (p === W.Build && (tag === W.BuildResult || lower === 'failed')) return true;

@@ -11,6 +11,7 @@
 import { utf8Length } from '../budget.js';
 import * as marker from '../marker.js';
 import { Class, type LineInfo, tokenIsLevel, tokens } from './classify.js';
+import { cmpNumber, PieceKind, type Pieces, pieces, sameShape } from './fields.js';
 
 /** Fewest lines a template may stand for. */
 export const MIN_TEMPLATE_RUN = 3;
@@ -153,14 +154,17 @@ class Folder {
   templateText(i: number, t: number): string | undefined {
     const first = this.lines[i]!;
     const toks = tokens(first);
-    const slots = toks.map(([s, e]) => new Slot(first.slice(s, e)));
+    // Timestamp tokens read best whole (`{10:00:00.000 … 10:00:29.000}`).
+    const stamp = this.info[i]!.ts;
+    const slots = toks.map(([s, e]) => new Slot(first.slice(s, e), s < stamp));
+    const scratch: Pieces = [];
     let total = utf8Length(first) + 1;
     for (let k = i + 1; k < i + t; k++) {
       const line = this.lines[k]!;
       total += utf8Length(line) + 1;
       const lt = tokens(line);
       const m = Math.min(slots.length, lt.length);
-      for (let q = 0; q < m; q++) slots[q]!.add(line.slice(lt[q]![0], lt[q]![1]));
+      for (let q = 0; q < m; q++) slots[q]!.add(line.slice(lt[q]![0], lt[q]![1]), scratch);
     }
     let body = '';
     let prevEnd = 0;
@@ -168,7 +172,7 @@ class Folder {
       const [s, e] = toks[q]!;
       body += first.slice(prevEnd, s);
       const slot = slots[q]!;
-      body += slot.constant ? first.slice(s, e) : slot.render();
+      body += slot.constant ? first.slice(s, e) : slot.render(scratch);
       prevEnd = e;
     }
     const text = marker.templateLine(t, body);
@@ -176,47 +180,91 @@ class Folder {
   }
 }
 
-/** One token position of a template: constant, or the range / first and last of its values. */
+/**
+ * One token position of a template: constant, or shown piece by piece (see `fields`) with the
+ * range of each varying number and the first and last text of each other varying stretch; a
+ * token whose lines differ in shape shows its first and last value whole.
+ */
 class Slot {
   last: string;
   constant = true;
-  numeric: boolean;
-  min: string;
-  max: string;
+  /** The first token's pieces, while every token so far has the same shape. */
+  shape: Pieces | undefined;
+  /** Per piece: whether it varies, and the least and greatest value of a number. */
+  readonly varies: boolean[] = [];
+  readonly min: string[] = [];
+  readonly max: string[] = [];
 
-  constructor(readonly first: string) {
+  constructor(
+    readonly first: string,
+    whole: boolean,
+  ) {
     this.last = first;
-    this.numeric = isNumber(first);
-    this.min = first;
-    this.max = first;
-  }
-
-  add(tok: string): void {
-    if (tok !== this.first) this.constant = false;
-    this.last = tok;
-    if (this.numeric) {
-      if (!isNumber(tok)) {
-        this.numeric = false;
-      } else {
-        if (cmpNumber(tok, this.min) < 0) this.min = tok;
-        if (cmpNumber(tok, this.max) > 0) this.max = tok;
+    if (!whole) {
+      const p: Pieces = [];
+      pieces(first, p);
+      this.shape = p;
+      for (let k = 0; k < p.length; k += 3) {
+        const text = first.slice(p[k + 1], p[k + 2]);
+        this.varies.push(false);
+        this.min.push(text);
+        this.max.push(text);
       }
     }
   }
 
-  render(): string {
-    return this.numeric ? marker.slotRange(this.min, this.max) : marker.slotSpan(this.first, this.last);
+  add(tok: string, scratch: Pieces): void {
+    this.last = tok;
+    if (tok === this.first) return;
+    this.constant = false;
+    const shape = this.shape;
+    if (shape === undefined) return;
+    pieces(tok, scratch);
+    if (!sameShape(this.first, shape, tok, scratch)) {
+      this.shape = undefined;
+      return;
+    }
+    for (let k = 0; k < shape.length; k += 3) {
+      const v = tok.slice(scratch[k + 1], scratch[k + 2]);
+      const p = k / 3;
+      if (v !== this.first.slice(shape[k + 1], shape[k + 2])) this.varies[p] = true;
+      if (shape[k] === PieceKind.Number) {
+        if (cmpNumber(v, this.min[p]!) < 0) this.min[p] = v;
+        if (cmpNumber(v, this.max[p]!) > 0) this.max[p] = v;
+      }
+    }
   }
-}
 
-const isNumber = (t: string): boolean => t.length > 0 && /^[0-9]+$/.test(t);
-
-/** Compares digit strings by value. */
-function cmpNumber(a: string, b: string): number {
-  const x = a.replace(/^0+/, '');
-  const y = b.replace(/^0+/, '');
-  if (x.length !== y.length) return x.length - y.length;
-  return x < y ? -1 : x > y ? 1 : 0; // ASCII digits: code unit order is code point order
+  render(scratch: Pieces): string {
+    const shape = this.shape;
+    if (shape === undefined) return marker.slotSpan(this.first, this.last);
+    pieces(this.last, scratch);
+    const n = shape.length / 3;
+    let out = '';
+    let p = 0;
+    while (p < n) {
+      const kind = shape[3 * p];
+      if (!this.varies[p]) {
+        out += this.first.slice(shape[3 * p + 1], shape[3 * p + 2]);
+        p++;
+      } else if (kind === PieceKind.Number) {
+        out += marker.slotRange(this.min[p]!, this.max[p]!);
+        p++;
+      } else {
+        // A stretch of varying pieces (punctuation between them kept inside) up to the last
+        // varying piece that is not a number.
+        let q = p;
+        let r = p + 1;
+        while (r < n && (this.varies[r] || shape[3 * r] === PieceKind.Punct)) {
+          if (this.varies[r] && shape[3 * r] !== PieceKind.Number) q = r;
+          r++;
+        }
+        out += marker.slotSpan(this.first.slice(shape[3 * p + 1], shape[3 * q + 2]), this.last.slice(scratch[3 * p + 1], scratch[3 * q + 2]));
+        p = q + 1;
+      }
+    }
+    return out;
+  }
 }
 
 const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);

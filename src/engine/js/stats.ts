@@ -1,6 +1,7 @@
-// Robust statistics over a numeric field of an array's items (twin of json/stats.rs): outliers by
-// median and MAD, and change points (level shifts). Plain IEEE arithmetic in the same order as
-// the Rust engine, so both compute the same bits; results are positions, never printed floats.
+// Robust statistics over a numeric series (a JSON array's field, a log field of lines of one
+// shape; twin of stats.rs): outliers by median and MAD, and change points (level shifts). Plain
+// IEEE arithmetic in the same order as the Rust engine, so both compute the same bits; results
+// are positions, never printed floats.
 
 /** A value is an outlier when its modified z-score (0.6745 · |x − median| / MAD) exceeds this. */
 export const OUTLIER_Z = 3.5;
@@ -22,7 +23,7 @@ function medianSorted(v: Float64Array): number {
 }
 
 /** Median and a robust scale (MAD, or the scaled mean absolute deviation when the MAD is 0). */
-function centerAndScale(values: Float64Array): [number, number] {
+export function centerAndScale(values: Float64Array): [number, number] {
   const sorted = values.slice().sort();
   const med = medianSorted(sorted);
   const dev = new Float64Array(values.length);
@@ -56,6 +57,32 @@ function outliersBy(values: Float64Array, [med, scale]: [number, number]): numbe
   return out;
 }
 
+/** The window (values on each side) whose medians `changePoints` compares, for `n` values. */
+export function changeWindow(n: number): number {
+  return Math.min(10, Math.max(3, Math.floor(n / 10)));
+}
+
+/**
+ * A change point found by window medians lies within a window of the true shift; this moves it
+ * to the largest single step within that window (the first of equal ones), where the series
+ * actually jumped.
+ */
+export function sharpenChange(values: Float64Array, c: number): number {
+  const w = changeWindow(values.length);
+  const lo = Math.max(1, c - (w - 1));
+  const hi = Math.min(c + w - 1, values.length - 1);
+  let best = c;
+  let step = -1;
+  for (let k = lo; k <= hi; k++) {
+    const s = Math.abs(values[k]! - values[k - 1]!);
+    if (s > step) {
+      step = s;
+      best = k;
+    }
+  }
+  return best;
+}
+
 /** Positions (into `values`) where a level shift starts (see stats.rs). */
 export function changePoints(values: Float64Array): number[] {
   if (values.length < MIN_SERIES) return [];
@@ -66,7 +93,7 @@ function changePointsBy(values: Float64Array, [, scale]: [number, number]): numb
   const n = values.length;
   if (n < MIN_SERIES || scale <= 0) return [];
   const limit = CHANGE_SIGMAS * 1.4826 * scale;
-  const w = Math.min(10, Math.max(3, Math.floor(n / 10)));
+  const w = changeWindow(n);
   // The median of every window of `w` values, each computed once (insertion sort in a scratch
   // array: windows are small, and a fresh array per window would be all garbage).
   const medians = new Float64Array(n - w + 1);

@@ -1,6 +1,7 @@
-//! Robust statistics over a numeric field of an array's items: outliers by median and MAD, and
-//! change points (level shifts) in the series. Plain IEEE arithmetic in a fixed order, so the JS
-//! twin (`stats.ts`) computes the same bits; results are positions, never printed floats.
+//! Robust statistics over a numeric series (a JSON array's field, a log field of lines of one
+//! shape): outliers by median and MAD, and change points (level shifts). Plain IEEE arithmetic
+//! in a fixed order, so the JS twin (`stats.ts`) computes the same bits; results are positions,
+//! never printed floats.
 
 /// A value is an outlier when its modified z-score (0.6745 · |x − median| / MAD) exceeds this.
 pub const OUTLIER_Z: f64 = 3.5;
@@ -35,7 +36,7 @@ fn median(v: &mut [f64]) -> f64 {
 
 /// Median and a robust scale: the MAD, or when more than half the values are equal, the mean
 /// absolute deviation from the median times 1.2533 / 1.4826 (so both estimate σ / 1.4826).
-fn center_and_scale(values: &[f64]) -> (f64, f64) {
+pub fn center_and_scale(values: &[f64]) -> (f64, f64) {
     let med = median(&mut values.to_vec());
     let mut dev: Vec<f64> = values.iter().map(|x| (x - med).abs()).collect();
     let mut sum = 0.0;
@@ -96,7 +97,7 @@ fn change_points_by(values: &[f64], (_, scale): (f64, f64)) -> Vec<usize> {
         return Vec::new();
     }
     let limit = CHANGE_SIGMAS * 1.4826 * scale;
-    let w = (n / 10).clamp(3, 10);
+    let w = change_window(n);
     // The median of every window of `w` values, each computed once: the window is kept sorted
     // as it slides (one value out, one in), not sorted afresh for every position.
     let mut window: Vec<f64> = values[..w].to_vec();
@@ -130,6 +131,30 @@ fn change_points_by(values: &[f64], (_, scale): (f64, f64)) -> Vec<usize> {
     out
 }
 
+/// The window (values on each side) whose medians `change_points` compares, for `n` values.
+pub fn change_window(n: usize) -> usize {
+    (n / 10).clamp(3, 10)
+}
+
+/// A change point found by window medians lies within a window of the true shift; this moves it
+/// to the largest single step within that window (the first of equal ones), where the series
+/// actually jumped.
+pub fn sharpen_change(values: &[f64], c: usize) -> usize {
+    let w = change_window(values.len());
+    let lo = c.saturating_sub(w - 1).max(1);
+    let hi = (c + w - 1).min(values.len() - 1);
+    let mut best = c;
+    let mut step = -1.0;
+    for k in lo..=hi {
+        let s = (values[k] - values[k - 1]).abs();
+        if s > step {
+            step = s;
+            best = k;
+        }
+    }
+    best
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +185,7 @@ mod tests {
             })
             .collect();
         assert_eq!(change_points(&v), [35]);
+        assert_eq!(sharpen_change(&v, 33), 35);
         let flat: Vec<f64> = (0..60).map(|i| (i % 4) as f64).collect();
         assert!(change_points(&flat).is_empty());
         // A lone spike is an outlier, not a level shift.

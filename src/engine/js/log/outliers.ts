@@ -1,0 +1,184 @@
+// Lines that carry statistical outliers or change points (twin of log/outliers.rs).
+//
+// Plain lines of one shape (the same words and punctuation, fields of the same kinds; see
+// `fields`) form a series for each of their numbers: `GET /api/orders/<n> 200
+// duration_ms=<d>` gives one series of `n` and one of `d`. A line whose value is an outlier for
+// its series (median and MAD, see `stats`), or on either side of a level shift, is signal: it
+// stays verbatim (it never joins a template) and lossy selection keeps it. Ids, timestamps,
+// counters and other monotone fields are not measurements, and are left out.
+
+import { words } from '../select.js';
+import { centerAndScale, changePoints, MIN_VALUES, outliers, sharpenChange } from '../stats.js';
+import { Class, type LineInfo, tokens } from './classify.js';
+import { PieceKind, type Pieces, pieces } from './fields.js';
+import { isVariable } from './fold.js';
+
+/** At most one line in this many (and at least `MIN_KEPT_OUTLIERS`) is kept as an outlier of one field (see `farthestOutliers`). */
+export const OUTLIER_SHARE = 50;
+export const MIN_KEPT_OUTLIERS = 3;
+/** A number with more integer digits than this is an id or an epoch time, not a measurement. */
+export const MAX_MEASURE_DIGITS = 12;
+/** A monotone field moves back in at most one step in `MONOTONE_BACK` and forward in at least one in `MONOTONE_FORWARD` (see `monotone`). */
+const MONOTONE_BACK = 20;
+const MONOTONE_FORWARD = 4;
+
+interface Series {
+  lines: number[];
+  /** Values, line by line (`slots` per line). */
+  values: number[];
+  slots: number;
+  /** Per slot: an id (its word is `id`) or too long a number to be a measurement. */
+  skip: boolean[];
+}
+
+const hasDigit = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return false;
+};
+
+/** Marks plain lines that carry an outlier or a change point as `Class.Outlier`. */
+export function mark(lines: readonly string[], info: LineInfo[]): void {
+  const index = new Map<string, number>();
+  const series: Series[] = [];
+  const scratch: Pieces = [];
+  for (let k = 0; k < lines.length; k++) {
+    const li = info[k]!;
+    if (li.cls !== Class.Plain) continue;
+    const msg = li.ts > 0 ? lines[k]!.slice(li.ts) : lines[k]!;
+    if (!hasDigit(msg)) continue;
+    const [key, values, skip] = shapeOf(msg, scratch);
+    if (values.length === 0) continue;
+    let s = index.get(key);
+    if (s === undefined) {
+      s = series.length;
+      index.set(key, s);
+      series.push({ lines: [], values: [], slots: values.length, skip: new Array<boolean>(values.length).fill(false) });
+    }
+    const ser = series[s]!;
+    // A `#` or `*` written in a line could make two shapes spell the same key.
+    if (ser.slots !== values.length) continue;
+    ser.lines.push(k);
+    for (const v of values) ser.values.push(v);
+    for (let j = 0; j < skip.length; j++) if (skip[j]) ser.skip[j] = true;
+  }
+  const flagged: number[] = [];
+  for (const ser of series) {
+    const m = ser.lines.length;
+    if (m < MIN_VALUES) continue;
+    for (let j = 0; j < ser.slots; j++) {
+      if (ser.skip[j]) continue;
+      const column = new Float64Array(m);
+      for (let r = 0; r < m; r++) column[r] = ser.values[r * ser.slots + j]!;
+      if (monotone(column)) continue;
+      for (const r of signalPositions(column)) flagged.push(ser.lines[r]!);
+    }
+  }
+  for (const k of flagged) info[k] = { ...info[k]!, cls: Class.Outlier };
+}
+
+/**
+ * The shape key of a message (variable tokens with numbers as `#`, other fields as `*`), its
+ * numbers' values, and for each number whether it is an id or too long to measure anything.
+ */
+function shapeOf(msg: string, scratch: Pieces): [string, number[], boolean[]] {
+  let key = '';
+  const values: number[] = [];
+  const skip: boolean[] = [];
+  let word = '';
+  for (const [s, e] of tokens(msg)) {
+    const tok = msg.slice(s, e);
+    if (key.length > 0) key += ' ';
+    pieces(tok, scratch);
+    const variable = isVariable(tok);
+    for (let p = 0; p < scratch.length; p += 3) {
+      const kind = scratch[p];
+      const text = tok.slice(scratch[p + 1], scratch[p + 2]);
+      if (kind === PieceKind.Word) word = text;
+      else if (variable && kind === PieceKind.Number) {
+        key += '#';
+        values.push(Number(text));
+        const dot = text.indexOf('.');
+        skip.push((dot < 0 ? text.length : dot) > MAX_MEASURE_DIGITS || isIdWord(word));
+        continue;
+      } else if (variable && (kind === PieceKind.Ident || kind === PieceKind.Compound)) {
+        key += '*';
+        continue;
+      }
+      key += text;
+    }
+  }
+  return [key, values, skip];
+}
+
+/** `id`, `ids`, `reqId`, `job_id` name identifiers (the rule of the JSON compressor's columns). */
+function isIdWord(w: string): boolean {
+  let last: string | undefined;
+  for (const x of words(w)) last = x;
+  return last === 'id' || last === 'ids';
+}
+
+/** The first index of sorted `a` where `pred` stops holding. */
+function partitionPoint(a: Float64Array, pred: (y: number) => boolean): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (pred(a[mid]!)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A counter, a clock or an id sequence: it moves one way in at least a quarter of its steps and back in at most one step in twenty. */
+function monotone(v: Float64Array): boolean {
+  let up = 0;
+  let down = 0;
+  for (let k = 1; k < v.length; k++) {
+    if (v[k]! > v[k - 1]!) up++;
+    else if (v[k]! < v[k - 1]!) down++;
+  }
+  const steps = Math.max(0, v.length - 1);
+  return (down * MONOTONE_BACK <= steps && up * MONOTONE_FORWARD >= steps) || (up * MONOTONE_BACK <= steps && down * MONOTONE_FORWARD >= steps);
+}
+
+/**
+ * Positions of the values to keep: both sides of each change point, and within each level
+ * between them (a shifted level is not a run of outliers) the farthest outliers.
+ */
+function signalPositions(v: Float64Array): number[] {
+  const changes = changePoints(v).map((c) => sharpenChange(v, c));
+  const out: number[] = [];
+  let from = 0;
+  for (const end of [...changes, v.length]) {
+    for (const r of farthestOutliers(v.subarray(from, end))) out.push(from + r);
+    from = end;
+  }
+  for (const c of changes) out.push(c - 1, c);
+  return out;
+}
+
+/**
+ * The outliers of `v` whose value is rare (a value that one line in `OUTLIER_SHARE` has is one
+ * of the field's usual levels), at most one in `OUTLIER_SHARE` (at least `MIN_KEPT_OUTLIERS`):
+ * a heavy-tailed field (latencies) has many values past the cut-off, and only its farthest tell.
+ */
+function farthestOutliers(v: Float64Array): number[] {
+  let found = outliers(v);
+  if (found.length === 0) return found;
+  const sorted = v.slice().sort();
+  const rare = Math.max(Math.floor(v.length / OUTLIER_SHARE), 1);
+  found = found.filter((k) => {
+    const x = v[k]!;
+    return partitionPoint(sorted, (y) => y <= x) - partitionPoint(sorted, (y) => y < x) <= rare;
+  });
+  const cap = Math.max(Math.floor(v.length / OUTLIER_SHARE), MIN_KEPT_OUTLIERS);
+  if (found.length > cap) {
+    const [med] = centerAndScale(v);
+    // Farthest first; among equals the earliest.
+    found = found.sort((a, b) => Math.abs(v[b]! - med) - Math.abs(v[a]! - med) || a - b).slice(0, cap);
+  }
+  return found;
+}
