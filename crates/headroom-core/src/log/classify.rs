@@ -349,7 +349,13 @@ fn time(c: &mut Cur, full: bool) -> bool {
             return false;
         }
         if seconds {
-            c.attempt(|c| (c.eat(b'.') || c.eat(b',') || c.eat(b':')) && c.digits(1, 9));
+            c.attempt(|c| {
+                let comma = c.peek() == Some(b',');
+                (c.eat(b'.') || c.eat(b',') || c.eat(b':'))
+                    && c.digits(1, 9)
+                    // `…:00,19.76` or `…:00,19` at the end: a CSV's next field, not milliseconds.
+                    && !(comma && matches!(c.peek(), None | Some(b'.' | b',')))
+            });
         }
         true
     })
@@ -477,6 +483,8 @@ pub fn timestamp_len(b: &[u8]) -> usize {
         (Some(x), _) if x == b'|' || is_blank(x) => c.i + 1,
         // `2016-09-28 04:30:30, Info …`
         (Some(b',' | b';'), Some(&y)) if is_blank(y) => c.i + 2,
+        // A CSV series: `2014-04-01 00:05:00,20.5`
+        (Some(b','), Some(&y)) if y.is_ascii_digit() || y == b'-' => c.i + 1,
         _ => 0,
     }
 }
@@ -1189,6 +1197,12 @@ mod tests {
             "20171223-22:15:29:606|"
         );
         assert_eq!(ts("12:30:01 started"), "12:30:01 ");
+        assert_eq!(ts("2014-04-01 00:05:00,20.5"), "2014-04-01 00:05:00,");
+        assert_eq!(ts("2014-04-01 00:05:00,20"), "2014-04-01 00:05:00,");
+        assert_eq!(
+            ts("2014-04-01 00:05:00,205 INFO x"),
+            "2014-04-01 00:05:00,205 "
+        );
         assert_eq!(ts("1.2.3 release"), "");
         assert_eq!(ts("2022-04-13"), "2022-04-13");
         assert_eq!(ts("12:30 lunch"), "");

@@ -243,7 +243,9 @@ function time(s: string, i: number, full: boolean): number {
     const c = s.charCodeAt(j);
     if (c === C_DOT || c === C_COMMA || c === C_COLON) {
       const f = digits(s, j + 1, 1, 9);
-      if (f >= 0) j = f;
+      // `…:00,19.76` or `…:00,19` at the end: a CSV's next field, not milliseconds.
+      const next = s.charCodeAt(f);
+      if (f >= 0 && !(c === C_COMMA && (f >= s.length || next === C_DOT || next === C_COMMA))) j = f;
     }
   }
   return j;
@@ -375,6 +377,8 @@ export function timestampLen(b: string): number {
   if (p === C_PIPE || isBlank(p)) return e + 1;
   // `2016-09-28 04:30:30, Info …`
   if ((p === C_COMMA || p === 0x3b) && e + 1 < b.length && isBlank(b.charCodeAt(e + 1))) return e + 2;
+  // A CSV series: `2014-04-01 00:05:00,20.5`
+  if (p === C_COMMA && e + 1 < b.length && (isDigit(b.charCodeAt(e + 1)) || b.charCodeAt(e + 1) === 0x2d)) return e + 1;
   return 0;
 }
 
