@@ -158,6 +158,13 @@ describe('statistical outliers and change points', () => {
     expectSound(lines.join('\n') + '\n', r);
   });
 
+  it('takes neither a few random levels (thread ids) nor the usual levels of a field for anomalies', () => {
+    const threads = [148, 35, 143, 19, 145, 26, 141];
+    const lines = Array.from({ length: 800 }, (_, k) => `${ts(k)} ${threads[(k * k * 7 + Math.floor(k / 3)) % 7]} INFO dfs.DataNode: sent packet in ${[12, 7, 30, 9][k % 4]} ms`);
+    const r = both(lines.join('\n'), { maxBlockTokens: Infinity });
+    expect(r.content.split('\n').filter((l) => !l.startsWith('[…'))).toEqual([lines[0], lines[799]]);
+  });
+
   it('keeps the lines on both sides of a level shift, and not a run of monotone counters', () => {
     const lines = Array.from({ length: 300 }, (_, k) => `${ts(k)} queue depth ${k < 180 ? 10 + (k % 7) : 400 + (k % 7)} items, processed total=${k * 3} offset=${1_000_000 + k * 512}`);
     const r = both(lines.join('\n'), { maxBlockTokens: Infinity });
