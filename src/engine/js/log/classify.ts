@@ -415,11 +415,31 @@ export function levelOf(msg: string, stamped: boolean): Level | undefined {
   if (first === 0x23 || first === C_COLON) for (const [prefix, lvl] of PREFIX_LEVELS) if (msg.startsWith(prefix)) return lvl;
   const n = msg.length;
   let i = 0;
-  for (let k = 0; k < 4; k++) {
+  // Header fields without lowercase letters (`- 1117838570 2005.06.03 R02-M1-N0 … RAS KERNEL
+  // INFO`, BGL) may put the level further in.
+  let header = true;
+  for (let k = 0; k < MAX_HEADER_TOKENS; k++) {
     while (i < n && isBlank(msg.charCodeAt(i))) i++;
     if (i >= n) break;
     const s = i;
-    while (i < n && !isBlank(msg.charCodeAt(i))) i++;
+    let upper = true;
+    let lower = false;
+    while (i < n && !isBlank(msg.charCodeAt(i))) {
+      const c = msg.charCodeAt(i);
+      if (isLower(c)) lower = true;
+      if (!isUpper(c)) upper = false;
+      i++;
+    }
+    if (k >= 4) {
+      if (!header) break;
+      if (upper) {
+        const l = upperLevel(msg.slice(s, i));
+        if (l !== undefined) return l;
+      }
+      header = !lower;
+      continue;
+    }
+    if (lower) header = false;
     if (k === 0 && i - s >= 5) {
       // glog: `I0412 12:00:00.000 …`
       const c = msg[s];
@@ -432,6 +452,9 @@ export function levelOf(msg: string, stamped: boolean): Level | undefined {
   }
   return undefined;
 }
+
+/** How many leading tokens may hold a level when all before it are header fields. */
+export const MAX_HEADER_TOKENS = 10;
 
 /** True when the token names a level (`INFO`, `[warn]`, `error:`, `level=debug`; `Info` after a timestamp). */
 export function tokenIsLevel(t: string, stamped: boolean): boolean {
