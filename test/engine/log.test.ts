@@ -224,6 +224,22 @@ describe('lossy selection above maxBlockTokens', () => {
     expect(markerLines(r.content).some((m) => m.includes('""'))).toBe(false);
   });
 
+  it('shows one line of each frequent shape when the budget has room, rather than one marker for all', () => {
+    const shapes = [
+      (k: number): string => `${ts(k)} INFO executor.Executor: Finished task ${k % 40}.0 in stage ${Math.floor(k / 40)}.0 (TID ${k}). ${2000 + ((k * 37) % 200)} bytes result sent to driver`,
+      (k: number): string => `${ts(k)} INFO executor.Executor: Running task ${k % 40}.0 in stage ${Math.floor(k / 40)}.0 (TID ${k})`,
+      (k: number): string => `${ts(k)} INFO executor.Backend: Got assigned task ${k}`,
+      (k: number): string => `${ts(k)} INFO storage.BlockManager: Found block rdd_${k % 7}_${k % 40} locally`,
+    ];
+    const pick = (k: number): number => ((k * 1103515245 + 12345) >>> 16) % 4;
+    const lines = Array.from({ length: 2000 }, (_, k) => shapes[pick(k)]!(k));
+    const r = both(lines.join('\n'), { maxBlockTokens: 1000 });
+    expect(r.strategy).toBe('log:select');
+    for (let s = 0; s < 4; s++) expect(r.content).toContain(lines[lines.findIndex((_, k) => pick(k) === s)]);
+    expect(r.tokensAfter).toBeLessThanOrEqual(1000);
+    expectSound(lines.join('\n'), r);
+  });
+
   it('keeps a block full of errors whole rather than dropping any', () => {
     const input = Array.from({ length: 400 }, (_, k) => `${ts(k)} ERROR job ${k} failed: ${words[k % 7]} unavailable`).join('\n');
     const r = both(input, { maxBlockTokens: 100 });
