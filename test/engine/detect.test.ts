@@ -60,6 +60,12 @@ const LOGS: Record<string, string> = {
     '081109 203807 222 INFO dfs.DataNode$PacketResponder: PacketResponder 0 for block blk_-6952295868487656571 terminating',
     '081109 204005 35 INFO dfs.FSNamesystem: BLOCK* NameSystem.addStoredBlock: blockMap updated: 10.251.73.220:50010 is added',
   ),
+  BGL: lines(
+    '- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected',
+    '- 1117838573 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.53.276129 R02-M1-N0-C:J12-U11 RAS KERNEL INFO 3 double-hummer alignment exceptions',
+    'APPREAD 1117869872 2005.06.04 R04-M1-N4-I:J18-U11 2005-06-04-00.24.32.432192 R04-M1-N4-I:J18-U11 RAS APP FATAL ciod: failed to read message prefix on control stream',
+    '- 1117838978 2005.06.03 R27-M1-N4-C:J03-U11 2005-06-03-15.49.38.026704 R27-M1-N4-C:J03-U11 RAS KERNEL INFO generating core.862',
+  ),
   Apache: lines(
     '[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties',
     '[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6',

@@ -145,6 +145,26 @@ describe('statistical outliers and change points', () => {
     expectSound(lines.join('\n'), r);
   });
 
+  it('reads a CSV metric series (timestamp,value): a spike and a shifted level stay, the rest folds', () => {
+    const stamp = (k: number): string => `2014-04-${String(1 + Math.floor(k / 288)).padStart(2, '0')} ${String(Math.floor((k % 288) / 12)).padStart(2, '0')}:${String((k % 12) * 5).padStart(2, '0')}:00`;
+    const value = (k: number): string => (k === 900 ? '131.25' : ((k >= 1500 && k < 1700 ? 50 : 20) + ((k * 7919) % 500) / 100).toFixed(2));
+    const lines = ['timestamp,value', ...Array.from({ length: 2400 }, (_, k) => `${stamp(k)},${value(k)}`)];
+    const r = both(lines.join('\n') + '\n');
+    expect(r.kind).toBe('log');
+    const kept = r.content.split('\n').filter((l) => !l.startsWith('[…'));
+    for (const k of [900, 1499, 1500, 1699, 1700]) expect(kept).toContain(lines[k + 1]);
+    expect(kept.length).toBeLessThan(12);
+    expect(r.content).toContain(`{${stamp(0).slice(11)}, … ${stamp(899).slice(11)},}{20.00–24.99} …]`);
+    expectSound(lines.join('\n') + '\n', r);
+  });
+
+  it('takes neither a few random levels (thread ids) nor the usual levels of a field for anomalies', () => {
+    const threads = [148, 35, 143, 19, 145, 26, 141];
+    const lines = Array.from({ length: 800 }, (_, k) => `${ts(k)} ${threads[(k * k * 7 + Math.floor(k / 3)) % 7]} INFO dfs.DataNode: sent packet in ${[12, 7, 30, 9][k % 4]} ms`);
+    const r = both(lines.join('\n'), { maxBlockTokens: Infinity });
+    expect(r.content.split('\n').filter((l) => !l.startsWith('[…'))).toEqual([lines[0], lines[799]]);
+  });
+
   it('keeps the lines on both sides of a level shift, and not a run of monotone counters', () => {
     const lines = Array.from({ length: 300 }, (_, k) => `${ts(k)} queue depth ${k < 180 ? 10 + (k % 7) : 400 + (k % 7)} items, processed total=${k * 3} offset=${1_000_000 + k * 512}`);
     const r = both(lines.join('\n'), { maxBlockTokens: Infinity });
@@ -202,6 +222,22 @@ describe('lossy selection above maxBlockTokens', () => {
     const r = both(['start', ...lines, 'end'].join('\n'), { maxBlockTokens: 300 });
     expect(r.strategy).toBe('log:select');
     expect(markerLines(r.content).some((m) => m.includes('""'))).toBe(false);
+  });
+
+  it('shows one line of each frequent shape when the budget has room, rather than one marker for all', () => {
+    const shapes = [
+      (k: number): string => `${ts(k)} INFO executor.Executor: Finished task ${k % 40}.0 in stage ${Math.floor(k / 40)}.0 (TID ${k}). ${2000 + ((k * 37) % 200)} bytes result sent to driver`,
+      (k: number): string => `${ts(k)} INFO executor.Executor: Running task ${k % 40}.0 in stage ${Math.floor(k / 40)}.0 (TID ${k})`,
+      (k: number): string => `${ts(k)} INFO executor.Backend: Got assigned task ${k}`,
+      (k: number): string => `${ts(k)} INFO storage.BlockManager: Found block rdd_${k % 7}_${k % 40} locally`,
+    ];
+    const pick = (k: number): number => ((k * 1103515245 + 12345) >>> 16) % 4;
+    const lines = Array.from({ length: 2000 }, (_, k) => shapes[pick(k)]!(k));
+    const r = both(lines.join('\n'), { maxBlockTokens: 1000 });
+    expect(r.strategy).toBe('log:select');
+    for (let s = 0; s < 4; s++) expect(r.content).toContain(lines[lines.findIndex((_, k) => pick(k) === s)]);
+    expect(r.tokensAfter).toBeLessThanOrEqual(1000);
+    expectSound(lines.join('\n'), r);
   });
 
   it('keeps a block full of errors whole rather than dropping any', () => {

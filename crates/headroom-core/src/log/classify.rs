@@ -349,7 +349,13 @@ fn time(c: &mut Cur, full: bool) -> bool {
             return false;
         }
         if seconds {
-            c.attempt(|c| (c.eat(b'.') || c.eat(b',') || c.eat(b':')) && c.digits(1, 9));
+            c.attempt(|c| {
+                let comma = c.peek() == Some(b',');
+                (c.eat(b'.') || c.eat(b',') || c.eat(b':'))
+                    && c.digits(1, 9)
+                    // `…:00,19.76` or `…:00,19` at the end: a CSV's next field, not milliseconds.
+                    && !(comma && matches!(c.peek(), None | Some(b'.' | b',')))
+            });
         }
         true
     })
@@ -477,6 +483,8 @@ pub fn timestamp_len(b: &[u8]) -> usize {
         (Some(x), _) if x == b'|' || is_blank(x) => c.i + 1,
         // `2016-09-28 04:30:30, Info …`
         (Some(b',' | b';'), Some(&y)) if is_blank(y) => c.i + 2,
+        // A CSV series: `2014-04-01 00:05:00,20.5`
+        (Some(b','), Some(&y)) if y.is_ascii_digit() || y == b'-' => c.i + 1,
         _ => 0,
     }
 }
@@ -519,8 +527,24 @@ pub fn level(msg: &[u8], stamped: bool) -> Option<Level> {
             return Some(lvl);
         }
     }
-    for (k, (s, e)) in tokens(msg).take(4).enumerate() {
+    // Header fields without lowercase letters (`- 1117838570 2005.06.03 R02-M1-N0 … RAS KERNEL
+    // INFO`, BGL) may put the level further in.
+    let mut header = true;
+    for (k, (s, e)) in tokens(msg).take(MAX_HEADER_TOKENS).enumerate() {
         let t = &msg[s..e];
+        if k >= 4 {
+            if !header {
+                break;
+            }
+            if t.iter().all(|c| c.is_ascii_uppercase()) {
+                if let Some(l) = upper_level(t) {
+                    return Some(l);
+                }
+            }
+            header = !t.iter().any(|c| c.is_ascii_lowercase());
+            continue;
+        }
+        header &= !t.iter().any(|c| c.is_ascii_lowercase());
         if k == 0 && t.len() >= 5 && matches!(t[0], b'I' | b'W' | b'E' | b'F') {
             // glog: `I0412 12:00:00.000 …`
             if t[1..5].iter().all(|c| c.is_ascii_digit()) {
@@ -538,6 +562,9 @@ pub fn level(msg: &[u8], stamped: bool) -> Option<Level> {
     }
     None
 }
+
+/// How many leading tokens may hold a level when all before it are header fields.
+pub const MAX_HEADER_TOKENS: usize = 10;
 
 /// True when the token names a level (`INFO`, `[warn]`, `error:`, `level=debug`; `Info` after
 /// a timestamp).
@@ -1189,6 +1216,12 @@ mod tests {
             "20171223-22:15:29:606|"
         );
         assert_eq!(ts("12:30:01 started"), "12:30:01 ");
+        assert_eq!(ts("2014-04-01 00:05:00,20.5"), "2014-04-01 00:05:00,");
+        assert_eq!(ts("2014-04-01 00:05:00,20"), "2014-04-01 00:05:00,");
+        assert_eq!(
+            ts("2014-04-01 00:05:00,205 INFO x"),
+            "2014-04-01 00:05:00,205 "
+        );
         assert_eq!(ts("1.2.3 release"), "");
         assert_eq!(ts("2022-04-13"), "2022-04-13");
         assert_eq!(ts("12:30 lunch"), "");
@@ -1246,6 +1279,11 @@ mod tests {
         assert_eq!(l("For more info see"), None);
         assert_eq!(l("[main] started"), None);
         assert_eq!(l("Info about it"), None);
+        assert_eq!(
+            l("- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected"),
+            Some(Level::Info)
+        );
+        assert_eq!(l("GET /a/b/c/d took 5 ms and then ERROR"), None);
         let lines = [
             "npm silly fetch manifest lodash@*",
             "npm http fetch GET 200 https://registry.npmjs.org/lodash 9ms",

@@ -197,9 +197,9 @@ impl<S: AsRef<str>> Folder<'_, S> {
     fn template_text(&self, i: usize, t: usize) -> Option<String> {
         let first = self.lines[i].as_ref();
         let fb = first.as_bytes();
-        let toks: Vec<(usize, usize)> = tokens(fb).collect();
         // Timestamp tokens read best whole (`{10:00:00.000 … 10:00:29.000}`).
         let stamp = self.info[i].ts;
+        let toks: Vec<(usize, usize)> = stamped_tokens(fb, stamp).collect();
         let mut slots: Vec<Slot> = toks
             .iter()
             .map(|&(s, e)| Slot::new(&first[s..e], s < stamp))
@@ -209,7 +209,11 @@ impl<S: AsRef<str>> Folder<'_, S> {
         for k in i + 1..i + t {
             let line = self.lines[k].as_ref();
             total += line.len() + 1;
-            for (slot, (s, e)) in slots.iter_mut().zip(tokens(line.as_bytes())) {
+            let (lb, ts) = (line.as_bytes(), self.info[k].ts);
+            if stamped_tokens(lb, ts).count() != slots.len() {
+                return None;
+            }
+            for (slot, (s, e)) in slots.iter_mut().zip(stamped_tokens(lb, ts)) {
                 slot.add(&line[s..e], &mut scratch);
             }
         }
@@ -227,6 +231,12 @@ impl<S: AsRef<str>> Folder<'_, S> {
         let text = marker::template_line(t, &body);
         (text.len() + 1 < total).then_some(text)
     }
+}
+
+/// Blank-separated tokens, the leading timestamp's apart from the message's even where no blank
+/// separates them (`2014-04-01 00:05:00,20.5`).
+fn stamped_tokens(b: &[u8], ts: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+    tokens(&b[..ts]).chain(tokens(&b[ts..]).map(move |(s, e)| (s + ts, e + ts)))
 }
 
 /// One token position of a template: constant, or shown piece by piece (see `fields`) with the

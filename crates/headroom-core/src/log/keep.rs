@@ -1,12 +1,12 @@
 //! Lossy selection over folded units (twin of `log/keep.ts`), used only when the lossless form
 //! is above `max_block_tokens`.
 //!
-//! Always kept: every distinct error, warning, stack-trace, summary and query line (later exact
-//! repeats, timestamps aside, may go, and the kept one then says how often it occurred), and the
-//! first and last line. Then, while the budget lasts: the lines around errors and stack traces
-//! (what follows an error and is indented under it, the gap between two nearby errors, a few
-//! lines before and after), repeats of signal lines, section headers, and finally the other
-//! lines, latest first.
+//! Always kept: every distinct error, warning, stack-trace, summary, outlier and query line
+//! (later exact repeats, timestamps aside, may go, and the kept one then says how often it
+//! occurred), and the first and last line. Then, while the budget lasts: the lines around errors
+//! and stack traces (what follows an error and is indented under it, the gap between two nearby
+//! errors, a few lines before and after), repeats of signal lines, section headers, the other
+//! lines of rare shapes, latest first, and last the first line of each frequent shape.
 
 use super::classify::{Class, LineInfo};
 use super::fold::{loose_template, Unit, UnitKind};
@@ -30,6 +30,8 @@ const PRIO_CONTEXT: usize = 10;
 const PRIO_REPEATED_SIGNAL: usize = 200;
 const PRIO_HEADER: usize = 300;
 const PRIO_OTHER: usize = 400;
+/// The first line of a frequent shape, kept only with budget to spare.
+const PRIO_EXAMPLE: usize = 500;
 /// Ordinary lines whose shape occurs more often than `RARE_SHAPE` times.
 const PRIO_NEVER: usize = usize::MAX;
 
@@ -130,6 +132,9 @@ pub fn select<S: AsRef<str>>(
             shape_of[u] = Some(key);
         }
     }
+    // Still, when the budget has room left, the first line of each frequent shape shows what the
+    // markers stand for (a log of a few shapes would otherwise shrink to one marker).
+    let mut shown: LineMap<&str, ()> = LineMap::default();
     for (u, key) in shape_of.iter().enumerate() {
         let Some(key) = key else {
             continue;
@@ -137,7 +142,11 @@ pub fn select<S: AsRef<str>>(
         // A shape of fields alone (`<*>`) says nothing; such lines stay ordinary filler.
         let worded = key.split(' ').any(|t| t != "<*>");
         if worded && shape_count.get(key).is_some_and(|n| *n > RARE_SHAPE) {
-            prio[u] = PRIO_NEVER;
+            prio[u] = if shown.insert(key, ()).is_some() {
+                PRIO_NEVER
+            } else {
+                PRIO_EXAMPLE
+            };
         }
     }
 

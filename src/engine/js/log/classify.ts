@@ -243,7 +243,9 @@ function time(s: string, i: number, full: boolean): number {
     const c = s.charCodeAt(j);
     if (c === C_DOT || c === C_COMMA || c === C_COLON) {
       const f = digits(s, j + 1, 1, 9);
-      if (f >= 0) j = f;
+      // `…:00,19.76` or `…:00,19` at the end: a CSV's next field, not milliseconds.
+      const next = s.charCodeAt(f);
+      if (f >= 0 && !(c === C_COMMA && (f >= s.length || next === C_DOT || next === C_COMMA))) j = f;
     }
   }
   return j;
@@ -375,6 +377,8 @@ export function timestampLen(b: string): number {
   if (p === C_PIPE || isBlank(p)) return e + 1;
   // `2016-09-28 04:30:30, Info …`
   if ((p === C_COMMA || p === 0x3b) && e + 1 < b.length && isBlank(b.charCodeAt(e + 1))) return e + 2;
+  // A CSV series: `2014-04-01 00:05:00,20.5`
+  if (p === C_COMMA && e + 1 < b.length && (isDigit(b.charCodeAt(e + 1)) || b.charCodeAt(e + 1) === 0x2d)) return e + 1;
   return 0;
 }
 
@@ -411,11 +415,31 @@ export function levelOf(msg: string, stamped: boolean): Level | undefined {
   if (first === 0x23 || first === C_COLON) for (const [prefix, lvl] of PREFIX_LEVELS) if (msg.startsWith(prefix)) return lvl;
   const n = msg.length;
   let i = 0;
-  for (let k = 0; k < 4; k++) {
+  // Header fields without lowercase letters (`- 1117838570 2005.06.03 R02-M1-N0 … RAS KERNEL
+  // INFO`, BGL) may put the level further in.
+  let header = true;
+  for (let k = 0; k < MAX_HEADER_TOKENS; k++) {
     while (i < n && isBlank(msg.charCodeAt(i))) i++;
     if (i >= n) break;
     const s = i;
-    while (i < n && !isBlank(msg.charCodeAt(i))) i++;
+    let upper = true;
+    let lower = false;
+    while (i < n && !isBlank(msg.charCodeAt(i))) {
+      const c = msg.charCodeAt(i);
+      if (isLower(c)) lower = true;
+      if (!isUpper(c)) upper = false;
+      i++;
+    }
+    if (k >= 4) {
+      if (!header) break;
+      if (upper) {
+        const l = upperLevel(msg.slice(s, i));
+        if (l !== undefined) return l;
+      }
+      header = !lower;
+      continue;
+    }
+    if (lower) header = false;
     if (k === 0 && i - s >= 5) {
       // glog: `I0412 12:00:00.000 …`
       const c = msg[s];
@@ -428,6 +452,9 @@ export function levelOf(msg: string, stamped: boolean): Level | undefined {
   }
   return undefined;
 }
+
+/** How many leading tokens may hold a level when all before it are header fields. */
+export const MAX_HEADER_TOKENS = 10;
 
 /** True when the token names a level (`INFO`, `[warn]`, `error:`, `level=debug`; `Info` after a timestamp). */
 export function tokenIsLevel(t: string, stamped: boolean): boolean {

@@ -153,18 +153,18 @@ class Folder {
   /** The template line for lines `i..i + t`, or undefined when it would not be shorter. */
   templateText(i: number, t: number): string | undefined {
     const first = this.lines[i]!;
-    const toks = tokens(first);
     // Timestamp tokens read best whole (`{10:00:00.000 … 10:00:29.000}`).
     const stamp = this.info[i]!.ts;
+    const toks = stampedTokens(first, stamp);
     const slots = toks.map(([s, e]) => new Slot(first.slice(s, e), s < stamp));
     const scratch: Pieces = [];
     let total = utf8Length(first) + 1;
     for (let k = i + 1; k < i + t; k++) {
       const line = this.lines[k]!;
       total += utf8Length(line) + 1;
-      const lt = tokens(line);
-      const m = Math.min(slots.length, lt.length);
-      for (let q = 0; q < m; q++) slots[q]!.add(line.slice(lt[q]![0], lt[q]![1]), scratch);
+      const lt = stampedTokens(line, this.info[k]!.ts);
+      if (lt.length !== slots.length) return undefined;
+      for (let q = 0; q < lt.length; q++) slots[q]!.add(line.slice(lt[q]![0], lt[q]![1]), scratch);
     }
     let body = '';
     let prevEnd = 0;
@@ -178,6 +178,17 @@ class Folder {
     const text = marker.templateLine(t, body);
     return utf8Length(text) + 1 < total ? text : undefined;
   }
+}
+
+/**
+ * Blank-separated tokens, the leading timestamp's apart from the message's even where no blank
+ * separates them (`2014-04-01 00:05:00,20.5`).
+ */
+function stampedTokens(line: string, ts: number): Array<[number, number]> {
+  if (ts === 0) return tokens(line);
+  const out = tokens(line.slice(0, ts));
+  for (const [s, e] of tokens(line.slice(ts))) out.push([s + ts, e + ts]);
+  return out;
 }
 
 /**

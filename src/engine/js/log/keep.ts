@@ -1,12 +1,12 @@
 // Lossy selection over folded units (twin of log/keep.rs), used only when the lossless form is
 // above `maxBlockTokens`.
 //
-// Always kept: every distinct error, warning, stack-trace, summary and query line (later exact
-// repeats, timestamps aside, may go, and the kept one then says how often it occurred), and the
-// first and last line. Then, while the budget lasts: the lines around errors and stack traces
+// Always kept: every distinct error, warning, stack-trace, summary, outlier and query line (later
+// exact repeats, timestamps aside, may go, and the kept one then says how often it occurred), and
+// the first and last line. Then, while the budget lasts: the lines around errors and stack traces
 // (what follows an error and is indented under it, the gap between two nearby errors, a few
-// lines before and after), repeats of signal lines, section headers, and finally the other
-// lines, latest first.
+// lines before and after), repeats of signal lines, section headers, the other lines of rare
+// shapes, latest first, and last the first line of each frequent shape.
 
 import { Class, type LineInfo } from './classify.js';
 import { looseTemplate, type Unit } from './fold.js';
@@ -29,6 +29,8 @@ const PRIO_REPEATED_SIGNAL = 200;
 const PRIO_HEADER = 300;
 const PRIO_OTHER = 400;
 /** Ordinary lines whose shape occurs more often than `RARE_SHAPE` times. */
+/** The first line of a frequent shape, kept only with budget to spare. */
+const PRIO_EXAMPLE = 500;
 const PRIO_NEVER = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -132,12 +134,18 @@ export function select(
     shapeCount.set(key, (shapeCount.get(key) ?? 0) + unit.len);
     shapeOf[u] = key;
   }
+  // Still, when the budget has room left, the first line of each frequent shape shows what the
+  // markers stand for (a log of a few shapes would otherwise shrink to one marker).
+  const shown = new Set<string>();
   for (let u = 0; u < units.length; u++) {
     const key = shapeOf[u];
     if (key === undefined) continue;
     // A shape of fields alone (`<*>`) says nothing; such lines stay ordinary filler.
     const worded = key.split(' ').some((t) => t !== '<*>');
-    if (worded && shapeCount.get(key)! > RARE_SHAPE) prio[u] = PRIO_NEVER;
+    if (worded && shapeCount.get(key)! > RARE_SHAPE) {
+      prio[u] = shown.has(key) ? PRIO_NEVER : PRIO_EXAMPLE;
+      shown.add(key);
+    }
   }
 
   const kept = prio.map((p) => p === PRIO_MUST);

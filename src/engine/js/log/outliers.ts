@@ -8,7 +8,7 @@
 // counters and other monotone fields are not measurements, and are left out.
 
 import { words } from '../select.js';
-import { centerAndScale, changePoints, MIN_VALUES, outliers, sharpenChange } from '../stats.js';
+import { centerAndScale, changePoints, changeWindow, MIN_VALUES, outliers, sharpenChange } from '../stats.js';
 import { Class, type LineInfo, tokens } from './classify.js';
 import { PieceKind, type Pieces, pieces } from './fields.js';
 import { isVariable } from './fold.js';
@@ -18,6 +18,19 @@ export const OUTLIER_SHARE = 50;
 export const MIN_KEPT_OUTLIERS = 3;
 /** A number with more integer digits than this is an id or an epoch time, not a measurement. */
 export const MAX_MEASURE_DIGITS = 12;
+/**
+ * A level shift must separate the values on its two sides (up to `SIDE_WINDOWS` change windows
+ * each): at least `SEPARATED_PERCENT` of each side on its own side of the midpoint between the
+ * two sides' medians. Random draws from a few levels (thread ids, status codes) move window
+ * medians too, but leave both sides mixed alike.
+ */
+export const SIDE_WINDOWS = 3;
+export const SEPARATED_PERCENT = 80;
+/**
+ * More than one value in `TAIL_SHARE` past the outlier cut-off is a heavy tail (or a second
+ * mode), not a few anomalies: only its `MIN_KEPT_OUTLIERS` farthest values are kept.
+ */
+export const TAIL_SHARE = 20;
 /** A monotone field moves back in at most one step in `MONOTONE_BACK` and forward in at least one in `MONOTONE_FORWARD` (see `monotone`). */
 const MONOTONE_BACK = 20;
 const MONOTONE_FORWARD = 4;
@@ -149,7 +162,17 @@ function monotone(v: Float64Array): boolean {
  * between them (a shifted level is not a run of outliers) the farthest outliers.
  */
 function signalPositions(v: Float64Array): number[] {
-  const changes = changePoints(v).map((c) => sharpenChange(v, c));
+  const candidates: number[] = [];
+  for (const c of changePoints(v)) {
+    const s = sharpenChange(v, c);
+    if (candidates.length === 0 || candidates[candidates.length - 1] !== s) candidates.push(s);
+  }
+  const span = SIDE_WINDOWS * changeWindow(v.length);
+  const changes = candidates.filter((c, i) => {
+    const from = i > 0 ? candidates[i - 1]! : 0;
+    const to = i + 1 < candidates.length ? candidates[i + 1]! : v.length;
+    return separates(v.subarray(Math.max(from, c - span), c), v.subarray(c, Math.min(to, c + span)));
+  });
   const out: number[] = [];
   let from = 0;
   for (const end of [...changes, v.length]) {
@@ -160,10 +183,25 @@ function signalPositions(v: Float64Array): number[] {
   return out;
 }
 
+/** Whether most of `left` lies on one side of the midpoint between the sides' medians and most of `right` on the other (see `SEPARATED_PERCENT`). */
+function separates(left: Float64Array, right: Float64Array): boolean {
+  if (left.length === 0 || right.length === 0) return false;
+  const [ml] = centerAndScale(left);
+  const [mr] = centerAndScale(right);
+  const mid = (ml + mr) / 2;
+  const count = (s: Float64Array, below: boolean): number => {
+    let n = 0;
+    for (const x of s) if (below ? x < mid : x > mid) n++;
+    return n;
+  };
+  const [l, r] = ml < mr ? [count(left, true), count(right, false)] : [count(left, false), count(right, true)];
+  return l * 100 >= left.length * SEPARATED_PERCENT && r * 100 >= right.length * SEPARATED_PERCENT;
+}
+
 /**
  * The outliers of `v` whose value is rare (a value that one line in `OUTLIER_SHARE` has is one
- * of the field's usual levels), at most one in `OUTLIER_SHARE` (at least `MIN_KEPT_OUTLIERS`):
- * a heavy-tailed field (latencies) has many values past the cut-off, and only its farthest tell.
+ * of the field's usual levels), at most one in `OUTLIER_SHARE` (at least `MIN_KEPT_OUTLIERS`,
+ * and only that many of a heavy tail, see `TAIL_SHARE`), the farthest first.
  */
 function farthestOutliers(v: Float64Array): number[] {
   let found = outliers(v);
@@ -174,7 +212,7 @@ function farthestOutliers(v: Float64Array): number[] {
     const x = v[k]!;
     return partitionPoint(sorted, (y) => y <= x) - partitionPoint(sorted, (y) => y < x) <= rare;
   });
-  const cap = Math.max(Math.floor(v.length / OUTLIER_SHARE), MIN_KEPT_OUTLIERS);
+  const cap = found.length * TAIL_SHARE > v.length ? MIN_KEPT_OUTLIERS : Math.max(Math.floor(v.length / OUTLIER_SHARE), MIN_KEPT_OUTLIERS);
   if (found.length > cap) {
     const [med] = centerAndScale(v);
     // Farthest first; among equals the earliest.
