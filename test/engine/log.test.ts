@@ -217,6 +217,17 @@ describe('lossy selection above maxBlockTokens', () => {
     for (const k of [400, 900]) expect(r.content).toContain(lines[k]);
   });
 
+  it('quotes the words around numbers in a marker when every omitted line of the template shares them', () => {
+    const lines = Array.from({ length: 1500 }, (_, k) =>
+      k % 3 === 0 ? `tests/test_math.py::test_values[${k}] PASSED` : `${ts(k)} INFO pool-${k % 5} took duration_ms=${(k * 7) % 90}`,
+    );
+    const r = both(lines.join('\n'), { maxBlockTokens: 300 });
+    expect(r.strategy).toBe('log:select');
+    const quoting = markerLines(r.content).filter((m) => m.includes('most common'));
+    expect(quoting.length).toBeGreaterThan(0);
+    for (const m of quoting) expect(m).toMatch(/most common "(<\*> PASSED|pool-<\*> took duration_ms=<\*>)" ×\d+ …\]$/);
+  });
+
   it('never names a blank line as the most common template of a dropped run', () => {
     const lines = Array.from({ length: 1500 }, (_, k) => (k % 2 === 0 ? '' : noise(k)));
     const r = both(['start', ...lines, 'end'].join('\n'), { maxBlockTokens: 300 });

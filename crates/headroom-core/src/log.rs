@@ -62,6 +62,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     else {
         return Some(lossless);
     };
+    let quoted = quoted(&units, lines, &info);
     Some(budget::fit(max, start, estimated, |b| {
         let sel = keep::select(&units, lines, &info, &costs, b);
         let out = render_selection(
@@ -69,6 +70,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
             &rendered,
             lines,
             &info,
+            &quoted,
             &sel,
             split.trailing_newline,
         );
@@ -77,11 +79,55 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     }))
 }
 
+/// How the lines a marker may quote read as templates, worked out once for every selection
+/// round: each line's loose template and, where every line it stands for shares it, its fine form
+/// (see `summarise`).
+struct Quoted {
+    coarse: Vec<String>,
+    fine: Vec<Option<String>>,
+}
+
+fn quoted<S: AsRef<str>>(units: &[Unit], lines: &[S], info: &[LineInfo]) -> Quoted {
+    let n = lines.len();
+    let mut q = Quoted {
+        coarse: vec![String::new(); n],
+        fine: vec![None; n],
+    };
+    let mut put = |k: usize, fine: bool| {
+        let line = lines[k].as_ref();
+        if q.coarse[k].is_empty() {
+            q.coarse[k] = fold::loose_template(line, &info[k], MAX_QUOTED_TEMPLATE, false);
+        }
+        if fine && q.fine[k].is_none() {
+            q.fine[k] = Some(fold::loose_template(
+                line,
+                &info[k],
+                MAX_QUOTED_TEMPLATE,
+                true,
+            ));
+        }
+    };
+    for unit in units {
+        match unit.kind {
+            UnitKind::Line => put(unit.start, true),
+            UnitKind::Template { fine, .. } => put(unit.start, fine),
+            UnitKind::Repeat { period, .. } => {
+                for k in unit.start - period..unit.start {
+                    put(k, true);
+                }
+            }
+        }
+    }
+    q
+}
+
+#[allow(clippy::too_many_arguments)]
 fn render_selection<S: AsRef<str>>(
     units: &[Unit],
     rendered: &[Cow<str>],
     lines: &[S],
     info: &[LineInfo],
+    quoted: &Quoted,
     sel: &keep::Selection,
     trailing_newline: bool,
 ) -> Compressed {
@@ -107,7 +153,13 @@ fn render_selection<S: AsRef<str>>(
         while u < units.len() && !sel.kept[u] {
             u += 1;
         }
-        let summary = summarise(&units[from..u], &sel.repeated_signal[from..u], lines, info);
+        let summary = summarise(
+            &units[from..u],
+            &sel.repeated_signal[from..u],
+            lines,
+            info,
+            quoted,
+        );
         for (k, n) in summary.levels.iter().enumerate() {
             level_totals[k] += n;
         }
@@ -137,7 +189,7 @@ fn render_selection<S: AsRef<str>>(
 fn templated(units: &[Unit], kept: Option<&[bool]>) -> Vec<Omission> {
     let (mut lines, mut templates) = (0, 0);
     for (u, unit) in units.iter().enumerate() {
-        if matches!(unit.kind, UnitKind::Template(_)) && kept.is_none_or(|k| k[u]) {
+        if matches!(unit.kind, UnitKind::Template { .. }) && kept.is_none_or(|k| k[u]) {
             lines += unit.len;
             templates += 1;
         }
@@ -164,15 +216,17 @@ fn summarise<S: AsRef<str>>(
     repeated: &[bool],
     lines: &[S],
     info: &[LineInfo],
+    quoted: &Quoted,
 ) -> Summary {
     let mut total = 0;
     let mut levels = [0usize; 7];
     let mut repeats = 0;
-    // Template keys with their count and first position, in first-seen order.
-    let mut keys: Vec<(String, usize)> = Vec::new();
-    let mut key_index: HashMap<String, usize> = HashMap::new();
-    let mut count_key = |line: &str, li: &LineInfo, n: usize| {
-        let key = fold::loose_template(line, li, MAX_QUOTED_TEMPLATE);
+    // Template keys with their count and how to quote them, in first-seen order: the fine form
+    // (`test_values[<*>] PASSED`) when every line of the template has the same one.
+    let mut keys: Vec<(&str, usize, Option<&str>)> = Vec::new();
+    let mut key_index: HashMap<&str, usize> = HashMap::new();
+    let mut count_key = |k: usize, n: usize, uniform: bool| {
+        let key = quoted.coarse[k].as_str();
         // A template must say something: at least one word that is not a field.
         if !key
             .split(' ')
@@ -180,11 +234,21 @@ fn summarise<S: AsRef<str>>(
         {
             return;
         }
-        match key_index.get(&key) {
-            Some(&k) => keys[k].1 += n,
+        let fine = if uniform {
+            quoted.fine[k].as_deref()
+        } else {
+            None
+        };
+        match key_index.get(key) {
+            Some(&i) => {
+                keys[i].1 += n;
+                if keys[i].2 != fine {
+                    keys[i].2 = None;
+                }
+            }
             None => {
-                key_index.insert(key.clone(), keys.len());
-                keys.push((key, n));
+                key_index.insert(key, keys.len());
+                keys.push((key, n, fine));
             }
         }
     };
@@ -199,12 +263,11 @@ fn summarise<S: AsRef<str>>(
             }
         }
         match unit.kind {
-            UnitKind::Line | UnitKind::Template(_) => {
-                count_key(lines[unit.start].as_ref(), &info[unit.start], unit.len)
-            }
+            UnitKind::Line => count_key(unit.start, unit.len, true),
+            UnitKind::Template { fine, .. } => count_key(unit.start, unit.len, fine),
             UnitKind::Repeat { period, .. } => {
                 for k in unit.start - period..unit.start {
-                    count_key(lines[k].as_ref(), &info[k], unit.len / period);
+                    count_key(k, unit.len / period, true);
                 }
             }
         }
@@ -230,15 +293,15 @@ fn summarise<S: AsRef<str>>(
     if repeats > 0 {
         parts.push(marker::repeated_signal_lines(repeats));
     }
-    let mut best: Option<&(String, usize)> = None;
+    let mut best: Option<&(&str, usize, Option<&str>)> = None;
     for k in &keys {
         if best.is_none_or(|b| k.1 > b.1) {
             best = Some(k);
         }
     }
-    if let Some((key, n)) = best {
+    if let Some((key, n, fine)) = best {
         if *n >= 2 {
-            parts.push(marker::most_common(key, *n));
+            parts.push(marker::most_common(fine.unwrap_or(key), *n));
         }
     }
     Summary {

@@ -49,11 +49,36 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   for (const c of costs) estimated += c;
   const start = losslessAbove(lossless.content, estimated, max, options.encoding);
   if (start === undefined) return lossless;
+  const q = quoted(units, lines, info);
   return fit(max, start, estimated, (b): [Compressed, number] => {
     const sel = select(units, lines, info, costs, b);
-    const out = renderSelection(units, rendered, lines, info, sel, trailingNewline);
+    const out = renderSelection(units, rendered, lines, info, q, sel, trailingNewline);
     return [out, countTokens(out.content, options.encoding)];
   });
+}
+
+/**
+ * How the lines a marker may quote read as templates, worked out once for every selection round:
+ * each line's loose template and, where every line it stands for shares it, its fine form (see
+ * `summarise`).
+ */
+interface Quoted {
+  coarse: string[];
+  fine: Array<string | undefined>;
+}
+
+function quoted(units: readonly Unit[], lines: readonly string[], info: readonly LineInfo[]): Quoted {
+  const q: Quoted = { coarse: new Array<string>(lines.length).fill(''), fine: new Array<string | undefined>(lines.length).fill(undefined) };
+  const put = (k: number, fine: boolean): void => {
+    if (q.coarse[k] === '') q.coarse[k] = looseTemplate(lines[k]!, info[k]!, MAX_QUOTED_TEMPLATE);
+    if (fine && q.fine[k] === undefined) q.fine[k] = looseTemplate(lines[k]!, info[k]!, MAX_QUOTED_TEMPLATE, true);
+  };
+  for (const unit of units) {
+    if (unit.kind === 'line') put(unit.start, true);
+    else if (unit.kind === 'template') put(unit.start, unit.fine);
+    else for (let k = unit.start - unit.period; k < unit.start; k++) put(k, true);
+  }
+  return q;
 }
 
 function renderSelection(
@@ -61,6 +86,7 @@ function renderSelection(
   rendered: readonly string[],
   lines: readonly string[],
   info: readonly LineInfo[],
+  q: Quoted,
   sel: Selection,
   trailingNewline: boolean,
 ): Compressed {
@@ -78,7 +104,7 @@ function renderSelection(
     }
     const from = u;
     while (u < units.length && !sel.kept[u]) u++;
-    const summary = summarise(units.slice(from, u), sel.repeatedSignal.slice(from, u), lines, info);
+    const summary = summarise(units.slice(from, u), sel.repeatedSignal.slice(from, u), lines, info, q);
     for (let k = 0; k < 7; k++) levelTotals[k]! += summary.levels[k]!;
     droppedTotal += summary.lines;
     markers++;
@@ -113,22 +139,27 @@ interface Summary {
 }
 
 /** The marker for a run of dropped units. */
-function summarise(units: readonly Unit[], repeated: readonly boolean[], lines: readonly string[], info: readonly LineInfo[]): Summary {
+function summarise(units: readonly Unit[], repeated: readonly boolean[], lines: readonly string[], info: readonly LineInfo[], q: Quoted): Summary {
   let total = 0;
   const levels = [0, 0, 0, 0, 0, 0, 0];
   let repeats = 0;
-  // Template keys with their count, in first-seen order.
-  const keys: Array<[string, number]> = [];
+  // Template keys with their count and how to quote them, in first-seen order: the fine form
+  // (`test_values[<*>] PASSED`) when every line of the template has the same one.
+  const keys: Array<[string, number, string | undefined]> = [];
   const keyIndex = new Map<string, number>();
-  const countKey = (line: string, li: LineInfo, n: number): void => {
-    const key = looseTemplate(line, li, MAX_QUOTED_TEMPLATE);
+  const countKey = (line: number, n: number, uniform: boolean): void => {
+    const key = q.coarse[line]!;
     // A template must say something: at least one word that is not a field.
     if (!key.split(' ').some((t) => t !== '' && t !== '<*>' && t !== '…')) return;
+    const fine = uniform ? q.fine[line] : undefined;
     const k = keyIndex.get(key);
-    if (k !== undefined) keys[k]![1] += n;
-    else {
+    if (k !== undefined) {
+      const e = keys[k]!;
+      e[1] += n;
+      if (e[2] !== fine) e[2] = undefined;
+    } else {
       keyIndex.set(key, keys.length);
-      keys.push([key, n]);
+      keys.push([key, n, fine]);
     }
   };
   units.forEach((unit, idx) => {
@@ -139,9 +170,9 @@ function summarise(units: readonly Unit[], repeated: readonly boolean[], lines: 
       if (l !== undefined) levels[l]!++;
     }
     if (unit.kind === 'repeat') {
-      for (let k = unit.start - unit.period; k < unit.start; k++) countKey(lines[k]!, info[k]!, unit.len / unit.period);
+      for (let k = unit.start - unit.period; k < unit.start; k++) countKey(k, unit.len / unit.period, true);
     } else {
-      countKey(lines[unit.start]!, info[unit.start]!, unit.len);
+      countKey(unit.start, unit.len, unit.kind === 'line' || unit.fine);
     }
   });
   const first = units.length > 0 ? units[0]!.start : 0;
@@ -169,9 +200,9 @@ function summarise(units: readonly Unit[], repeated: readonly boolean[], lines: 
     if (a >= 0 && b >= 0) parts.push(marker.timeSpan(stamp(a), stamp(b)));
   }
   if (repeats > 0) parts.push(marker.repeatedSignalLines(repeats));
-  let best: [string, number] | undefined;
+  let best: [string, number, string | undefined] | undefined;
   for (const k of keys) if (best === undefined || k[1] > best[1]) best = k;
-  if (best !== undefined && best[1] >= 2) parts.push(marker.mostCommon(best[0], best[1]));
+  if (best !== undefined && best[1] >= 2) parts.push(marker.mostCommon(best[2] ?? best[0], best[1]));
   return { lines: total, levels, marker: marker.linesOmitted(total, parts) };
 }
 

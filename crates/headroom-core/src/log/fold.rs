@@ -26,8 +26,9 @@ const MAX_CANDIDATES: usize = 4;
 pub enum UnitKind {
     /// `lines[start]`, `len` times in a row.
     Line,
-    /// A template standing for lines `start..start + len`.
-    Template(String),
+    /// A template standing for lines `start..start + len`; `fine` when all of them have the same
+    /// fine `loose_template` (their fields differ in numbers and ids only).
+    Template { text: String, fine: bool },
     /// Lines `start..start + len` repeat the `period` lines before them (`copy` is the index of
     /// the first unit of that first copy).
     Repeat { period: usize, copy: usize },
@@ -56,7 +57,7 @@ impl Unit {
                     Cow::Borrowed(line)
                 }
             }
-            UnitKind::Template(text) => Cow::Borrowed(text),
+            UnitKind::Template { text, .. } => Cow::Borrowed(text),
             UnitKind::Repeat { period, .. } => {
                 Cow::Owned(marker::block_repeat(*period, self.len / period))
             }
@@ -106,9 +107,9 @@ impl<S: AsRef<str>> Folder<'_, S> {
         if templates && self.template_eligible(i) {
             let t = self.template_run(i, end);
             if t >= MIN_TEMPLATE_RUN && t > covered {
-                if let Some(text) = self.template_text(i, t) {
+                if let Some((text, fine)) = self.template_text(i, t) {
                     self.units.push(Unit {
-                        kind: UnitKind::Template(text),
+                        kind: UnitKind::Template { text, fine },
                         start: i,
                         len: t,
                     });
@@ -193,8 +194,9 @@ impl<S: AsRef<str>> Folder<'_, S> {
         j - i
     }
 
-    /// The template line for lines `i..i + t`, or `None` when it would not be shorter.
-    fn template_text(&self, i: usize, t: usize) -> Option<String> {
+    /// The template line for lines `i..i + t` and whether their fine loose templates agree, or
+    /// `None` when it would not be shorter.
+    fn template_text(&self, i: usize, t: usize) -> Option<(String, bool)> {
         let first = self.lines[i].as_ref();
         let fb = first.as_bytes();
         // Timestamp tokens read best whole (`{10:00:00.000 … 10:00:29.000}`).
@@ -229,7 +231,18 @@ impl<S: AsRef<str>> Folder<'_, S> {
             prev_end = e;
         }
         let text = marker::template_line(t, &body);
-        (text.len() + 1 < total).then_some(text)
+        // Outside the timestamp, a token's fine form changes only with the words inside it.
+        let fine = slots.iter().zip(&toks).all(|(slot, &(s, _))| {
+            s < stamp
+                || slot.constant
+                || slot.shape.as_ref().is_some_and(|shape| {
+                    shape
+                        .iter()
+                        .zip(&slot.varies)
+                        .all(|(p, v)| !v || p.kind != PieceKind::Word)
+                })
+        });
+        (text.len() + 1 < total).then_some((text, fine))
     }
 }
 
@@ -364,11 +377,15 @@ pub fn is_variable(t: &[u8]) -> bool {
 }
 
 /// A line's message with its variable fields as `<*>`, timestamp and level left out, single
-/// spaces between tokens, cut (with ` …`) before `max_len` bytes.
-pub fn loose_template(line: &str, li: &LineInfo, max_len: usize) -> String {
+/// spaces between tokens, cut (with ` …`) before `max_len` bytes. `fine` writes a token's words
+/// and punctuation around its numbers and ids (`test_values[<*>]`, `duration_ms=<*>`; paths and
+/// URLs stay wholly `<*>`): clearer to read, too fine to group lines by.
+pub fn loose_template(line: &str, li: &LineInfo, max_len: usize, fine: bool) -> String {
     let msg = &line[li.ts..];
     let mb = msg.as_bytes();
     let mut out = String::new();
+    let mut piece = String::new();
+    let mut scratch = Vec::new();
     let mut level_skipped = li.level.is_none();
     for (k, (s, e)) in tokens(mb).enumerate() {
         let t = &mb[s..e];
@@ -376,7 +393,14 @@ pub fn loose_template(line: &str, li: &LineInfo, max_len: usize) -> String {
             level_skipped = true;
             continue;
         }
-        let piece = if is_variable(t) { "<*>" } else { &msg[s..e] };
+        piece.clear();
+        if fine {
+            fine_token(&msg[s..e], &mut piece, &mut scratch);
+        } else if is_variable(t) {
+            piece.push_str("<*>");
+        } else {
+            piece.push_str(&msg[s..e]);
+        }
         if out.len() + piece.len() + 1 > max_len {
             out.push_str(" …");
             break;
@@ -384,9 +408,48 @@ pub fn loose_template(line: &str, li: &LineInfo, max_len: usize) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(piece);
+        out.push_str(&piece);
     }
     out
+}
+
+/// A token as a fine `loose_template` writes it.
+fn fine_token(tok: &str, out: &mut String, scratch: &mut Vec<Piece>) {
+    let t = tok.as_bytes();
+    if !is_variable(t) {
+        out.push_str(tok);
+        return;
+    }
+    if t.iter().any(|c| matches!(c, b'/' | b'\\')) {
+        out.push_str("<*>");
+        return;
+    }
+    fields::pieces(t, scratch);
+    let field = |p: &Piece| !matches!(p.kind, PieceKind::Word | PieceKind::Punct);
+    let n = scratch.len();
+    let mut p = 0;
+    while p < n {
+        if !field(&scratch[p]) {
+            out.push_str(&tok[scratch[p].start..scratch[p].end]);
+            p += 1;
+            continue;
+        }
+        // Fields with only punctuation between them are one field (`1.2.3-rc4`).
+        let mut end = p + 1;
+        loop {
+            let mut k = end;
+            while k < n && scratch[k].kind == PieceKind::Punct {
+                k += 1;
+            }
+            if k < n && field(&scratch[k]) {
+                end = k + 1;
+            } else {
+                break;
+            }
+        }
+        out.push_str("<*>");
+        p = end;
+    }
 }
 
 /// Same number of tokens, each equal or both variable.

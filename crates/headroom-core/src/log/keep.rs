@@ -75,7 +75,7 @@ pub fn select<S: AsRef<str>>(
         match li.class {
             Class::Plain => {}
             Class::Summary => {
-                let key = loose_template(line, li, usize::MAX);
+                let key = loose_template(line, li, usize::MAX, false);
                 last_of_template.insert(key.clone(), u);
                 summary_key[u] = Some(key);
             }
@@ -103,7 +103,7 @@ pub fn select<S: AsRef<str>>(
                 repeated_signal[u] =
                     !matches!(info[unit.start].class, Class::Plain | Class::Summary);
             }
-            UnitKind::Template(_) => {}
+            UnitKind::Template { .. } => {}
             UnitKind::Repeat { copy, .. } => {
                 // Kept exactly when its first copy is: as important as the least of it.
                 prio[u] = prio[copy..u].iter().copied().max().unwrap_or(PRIO_OTHER);
@@ -127,7 +127,12 @@ pub fn select<S: AsRef<str>>(
     let mut shape_of: Vec<Option<String>> = vec![None; units.len()];
     for (u, unit) in units.iter().enumerate() {
         if prio[u] == PRIO_OTHER {
-            let key = loose_template(lines[unit.start].as_ref(), &info[unit.start], usize::MAX);
+            let key = loose_template(
+                lines[unit.start].as_ref(),
+                &info[unit.start],
+                usize::MAX,
+                false,
+            );
             *shape_count.entry(key.clone()).or_insert(0) += unit.len;
             shape_of[u] = Some(key);
         }

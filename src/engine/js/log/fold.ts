@@ -23,13 +23,14 @@ const MAX_CANDIDATES = 4;
 /**
  * A run of input lines as it appears in the output:
  * - `line`: `lines[start]`, `len` times in a row;
- * - `template`: a template standing for lines `start..start + len`;
+ * - `template`: a template standing for lines `start..start + len`; `fine` when all of them have
+ *   the same fine `looseTemplate` (their fields differ in numbers and ids only);
  * - `repeat`: lines `start..start + len` repeat the `period` lines before them (`copy` is the
  *   index of the first unit of that first copy).
  */
 export type Unit =
   | { kind: 'line'; start: number; len: number }
-  | { kind: 'template'; start: number; len: number; text: string }
+  | { kind: 'template'; start: number; len: number; text: string; fine: boolean }
   | { kind: 'repeat'; start: number; len: number; period: number; copy: number };
 
 /** The unit's output line. */
@@ -90,9 +91,9 @@ class Folder {
     if (templates && this.templateEligible(i)) {
       const t = this.templateRun(i, end);
       if (t >= MIN_TEMPLATE_RUN && t > covered) {
-        const text = this.templateText(i, t);
-        if (text !== undefined) {
-          this.units.push({ kind: 'template', start: i, len: t, text });
+        const found = this.templateText(i, t);
+        if (found !== undefined) {
+          this.units.push({ kind: 'template', start: i, len: t, text: found[0], fine: found[1] });
           return i + t;
         }
         // Not shorter as a template: the run's lines stand, identical ones folded.
@@ -150,8 +151,11 @@ class Folder {
     return j - i;
   }
 
-  /** The template line for lines `i..i + t`, or undefined when it would not be shorter. */
-  templateText(i: number, t: number): string | undefined {
+  /**
+   * The template line for lines `i..i + t` and whether their fine loose templates agree, or
+   * undefined when it would not be shorter.
+   */
+  templateText(i: number, t: number): [string, boolean] | undefined {
     const first = this.lines[i]!;
     // Timestamp tokens read best whole (`{10:00:00.000 … 10:00:29.000}`).
     const stamp = this.info[i]!.ts;
@@ -176,7 +180,16 @@ class Folder {
       prevEnd = e;
     }
     const text = marker.templateLine(t, body);
-    return utf8Length(text) + 1 < total ? text : undefined;
+    // Outside the timestamp, a token's fine form changes only with the words inside it.
+    let fine = true;
+    for (let q = 0; q < slots.length && fine; q++) {
+      const slot = slots[q]!;
+      if (toks[q]![0] < stamp || slot.constant) continue;
+      const shape = slot.shape;
+      if (shape === undefined) fine = false;
+      else for (let k = 0; k < shape.length && fine; k += 3) if (slot.varies[k / 3] && shape[k] === PieceKind.Word) fine = false;
+    }
+    return utf8Length(text) + 1 < total ? [text, fine] : undefined;
   }
 }
 
@@ -290,21 +303,24 @@ export function isVariable(t: string): boolean {
 
 /**
  * A line's message with its variable fields as `<*>`, timestamp and level left out, single
- * spaces between tokens, cut (with ` …`) before `maxLen` UTF-8 bytes.
+ * spaces between tokens, cut (with ` …`) before `maxLen` UTF-8 bytes. `fine` writes a token's
+ * words and punctuation around its numbers and ids (`test_values[<*>]`, `duration_ms=<*>`;
+ * paths and URLs stay wholly `<*>`): clearer to read, too fine to group lines by.
  */
-export function looseTemplate(line: string, li: LineInfo, maxLen: number): string {
+export function looseTemplate(line: string, li: LineInfo, maxLen: number, fine = false): string {
   const msg = li.ts > 0 ? line.slice(li.ts) : line;
   let out = '';
   let outBytes = 0;
   let levelSkipped = li.level === undefined;
   const toks = tokens(msg);
+  const scratch: Pieces = [];
   for (let k = 0; k < toks.length; k++) {
     const t = msg.slice(toks[k]![0], toks[k]![1]);
     if (!levelSkipped && k < 4 && tokenIsLevel(t, li.ts > 0)) {
       levelSkipped = true;
       continue;
     }
-    const piece = isVariable(t) ? '<*>' : t;
+    const piece = fine ? fineToken(t, scratch) : isVariable(t) ? '<*>' : t;
     const pieceBytes = utf8Length(piece);
     if (outBytes + pieceBytes + 1 > maxLen) {
       out += ' …';
@@ -316,6 +332,35 @@ export function looseTemplate(line: string, li: LineInfo, maxLen: number): strin
     }
     out += piece;
     outBytes += pieceBytes;
+  }
+  return out;
+}
+
+/** A token as a fine `looseTemplate` writes it. */
+function fineToken(tok: string, scratch: Pieces): string {
+  if (!isVariable(tok)) return tok;
+  if (tok.includes('/') || tok.includes('\\')) return '<*>';
+  pieces(tok, scratch);
+  const n = scratch.length / 3;
+  const field = (p: number): boolean => scratch[3 * p] !== PieceKind.Word && scratch[3 * p] !== PieceKind.Punct;
+  let out = '';
+  let p = 0;
+  while (p < n) {
+    if (!field(p)) {
+      out += tok.slice(scratch[3 * p + 1], scratch[3 * p + 2]);
+      p++;
+      continue;
+    }
+    // Fields with only punctuation between them are one field (`1.2.3-rc4`).
+    let end = p + 1;
+    for (;;) {
+      let k = end;
+      while (k < n && scratch[3 * k] === PieceKind.Punct) k++;
+      if (k < n && field(k)) end = k + 1;
+      else break;
+    }
+    out += '<*>';
+    p = end;
   }
   return out;
 }
