@@ -117,6 +117,23 @@ pub fn is_hunk_header(l: &str) -> bool {
         && lit(b" @@", &mut i)
 }
 
+/// The lines of a git diff's extended header, and a few more a file header may carry.
+pub const HEADER_PREFIXES: &[&str] = &[
+    "index ",
+    "new file mode",
+    "deleted file mode",
+    "old mode",
+    "new mode",
+    "similarity index",
+    "dissimilarity index",
+    "rename from",
+    "rename to",
+    "copy from",
+    "copy to",
+    "Binary files",
+    "=====",
+];
+
 /// Lines a unified or git diff is made of (after its first file header).
 pub fn is_diff_shaped(l: &str) -> bool {
     if l.is_empty() {
@@ -125,27 +142,10 @@ pub fn is_diff_shaped(l: &str) -> bool {
     if matches!(l.as_bytes()[0], b' ' | b'\t' | b'+' | b'-' | b'@' | b'\\') {
         return true;
     }
-    [
-        "diff ",
-        "index ",
-        "Index: ",
-        "=====",
-        "new file mode",
-        "deleted file mode",
-        "similarity index",
-        "dissimilarity index",
-        "rename from",
-        "rename to",
-        "copy from",
-        "copy to",
-        "old mode",
-        "new mode",
-        "Binary files",
-        "Only in ",
-        "GIT binary patch",
-    ]
-    .iter()
-    .any(|p| l.starts_with(p))
+    ["diff ", "Index: ", "Only in ", "GIT binary patch"]
+        .iter()
+        .chain(HEADER_PREFIXES)
+        .any(|p| l.starts_with(p))
 }
 
 fn is_diff<S: AsRef<str>>(lines: &[S]) -> bool {

@@ -5,7 +5,7 @@
 //! `max_block_tokens`, in two steps: lockfiles are summarised as their name with added/removed
 //! counts (and binary patch data as its line count); then the remaining context lines fold too.
 
-use crate::detect::is_hunk_header;
+use crate::detect::{is_hunk_header, HEADER_PREFIXES};
 use crate::lines::{self, Lines};
 use crate::{marker, BlockOptions, Compressed, Omission};
 
@@ -114,22 +114,6 @@ fn name_of(path: &str) -> String {
 fn basename(p: &str) -> &str {
     p.rsplit(['/', '\\']).next().unwrap_or(p)
 }
-
-const HEADER_PREFIXES: &[&str] = &[
-    "index ",
-    "new file mode",
-    "deleted file mode",
-    "old mode",
-    "new mode",
-    "similarity index",
-    "dissimilarity index",
-    "rename from",
-    "rename to",
-    "copy from",
-    "copy to",
-    "Binary files",
-    "=====",
-];
 
 /// `@@ -a,b +c,d @@` → (b, d), counts defaulting to 1.
 fn hunk_counts(l: &str) -> (usize, usize) {

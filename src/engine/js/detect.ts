@@ -54,10 +54,12 @@ export function isHunkHeader(l: string): boolean {
   return /^@@ -[0-9]+(?:,[0-9]+)? \+[0-9]+(?:,[0-9]+)? @@/.test(l);
 }
 
-const DIFF_PREFIXES = [
-  'diff ', 'index ', 'Index: ', '=====', 'new file mode', 'deleted file mode', 'similarity index', 'dissimilarity index',
-  'rename from', 'rename to', 'copy from', 'copy to', 'old mode', 'new mode', 'Binary files', 'Only in ', 'GIT binary patch',
+/** The lines of a git diff's extended header, and a few more a file header may carry. */
+export const HEADER_PREFIXES = [
+  'index ', 'new file mode', 'deleted file mode', 'old mode', 'new mode', 'similarity index', 'dissimilarity index',
+  'rename from', 'rename to', 'copy from', 'copy to', 'Binary files', '=====',
 ];
+const DIFF_PREFIXES = ['diff ', 'Index: ', 'Only in ', 'GIT binary patch', ...HEADER_PREFIXES];
 
 /** Lines a unified or git diff is made of (after its first file header). */
 export function isDiffShaped(l: string): boolean {

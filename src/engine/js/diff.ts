@@ -7,7 +7,7 @@
 
 import type { BlockOptions, Omission } from '../types.js';
 import { isAbove, utf8Length } from './budget.js';
-import { isHunkHeader } from './detect.js';
+import { HEADER_PREFIXES, isHunkHeader } from './detect.js';
 import type { Compressed } from './index.js';
 import { joinLines, splitRaw } from './lines.js';
 import * as marker from './marker.js';
@@ -72,11 +72,6 @@ function nameOf(path: string): string {
 function basename(p: string): string {
   return p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
 }
-
-const HEADER_PREFIXES = [
-  'index ', 'new file mode', 'deleted file mode', 'old mode', 'new mode', 'similarity index', 'dissimilarity index',
-  'rename from', 'rename to', 'copy from', 'copy to', 'Binary files', '=====',
-];
 
 /** A line count: plain digits (at most 15 of them), else 0. */
 function parseCount(n: string): number {
