@@ -63,8 +63,9 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
         return Some(lossless);
     };
     let quoted = quoted(&units, lines, &info);
+    let plan = keep::plan(&units, lines, &info);
     Some(budget::fit(max, start, estimated, |b| {
-        let sel = keep::select(&units, lines, &info, &costs, b);
+        let sel = keep::select(&units, &info, &plan, &costs, b);
         let out = render_selection(
             &units,
             &rendered,
@@ -80,8 +81,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
 }
 
 /// How the lines a marker may quote read as templates, worked out once for every selection
-/// round: each line's loose template and, where every line it stands for shares it, its fine form
-/// (see `summarise`).
+/// round: each line's loose template and, where it differs, its fine form (see `summarise`).
 struct Quoted {
     coarse: Vec<String>,
     fine: Vec<Option<String>>,
@@ -93,18 +93,12 @@ fn quoted<S: AsRef<str>>(units: &[Unit], lines: &[S], info: &[LineInfo]) -> Quot
         coarse: vec![String::new(); n],
         fine: vec![None; n],
     };
+    // A line may be asked for twice (as a unit, then in a repeat's copy): with `fine` it is
+    // worked out again, so a fine form once needed is never lost.
     let mut put = |k: usize, fine: bool| {
-        let line = lines[k].as_ref();
-        if q.coarse[k].is_empty() {
-            q.coarse[k] = fold::loose_template(line, &info[k], MAX_QUOTED_TEMPLATE, false);
-        }
-        if fine && q.fine[k].is_none() {
-            q.fine[k] = Some(fold::loose_template(
-                line,
-                &info[k],
-                MAX_QUOTED_TEMPLATE,
-                true,
-            ));
+        if fine || q.coarse[k].is_empty() {
+            (q.coarse[k], q.fine[k]) =
+                fold::loose_templates(lines[k].as_ref(), &info[k], MAX_QUOTED_TEMPLATE, fine);
         }
     };
     for unit in units {
@@ -234,11 +228,7 @@ fn summarise<S: AsRef<str>>(
         {
             return;
         }
-        let fine = if uniform {
-            quoted.fine[k].as_deref()
-        } else {
-            None
-        };
+        let fine = uniform.then(|| quoted.fine[k].as_deref().unwrap_or(key));
         match key_index.get(key) {
             Some(&i) => {
                 keys[i].1 += n;

@@ -12,8 +12,8 @@ import { estimateTokens, fit, losslessAbove } from './budget.js';
 import type { Compressed } from './index.js';
 import { joinLines, split } from './lines.js';
 import { classifyAll, LEVEL_NAMES, type LineInfo, tokens } from './log/classify.js';
-import { fold, isVariable, looseTemplate, renderUnit, type Unit } from './log/fold.js';
-import { select, type Selection } from './log/keep.js';
+import { fold, isVariable, looseTemplates, renderUnit, type Unit } from './log/fold.js';
+import { plan, select, type Selection } from './log/keep.js';
 import { mark as markOutliers } from './log/outliers.js';
 import * as marker from './marker.js';
 import { queryTerms } from './select.js';
@@ -50,8 +50,9 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   const start = losslessAbove(lossless.content, estimated, max, options.encoding);
   if (start === undefined) return lossless;
   const q = quoted(units, lines, info);
+  const keepPlan = plan(units, lines, info);
   return fit(max, start, estimated, (b): [Compressed, number] => {
-    const sel = select(units, lines, info, costs, b);
+    const sel = select(units, info, keepPlan, costs, b);
     const out = renderSelection(units, rendered, lines, info, q, sel, trailingNewline);
     return [out, countTokens(out.content, options.encoding)];
   });
@@ -59,8 +60,7 @@ export function compress(content: string, options: BlockOptions): Compressed | u
 
 /**
  * How the lines a marker may quote read as templates, worked out once for every selection round:
- * each line's loose template and, where every line it stands for shares it, its fine form (see
- * `summarise`).
+ * each line's loose template and, where it differs, its fine form (see `summarise`).
  */
 interface Quoted {
   coarse: string[];
@@ -69,9 +69,10 @@ interface Quoted {
 
 function quoted(units: readonly Unit[], lines: readonly string[], info: readonly LineInfo[]): Quoted {
   const q: Quoted = { coarse: new Array<string>(lines.length).fill(''), fine: new Array<string | undefined>(lines.length).fill(undefined) };
+  // A line may be asked for twice (as a unit, then in a repeat's copy): with `fine` it is worked
+  // out again, so a fine form once needed is never lost.
   const put = (k: number, fine: boolean): void => {
-    if (q.coarse[k] === '') q.coarse[k] = looseTemplate(lines[k]!, info[k]!, MAX_QUOTED_TEMPLATE);
-    if (fine && q.fine[k] === undefined) q.fine[k] = looseTemplate(lines[k]!, info[k]!, MAX_QUOTED_TEMPLATE, true);
+    if (fine || q.coarse[k] === '') [q.coarse[k], q.fine[k]] = looseTemplates(lines[k]!, info[k]!, MAX_QUOTED_TEMPLATE, fine);
   };
   for (const unit of units) {
     if (unit.kind === 'line') put(unit.start, true);
@@ -151,7 +152,7 @@ function summarise(units: readonly Unit[], repeated: readonly boolean[], lines: 
     const key = q.coarse[line]!;
     // A template must say something: at least one word that is not a field.
     if (!key.split(' ').some((t) => t !== '' && t !== '<*>' && t !== '…')) return;
-    const fine = uniform ? q.fine[line] : undefined;
+    const fine = uniform ? (q.fine[line] ?? key) : undefined;
     const k = keyIndex.get(key);
     if (k !== undefined) {
       const e = keys[k]!;

@@ -377,13 +377,27 @@ pub fn is_variable(t: &[u8]) -> bool {
 }
 
 /// A line's message with its variable fields as `<*>`, timestamp and level left out, single
-/// spaces between tokens, cut (with ` …`) before `max_len` bytes. `fine` writes a token's words
-/// and punctuation around its numbers and ids (`test_values[<*>]`, `duration_ms=<*>`; paths and
-/// URLs stay wholly `<*>`): clearer to read, too fine to group lines by.
-pub fn loose_template(line: &str, li: &LineInfo, max_len: usize, fine: bool) -> String {
+/// spaces between tokens, cut (with ` …`) before `max_len` bytes.
+pub fn loose_template(line: &str, li: &LineInfo, max_len: usize) -> String {
+    loose_templates(line, li, max_len, false).0
+}
+
+/// `loose_template`, and with `fine` also the fine form where it differs: a token's words and
+/// punctuation around its numbers and ids written out (`test_values[<*>]`, `duration_ms=<*>`;
+/// paths and URLs stay wholly `<*>`), clearer to read but too fine to group lines by.
+pub fn loose_templates(
+    line: &str,
+    li: &LineInfo,
+    max_len: usize,
+    fine: bool,
+) -> (String, Option<String>) {
     let msg = &line[li.ts..];
     let mb = msg.as_bytes();
-    let mut out = String::new();
+    let mut coarse = Cut::new(max_len);
+    let mut detailed = Cut {
+        done: !fine,
+        ..Cut::new(max_len)
+    };
     let mut piece = String::new();
     let mut scratch = Vec::new();
     let mut level_skipped = li.level.is_none();
@@ -393,33 +407,60 @@ pub fn loose_template(line: &str, li: &LineInfo, max_len: usize, fine: bool) -> 
             level_skipped = true;
             continue;
         }
-        piece.clear();
-        if fine {
-            fine_token(&msg[s..e], &mut piece, &mut scratch);
-        } else if is_variable(t) {
-            piece.push_str("<*>");
-        } else {
-            piece.push_str(&msg[s..e]);
+        let variable = is_variable(t);
+        coarse.push(if variable { "<*>" } else { &msg[s..e] });
+        if !detailed.done {
+            if variable {
+                piece.clear();
+                fine_token(&msg[s..e], &mut piece, &mut scratch);
+                detailed.push(&piece);
+            } else {
+                detailed.push(&msg[s..e]);
+            }
         }
-        if out.len() + piece.len() + 1 > max_len {
-            out.push_str(" …");
+        if coarse.done && detailed.done {
             break;
         }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(&piece);
     }
-    out
+    let fine = (fine && detailed.out != coarse.out).then_some(detailed.out);
+    (coarse.out, fine)
 }
 
-/// A token as a fine `loose_template` writes it.
+/// Pieces joined by single spaces, cut (with ` …`) before the first that would reach `max`.
+struct Cut {
+    out: String,
+    max: usize,
+    done: bool,
+}
+
+impl Cut {
+    fn new(max: usize) -> Self {
+        Cut {
+            out: String::new(),
+            max,
+            done: false,
+        }
+    }
+
+    fn push(&mut self, piece: &str) {
+        if self.done {
+            return;
+        }
+        if self.out.len() + piece.len() + 1 > self.max {
+            self.out.push_str(" …");
+            self.done = true;
+            return;
+        }
+        if !self.out.is_empty() {
+            self.out.push(' ');
+        }
+        self.out.push_str(piece);
+    }
+}
+
+/// A variable token as the fine form of `loose_templates` writes it.
 fn fine_token(tok: &str, out: &mut String, scratch: &mut Vec<Piece>) {
     let t = tok.as_bytes();
-    if !is_variable(t) {
-        out.push_str(tok);
-        return;
-    }
     if t.iter().any(|c| matches!(c, b'/' | b'\\')) {
         out.push_str("<*>");
         return;

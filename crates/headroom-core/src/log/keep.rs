@@ -48,14 +48,16 @@ pub struct Selection {
     pub repeated_signal: Vec<bool>,
 }
 
-/// Chooses the units to keep within `budget` (in `costs` units).
-pub fn select<S: AsRef<str>>(
-    units: &[Unit],
-    lines: &[S],
-    info: &[LineInfo],
-    costs: &[usize],
-    budget: usize,
-) -> Selection {
+/// What selection knows before it sees a budget: each unit's priority, and which signal line
+/// each repeat belongs to. Built once per block; every budget round reuses it.
+pub struct Plan {
+    prio: Vec<usize>,
+    repeated_signal: Vec<bool>,
+    group_of: Vec<Option<usize>>,
+}
+
+/// Ranks the units of a block (see the module comment).
+pub fn plan<S: AsRef<str>>(units: &[Unit], lines: &[S], info: &[LineInfo]) -> Plan {
     let n = lines.len();
     let score = context_scores(info);
     let mut prio = vec![PRIO_OTHER; units.len()];
@@ -75,7 +77,7 @@ pub fn select<S: AsRef<str>>(
         match li.class {
             Class::Plain => {}
             Class::Summary => {
-                let key = loose_template(line, li, usize::MAX, false);
+                let key = loose_template(line, li, usize::MAX);
                 last_of_template.insert(key.clone(), u);
                 summary_key[u] = Some(key);
             }
@@ -127,12 +129,7 @@ pub fn select<S: AsRef<str>>(
     let mut shape_of: Vec<Option<String>> = vec![None; units.len()];
     for (u, unit) in units.iter().enumerate() {
         if prio[u] == PRIO_OTHER {
-            let key = loose_template(
-                lines[unit.start].as_ref(),
-                &info[unit.start],
-                usize::MAX,
-                false,
-            );
+            let key = loose_template(lines[unit.start].as_ref(), &info[unit.start], usize::MAX);
             *shape_count.entry(key.clone()).or_insert(0) += unit.len;
             shape_of[u] = Some(key);
         }
@@ -155,6 +152,22 @@ pub fn select<S: AsRef<str>>(
         }
     }
 
+    Plan {
+        prio,
+        repeated_signal,
+        group_of,
+    }
+}
+
+/// Chooses the units to keep within `budget` (in `costs` units).
+pub fn select(
+    units: &[Unit],
+    info: &[LineInfo],
+    plan: &Plan,
+    costs: &[usize],
+    budget: usize,
+) -> Selection {
+    let prio = &plan.prio;
     let mut kept: Vec<bool> = prio.iter().map(|p| *p == PRIO_MUST).collect();
     let mut used = 0;
     let mut in_dropped_run = false;
@@ -197,7 +210,7 @@ pub fn select<S: AsRef<str>>(
     }
 
     let mut totals: HashMap<usize, (usize, bool)> = HashMap::new();
-    for (u, g) in group_of.iter().enumerate() {
+    for (u, g) in plan.group_of.iter().enumerate() {
         if let Some(first) = g {
             let e = totals.entry(*first).or_insert((0, false));
             e.0 += units[u].len;
@@ -213,7 +226,7 @@ pub fn select<S: AsRef<str>>(
     Selection {
         kept,
         in_all,
-        repeated_signal,
+        repeated_signal: plan.repeated_signal.clone(),
     }
 }
 

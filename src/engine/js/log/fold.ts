@@ -303,14 +303,22 @@ export function isVariable(t: string): boolean {
 
 /**
  * A line's message with its variable fields as `<*>`, timestamp and level left out, single
- * spaces between tokens, cut (with ` …`) before `maxLen` UTF-8 bytes. `fine` writes a token's
- * words and punctuation around its numbers and ids (`test_values[<*>]`, `duration_ms=<*>`;
- * paths and URLs stay wholly `<*>`): clearer to read, too fine to group lines by.
+ * spaces between tokens, cut (with ` …`) before `maxLen` UTF-8 bytes.
  */
-export function looseTemplate(line: string, li: LineInfo, maxLen: number, fine = false): string {
+export function looseTemplate(line: string, li: LineInfo, maxLen: number): string {
+  return looseTemplates(line, li, maxLen, false)[0];
+}
+
+/**
+ * `looseTemplate`, and with `fine` also the fine form where it differs: a token's words and
+ * punctuation around its numbers and ids written out (`test_values[<*>]`, `duration_ms=<*>`;
+ * paths and URLs stay wholly `<*>`), clearer to read but too fine to group lines by.
+ */
+export function looseTemplates(line: string, li: LineInfo, maxLen: number, fine: boolean): [string, string | undefined] {
   const msg = li.ts > 0 ? line.slice(li.ts) : line;
-  let out = '';
-  let outBytes = 0;
+  const coarse = new Cut(maxLen);
+  const detailed = new Cut(maxLen);
+  detailed.done = !fine;
   let levelSkipped = li.level === undefined;
   const toks = tokens(msg);
   const scratch: Pieces = [];
@@ -320,25 +328,40 @@ export function looseTemplate(line: string, li: LineInfo, maxLen: number, fine =
       levelSkipped = true;
       continue;
     }
-    const piece = fine ? fineToken(t, scratch) : isVariable(t) ? '<*>' : t;
-    const pieceBytes = utf8Length(piece);
-    if (outBytes + pieceBytes + 1 > maxLen) {
-      out += ' …';
-      break;
-    }
-    if (out.length > 0) {
-      out += ' ';
-      outBytes += 1;
-    }
-    out += piece;
-    outBytes += pieceBytes;
+    const variable = isVariable(t);
+    coarse.push(variable ? '<*>' : t);
+    if (!detailed.done) detailed.push(variable ? fineToken(t, scratch) : t);
+    if (coarse.done && detailed.done) break;
   }
-  return out;
+  return [coarse.out, fine && detailed.out !== coarse.out ? detailed.out : undefined];
 }
 
-/** A token as a fine `looseTemplate` writes it. */
+/** Pieces joined by single spaces, cut (with ` …`) before the first that would reach `max` bytes. */
+class Cut {
+  out = '';
+  bytes = 0;
+  done = false;
+  constructor(readonly max: number) {}
+
+  push(piece: string): void {
+    if (this.done) return;
+    const n = utf8Length(piece);
+    if (this.bytes + n + 1 > this.max) {
+      this.out += ' …';
+      this.done = true;
+      return;
+    }
+    if (this.out.length > 0) {
+      this.out += ' ';
+      this.bytes += 1;
+    }
+    this.out += piece;
+    this.bytes += n;
+  }
+}
+
+/** A variable token as the fine form of `looseTemplates` writes it. */
 function fineToken(tok: string, scratch: Pieces): string {
-  if (!isVariable(tok)) return tok;
   if (tok.includes('/') || tok.includes('\\')) return '<*>';
   pieces(tok, scratch);
   const n = scratch.length / 3;

@@ -48,14 +48,18 @@ export interface Selection {
   repeatedSignal: boolean[];
 }
 
-/** Chooses the units to keep within `budget` (in `costs` units). */
-export function select(
-  units: readonly Unit[],
-  lines: readonly string[],
-  info: readonly LineInfo[],
-  costs: readonly number[],
-  budget: number,
-): Selection {
+/**
+ * What selection knows before it sees a budget: each unit's priority, and which signal line each
+ * repeat belongs to. Built once per block; every budget round reuses it.
+ */
+export interface Plan {
+  prio: number[];
+  repeatedSignal: boolean[];
+  groupOf: Array<number | undefined>;
+}
+
+/** Ranks the units of a block (see the module comment). */
+export function plan(units: readonly Unit[], lines: readonly string[], info: readonly LineInfo[]): Plan {
   const n = lines.length;
   const score = contextScores(info);
   const prio: number[] = new Array<number>(units.length).fill(PRIO_OTHER);
@@ -148,6 +152,12 @@ export function select(
     }
   }
 
+  return { prio, repeatedSignal, groupOf };
+}
+
+/** Chooses the units to keep within `budget` (in `costs` units). */
+export function select(units: readonly Unit[], info: readonly LineInfo[], plan: Plan, costs: readonly number[], budget: number): Selection {
+  const { prio, groupOf } = plan;
   const kept = prio.map((p) => p === PRIO_MUST);
   let used = 0;
   let inDroppedRun = false;
@@ -206,7 +216,7 @@ export function select(
   for (const [first, { total, dropped }] of totals) {
     if (dropped && kept[first] && info[units[first]!.start]!.cls !== Class.Frame) inAll[first] = total;
   }
-  return { kept, inAll, repeatedSignal };
+  return { kept, inAll, repeatedSignal: plan.repeatedSignal };
 }
 
 /**
