@@ -30,6 +30,14 @@ describe('engine additions', () => {
     }
   });
 
+  it.runIf(nativeEngine !== undefined)('large batches, spread over several threads natively, give the one-thread results in order', async () => {
+    const all = corpusFiles('', (f) => /\.(json|log|patch|diff)$/.test(f)).map((f) => ({ content: readFileSync(corpusPath(f), 'utf8'), options }));
+    expect(all.reduce((n, i) => n + i.content.length, 0)).toBeGreaterThan(1_000_000);
+    const expected = nativeEngine!.compressBlocks(all);
+    expect(nativeEngine!.compressBlocksUntil(all, {})).toEqual(expected);
+    expect(await nativeEngine!.compressBlocksAsync(all, {})).toEqual(expected);
+  });
+
   it('a passed deadline or an aborted signal stops before the first block', async () => {
     const aborted = new AbortController();
     aborted.abort();

@@ -5,7 +5,7 @@ use headroom_core::Encoding;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -187,45 +187,87 @@ impl Stop {
     }
 }
 
-/// Compresses blocks until `stop`. A panic (a bug in the core) is isolated to its own block, which
-/// then passes through, so every other block still compresses: napi does not catch panics on the
-/// thread pool, so this guard is what keeps one there from taking the process down.
+/// Fewest bytes per lane worth a thread of its own: below this a batch runs on one thread.
+const LANE_MIN_BYTES: usize = 128 * 1024;
+/// Most lanes one batch uses (the libuv pool it runs from has four threads by default).
+const MAX_LANES: usize = 4;
+
+/// Compresses blocks until `stop`, large batches on several threads. Lanes take blocks in order
+/// from one counter and ask `stop` before taking one, so the compressed blocks are always a
+/// prefix of the batch, as on one thread. A panic (a bug in the core) is isolated to its own
+/// block, which then passes through: napi does not catch panics on the thread pool, so this
+/// guard is what keeps one there from taking the process down.
 fn run_blocks(inputs: &[(String, headroom_core::BlockOptions)], stop: &Stop) -> Vec<BlockOutput> {
+    let bytes: usize = inputs.iter().map(|(c, _)| c.len()).sum();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let lanes = cores
+        .min(MAX_LANES)
+        .min(inputs.len())
+        .min(bytes / LANE_MIN_BYTES)
+        .max(1);
     let pairs: Vec<(&str, &headroom_core::BlockOptions)> =
         inputs.iter().map(|(c, o)| (c.as_str(), o)).collect();
-    let reached = || stop.reached();
-    match catch_unwind(AssertUnwindSafe(|| {
-        headroom_core::compress_blocks_until(&pairs, &reached)
-    })) {
-        Ok(results) => results
-            .into_iter()
-            .map(|r| r.map_or_else(|| failure(String::from("stopped")), output))
-            .collect(),
-        // Rare: redo the batch one guarded block at a time to find the block that panics.
-        Err(_) => isolate_panics(&pairs, &reached, &headroom_core::compress_block),
-    }
+    run_lanes(
+        &pairs,
+        &|| stop.reached(),
+        &headroom_core::compress_block,
+        lanes,
+    )
 }
 
-type CompressBlock = dyn Fn(&str, &headroom_core::BlockOptions) -> headroom_core::BlockResult;
+type CompressBlock =
+    dyn Fn(&str, &headroom_core::BlockOptions) -> headroom_core::BlockResult + Sync;
 
-fn isolate_panics(
+fn run_lanes(
     pairs: &[(&str, &headroom_core::BlockOptions)],
-    stop: &dyn Fn() -> bool,
+    stop: &(dyn Fn() -> bool + Sync),
     compress: &CompressBlock,
+    lanes: usize,
 ) -> Vec<BlockOutput> {
-    let mut stopped = false;
-    pairs
-        .iter()
-        .map(|(content, options)| {
-            stopped = stopped || stop();
-            if stopped {
-                return failure(String::from("stopped"));
+    let next = AtomicUsize::new(0);
+    let stopped = AtomicBool::new(false);
+    let lane = || {
+        let mut done = Vec::new();
+        loop {
+            if stopped.load(Ordering::Relaxed) || stop() {
+                stopped.store(true, Ordering::Relaxed);
+                break;
             }
-            catch_unwind(AssertUnwindSafe(|| compress(content, options))).map_or_else(
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some((content, options)) = pairs.get(i) else {
+                break;
+            };
+            let out = catch_unwind(AssertUnwindSafe(|| compress(content, options))).map_or_else(
                 |p| failure(format!("panic: {}", panic_message(&*p))),
                 output,
-            )
-        })
+            );
+            done.push((i, out));
+        }
+        done
+    };
+    let mut outs: Vec<Option<BlockOutput>> =
+        std::iter::repeat_with(|| None).take(pairs.len()).collect();
+    let mut place = |done: Vec<(usize, BlockOutput)>| {
+        for (i, out) in done {
+            outs[i] = Some(out);
+        }
+    };
+    if lanes <= 1 {
+        place(lane());
+    } else {
+        std::thread::scope(|s| {
+            let others: Vec<_> = (1..lanes).map(|_| s.spawn(lane)).collect();
+            place(lane());
+            for h in others {
+                // A lane catches every panic of the core itself, so joining cannot fail.
+                if let Ok(done) = h.join() {
+                    place(done);
+                }
+            }
+        });
+    }
+    outs.into_iter()
+        .map(|o| o.unwrap_or_else(|| failure(String::from("stopped"))))
         .collect()
 }
 
@@ -334,10 +376,32 @@ mod tests {
             assert!(content != "boom", "compressor bug");
             headroom_core::compress_block(content, options)
         };
-        let out = isolate_panics(&pairs, &|| false, &compress);
-        let failures: Vec<Option<&str>> = out.iter().map(|o| o.failure.as_deref()).collect();
-        assert_eq!(failures, [None, Some("panic: compressor bug"), None]);
-        assert_eq!(out[2].tokens_before, 1);
+        for lanes in [1, 2] {
+            let out = run_lanes(&pairs, &|| false, &compress, lanes);
+            let failures: Vec<Option<&str>> = out.iter().map(|o| o.failure.as_deref()).collect();
+            assert_eq!(failures, [None, Some("panic: compressor bug"), None]);
+            assert_eq!(out[2].tokens_before, 1);
+        }
+    }
+
+    #[test]
+    fn lanes_stopped_midway_leave_a_compressed_prefix() {
+        let options = headroom_core::BlockOptions::default();
+        let texts: Vec<String> = (0..200).map(|i| format!("block {i}")).collect();
+        let pairs: Vec<(&str, &headroom_core::BlockOptions)> =
+            texts.iter().map(|c| (c.as_str(), &options)).collect();
+        for lanes in [1, 2, 4] {
+            let asked = AtomicUsize::new(0);
+            let stop = || asked.fetch_add(1, Ordering::Relaxed) >= 40;
+            let out = run_lanes(&pairs, &stop, &headroom_core::compress_block, lanes);
+            let done = out.iter().take_while(|o| o.failure.is_none()).count();
+            assert!((40 - lanes..=40).contains(&done), "{lanes} lanes: {done}");
+            assert!(out[done..]
+                .iter()
+                .all(|o| o.failure.as_deref() == Some("stopped")));
+            let seven = headroom_core::count_tokens("block 7", Encoding::O200kBase);
+            assert_eq!(out[7].tokens_before as usize, seven);
+        }
     }
 
     #[test]
