@@ -66,6 +66,17 @@ const LOGS: Record<string, string> = {
     'APPREAD 1117869872 2005.06.04 R04-M1-N4-I:J18-U11 2005-06-04-00.24.32.432192 R04-M1-N4-I:J18-U11 RAS APP FATAL ciod: failed to read message prefix on control stream',
     '- 1117838978 2005.06.03 R27-M1-N4-C:J03-U11 2005-06-03-15.49.38.026704 R27-M1-N4-C:J03-U11 RAS KERNEL INFO generating core.862',
   ),
+  'Thunderbird (label, epoch, date and host before a syslog stamp)': lines(
+    '- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 crond(pam_unix)[2915]: session closed for user root',
+    '- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 crond[2916]: (root) CMD (run-parts /etc/cron.hourly)',
+    '- 1131566488 2005.11.09 tbird-sm1 Nov 9 12:01:28 src@tbird-sm1 ib_sm.x[24904]: [ib_sm_sweep.c:1455]: No topology change',
+    '- 1131566492 2005.11.09 cn615 Nov 9 12:01:32 cn615/cn615 ntpd[18517]: synchronized to 10.100.16.250, stratum 3',
+  ),
+  'OpenStack (file name before the stamp)': lines(
+    'nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 nova.osapi_compute.wsgi.server "GET /v2/servers/detail HTTP/1.1" status: 200',
+    'nova-compute.log.1.2017-05-16_13:55:31 2017-05-16 00:00:04.500 2931 nova.compute.manager [instance: b9000564] VM Started (Lifecycle Event)',
+    'nova-compute.log.1.2017-05-16_13:55:31 2017-05-16 00:00:04.562 2931 nova.compute.manager [instance: b9000564] During sync_power_state the instance has a pending task',
+  ),
   Apache: lines(
     '[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties',
     '[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6',
@@ -215,6 +226,14 @@ const PROSE: Record<string, string> = {
     '| version | date |',
     '| ------- | ---- |',
     '| 2.3.0 | 2024-02-01 |',
+  ),
+  'a changelog with dates': lines(
+    '## Changes',
+    '',
+    'Released 2024-02-01 with the new cache layout.',
+    'Since 2024-01-15 the loader reads TOML as well.',
+    'On Mon Jan 8 the mirror moved to a new host.',
+    'Dropped Node 16 support on 2023-12-20.',
   ),
   'sentences that start with a level word': lines('The error is in the second step, not the first.', 'The info box lists 3 options.', 'The debug build is slower.', 'That is all.'),
 };

@@ -4,7 +4,7 @@
 //! through untouched.
 
 use crate::lines;
-use crate::log::{classify_all, Class, LineInfo};
+use crate::log::{classify_all, timestamp_len, Class, LineInfo};
 use std::collections::BTreeMap;
 
 /// The kinds of content headroom tells apart.
@@ -207,7 +207,19 @@ pub fn match_prefix(l: &str) -> Option<usize> {
         return None;
     }
     let d = b[p + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
-    ((1..=9).contains(&d) && b.get(p + 1 + d) == Some(&b':')).then_some(p)
+    ((1..=9).contains(&d) && b.get(p + 1 + d) == Some(&b':') && !time_of_day_at(b, p)).then_some(p)
+}
+
+/// A time of day (`13:53:08`) whose first colon is `b[p]`: the end of a name with a stamp in it
+/// (`nova-api.log.1.2017-05-16_13:53:08 …`), not a path and line number.
+fn time_of_day_at(b: &[u8], p: usize) -> bool {
+    let run = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let hour = b[..p]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    (1..=2).contains(&hour) && run(p + 1) == 2 && b.get(p + 3) == Some(&b':') && run(p + 4) == 2
 }
 
 /// `path-12-` (a context line) → the end of the path.
@@ -409,6 +421,7 @@ fn log_or_code<S: AsRef<str>>(lines: &[S]) -> Kind {
             || (li.class == Class::Error && first_token_signals(u))
             || aligned[k]
             || log_shaped(u)
+            || stamp_after_fields(u)
         {
             log += 1;
         } else if code_shaped(u) {
@@ -422,6 +435,23 @@ fn log_or_code<S: AsRef<str>>(lines: &[S]) -> Kind {
     } else {
         Kind::Text
     }
+}
+
+/// How many leading fields may come before a line's timestamp.
+const FIELDS_BEFORE_STAMP: usize = 5;
+
+/// A timestamp with a time of day after a few leading fields: logs whose lines open with a label,
+/// an epoch or a host (`- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 crond[2916]: …`,
+/// `nova-api.log.1 2017-05-16 00:00:00.008 25746 INFO …`).
+fn stamp_after_fields(u: &str) -> bool {
+    let b = u.as_bytes();
+    crate::log::tokens(b)
+        .skip(1)
+        .take(FIELDS_BEFORE_STAMP)
+        .any(|(s, _)| {
+            let n = timestamp_len(&b[s..]);
+            n > 0 && b[s..s + n].contains(&b':')
+        })
 }
 
 /// Fewest lines that make right-aligned status verbs a tool's output.

@@ -13,7 +13,7 @@ mod fold;
 mod keep;
 mod outliers;
 
-pub use classify::{classify_all, line_signal, timestamp_len, Class, Level, LineInfo};
+pub use classify::{classify_all, line_signal, timestamp_len, tokens, Class, Level, LineInfo};
 
 use crate::budget::{self, estimate_tokens};
 use crate::lines::{self, Lines};

@@ -6,7 +6,7 @@ import type { BlockKind } from '../types.js';
 import { utf8Units } from './budget.js';
 import { isJson } from './json/index.js';
 import { split, splitRaw } from './lines.js';
-import { Class, classifyAll, type LineInfo, lineSignal } from './log/classify.js';
+import { Class, classifyAll, type LineInfo, lineSignal, timestampLen, tokens } from './log/classify.js';
 import { tokensHaveValue } from './log.js';
 import { Signal } from './select.js';
 
@@ -117,7 +117,17 @@ export function matchPrefix(l: string): number {
   const p = l.indexOf(':', from);
   if (p < 0 || !plausiblePath(l.slice(0, p))) return -1;
   const d = digitsAt(l, p + 1);
-  return d >= 1 && d <= 9 && l[p + 1 + d] === ':' ? p : -1;
+  return d >= 1 && d <= 9 && l[p + 1 + d] === ':' && !timeOfDayAt(l, p) ? p : -1;
+}
+
+/**
+ * A time of day (`13:53:08`) whose first colon is `l[p]`: the end of a name with a stamp in it
+ * (`nova-api.log.1.2017-05-16_13:53:08 …`), not a path and line number.
+ */
+function timeOfDayAt(l: string, p: number): boolean {
+  let hour = 0;
+  while (hour < p && isDigit(l.charCodeAt(p - 1 - hour))) hour++;
+  return hour >= 1 && hour <= 2 && digitsAt(l, p + 1) === 2 && l[p + 3] === ':' && digitsAt(l, p + 4) === 2;
 }
 
 /** `path-12-` (a context line) → the end of the path (-1 if none). */
@@ -254,6 +264,24 @@ function firstWord(u: string): string {
   return u.slice(0, end);
 }
 
+/** How many leading fields may come before a line's timestamp. */
+const FIELDS_BEFORE_STAMP = 5;
+
+/**
+ * A timestamp with a time of day after a few leading fields: logs whose lines open with a label,
+ * an epoch or a host (`- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 crond[2916]: …`,
+ * `nova-api.log.1 2017-05-16 00:00:00.008 25746 INFO …`).
+ */
+function stampAfterFields(u: string): boolean {
+  const toks = tokens(u);
+  for (let k = 1; k < toks.length && k <= FIELDS_BEFORE_STAMP; k++) {
+    const rest = u.slice(toks[k]![0]);
+    const n = timestampLen(rest);
+    if (n > 0 && rest.slice(0, n).includes(':')) return true;
+  }
+  return false;
+}
+
 function logOrCode(lines: readonly string[]): BlockKind {
   const info = classifyAll(lines, []);
   const aligned = rightAlignedVerbs(lines, info);
@@ -273,7 +301,8 @@ function logOrCode(lines: readonly string[]): BlockKind {
       li.header ||
       (li.cls === Class.Error && firstTokenSignals(u)) ||
       aligned[k]! ||
-      logShaped(u)
+      logShaped(u) ||
+      stampAfterFields(u)
     ) {
       log++;
     } else if (codeShaped(u)) {
