@@ -255,20 +255,31 @@ pub fn columns(view: &View, node: u32, items: &[u32]) -> Vec<Column> {
             }
         }
     }
-    for col in &mut cols {
-        fill(view, col);
+    // Row by row, so each item's values are read together (the tape keeps them side by side).
+    let mut fillers: Vec<Filler> = cols.iter().map(|_| Filler::default()).collect();
+    for p in 0..n {
+        for (col, f) in cols.iter_mut().zip(&mut fillers) {
+            f.cell(view, col, p);
+        }
+    }
+    for (col, f) in cols.iter_mut().zip(fillers) {
+        f.finish(col);
     }
     cols
 }
 
-/// Distinct values, numbers and kind of a column whose cells are set.
-fn fill(view: &View, col: &mut Column) {
-    let mut distinct: Vec<(u8, String)> = Vec::new();
-    let mut overflow = false;
-    for p in 0..col.cells.len() {
+/// Distinct values, numbers and kind of a column, gathered one cell at a time.
+#[derive(Default)]
+struct Filler {
+    distinct: Vec<(u8, String)>,
+    overflow: bool,
+}
+
+impl Filler {
+    fn cell(&mut self, view: &View, col: &mut Column, p: usize) {
         let v = col.cells[p];
         if v == NONE {
-            continue;
+            return;
         }
         col.present += 1;
         let kind = view.kind(v);
@@ -298,29 +309,36 @@ fn fill(view: &View, col: &mut Column) {
             col.all_time = false;
         }
         if kind.is_container() {
-            overflow = true;
+            self.overflow = true;
         }
-        if overflow {
-            continue;
+        if self.overflow {
+            return;
         }
         let (tag, text) = value_key(view, v);
-        match distinct.iter().position(|(t, s)| *t == tag && *s == *text) {
+        match self
+            .distinct
+            .iter()
+            .position(|(t, s)| *t == tag && *s == *text)
+        {
             Some(k) => col.which[p] = k as u8,
-            None if distinct.len() < MAX_DISTINCT => {
-                col.which[p] = distinct.len() as u8;
-                distinct.push((tag, text.into_owned()));
+            None if self.distinct.len() < MAX_DISTINCT => {
+                col.which[p] = self.distinct.len() as u8;
+                self.distinct.push((tag, text.into_owned()));
                 col.distinct.push(p);
             }
-            None => overflow = true,
+            None => self.overflow = true,
         }
     }
-    if overflow {
-        col.distinct.clear();
-        col.which.iter_mut().for_each(|w| *w = u8::MAX);
-    }
-    if col.present == 0 {
-        col.all_numbers = false;
-        col.all_time = false;
+
+    fn finish(self, col: &mut Column) {
+        if self.overflow {
+            col.distinct.clear();
+            col.which.iter_mut().for_each(|w| *w = u8::MAX);
+        }
+        if col.present == 0 {
+            col.all_numbers = false;
+            col.all_time = false;
+        }
     }
 }
 

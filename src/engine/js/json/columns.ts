@@ -213,18 +213,22 @@ export function columns(view: View, node: number, items: readonly number[]): Col
       }
     }
   }
-  for (const col of cols) fill(view, col);
+  // Row by row, so each item's values are read together (the tape keeps them side by side).
+  const fillers = cols.map(() => new Filler());
+  for (let p = 0; p < n; p++) for (let j = 0; j < cols.length; j++) fillers[j]!.cell(view, cols[j]!, p);
+  cols.forEach((col, j) => fillers[j]!.finish(col));
   return cols;
 }
 
-/** Distinct values, numbers and kind of a column whose cells are set. */
-function fill(view: View, col: Column): void {
-  const t = view.tape;
-  const distinct: string[] = [];
-  let overflow = false;
-  for (let p = 0; p < col.cells.length; p++) {
+/** Distinct values, numbers and kind of a column, gathered one cell at a time. */
+class Filler {
+  distinct: string[] = [];
+  overflow = false;
+
+  cell(view: View, col: Column, p: number): void {
+    const t = view.tape;
     const v = col.cells[p]!;
-    if (v === NONE) continue;
+    if (v === NONE) return;
     col.present++;
     const kind = view.kind(v);
     let x: number | undefined;
@@ -244,26 +248,29 @@ function fill(view: View, col: Column): void {
     }
     // Judged on the raw text, as the Rust engine does.
     if (kind !== Kind.String || !TIME_LIKE.test(t.text.slice(t.start[v]! + 1, t.start[v]! + 11))) col.allTime = false;
-    if (isContainer(kind)) overflow = true;
-    if (overflow) continue;
+    if (isContainer(kind)) this.overflow = true;
+    if (this.overflow) return;
     const key = valueKey(view, v);
-    const k = distinct.indexOf(key);
+    const k = this.distinct.indexOf(key);
     if (k >= 0) {
       col.which[p] = k;
-    } else if (distinct.length < MAX_DISTINCT) {
-      col.which[p] = distinct.length;
-      distinct.push(key);
+    } else if (this.distinct.length < MAX_DISTINCT) {
+      col.which[p] = this.distinct.length;
+      this.distinct.push(key);
       col.distinct.push(p);
     } else {
-      overflow = true;
+      this.overflow = true;
     }
   }
-  if (overflow) {
-    col.distinct = [];
-    col.which.fill(UNTRACKED);
-  }
-  if (col.present === 0) {
-    col.allNumbers = false;
-    col.allTime = false;
+
+  finish(col: Column): void {
+    if (this.overflow) {
+      col.distinct = [];
+      col.which.fill(UNTRACKED);
+    }
+    if (col.present === 0) {
+      col.allNumbers = false;
+      col.allTime = false;
+    }
   }
 }
