@@ -5,17 +5,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BlockOptions, BlockResult } from '../../src/engine/types.js';
 import { corpusFiles, corpusPath } from '../support/corpus.js';
-import { engines } from '../support/engines.js';
+import { compressBoth } from '../support/engines.js';
 
 const defaults: BlockOptions = { encoding: 'o200k_base', query: '', minTokens: 200, maxBlockTokens: 4000 };
 const LOCKFILE = /(^|\/)(Cargo\.lock|package-lock\.json|yarn\.lock|pnpm-lock\.yaml|go\.sum|poetry\.lock|Gemfile\.lock|composer\.lock)$/;
 
-function both(content: string, options: Partial<BlockOptions> = {}): BlockResult {
-  const o = { ...defaults, ...options };
-  const results = engines().map((e) => e.compressBlocks([{ content, options: o }])[0]!);
-  for (const r of results) expect(r).toEqual(results[0]);
-  return results[0]!;
-}
+const both = (content: string, options: Partial<BlockOptions> = {}): BlockResult => compressBoth(content, { ...defaults, ...options });
 
 const inputLines = (text: string): string[] => (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n').map((l) => l.replace(/\r$/, ''));
 

@@ -12,17 +12,13 @@ import { children, parse } from '../../src/engine/js/json/tape.js';
 import { View } from '../../src/engine/js/json/view.js';
 import { Signal } from '../../src/engine/js/select.js';
 import type { BlockOptions, BlockResult } from '../../src/engine/types.js';
-import { engines } from '../support/engines.js';
+import { compressBoth } from '../support/engines.js';
 import { markerCount, recordsDoc, reductionProblem, scalarAndKeyProblem, tuplesDoc } from './json-docs.js';
 import { decodeOutput } from '../support/retention/json.js';
 
 const options: BlockOptions = { encoding: 'o200k_base', query: '', minTokens: 0, maxBlockTokens: 60 };
 
-function both(content: string, o: BlockOptions = options): BlockResult {
-  const results = engines().map((e) => e.compressBlocks([{ content, options: o }])[0]!);
-  for (const r of results) expect(r).toEqual(results[0]);
-  return results[0]!;
-}
+const both = (content: string, o: BlockOptions = options): BlockResult => compressBoth(content, o);
 
 const rows = (n: number, f: (i: number) => unknown): string => JSON.stringify(Array.from({ length: n }, (_, i) => f(i)));
 

@@ -6,19 +6,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BlockOptions, BlockResult } from '../../src/engine/types.js';
 import { corpusFiles, corpusPath } from '../support/corpus.js';
-import { engines, js } from '../support/engines.js';
+import { compressBoth, js } from '../support/engines.js';
 import { logInvariantViolations, normalisedLines, parseLogOutput } from '../support/log-output.js';
 import { lineRetention, parseGroundTruth, universalLines } from '../support/retention/lines.js';
 
 const defaults: BlockOptions = { encoding: 'o200k_base', query: '', minTokens: 200, maxBlockTokens: 4000 };
 
-/** Compresses with every engine, checks they agree byte for byte, returns the result. */
-function both(content: string, options: Partial<BlockOptions> = {}): BlockResult {
-  const o = { ...defaults, ...options };
-  const results = engines().map((e) => e.compressBlocks([{ content, options: o }])[0]!);
-  for (const r of results) expect(r).toEqual(results[0]);
-  return results[0]!;
-}
+const both = (content: string, options: Partial<BlockOptions> = {}): BlockResult => compressBoth(content, { ...defaults, ...options });
 
 /** The output's lines that are markers. */
 const markerLines = (out: string): string[] => out.split('\n').filter((l) => l.startsWith('[…') && l.endsWith('…]'));

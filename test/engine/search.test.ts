@@ -4,16 +4,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BlockOptions, BlockResult } from '../../src/engine/types.js';
-import { engines } from '../support/engines.js';
+import { compressBoth } from '../support/engines.js';
 
 const defaults: BlockOptions = { encoding: 'o200k_base', query: '', minTokens: 200, maxBlockTokens: 4000 };
 
-function both(content: string, options: Partial<BlockOptions> = {}): BlockResult {
-  const o = { ...defaults, ...options };
-  const results = engines().map((e) => e.compressBlocks([{ content, options: o }])[0]!);
-  for (const r of results) expect(r).toEqual(results[0]);
-  return results[0]!;
-}
+const both = (content: string, options: Partial<BlockOptions> = {}): BlockResult => compressBoth(content, { ...defaults, ...options });
 
 const lines = (...l: string[]): string => l.join('\n') + '\n';
 

@@ -1,8 +1,9 @@
 // Both engines, side by side, for parity tests. The native engine is required unless the suite
 // runs with HEADROOM_ENGINE=js (then parity checks still run when a binary is present).
+import { expect } from 'vitest';
 import { jsEngine } from '../../src/engine/js/index.js';
 import { loadNative } from '../../src/engine/native.js';
-import type { Engine } from '../../src/engine/types.js';
+import type { BlockOptions, BlockResult, Engine } from '../../src/engine/types.js';
 
 const load = loadNative();
 export const forcedJs = process.env['HEADROOM_ENGINE'] === 'js';
@@ -13,4 +14,11 @@ export const js: Engine = jsEngine;
 /** The engines to compare: JS always, native when it loads. */
 export function engines(): Engine[] {
   return nativeEngine === undefined ? [js] : [nativeEngine, js];
+}
+
+/** Compresses one block with every engine, checks they agree byte for byte, returns the result. */
+export function compressBoth(content: string, options: BlockOptions): BlockResult {
+  const results = engines().map((e) => e.compressBlocks([{ content, options }])[0]!);
+  for (const r of results) expect(r).toEqual(results[0]);
+  return results[0]!;
 }

@@ -391,12 +391,7 @@ fn render<S: AsRef<str>>(
 mod tests {
     use super::*;
 
-    fn opts(max: Option<usize>) -> BlockOptions {
-        BlockOptions {
-            max_block_tokens: max,
-            ..BlockOptions::default()
-        }
-    }
+    use crate::test_options as opts;
 
     #[test]
     fn folds_context_beyond_one_line_each_side() {

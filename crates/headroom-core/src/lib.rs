@@ -50,6 +50,15 @@ impl Default for BlockOptions {
     }
 }
 
+/// The default options with `max_block_tokens` set: what the compressors' unit tests run with.
+#[cfg(test)]
+pub(crate) fn test_options(max_block_tokens: Option<usize>) -> BlockOptions {
+    BlockOptions {
+        max_block_tokens,
+        ..BlockOptions::default()
+    }
+}
+
 /// What was left out of a block, in the unit the compressor dropped.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Omission {

@@ -317,12 +317,7 @@ fn level_text(levels: &[usize; 7]) -> String {
 mod tests {
     use super::*;
 
-    fn opts(max: Option<usize>) -> BlockOptions {
-        BlockOptions {
-            max_block_tokens: max,
-            ..BlockOptions::default()
-        }
-    }
+    use crate::test_options as opts;
 
     #[test]
     fn lossless_folds_and_counts_add_up() {

@@ -426,12 +426,7 @@ impl Plan {
 mod tests {
     use super::*;
 
-    fn opts(max: Option<usize>) -> BlockOptions {
-        BlockOptions {
-            max_block_tokens: max,
-            ..BlockOptions::default()
-        }
-    }
+    use crate::test_options as opts;
 
     #[test]
     fn groups_hits_under_their_path() {
