@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { encode as encodeToon } from '@toon-format/toon';
 import { jsEngine } from '../src/engine/js/index.js';
 import { compress as jsonCompress } from '../src/engine/js/json/index.js';
+import { parse as parseJson } from '../src/engine/js/json/tape.js';
 import { countTokens } from '../src/engine/js/tokens.js';
 import { loadNative } from '../src/engine/native.js';
 import type { BlockOptions, Engine } from '../src/engine/types.js';
@@ -55,13 +56,14 @@ function countedTexts(content: string, options: BlockOptions): { texts: string[]
   const counts = new Map<string, number>();
   const texts = [content];
   if (countTokens(content, options.encoding) >= options.minTokens) {
-    const proposal = jsonCompress(content, options, (text) => {
+    const proposal = jsonCompress(content, parseJson(content)!, options, (text) => {
       const n = countTokens(text, options.encoding);
       counts.set(text, n);
       texts.push(text);
       return n;
     });
-    if (proposal !== undefined) texts.push(proposal.content);
+    // The block entry counts the proposal itself only when the compressor has not.
+    if (proposal !== undefined && proposal.tokens === undefined) texts.push(proposal.content);
   }
   return { texts, counts };
 }
@@ -70,7 +72,7 @@ function countedTexts(content: string, options: BlockOptions): { texts: string[]
 function jsMs(content: string, options: BlockOptions, budgetMs: number): number {
   const { counts } = countedTexts(content, options);
   const lookup = (text: string): number => counts.get(text) ?? countTokens(text, options.encoding);
-  return measure(() => jsonCompress(content, options, lookup), budgetMs);
+  return measure(() => jsonCompress(content, parseJson(content)!, options, lookup), budgetMs);
 }
 
 /** Milliseconds of the native engine's compression of the blocks, counting subtracted (undefined when too small to tell). */

@@ -61,6 +61,11 @@ pub fn detect(content: &str) -> Kind {
     if crate::json::is_json(content) {
         return Kind::Json;
     }
+    detect_lines(content)
+}
+
+/// Detects the kind of a block known not to be JSON, from the lines of its prefix.
+pub fn detect_lines(content: &str) -> Kind {
     let mut cut = content.len().min(PREFIX_BYTES);
     while !content.is_char_boundary(cut) {
         cut -= 1;

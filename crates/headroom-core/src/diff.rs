@@ -384,6 +384,7 @@ fn render<S: AsRef<str>>(
         content: Lines::join(&out, trailing_newline),
         strategy: String::from(strategy),
         omitted,
+        tokens: None,
     }
 }
 

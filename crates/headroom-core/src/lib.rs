@@ -75,6 +75,8 @@ pub struct Compressed {
     /// Short stable tag naming what was done, e.g. `json:table`.
     pub strategy: String,
     pub omitted: Vec<Omission>,
+    /// The content's exact token count, when the compressor has already made it.
+    pub tokens: Option<usize>,
 }
 
 /// The outcome for one block.
@@ -99,7 +101,18 @@ impl BlockResult {
 /// its token count strictly drops.
 pub fn compress_block(content: &str, options: &BlockOptions) -> BlockResult {
     let tokens_before = count_tokens(content, options.encoding);
-    let kind = detect(content);
+    // A block that may be compressed is parsed as JSON once, for detection and compression both.
+    let try_json = tokens_before >= options.min_tokens && !options.disabled.contains(&Kind::Json);
+    let tape = if try_json {
+        json::tape::parse(content)
+    } else {
+        None
+    };
+    let kind = match (&tape, try_json) {
+        (Some(_), _) => Kind::Json,
+        (None, true) => detect::detect_lines(content),
+        (None, false) => detect(content),
+    };
     let untouched = BlockResult {
         content: None,
         kind,
@@ -115,7 +128,7 @@ pub fn compress_block(content: &str, options: &BlockOptions) -> BlockResult {
         return untouched;
     }
     let proposal = match kind {
-        Kind::Json => json::compress(content, options),
+        Kind::Json => tape.and_then(|t| json::compress(content, &t, options)),
         Kind::Log => log::compress(content, options),
         Kind::Search => search::compress(content, options),
         Kind::Diff => diff::compress(content, options),
@@ -124,7 +137,9 @@ pub fn compress_block(content: &str, options: &BlockOptions) -> BlockResult {
     let Some(proposal) = proposal else {
         return untouched;
     };
-    let tokens_after = count_tokens(&proposal.content, options.encoding);
+    let tokens_after = proposal
+        .tokens
+        .unwrap_or_else(|| count_tokens(&proposal.content, options.encoding));
     if tokens_after >= tokens_before {
         return untouched;
     }

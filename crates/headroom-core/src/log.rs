@@ -52,6 +52,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
         content: lossless,
         strategy: String::from("log:fold"),
         omitted: templated(&units, None),
+        tokens: None,
     };
     let Some(max) = options.max_block_tokens else {
         return Some(lossless);
@@ -76,7 +77,13 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
             split.trailing_newline,
         );
         let tokens = crate::count_tokens(&out.content, options.encoding);
-        (out, tokens)
+        (
+            Compressed {
+                tokens: Some(tokens),
+                ..out
+            },
+            tokens,
+        )
     }))
 }
 
@@ -175,6 +182,7 @@ fn render_selection<S: AsRef<str>>(
         content: Lines::join(&out, trailing_newline),
         strategy: String::from("log:select"),
         omitted,
+        tokens: None,
     }
 }
 

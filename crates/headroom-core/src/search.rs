@@ -55,6 +55,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
         content: Lines::join(&render(&entries, lines, None), split.trailing_newline),
         strategy: String::from("search:group"),
         omitted: Vec::new(),
+        tokens: None,
     };
     let Some(max) = options.max_block_tokens else {
         return Some(lossless);
@@ -77,6 +78,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
             content: text,
             strategy: String::from("search:select"),
             omitted: plan.omissions(&keep),
+            tokens: Some(tokens),
         };
         (out, tokens)
     }))

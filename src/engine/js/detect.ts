@@ -41,6 +41,11 @@ function utf8Prefix(s: string, maxBytes: number): string {
 export function detect(content: string): BlockKind {
   // JSON: the whole block parses as one JSON value.
   if (isJson(content)) return 'json';
+  return detectLines(content);
+}
+
+/** Detects the kind of a block known not to be JSON, from the lines of its prefix. */
+export function detectLines(content: string): BlockKind {
   const prefix = utf8Prefix(content, PREFIX_BYTES);
   const raw = splitRaw(prefix).lines.slice(0, PREFIX_LINES);
   if (isDiff(raw)) return 'diff';

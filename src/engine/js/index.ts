@@ -2,9 +2,10 @@
 // This file is the twin of headroom-core's lib.rs: the block entry.
 
 import type { BlockInput, BlockKind, BlockOptions, BlockOutcome, BlockResult, Engine, StopWhen } from '../types.js';
-import { detect } from './detect.js';
+import { detect, detectLines } from './detect.js';
 import * as diff from './diff.js';
 import * as json from './json/index.js';
+import { parse } from './json/tape.js';
 import * as log from './log.js';
 import * as search from './search.js';
 import { countTokens, countTokensMany } from './tokens.js';
@@ -14,13 +15,18 @@ export interface Compressed {
   content: string;
   strategy: string;
   omitted: BlockResult['omitted'];
+  /** The content's exact token count, when the compressor has already made it. */
+  tokens?: number;
 }
 
 /** Compresses one block of tool output; never inflates. */
 export function compressBlock(content: string, options: BlockOptions): BlockResult {
   const text = content.isWellFormed() ? content : content.toWellFormed();
   const tokensBefore = countTokens(text, options.encoding);
-  const kind = detect(text);
+  // A block that may be compressed is parsed as JSON once, for detection and compression both.
+  const tryJson = tokensBefore >= options.minTokens && options.disabled?.includes('json') !== true;
+  const tape = tryJson ? parse(text) : undefined;
+  const kind = tape !== undefined ? 'json' : tryJson ? detectLines(text) : detect(text);
   const untouched: BlockResult = {
     content,
     kind,
@@ -35,7 +41,7 @@ export function compressBlock(content: string, options: BlockOptions): BlockResu
   let proposal: Compressed | undefined;
   switch (kind) {
     case 'json':
-      proposal = json.compress(text, options);
+      if (tape !== undefined) proposal = json.compress(text, tape, options);
       break;
     case 'log':
       proposal = log.compress(text, options);
@@ -51,7 +57,7 @@ export function compressBlock(content: string, options: BlockOptions): BlockResu
       break;
   }
   if (proposal === undefined) return untouched;
-  const tokensAfter = countTokens(proposal.content, options.encoding);
+  const tokensAfter = proposal.tokens ?? countTokens(proposal.content, options.encoding);
   if (tokensAfter >= tokensBefore) return untouched;
   return { content: proposal.content, kind, tokensBefore, tokensAfter, modified: true, strategy: proposal.strategy, omitted: proposal.omitted };
 }

@@ -54,7 +54,8 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   return fit(max, start, estimated, (b): [Compressed, number] => {
     const sel = select(units, info, keepPlan, costs, b);
     const out = renderSelection(units, rendered, lines, info, q, sel, trailingNewline);
-    return [out, countTokens(out.content, options.encoding)];
+    const tokens = countTokens(out.content, options.encoding);
+    return [{ ...out, tokens }, tokens];
   });
 }
 

@@ -51,7 +51,8 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   return fit(max, start, estimated, (b): [Compressed, number] => {
     const keep = plan.select(b);
     const text = joinLines(render(entries, lines, keep), trailingNewline);
-    return [{ content: text, strategy: 'search:select', omitted: plan.omissions(keep) }, countTokens(text, options.encoding)];
+    const tokens = countTokens(text, options.encoding);
+    return [{ content: text, strategy: 'search:select', omitted: plan.omissions(keep), tokens }, tokens];
   });
 }
 

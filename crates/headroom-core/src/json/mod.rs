@@ -88,8 +88,8 @@ fn lossless_candidates(
     candidates
 }
 
-pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
-    let t = tape::parse(content)?;
+/// Compresses one JSON block, `t` being its parse.
+pub fn compress(content: &str, t: &tape::Tape, options: &BlockOptions) -> Option<Compressed> {
     let limit = options.max_block_tokens;
     let count = |text: &str| match limit {
         Some(m) if text.len() > m.saturating_mul(LONGEST_TOKEN_BYTES) => None,
@@ -97,11 +97,11 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     };
     // A document whose values alone are certainly above the budget goes straight to selection,
     // without writing lossless forms that could not be used.
-    let huge = limit.is_some_and(|m| value_bytes(&t) > m.saturating_mul(LONGEST_TOKEN_BYTES));
+    let huge = limit.is_some_and(|m| value_bytes(t) > m.saturating_mul(LONGEST_TOKEN_BYTES));
     let mut candidates = if huge {
         Vec::new()
     } else {
-        lossless_candidates(&t, content, count)
+        lossless_candidates(t, content, count)
     };
     let within = |n: usize| limit.is_none_or(|m| n <= m);
     if let Some(k) = shortest(&candidates).filter(|&k| candidates[k].tokens.is_some_and(within)) {
@@ -112,10 +112,10 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     if !huge && count(content).is_some_and(|n| n <= m) {
         return None;
     }
-    let sel = select::Selection::new(&t, &options.query);
+    let sel = select::Selection::new(t, &options.query);
     if !sel.can_reduce() {
         if huge {
-            candidates = lossless_candidates(&t, content, count);
+            candidates = lossless_candidates(t, content, count);
         }
         return shortest_counted(candidates, options);
     }
@@ -126,7 +126,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
         Some(n) => n as u64,
         None => {
             // The writer stops after the value that crosses the limit; one value may be long.
-            let written = compact::write_prefix(&View::new(&t, None), SAMPLE_BYTES);
+            let written = compact::write_prefix(&View::new(t, None), SAMPLE_BYTES);
             let sample = strings::prefix_within(&written, SAMPLE_BYTES);
             mul_div(
                 count_tokens(sample, options.encoding) as u64,
@@ -136,7 +136,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
         }
     };
     let budget = mul_div(m as u64, sel.compact_size(), tokens.max(1));
-    let lossy = lossy(&t, sel, budget, m, options);
+    let lossy = lossy(t, sel, budget, m, options);
     // Prefer a lossless candidate known to be no longer.
     if let (Some(k), Some(l)) = (shortest(&candidates), lossy.as_ref()) {
         if candidates[k].tokens.is_some_and(|n| n <= l.0) {
@@ -177,6 +177,7 @@ fn proposal(c: Candidate, omitted: Vec<crate::Omission>) -> Compressed {
         content: c.text,
         strategy: c.strategy.to_string(),
         omitted,
+        tokens: c.tokens,
     }
 }
 

@@ -85,16 +85,16 @@ function losslessCandidates(t: tape.Tape, content: string, count: (text: string)
 }
 
 /**
- * Compresses one JSON block. `counter` exists for the benchmark, which records what is counted so
- * it can time compression apart from token counting; it must count exactly.
+ * Compresses one JSON block, `t` being its parse. `counter` exists for the benchmark, which
+ * records what is counted so it can time compression apart from token counting; it must count
+ * exactly.
  */
 export function compress(
   content: string,
+  t: tape.Tape,
   options: BlockOptions,
   counter: Counter = (text) => countTokens(text, options.encoding),
 ): Compressed | undefined {
-  const t = tape.parse(content);
-  if (t === undefined) return undefined;
   const limit = Number.isFinite(options.maxBlockTokens) && options.maxBlockTokens >= 0 ? Math.floor(options.maxBlockTokens) : undefined;
   const count = (text: string): number | undefined => {
     if (limit !== undefined && utf8Length(text) > limit * LONGEST_TOKEN_BYTES) return undefined;
@@ -159,7 +159,7 @@ function shortestCounted(candidates: Candidate[], counter: Counter): Compressed 
 }
 
 function proposal(c: Candidate, omitted: Omission[]): Compressed {
-  return { content: c.text, strategy: c.strategy, omitted };
+  return { content: c.text, strategy: c.strategy, omitted, ...(c.tokens === undefined ? {} : { tokens: c.tokens }) };
 }
 
 /**
