@@ -336,7 +336,7 @@ describe('the JS twin of the selection rules', () => {
     )!;
     const view = new View(t, undefined);
     const texts = new TextSignals();
-    const got = children(t, 0).map((c) => ownSignal(view, c, texts));
+    const got = children(t, 0).map((c) => ownSignal(view, c, [], texts));
     const { None: N, Warning: W, Error: E } = Signal;
     expect(got).toEqual([N, E, N, N, N, E, E, W, N, E, N, E, N, E, W, N, N]);
   });
@@ -349,7 +349,7 @@ describe('the JS twin of the selection rules', () => {
     const view = new View(t, undefined);
     const texts = new TextSignals();
     const { None: N, Error: E } = Signal;
-    expect(children(t, 0).map((c) => ownSignal(view, c, texts))).toEqual([E, E, N, N, E, N, N, N, E, E]);
+    expect(children(t, 0).map((c) => ownSignal(view, c, [], texts))).toEqual([E, E, N, N, E, N, N, N, E, E]);
   });
 
   it('finds outliers and level shifts like the Rust engine', () => {

@@ -153,20 +153,9 @@ impl<'t, 'a> Selection<'t, 'a> {
         // texts (states, tags) once per distinct text.
         let mut classes: Vec<Option<KeyClass>> = vec![None; tape.keys as usize];
         let mut texts = TextSignals::default();
-        let mut own = vec![Signal::None; tape.nodes.len()];
-        for (i, n) in tape.nodes.iter().enumerate() {
-            let i = i as u32;
-            if n.key != NONE {
-                let class =
-                    *classes[n.key as usize].get_or_insert_with(|| signal::key_class(&view.key(i)));
-                own[i as usize] = signal::value_signal(view, i, class, &mut texts);
-            } else if n.kind == Kind::String
-                && n.parent != NONE
-                && tape.kind(n.parent) == Kind::Array
-            {
-                own[i as usize] = texts.get(view.string(i));
-            }
-        }
+        let mut own: Vec<Signal> = (0..tape.nodes.len() as u32)
+            .map(|i| signal::own_signal(view, i, &mut classes, &mut texts))
+            .collect();
         // Columns of every array; a named position of tuple rows signals by its name, as an
         // object key would (`"columns": [.., "status"]` makes a row's `"503"` an error).
         for arr in self.arrays.iter_mut() {

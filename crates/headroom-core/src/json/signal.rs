@@ -224,13 +224,20 @@ impl<'t> TextSignals<'t> {
     }
 }
 
-/// The signal a node carries by its own key and value (not its descendants'). Array elements
-/// that are strings signal by their text (a list of log lines or messages).
-pub fn own_signal<'t>(view: &View<'t, '_>, i: u32, texts: &mut TextSignals<'t>) -> Signal {
+/// The signal a node carries by its own key and value (not its descendants'), with `classes`
+/// holding each distinct key's class by key id, worked out on first use. Array elements that are
+/// strings signal by their text (a list of log lines or messages).
+pub fn own_signal<'t>(
+    view: &View<'t, '_>,
+    i: u32,
+    classes: &mut [Option<KeyClass>],
+    texts: &mut TextSignals<'t>,
+) -> Signal {
     let t = view.tape;
     let n = &t.nodes[i as usize];
     if n.key != NONE {
-        return value_signal(view, i, key_class(&view.key(i)), texts);
+        let class = *classes[n.key as usize].get_or_insert_with(|| key_class(&view.key(i)));
+        return value_signal(view, i, class, texts);
     }
     if n.kind == Kind::String && n.parent != NONE && view.kind(n.parent) == Kind::Array {
         return texts.get(view.string(i));
@@ -246,9 +253,15 @@ mod tests {
     fn signals(doc: &str) -> Vec<(String, Signal)> {
         let t = tape::parse(doc).unwrap();
         let v = View::new(&t, None);
+        let mut classes = vec![None; t.keys as usize];
         let mut texts = TextSignals::default();
         t.children(0)
-            .map(|c| (v.key(c).into_owned(), own_signal(&v, c, &mut texts)))
+            .map(|c| {
+                (
+                    v.key(c).into_owned(),
+                    own_signal(&v, c, &mut classes, &mut texts),
+                )
+            })
             .collect()
     }
 
@@ -296,7 +309,7 @@ mod tests {
         let mut texts = TextSignals::default();
         let got: Vec<Signal> = t
             .children(0)
-            .map(|c| own_signal(&v, c, &mut texts))
+            .map(|c| own_signal(&v, c, &mut [], &mut texts))
             .collect();
         assert_eq!(got, [Signal::None, Signal::Error, Signal::Warning]);
     }

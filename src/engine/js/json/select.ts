@@ -5,7 +5,7 @@ import type { Omission } from '../../types.js';
 import { isMarker, jsonItemsOmitted, jsonStringCut } from '../marker.js';
 import { queryTerms, Signal, words } from '../select.js';
 import { categorical, columns, type Column } from './columns.js';
-import { keyClass, TextSignals, valueSignal, type KeyClass } from './signal.js';
+import { keyClass, ownSignal, TextSignals, valueSignal, type KeyClass } from './signal.js';
 import { outliersAndChanges } from '../stats.js';
 import { jsonRaw, jsonValue, prefixWithin, utf8Length } from './strings.js';
 import { display, run } from './summary.js';
@@ -111,15 +111,7 @@ export class Selection {
     const classes: (KeyClass | undefined)[] = new Array<KeyClass | undefined>(t.keys);
     const texts = new TextSignals();
     const own = new Uint8Array(t.size);
-    for (let i = 0; i < t.size; i++) {
-      const id = t.keyId[i]!;
-      if (id !== NONE) {
-        const c = (classes[id] ??= keyClass(view.key(i)));
-        own[i] = valueSignal(view, i, c, texts);
-      } else if (t.kind[i] === Kind.String && t.parent[i] !== NONE && t.kind[t.parent[i]!] === Kind.Array) {
-        own[i] = texts.get(view.string(i));
-      }
-    }
+    for (let i = 0; i < t.size; i++) own[i] = ownSignal(view, i, classes, texts);
     // Columns of every array; a named position of tuple rows signals by its name, as an object key
     // would (`"columns": [.., "status"]` makes a row's `"503"` an error).
     for (const arr of this.arrays) {

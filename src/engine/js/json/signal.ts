@@ -141,10 +141,14 @@ export function valueSignal(view: View, i: number, c: KeyClass, texts: TextSigna
   return Signal.None;
 }
 
-/** The signal a node carries by its own key and value (array string elements: by their text). */
-export function ownSignal(view: View, i: number, texts: TextSignals): Signal {
+/**
+ * The signal a node carries by its own key and value, with `classes` holding each distinct key's
+ * class by key id, worked out on first use (array string elements: by their text).
+ */
+export function ownSignal(view: View, i: number, classes: Array<KeyClass | undefined>, texts: TextSignals): Signal {
   const t = view.tape;
-  if (t.keyId[i] !== NONE) return valueSignal(view, i, keyClass(view.key(i)), texts);
+  const id = t.keyId[i]!;
+  if (id !== NONE) return valueSignal(view, i, (classes[id] ??= keyClass(view.key(i))), texts);
   const parent = t.parent[i]!;
   if (view.kind(i) === Kind.String && parent !== NONE && view.kind(parent) === Kind.Array) return texts.get(view.string(i));
   return Signal.None;
