@@ -842,7 +842,7 @@ pub fn failure_phrase(msg: &[u8]) -> bool {
             prev = &[];
             continue;
         }
-        for w in alnum_words(t, usize::MAX) {
+        for w in alnum_words(t) {
             let p = std::mem::replace(&mut prev, w);
             let is = |x: &[u8], y: &[u8]| x.eq_ignore_ascii_case(y);
             if is(w, b"cannot")
@@ -946,8 +946,8 @@ fn frame_shape(text: &str, indent: usize) -> Shape {
     Shape::None
 }
 
-/// Alphanumeric words (no camel-case split), at most `limit` of them.
-fn alnum_words(b: &[u8], limit: usize) -> impl Iterator<Item = &[u8]> {
+/// Alphanumeric words (no camel-case split).
+fn alnum_words(b: &[u8]) -> impl Iterator<Item = &[u8]> {
     let mut i = 0;
     std::iter::from_fn(move || {
         while i < b.len() && !b[i].is_ascii_alphanumeric() {
@@ -962,7 +962,6 @@ fn alnum_words(b: &[u8], limit: usize) -> impl Iterator<Item = &[u8]> {
         }
         Some(&b[start..i])
     })
-    .take(limit)
 }
 
 /// What a word means to the summary rule.
@@ -1096,7 +1095,7 @@ pub fn is_summary(msg: &[u8]) -> bool {
         digit |= t.iter().any(|c| c.is_ascii_digit());
         // A number inside a name (`test_values[13] PASSED`) counts nothing.
         let named = t.iter().any(|c| c.is_ascii_alphabetic());
-        for w in alnum_words(t, usize::MAX) {
+        for w in alnum_words(t) {
             if words == 48 {
                 break;
             }
