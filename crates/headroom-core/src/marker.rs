@@ -4,6 +4,15 @@
 pub const OPEN: &str = "[…";
 pub const CLOSE: &str = "…]";
 
+/// `one` for a count of 1, else `many`.
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
 /// True when `text` has the one recognisable marker form.
 pub fn is_marker(text: &str) -> bool {
     text.starts_with(OPEN) && text.ends_with(CLOSE) && text.len() >= OPEN.len() + CLOSE.len()
@@ -12,7 +21,7 @@ pub fn is_marker(text: &str) -> bool {
 /// A dropped run of JSON array items, as one string element in the run's place:
 /// `[… 37 items omitted: status ok×37; latency_ms 12–48 …]`.
 pub fn json_items_omitted(count: usize, summary: &str) -> String {
-    let noun = if count == 1 { "item" } else { "items" };
+    let noun = plural(count, "item", "items");
     if summary.is_empty() {
         format!("{OPEN} {count} {noun} omitted {CLOSE}")
     } else {
@@ -96,7 +105,7 @@ pub fn block_repeat(period: usize, more: usize) -> String {
 
 /// Dropped log lines; `parts` summarise them (level counts, time span, most common template).
 pub fn lines_omitted(n: usize, parts: &[String]) -> String {
-    let unit = if n == 1 { "line" } else { "lines" };
+    let unit = plural(n, "line", "lines");
     if parts.is_empty() {
         format!("{OPEN} {n} {unit} omitted {CLOSE}")
     } else {
@@ -135,17 +144,13 @@ pub fn repeated_signal_lines(n: usize) -> String {
 
 /// `Omission::summary` for lines folded into template lines.
 pub fn templated_summary(templates: usize) -> String {
-    let t = if templates == 1 {
-        "template line"
-    } else {
-        "template lines"
-    };
+    let t = plural(templates, "template line", "template lines");
     format!("folded into {templates} {t}")
 }
 
 /// `Omission::summary` for a log block's dropped lines.
 pub fn log_omission_summary(levels: &str, markers: usize) -> String {
-    let places = if markers == 1 { "place" } else { "places" };
+    let places = plural(markers, "place", "places");
     if levels.is_empty() {
         format!("in {markers} {places}")
     } else {
@@ -157,12 +162,8 @@ pub fn log_omission_summary(levels: &str, markers: usize) -> String {
 
 /// Dropped hits inside one file's group.
 pub fn search_omitted(matches: usize, context: usize) -> String {
-    let m = if matches == 1 { "match" } else { "matches" };
-    let c = if context == 1 {
-        "context line"
-    } else {
-        "context lines"
-    };
+    let m = plural(matches, "match", "matches");
+    let c = plural(context, "context line", "context lines");
     match (matches, context) {
         (0, _) => format!("{OPEN} {context} {c} omitted {CLOSE}"),
         (_, 0) => format!("{OPEN} {matches} {m} omitted {CLOSE}"),
@@ -172,7 +173,7 @@ pub fn search_omitted(matches: usize, context: usize) -> String {
 
 /// `Omission::summary` for dropped matches.
 pub fn search_omission_summary(files: usize) -> String {
-    let f = if files == 1 { "file" } else { "files" };
+    let f = plural(files, "file", "files");
     format!("in {files} {f}")
 }
 
@@ -180,7 +181,7 @@ pub fn search_omission_summary(files: usize) -> String {
 
 /// Unchanged context lines folded away inside a hunk.
 pub fn unchanged_lines(n: usize) -> String {
-    let unit = if n == 1 { "line" } else { "lines" };
+    let unit = plural(n, "line", "lines");
     format!("{OPEN} {n} unchanged {unit} {CLOSE}")
 }
 
@@ -192,19 +193,19 @@ pub fn lockfile_summary(
     removed: usize,
     lines: usize,
 ) -> String {
-    let h = if hunks == 1 { "hunk" } else { "hunks" };
+    let h = plural(hunks, "hunk", "hunks");
     format!("{OPEN} {name}: lockfile changes omitted, {added} lines added and {removed} removed in {hunks} {h} ({lines} lines) {CLOSE}")
 }
 
 /// The data lines of a `GIT binary patch`.
 pub fn binary_patch(n: usize) -> String {
-    let unit = if n == 1 { "line" } else { "lines" };
+    let unit = plural(n, "line", "lines");
     format!("{OPEN} {n} {unit} of binary patch data {CLOSE}")
 }
 
 /// `Omission::summary` for summarised lockfiles.
 pub fn lockfile_omission_summary(files: usize) -> String {
-    let f = if files == 1 { "lockfile" } else { "lockfiles" };
+    let f = plural(files, "lockfile", "lockfiles");
     format!("in {files} {f}")
 }
 

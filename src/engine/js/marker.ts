@@ -4,6 +4,9 @@
 export const OPEN = '[…';
 export const CLOSE = '…]';
 
+/** `one` for a count of 1, else `many`. */
+const plural = (n: number, one: string, many: string): string => (n === 1 ? one : many);
+
 /** True when `text` has the one recognisable marker form. */
 export function isMarker(text: string): boolean {
   return text.startsWith(OPEN) && text.endsWith(CLOSE) && text.length >= OPEN.length + CLOSE.length;
@@ -11,7 +14,7 @@ export function isMarker(text: string): boolean {
 
 /** A dropped run of JSON array items, as one string element in the run's place. */
 export function jsonItemsOmitted(count: number, summary: string): string {
-  const noun = count === 1 ? 'item' : 'items';
+  const noun = plural(count, 'item', 'items');
   return summary === '' ? `${OPEN} ${count} ${noun} omitted ${CLOSE}` : `${OPEN} ${count} ${noun} omitted: ${summary} ${CLOSE}`;
 }
 
@@ -78,7 +81,7 @@ export function blockRepeat(period: number, more: number): string {
 
 /** Dropped log lines; `parts` summarise them (level counts, time span, most common template). */
 export function linesOmitted(n: number, parts: readonly string[]): string {
-  const unit = n === 1 ? 'line' : 'lines';
+  const unit = plural(n, 'line', 'lines');
   if (parts.length === 0) return `${OPEN} ${n} ${unit} omitted ${CLOSE}`;
   return `${OPEN} ${n} ${unit} omitted: ${parts.join('; ')} ${CLOSE}`;
 }
@@ -102,12 +105,12 @@ export function repeatedSignalLines(n: number): string {
 
 /** `Omission.summary` for lines folded into template lines. */
 export function templatedSummary(templates: number): string {
-  return `folded into ${templates} ${templates === 1 ? 'template line' : 'template lines'}`;
+  return `folded into ${templates} ${plural(templates, 'template line', 'template lines')}`;
 }
 
 /** `Omission.summary` for a log block's dropped lines. */
 export function logOmissionSummary(levels: string, markers: number): string {
-  const places = markers === 1 ? 'place' : 'places';
+  const places = plural(markers, 'place', 'places');
   return levels.length === 0 ? `in ${markers} ${places}` : `${levels} in ${markers} ${places}`;
 }
 
@@ -115,8 +118,8 @@ export function logOmissionSummary(levels: string, markers: number): string {
 
 /** Dropped hits inside one file's group. */
 export function searchOmitted(matches: number, context: number): string {
-  const m = matches === 1 ? 'match' : 'matches';
-  const c = context === 1 ? 'context line' : 'context lines';
+  const m = plural(matches, 'match', 'matches');
+  const c = plural(context, 'context line', 'context lines');
   if (matches === 0) return `${OPEN} ${context} ${c} omitted ${CLOSE}`;
   if (context === 0) return `${OPEN} ${matches} ${m} omitted ${CLOSE}`;
   return `${OPEN} ${matches} ${m} and ${context} ${c} omitted ${CLOSE}`;
@@ -124,28 +127,28 @@ export function searchOmitted(matches: number, context: number): string {
 
 /** `Omission.summary` for dropped matches. */
 export function searchOmissionSummary(files: number): string {
-  return `in ${files} ${files === 1 ? 'file' : 'files'}`;
+  return `in ${files} ${plural(files, 'file', 'files')}`;
 }
 
 // ---- Diffs ----
 
 /** Unchanged context lines folded away inside a hunk. */
 export function unchangedLines(n: number): string {
-  return `${OPEN} ${n} unchanged ${n === 1 ? 'line' : 'lines'} ${CLOSE}`;
+  return `${OPEN} ${n} unchanged ${plural(n, 'line', 'lines')} ${CLOSE}`;
 }
 
 /** A lockfile's hunks, summarised. */
 export function lockfileSummary(name: string, hunks: number, added: number, removed: number, lines: number): string {
-  const h = hunks === 1 ? 'hunk' : 'hunks';
+  const h = plural(hunks, 'hunk', 'hunks');
   return `${OPEN} ${name}: lockfile changes omitted, ${added} lines added and ${removed} removed in ${hunks} ${h} (${lines} lines) ${CLOSE}`;
 }
 
 /** The data lines of a `GIT binary patch`. */
 export function binaryPatch(n: number): string {
-  return `${OPEN} ${n} ${n === 1 ? 'line' : 'lines'} of binary patch data ${CLOSE}`;
+  return `${OPEN} ${n} ${plural(n, 'line', 'lines')} of binary patch data ${CLOSE}`;
 }
 
 /** `Omission.summary` for summarised lockfiles. */
 export function lockfileOmissionSummary(files: number): string {
-  return `in ${files} ${files === 1 ? 'lockfile' : 'lockfiles'}`;
+  return `in ${files} ${plural(files, 'lockfile', 'lockfiles')}`;
 }
