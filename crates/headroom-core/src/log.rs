@@ -64,7 +64,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
         return Some(lossless);
     };
     let quoted = quoted(&units, lines, &info);
-    let plan = keep::plan(&units, lines, &info);
+    let plan = keep::plan(&units, lines, &info, &quoted.shape);
     Some(budget::fit(max, start, estimated, |b| {
         let sel = keep::select(&units, &info, &plan, &costs, b);
         let out = render_selection(
@@ -87,9 +87,12 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     }))
 }
 
-/// How the lines a marker may quote read as templates, worked out once for every selection
-/// round: each line's loose template and, where it differs, its fine form (see `summarise`).
+/// The loose templates (`fold::LooseTemplate`) of the lines selection ranks and markers quote
+/// (each unit's first line, and the lines a repeat copies), worked out once for every selection
+/// round, by line: the whole shape, the quoted cut and, where it differs, its fine form (see
+/// `summarise`).
 struct Quoted {
+    shape: Vec<String>,
     coarse: Vec<String>,
     fine: Vec<Option<String>>,
 }
@@ -97,6 +100,7 @@ struct Quoted {
 fn quoted<S: AsRef<str>>(units: &[Unit], lines: &[S], info: &[LineInfo]) -> Quoted {
     let n = lines.len();
     let mut q = Quoted {
+        shape: vec![String::new(); n],
         coarse: vec![String::new(); n],
         fine: vec![None; n],
     };
@@ -104,8 +108,8 @@ fn quoted<S: AsRef<str>>(units: &[Unit], lines: &[S], info: &[LineInfo]) -> Quot
     // worked out again, so a fine form once needed is never lost.
     let mut put = |k: usize, fine: bool| {
         if fine || q.coarse[k].is_empty() {
-            (q.coarse[k], q.fine[k]) =
-                fold::loose_templates(lines[k].as_ref(), &info[k], MAX_QUOTED_TEMPLATE, fine);
+            let t = fold::loose_template(lines[k].as_ref(), &info[k], MAX_QUOTED_TEMPLATE, fine);
+            (q.shape[k], q.coarse[k], q.fine[k]) = (t.shape, t.quoted, t.fine);
         }
     };
     for unit in units {
@@ -116,6 +120,7 @@ fn quoted<S: AsRef<str>>(units: &[Unit], lines: &[S], info: &[LineInfo]) -> Quot
                 for k in unit.start - period..unit.start {
                     put(k, true);
                 }
+                put(unit.start, false);
             }
         }
     }

@@ -12,7 +12,7 @@ import { estimateTokens, fit, losslessAbove } from './budget.js';
 import type { Compressed } from './index.js';
 import { joinLines, split } from './lines.js';
 import { classifyAll, LEVEL_NAMES, type LineInfo, tokens } from './log/classify.js';
-import { fold, isVariable, looseTemplates, renderUnit, type Unit } from './log/fold.js';
+import { fold, isVariable, looseTemplate, renderUnit, type Unit } from './log/fold.js';
 import { plan, select, type Selection } from './log/keep.js';
 import { mark as markOutliers } from './log/outliers.js';
 import * as marker from './marker.js';
@@ -50,7 +50,7 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   const start = losslessAbove(lossless.content, estimated, max, options.encoding);
   if (start === undefined) return lossless;
   const q = quoted(units, lines, info);
-  const keepPlan = plan(units, lines, info);
+  const keepPlan = plan(units, lines, info, q.shape);
   return fit(max, start, estimated, (b): [Compressed, number] => {
     const sel = select(units, info, keepPlan, costs, b);
     const out = renderSelection(units, rendered, lines, info, q, sel, trailingNewline);
@@ -60,25 +60,33 @@ export function compress(content: string, options: BlockOptions): Compressed | u
 }
 
 /**
- * How the lines a marker may quote read as templates, worked out once for every selection round:
- * each line's loose template and, where it differs, its fine form (see `summarise`).
+ * The loose templates (`LooseTemplate`) of the lines selection ranks and markers quote (each
+ * unit's first line, and the lines a repeat copies), worked out once for every selection round, by
+ * line: the whole shape, the quoted cut and, where it differs, its fine form (see `summarise`).
  */
 interface Quoted {
+  shape: string[];
   coarse: string[];
   fine: Array<string | undefined>;
 }
 
 function quoted(units: readonly Unit[], lines: readonly string[], info: readonly LineInfo[]): Quoted {
-  const q: Quoted = { coarse: new Array<string>(lines.length).fill(''), fine: new Array<string | undefined>(lines.length).fill(undefined) };
+  const n = lines.length;
+  const q: Quoted = { shape: new Array<string>(n).fill(''), coarse: new Array<string>(n).fill(''), fine: new Array<string | undefined>(n).fill(undefined) };
   // A line may be asked for twice (as a unit, then in a repeat's copy): with `fine` it is worked
   // out again, so a fine form once needed is never lost.
   const put = (k: number, fine: boolean): void => {
-    if (fine || q.coarse[k] === '') [q.coarse[k], q.fine[k]] = looseTemplates(lines[k]!, info[k]!, MAX_QUOTED_TEMPLATE, fine);
+    if (!fine && q.coarse[k] !== '') return;
+    const t = looseTemplate(lines[k]!, info[k]!, MAX_QUOTED_TEMPLATE, fine);
+    [q.shape[k], q.coarse[k], q.fine[k]] = [t.shape, t.quoted, t.fine];
   };
   for (const unit of units) {
     if (unit.kind === 'line') put(unit.start, true);
     else if (unit.kind === 'template') put(unit.start, unit.fine);
-    else for (let k = unit.start - unit.period; k < unit.start; k++) put(k, true);
+    else {
+      for (let k = unit.start - unit.period; k < unit.start; k++) put(k, true);
+      put(unit.start, false);
+    }
   }
   return q;
 }

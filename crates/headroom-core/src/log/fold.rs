@@ -376,23 +376,25 @@ pub fn is_variable(t: &[u8]) -> bool {
     false
 }
 
-/// A line's message with its variable fields as `<*>`, timestamp and level left out, single
-/// spaces between tokens, cut (with ` …`) before `max_len` bytes.
-pub fn loose_template(line: &str, li: &LineInfo, max_len: usize) -> String {
-    loose_templates(line, li, max_len, false).0
+/// A line's loose template: its message with its variable fields as `<*>`, timestamp and level
+/// left out, single spaces between tokens.
+pub struct LooseTemplate {
+    /// The whole template: the line's shape, to group lines by.
+    pub shape: String,
+    /// The template cut (with ` …`) before `max_len` bytes, to quote.
+    pub quoted: String,
+    /// With `fine`, and where it differs from `quoted`: the fine form, cut the same way, with a
+    /// token's words and punctuation around its numbers and ids written out
+    /// (`test_values[<*>]`, `duration_ms=<*>`; paths and URLs stay wholly `<*>`), clearer to read
+    /// but too fine to group lines by.
+    pub fine: Option<String>,
 }
 
-/// `loose_template`, and with `fine` also the fine form where it differs: a token's words and
-/// punctuation around its numbers and ids written out (`test_values[<*>]`, `duration_ms=<*>`;
-/// paths and URLs stay wholly `<*>`), clearer to read but too fine to group lines by.
-pub fn loose_templates(
-    line: &str,
-    li: &LineInfo,
-    max_len: usize,
-    fine: bool,
-) -> (String, Option<String>) {
+/// The loose template of a line, its three forms in one pass (see `LooseTemplate`).
+pub fn loose_template(line: &str, li: &LineInfo, max_len: usize, fine: bool) -> LooseTemplate {
     let msg = &line[li.ts..];
     let mb = msg.as_bytes();
+    let mut shape = Cut::new(usize::MAX);
     let mut coarse = Cut::new(max_len);
     let mut detailed = Cut {
         done: !fine,
@@ -408,7 +410,9 @@ pub fn loose_templates(
             continue;
         }
         let variable = is_variable(t);
-        coarse.push(if variable { "<*>" } else { &msg[s..e] });
+        let plain = if variable { "<*>" } else { &msg[s..e] };
+        shape.push(plain);
+        coarse.push(plain);
         if !detailed.done {
             if variable {
                 piece.clear();
@@ -418,12 +422,13 @@ pub fn loose_templates(
                 detailed.push(&msg[s..e]);
             }
         }
-        if coarse.done && detailed.done {
-            break;
-        }
     }
     let fine = (fine && detailed.out != coarse.out).then_some(detailed.out);
-    (coarse.out, fine)
+    LooseTemplate {
+        shape: shape.out,
+        quoted: coarse.out,
+        fine,
+    }
 }
 
 /// Pieces joined by single spaces, cut (with ` …`) before the first that would reach `max`.
@@ -458,7 +463,7 @@ impl Cut {
     }
 }
 
-/// A variable token as the fine form of `loose_templates` writes it.
+/// A variable token as the fine form of `loose_template` writes it.
 fn fine_token(tok: &str, out: &mut String, scratch: &mut Vec<Piece>) {
     let t = tok.as_bytes();
     if t.iter().any(|c| matches!(c, b'/' | b'\\')) {

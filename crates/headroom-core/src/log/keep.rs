@@ -9,7 +9,7 @@
 //! lines of rare shapes, latest first, and last the first line of each frequent shape.
 
 use super::classify::{Class, LineInfo};
-use super::fold::{loose_template, Unit, UnitKind};
+use super::fold::{Unit, UnitKind};
 use crate::lines::LineMap;
 use std::collections::HashMap;
 
@@ -56,8 +56,14 @@ pub struct Plan {
     group_of: Vec<Option<usize>>,
 }
 
-/// Ranks the units of a block (see the module comment).
-pub fn plan<S: AsRef<str>>(units: &[Unit], lines: &[S], info: &[LineInfo]) -> Plan {
+/// Ranks the units of a block (see the module comment). `shapes` holds the loose template
+/// (`LooseTemplate::shape`) of each unit's first line.
+pub fn plan<S: AsRef<str>>(
+    units: &[Unit],
+    lines: &[S],
+    info: &[LineInfo],
+    shapes: &[String],
+) -> Plan {
     let n = lines.len();
     let score = context_scores(info);
     let mut prio = vec![PRIO_OTHER; units.len()];
@@ -66,8 +72,8 @@ pub fn plan<S: AsRef<str>>(units: &[Unit], lines: &[S], info: &[LineInfo]) -> Pl
     // kept. Summaries (one per test class, per module): the last of each template is kept.
     let mut group_of: Vec<Option<usize>> = vec![None; units.len()];
     let mut first_of_text: LineMap<&str, usize> = LineMap::default();
-    let mut last_of_template: HashMap<String, usize> = HashMap::new();
-    let mut summary_key: Vec<Option<String>> = vec![None; units.len()];
+    let mut last_of_template: LineMap<&str, usize> = LineMap::default();
+    let mut summary_key: Vec<Option<&str>> = vec![None; units.len()];
     for (u, unit) in units.iter().enumerate() {
         if unit.kind != UnitKind::Line {
             continue;
@@ -77,8 +83,8 @@ pub fn plan<S: AsRef<str>>(units: &[Unit], lines: &[S], info: &[LineInfo]) -> Pl
         match li.class {
             Class::Plain => {}
             Class::Summary => {
-                let key = loose_template(line, li, usize::MAX);
-                last_of_template.insert(key.clone(), u);
+                let key = shapes[unit.start].as_str();
+                last_of_template.insert(key, u);
                 summary_key[u] = Some(key);
             }
             _ => {
@@ -92,7 +98,7 @@ pub fn plan<S: AsRef<str>>(units: &[Unit], lines: &[S], info: &[LineInfo]) -> Pl
         let edge = unit.start == 0 || end == n;
         match unit.kind {
             UnitKind::Line => {
-                let must = match (&summary_key[u], group_of[u]) {
+                let must = match (summary_key[u], group_of[u]) {
                     (Some(key), _) => last_of_template.get(key) == Some(&u),
                     (None, Some(first)) => first == u,
                     (None, None) => false,
@@ -125,12 +131,12 @@ pub fn plan<S: AsRef<str>>(units: &[Unit], lines: &[S], info: &[LineInfo]) -> Pl
 
     // Ordinary lines of a frequent shape are well told by the omission marker (it names the
     // commonest shape and counts it); only rare ones are worth their tokens.
-    let mut shape_count: LineMap<String, usize> = LineMap::default();
-    let mut shape_of: Vec<Option<String>> = vec![None; units.len()];
+    let mut shape_count: LineMap<&str, usize> = LineMap::default();
+    let mut shape_of: Vec<Option<&str>> = vec![None; units.len()];
     for (u, unit) in units.iter().enumerate() {
         if prio[u] == PRIO_OTHER {
-            let key = loose_template(lines[unit.start].as_ref(), &info[unit.start], usize::MAX);
-            *shape_count.entry(key.clone()).or_insert(0) += unit.len;
+            let key = shapes[unit.start].as_str();
+            *shape_count.entry(key).or_insert(0) += unit.len;
             shape_of[u] = Some(key);
         }
     }

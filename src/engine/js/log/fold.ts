@@ -302,20 +302,27 @@ export function isVariable(t: string): boolean {
 }
 
 /**
- * A line's message with its variable fields as `<*>`, timestamp and level left out, single
- * spaces between tokens, cut (with ` …`) before `maxLen` UTF-8 bytes.
+ * A line's loose template: its message with its variable fields as `<*>`, timestamp and level
+ * left out, single spaces between tokens.
  */
-export function looseTemplate(line: string, li: LineInfo, maxLen: number): string {
-  return looseTemplates(line, li, maxLen, false)[0];
+export interface LooseTemplate {
+  /** The whole template: the line's shape, to group lines by. */
+  shape: string;
+  /** The template cut (with ` …`) before `maxLen` UTF-8 bytes, to quote. */
+  quoted: string;
+  /**
+   * With `fine`, and where it differs from `quoted`: the fine form, cut the same way, with a
+   * token's words and punctuation around its numbers and ids written out (`test_values[<*>]`,
+   * `duration_ms=<*>`; paths and URLs stay wholly `<*>`), clearer to read but too fine to group
+   * lines by.
+   */
+  fine: string | undefined;
 }
 
-/**
- * `looseTemplate`, and with `fine` also the fine form where it differs: a token's words and
- * punctuation around its numbers and ids written out (`test_values[<*>]`, `duration_ms=<*>`;
- * paths and URLs stay wholly `<*>`), clearer to read but too fine to group lines by.
- */
-export function looseTemplates(line: string, li: LineInfo, maxLen: number, fine: boolean): [string, string | undefined] {
+/** The loose template of a line, its three forms in one pass (see `LooseTemplate`). */
+export function looseTemplate(line: string, li: LineInfo, maxLen: number, fine: boolean): LooseTemplate {
   const msg = li.ts > 0 ? line.slice(li.ts) : line;
+  const shape = new Cut(Infinity);
   const coarse = new Cut(maxLen);
   const detailed = new Cut(maxLen);
   detailed.done = !fine;
@@ -329,11 +336,12 @@ export function looseTemplates(line: string, li: LineInfo, maxLen: number, fine:
       continue;
     }
     const variable = isVariable(t);
-    coarse.push(variable ? '<*>' : t);
+    const plain = variable ? '<*>' : t;
+    shape.push(plain);
+    coarse.push(plain);
     if (!detailed.done) detailed.push(variable ? fineToken(t, scratch) : t);
-    if (coarse.done && detailed.done) break;
   }
-  return [coarse.out, fine && detailed.out !== coarse.out ? detailed.out : undefined];
+  return { shape: shape.out, quoted: coarse.out, fine: fine && detailed.out !== coarse.out ? detailed.out : undefined };
 }
 
 /** Pieces joined by single spaces, cut (with ` …`) before the first that would reach `max` bytes. */
@@ -360,7 +368,7 @@ class Cut {
   }
 }
 
-/** A variable token as the fine form of `looseTemplates` writes it. */
+/** A variable token as the fine form of `looseTemplate` writes it. */
 function fineToken(tok: string, scratch: Pieces): string {
   if (tok.includes('/') || tok.includes('\\')) return '<*>';
   pieces(tok, scratch);

@@ -9,7 +9,7 @@
 // shapes, latest first, and last the first line of each frequent shape.
 
 import { Class, type LineInfo } from './classify.js';
-import { looseTemplate, type Unit } from './fold.js';
+import type { Unit } from './fold.js';
 
 /** Lines after an error or stack-trace line kept as its context. */
 export const CONTEXT_AFTER = 10;
@@ -58,8 +58,11 @@ export interface Plan {
   groupOf: Array<number | undefined>;
 }
 
-/** Ranks the units of a block (see the module comment). */
-export function plan(units: readonly Unit[], lines: readonly string[], info: readonly LineInfo[]): Plan {
+/**
+ * Ranks the units of a block (see the module comment). `shapes` holds the loose template
+ * (`LooseTemplate.shape`) of each unit's first line.
+ */
+export function plan(units: readonly Unit[], lines: readonly string[], info: readonly LineInfo[], shapes: readonly string[]): Plan {
   const n = lines.length;
   const score = contextScores(info);
   const prio: number[] = new Array<number>(units.length).fill(PRIO_OTHER);
@@ -77,7 +80,7 @@ export function plan(units: readonly Unit[], lines: readonly string[], info: rea
     const line = lines[unit.start]!;
     if (li.cls === Class.Plain) continue;
     if (li.cls === Class.Summary) {
-      const key = looseTemplate(line, li, Infinity);
+      const key = shapes[unit.start]!;
       lastOfTemplate.set(key, u);
       summaryKey[u] = key;
     } else {
@@ -134,7 +137,7 @@ export function plan(units: readonly Unit[], lines: readonly string[], info: rea
   for (let u = 0; u < units.length; u++) {
     if (prio[u] !== PRIO_OTHER) continue;
     const unit = units[u]!;
-    const key = looseTemplate(lines[unit.start]!, info[unit.start]!, Infinity);
+    const key = shapes[unit.start]!;
     shapeCount.set(key, (shapeCount.get(key) ?? 0) + unit.len);
     shapeOf[u] = key;
   }
