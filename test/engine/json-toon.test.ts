@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { lossless } from '../../src/engine/js/json/index.js';
 import { parse } from '../../src/engine/js/json/tape.js';
 import { jsonDoc } from './json-docs.js';
+import { js } from '../support/engines.js';
 
 const RUNS = { seed: 20251124, numRuns: 400 };
 
@@ -52,8 +53,11 @@ describe('TOON', () => {
         if (ours === undefined) {
           // Only a lone surrogate or an empty document keeps a canonical document out of TOON.
           expect(reference === '' || /\\u[dD][89a-fA-F]/.test(text)).toBe(true);
-        } else {
-          expect(ours).toBe(reference);
+        } else if (ours !== reference) {
+          // Only a table's column order may differ, and only to save tokens (see below).
+          expect(ours.split('\n').length).toBe(reference.split('\n').length);
+          expect(decodeToon(ours)).toEqual(value);
+          expect(js.countTokens(ours, 'o200k_base')).toBeLessThan(js.countTokens(reference, 'o200k_base'));
         }
       }),
       RUNS,
@@ -72,6 +76,17 @@ describe('TOON', () => {
 
   it('keeps original number text', () => {
     expect(encodings('{"a": 1.50, "b": [1E5, 2.0]}')[1]).toBe('a: 1.50\nb[2]: 1E5,2.0');
+  });
+
+  it('leads a table with a worded column when its rows would otherwise open with digits', () => {
+    // An indented row that opens with a digit costs a token more; key order carries no meaning.
+    const countries = ['Chile', 'Peru', 'Cuba', 'Fiji'];
+    const rows = JSON.stringify(countries.map((country, i) => ({ year: 1955 + i, country, pop: i })));
+    expect(encodings(rows)[1]).toBe('[4]{country,year,pop}:\n  Chile,1955,0\n  Peru,1956,1\n  Cuba,1957,2\n  Fiji,1958,3');
+    // Three rows would save three tokens, which a new header order could cost back.
+    expect(encodings(JSON.stringify(JSON.parse(rows).slice(0, 3)))[1]).toMatch(/^\[3\]\{year,/);
+    const quoted = JSON.stringify(countries.map((s, n) => ({ n, s: s + ':' })));
+    expect(encodings(quoted)[1]).toMatch(/^\[4\]\{n,s\}:\n  0,"Chile:"/);
   });
 
   it('is not offered for what it cannot carry exactly', () => {

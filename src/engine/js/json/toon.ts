@@ -3,7 +3,7 @@
 // keeping their original text. Documents TOON cannot carry exactly get no TOON form; in a lossy
 // view, markers in tables and lists are bare lines outside the header's count.
 
-import { hasLoneSurrogate, toonKey, toonQuoted, toonString } from './strings.js';
+import { hasLoneSurrogate, toonKey, toonQuoted, toonSafeUnquoted, toonString } from './strings.js';
 import { children, isContainer, Kind, NONE, NUMBER_CHECK, SURROGATE, rawKey, type Tape } from './tape.js';
 import { View, type Entry } from './view.js';
 import { TextBuffer } from './buffer.js';
@@ -116,6 +116,61 @@ function tableFields(view: View, rows: number[]): Fields | undefined {
   return { fields, top };
 }
 
+const DIGIT = 0;
+const LETTER = 1;
+const OTHER = 2;
+
+/** How a cell's TOON text opens, for the tokenizer (see `lead_with_word` in toon.rs). */
+function lead(view: View, v: number): number {
+  const t = view.tape;
+  const kind = t.kind[v];
+  let first: number;
+  if (kind === Kind.Number) first = t.text.charCodeAt(t.start[v]!);
+  else if (kind === Kind.String) {
+    const s = view.string(v);
+    if (!toonSafeUnquoted(s)) return OTHER;
+    first = s.charCodeAt(0);
+  } else if (kind === Kind.True || kind === Kind.False || kind === Kind.Null) return LETTER;
+  else return OTHER;
+  if (first >= 48 && first <= 57) return DIGIT;
+  return (first | 32) >= 97 && (first | 32) <= 122 ? LETTER : OTHER;
+}
+
+/** Rows a moved column must save, net: the header's new key order may cost a few tokens. */
+const MIN_GAIN = 4;
+
+/**
+ * Moves a top-level leaf column to the front when rows then open with a letter instead of a
+ * digit often enough to save tokens (`MIN_GAIN` rows, net); the column saving most, the
+ * earliest on ties. JSON gives key order no meaning.
+ */
+function leadWithWord(view: View, f: Fields, rows: number[]): void {
+  const t = view.tape;
+  const head = f.fields[0];
+  if (head === undefined || head.len > 0) return;
+  const leads = rows.map((r) => {
+    const v = lookup(view, r, head.key, r + 1);
+    return v !== undefined && lead(view, v) === DIGIT;
+  });
+  if (!leads.includes(true)) return;
+  const gains = new Array<number>(f.top).fill(0);
+  rows.forEach((r, j) => {
+    const digit = leads[j]!;
+    let hint = r + 1;
+    for (let c = 0; c < f.top; c++) {
+      const v = lookup(view, r, f.fields[c]!.key, hint);
+      if (v === undefined) continue;
+      hint = t.next[v]!;
+      const l = lead(view, v);
+      if (l === LETTER && digit) gains[c]!++;
+      else if (l === DIGIT && !digit) gains[c]!--;
+    }
+  });
+  let best = 0;
+  for (let c = 1; c < f.top; c++) if (f.fields[c]!.len === 0 && gains[c]! >= MIN_GAIN && gains[c]! > gains[best]!) best = c;
+  if (best > 0) f.fields.splice(0, best + 1, f.fields[best]!, ...f.fields.slice(0, best));
+}
+
 const EMPTY = 0;
 const INLINE = 1;
 const TABLE = 2;
@@ -165,7 +220,10 @@ class Writer {
       const items = this.items(arr);
       if (items.every((i) => view.kind(i) === Kind.Object)) {
         const fields = tableFields(view, items);
-        if (fields !== undefined) return { form: TABLE, fields };
+        if (fields !== undefined) {
+          leadWithWord(view, fields, items);
+          return { form: TABLE, fields };
+        }
       }
     }
     return { form: LIST };
