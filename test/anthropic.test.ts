@@ -1,12 +1,11 @@
 // withHeadroom / HeadroomClient end to end: the real @anthropic-ai/sdk against a local server that
 // speaks the Messages API and records every request body.
-import { readFileSync } from 'node:fs';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicProvider, countTokens } from '../src/index.js';
 import { HeadroomClient, withHeadroom, type CompressEvent } from '../src/anthropic.js';
 import { MockAnthropic } from './support/anthropic-server.js';
-import { corpusPath } from './support/corpus.js';
+import { corpusSample } from './support/corpus.js';
 
 const MODEL = 'claude-sonnet-4-5-20250929';
 const server = new MockAnthropic();
@@ -23,7 +22,7 @@ beforeEach(() => {
   sdk = new Anthropic({ apiKey: 'test-key', baseURL: server.baseURL, maxRetries: 0 });
 });
 
-const repos = readFileSync(corpusPath('json/github-repos/github-repos.json'), 'utf8');
+const repos = corpusSample('records');
 const SYSTEM = [{ type: 'text' as const, text: 'You are a repository analyst.', cache_control: { type: 'ephemeral' as const } }];
 const TOOLS = [{ name: 'list_repos', description: 'List repositories', input_schema: { type: 'object' as const, properties: {} } }];
 
@@ -244,11 +243,11 @@ describe('HeadroomClient', () => {
   });
 
   it('reads the 1M-context beta from the betas param or the anthropic-beta header', async () => {
-    // Five CI logs, about 240 000 tokens: over claude-sonnet-4-5's 200 000, within 1M.
-    const logs = ['guava_2087', 'jodatime_2082', 'commonslang_2089', 'nopol_1347', 'astor_1278', 'sorald_265'];
+    // Five CI logs of about 48 000 tokens each: over claude-sonnet-4-5's 200 000, within 1M.
+    const log = corpusSample('ciLog');
+    const text = log.repeat(Math.ceil(48_000 / countTokens(log)));
     const history: Anthropic.MessageParam[] = [{ role: 'user', content: 'Why did these builds fail?' }];
     for (let i = 0; i < 5; i++) {
-      const text = readFileSync(corpusPath(`ci-logs/breakages/${logs[i % logs.length]!}/fail.log`), 'utf8');
       history.push({ role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${i}`, name: 'ci_log', input: { run: i } }] });
       history.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${i}`, content: `run ${i}\n${text}` }] });
     }
@@ -333,7 +332,7 @@ describe('cache alignment on the wire', () => {
       await client.messages.create({ ...params(history), system: SYSTEM });
       bodies.push(sentBody().messages);
       const id = `toolu_${turn}`;
-      const output = turn % 2 === 0 ? repos : readFileSync(corpusPath('json/kubectl/list1-raw.json'), 'utf8');
+      const output = turn % 2 === 0 ? repos : corpusSample('nested');
       history.push({ role: 'assistant', content: [{ type: 'tool_use', id, name: 'list_repos', input: { page: turn } }] });
       history.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: output }] });
     }

@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { compressWith } from '../src/compress.js';
 import type { BlockInput, BlockOptions } from '../src/engine/types.js';
 import { Memo } from '../src/messages/memo.js';
-import { corpusFiles, corpusPath } from './support/corpus.js';
+import { corpusFiles, corpusPath, corpusSample, fullCorpus } from './support/corpus.js';
 import { engines, js, nativeEngine } from './support/engines.js';
 
 const options: BlockOptions = { encoding: 'o200k_base', query: 'error', minTokens: 200, maxBlockTokens: 4000 };
-const files = corpusFiles('', (f) => /\.(json|log|patch|diff)$/.test(f)).filter((_, i) => i % 7 === 0);
+const files = corpusFiles('', (f) => /\.(json|log|patch|diff)$/.test(f)).filter((_, i) => i % (fullCorpus ? 7 : 1) === 0);
 const inputs: BlockInput[] = files.map((f) => ({ content: readFileSync(corpusPath(f), 'utf8'), options }));
 
 describe('engine additions', () => {
@@ -31,8 +31,12 @@ describe('engine additions', () => {
   });
 
   it.runIf(nativeEngine !== undefined)('large batches, spread over several threads natively, give the one-thread results in order', async () => {
-    const all = corpusFiles('', (f) => /\.(json|log|patch|diff)$/.test(f)).map((f) => ({ content: readFileSync(corpusPath(f), 'utf8'), options }));
-    expect(all.reduce((n, i) => n + i.content.length, 0)).toBeGreaterThan(1_000_000);
+    const texts = corpusFiles('', (f) => /\.(json|log|patch|diff)$/.test(f)).map((f) => readFileSync(corpusPath(f), 'utf8'));
+    // Over 1 MB in all (the fixture corpus is smaller: its files come round again, each round distinct).
+    const all: BlockInput[] = [];
+    for (let round = 0; all.reduce((n, i) => n + i.content.length, 0) <= 1_000_000; round++) {
+      all.push(...texts.map((t) => ({ content: round === 0 ? t : `${t}\nround ${round}`, options })));
+    }
     const expected = nativeEngine!.compressBlocks(all);
     expect(nativeEngine!.compressBlocksUntil(all, {})).toEqual(expected);
     expect(await nativeEngine!.compressBlocksAsync(all, {})).toEqual(expected);
@@ -92,8 +96,8 @@ describe('engine additions', () => {
 });
 
 describe('per-compressor settings', () => {
-  const repos = readFileSync(corpusPath('json/github-repos/github-repos.json'), 'utf8');
-  const log = readFileSync(corpusPath('ci-logs/breakages/guava_2087/fail.log'), 'utf8');
+  const repos = corpusSample('records');
+  const log = corpusSample('ciLog');
   const conversation = [
     { role: 'user' as const, content: 'What broke?' },
     {

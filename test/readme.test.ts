@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MockAnthropic } from './support/anthropic-server.js';
-import { corpusPath } from './support/corpus.js';
+import { corpusSample } from './support/corpus.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIR = join(ROOT, 'test/.readme');
@@ -16,10 +16,10 @@ const PRELUDE: Record<string, string> = {
   longConversation: `[
     { role: 'user' as const, content: 'What failed in CI?' },
     { role: 'assistant' as const, content: [{ type: 'tool_use' as const, id: 'toolu_9', name: 'ci_log', input: {} }] },
-    { role: 'user' as const, content: [{ type: 'tool_result' as const, tool_use_id: 'toolu_9', content: ${JSON.stringify(readFileSync(corpusPath('ci-logs/breakages/guava_2087/fail.log'), 'utf8'))} }] },
+    { role: 'user' as const, content: [{ type: 'tool_result' as const, tool_use_id: 'toolu_9', content: ${JSON.stringify(corpusSample('ciLog'))} }] },
   ]`,
-  largeContent: JSON.stringify(readFileSync(corpusPath('json/github-repos/github-repos.json'), 'utf8')),
-  hugeLogOutput: JSON.stringify(readFileSync(corpusPath('ci-logs/breakages/jodatime_2082/fail.log'), 'utf8')),
+  largeContent: JSON.stringify(corpusSample('records')),
+  hugeLogOutput: JSON.stringify(corpusSample('otherCiLog')),
   headroomServerUrl: 'process.env.ANTHROPIC_BASE_URL!',
 };
 

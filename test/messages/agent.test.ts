@@ -69,7 +69,10 @@ function agentConversation(turns: number, offset: number, pools: ToolOutput[][] 
     const pool = shuffled[k]!;
     const at = used[k]!;
     used[k] = at + 1;
-    return pool[at % pool.length]!;
+    // A small pool (the fixture corpus) comes round again: leading blanks keep each draw distinct.
+    const round = Math.floor(at / pool.length);
+    const output = pool[at % pool.length]!;
+    return round === 0 ? output : { ...output, content: ' '.repeat(round) + output.content };
   };
   for (let t = 0; t < turns; t++) {
     const calls = [next(t + offset)];
