@@ -9,6 +9,7 @@
 //                  frameworks do; SWE-agent's own runs kept 5), then the same breakpoints
 // (b) and (c) build the request exactly as withHeadroom does (asWrapperSends; a test holds the two
 // together). Each strategy replays a session in a fresh process: a fresh memo and a fresh cache.
+import { statSync } from 'node:fs';
 import { CacheAligner, type SystemPrompt } from '../src/cache/aligner.js';
 import { addCacheBreakpoints, cacheMarkers, MAX_CACHE_MARKERS } from '../src/cache/breakpoints.js';
 import { compressWith, DEFAULT_MODEL, type CompressOptions } from '../src/compress.js';
@@ -17,12 +18,12 @@ import { openAIToAnthropic } from '../src/messages/convert.js';
 import { Memo } from '../src/messages/memo.js';
 import type { AnthropicMessage, OpenAIMessage } from '../src/messages/types.js';
 import { AnthropicProvider } from '../src/providers/anthropic.js';
-import { addBill, billTokens, dollars, emptyBill, MODELS, PRICES_TAKEN, PromptCache, requestBlocks, type Bill, type CachedRequest, type ModelPricing } from './billing.js';
+import { addBill, billTokens, dollars, emptyBill, LOOKBACK_BLOCKS, MODELS, MULTIPLIERS, PRICES_TAKEN, PromptCache, requestBlocks, TTL_SECONDS, type Bill, type CachedRequest, type ModelPricing } from './billing.js';
 import { read, type CorpusEntry } from './corpus.js';
 import { runPythonPeer } from './python-peer.js';
 import { lineChart } from './svg.js';
 import type { Progress } from './timing.js';
-import { isToolOutput, readTrajectory, type Session } from './trajectory.js';
+import { DEFAULT_TURN_SECONDS, isToolOutput, readTrajectory, type Session } from './trajectory.js';
 
 export type StrategyId = 'none' | 'headroom' | 'headroom-tail' | 'python' | 'last-n';
 
@@ -215,7 +216,7 @@ export function sessionEntries(entries: readonly CorpusEntry[], quick: boolean):
   const all = entries.filter((e) => e.kind === 'trajectory');
   if (!quick) return all;
   return all
-    .map((e) => ({ e, size: read(e).length }))
+    .map((e) => ({ e, size: statSync(e.path).size }))
     .sort((a, b) => a.size - b.size)
     .slice(0, 2)
     .map((x) => x.e);
@@ -350,6 +351,8 @@ export function sessionsSummaryMd(section: SessionsSection): string[] {
 export function formatSessions(section: SessionsSection): string[] {
   const label = (id: StrategyId): string => STRATEGIES.find((s) => s.id === id)!.label;
   const models = section.models.map((m) => `${m.label} $${m.inputPerMTok}/MTok input, minimum cacheable ${m.minCacheableTokens} tokens`).join('; ');
+  const m = MULTIPLIERS;
+  const perModel = section.models.flatMap((x) => [`${x.label}: uncached / written / read`, 'cache-hit share', 'input cost', 'saved vs (a)', 'turns over window']);
   return [
     '## Sessions: what prompt caching bills for a replayed agent session',
     '',
@@ -360,22 +363,24 @@ export function formatSessions(section: SessionsSection): string[] {
       `(e) the last ${section.keepLast} tool outputs whole and older ones cut to a one-line marker, same breakpoints.`,
     '',
     `Billing (Anthropic's published rules, prices taken ${section.pricesTaken}; ${models}): a request reads the longest live cached prefix found from its breakpoints ` +
-      '(looking back up to 20 blocks), writes from there to its last breakpoint at 1.25× (5 min) or 2× (1 h), reads at 0.1×, the rest is uncached at 1×; ' +
-      'entries live 5 minutes (1 hour with `ttl: 1h`) from their last use; turns are spaced by the trajectory timestamps, or 30 s apart. ' +
-      "Tokens: headroom's counting convention (o200k_base text plus fixed overheads, countMessageTokens), the same for every strategy.",
+      `(looking back up to ${LOOKBACK_BLOCKS} blocks) at ${m.read}×, writes from there to its last breakpoint at ${m.written5m}× (5 min) or ${m.written1h}× (1 h), ` +
+      `the rest is uncached at ${m.uncached}×; entries live ${TTL_SECONDS['5m'] / 60} minutes (${TTL_SECONDS['1h'] / 60} with \`ttl: '1h'\`) from their last use; ` +
+      `turns are spaced by the trajectory's timestamps, or ${DEFAULT_TURN_SECONDS} s apart. ` +
+      "Tokens: headroom's counting convention (o200k_base text plus fixed overheads, as countMessageTokens counts), the same for every strategy; " +
+      'turns over window: estimated tokens (o200k × 1.15, as AnthropicProvider estimates) above the model\'s context window.',
     '',
     ...sessionsSummaryMd(section),
-    '| trajectory | turns | spacing | strategy | tokens sent | uncached / written / read (Sonnet) | Sonnet cost | saved | Opus cost | saved | compress ms/turn | failed turns |',
-    '|---|---:|---|---|---:|---|---:|---:|---:|---:|---:|---:|',
+    `| trajectory | turns | spacing | strategy | tokens sent | compress ms/turn | failed turns | ${perModel.join(' | ')} |`,
+    `|---|---:|---|---|---:|---:|---:|${perModel.map((_, i) => (i % 5 === 0 ? '---|' : '---:|')).join('')}`,
     ...section.rows.flatMap((r) => {
       const base = r.runs[0]!;
       return r.runs.map((run) => {
-        const cells = run.models.map((m, i) => {
+        const cells = run.models.flatMap((x, i) => {
           const a = base.models[i]!.dollars;
-          return `${usd(m.dollars)} | ${share(pct(a - m.dollars, a))}`;
+          const b = x.bill;
+          return [`${b.uncached} / ${b.written5m + b.written1h} / ${b.read}`, share(pct(b.read, billTokens(b))), usd(x.dollars), share(pct(a - x.dollars, a)), String(x.overWindow)];
         });
-        const s = run.models[0]!.bill;
-        return `| ${r.name} | ${r.turns} | ${r.spacing} | ${label(run.strategy)} | ${run.tokens} | ${s.uncached} / ${s.written5m + s.written1h} / ${s.read} | ${cells.join(' | ')} | ${ms(median(run.ms))} | ${run.failures} |`;
+        return `| ${r.name} | ${r.turns} | ${r.spacing} | ${label(run.strategy)} | ${run.tokens} | ${ms(median(run.ms))} | ${run.failures} | ${cells.join(' | ')} |`;
       });
     }),
     ...section.skipped.map((s) => `\nskipped: ${s}`),
