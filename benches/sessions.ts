@@ -12,11 +12,11 @@
 import { statSync } from 'node:fs';
 import { CacheAligner, type SystemPrompt } from '../src/cache/aligner.js';
 import { addCacheBreakpoints, cacheMarkers, MAX_CACHE_MARKERS } from '../src/cache/breakpoints.js';
-import { compressWith, DEFAULT_MODEL, type CompressOptions } from '../src/compress.js';
+import { compressWith, DEFAULT_MODEL } from '../src/compress.js';
 import { currentEngine } from '../src/engine/loader.js';
 import { openAIToAnthropic } from '../src/messages/convert.js';
 import { Memo } from '../src/messages/memo.js';
-import type { AnthropicMessage, OpenAIMessage } from '../src/messages/types.js';
+import type { OpenAIMessage } from '../src/messages/types.js';
 import { AnthropicProvider } from '../src/providers/anthropic.js';
 import { addBill, billTokens, dollars, emptyBill, LOOKBACK_BLOCKS, MODELS, MULTIPLIERS, PRICES_TAKEN, PromptCache, requestBlocks, TTL_SECONDS, type Bill, type CachedRequest, type ModelPricing } from './billing.js';
 import { read, type CorpusEntry } from './corpus.js';
@@ -84,7 +84,7 @@ export async function headroomTurns(session: Session, moveDynamicToTail: boolean
     const result = await compressWith(env, plain.messages, {
       model: DEFAULT_MODEL,
       format: 'anthropic',
-      ...(plain.system === undefined ? {} : { system: plain.system as CompressOptions['system'] & {} }),
+      ...(session.system === undefined ? {} : { system: session.system }),
       ...(plain.tools === undefined ? {} : { tools: plain.tools }),
     });
     const failed = result.failures.length > 0 ? result.failures.map((f) => f.reason).join(', ') : undefined;
