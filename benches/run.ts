@@ -115,15 +115,17 @@ const summaryMd = [
   `Token counting: headroom native ${dash(summary.tokenizer.nativeMBps)} MB/s; fastest JS tokenizer (${dash(summary.tokenizer.fastestJsPeer)}) ${dash(summary.tokenizer.fastestJsPeerMBps)} MB/s. ` +
     `compress() of a 1 MB request, first call p50: native ${dash(summary.compress1MBp50Ms.native)} ms, JS ${dash(summary.compress1MBp50Ms.js)} ms.`,
   '',
-  `Sessions with prompt caching (${summary.sessions.trajectories} trajectories, ${summary.sessions.turns} turns, ${dash(summary.sessions.model)} prices), input cost saved against no compression: ` +
-    ['headroom', 'python', 'last-n']
-      .map((id) => {
-        const t = sessionStrategy(id);
-        return t === undefined ? undefined : `${t.label} ${dash(t.models[0]?.savedPct ?? null)} % (token cut ${dash(t.tokenCutPct)} %)`;
-      })
-      .filter((x) => x !== undefined)
-      .join('; ') +
-    (sessions.pythonUnavailable === undefined ? '.' : `; Python package not run: ${sessions.pythonUnavailable}.`),
+  summary.sessions.trajectories === 0
+    ? 'Sessions with prompt caching: no trajectories in the corpus.'
+    : `Sessions with prompt caching (${summary.sessions.trajectories} trajectories, ${summary.sessions.turns} turns, ${dash(summary.sessions.model)} prices), input cost saved against no compression: ` +
+      ['headroom', 'python', 'last-n']
+        .map((id) => {
+          const t = sessionStrategy(id);
+          return t === undefined ? undefined : `${t.label} ${dash(t.models[0]?.savedPct ?? null)} % (token cut ${dash(t.tokenCutPct)} %)`;
+        })
+        .filter((x) => x !== undefined)
+        .join('; ') +
+      (sessions.pythonUnavailable === undefined ? '.' : `; Python package not run: ${sessions.pythonUnavailable}.`),
   '',
 ];
 
