@@ -2,7 +2,7 @@
 // Progress on stderr; the summary on stdout; bench-results/report.md, report.json and one SVG
 // chart per section on disk. `--quick` runs a small subset (CI smoke); `--sessions` runs only the
 // sessions section (bench-results/sessions.md, sessions.json, sessions.svg).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { corpusRoot, loadCorpus, read } from './corpus.js';
@@ -34,7 +34,9 @@ async function runSessions(): Promise<SessionsSection> {
   progress.finish();
   mkdirSync(outDir, { recursive: true });
   const chart = sessionsChart(section);
-  if (chart !== undefined) writeFileSync(join(outDir, 'sessions.svg'), chart);
+  // No session, no chart: a chart left from an earlier run must not pass for this one's.
+  if (chart === undefined) rmSync(join(outDir, 'sessions.svg'), { force: true });
+  else writeFileSync(join(outDir, 'sessions.svg'), chart);
   return section;
 }
 
@@ -44,7 +46,7 @@ if (sessionsOnly) {
   writeFileSync(join(outDir, 'sessions.md'), [`# headroom benchmark: sessions`, '', `${date.slice(0, 10)} · ${machine} · corpus ${corpus.root}${quick ? ' (--quick)' : ''}`, '', ...formatSessions(section)].join('\n'));
   writeFileSync(join(outDir, 'sessions.json'), JSON.stringify({ date, machine, corpus: corpus.root, quick, sessions: { ...section, totals: sessionTotals(section) } }, null, 2) + '\n');
   console.log([`# headroom benchmark: sessions (${date.slice(0, 10)}, ${machine})`, '', ...sessionsSummaryMd(section)].join('\n'));
-  console.log(`report: ${join(outDir, 'sessions.md')}, ${join(outDir, 'sessions.json')}, chart: ${join(outDir, 'sessions.svg')}`);
+  console.log(`report: ${join(outDir, 'sessions.md')}, ${join(outDir, 'sessions.json')}${section.rows.length > 0 ? `, chart: ${join(outDir, 'sessions.svg')}` : ''}`);
   process.exit(0);
 }
 
