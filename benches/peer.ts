@@ -123,7 +123,7 @@ export function benchPeer(entries: readonly CorpusEntry[], progress: Progress, o
     let peer: PeerRow['python'] = { error: python.ok ? 'no answer' : 'unavailable' };
     if (python.ok) {
       const o = python.outputs.get(entry.name);
-      if (o !== undefined) peer = 'error' in o ? { error: o.error } : score(o.content, o.ms);
+      if (o !== undefined) peer = 'error' in o ? { error: o.error } : 'content' in o ? score(o.content, o.ms) : { error: 'no content in the answer' };
     }
     return { name: entry.name, kind: entry.kind, tokensBefore: out!.tokensBefore, headroom: score(out!.content, ms), python: peer };
   });

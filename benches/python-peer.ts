@@ -8,13 +8,13 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(import.meta.dirname, '..');
 const TARGET = join(ROOT, '.bench-peers/python');
 
-export interface PeerInput {
-  name: string;
-  content: string;
-  query: string;
-}
+/** One tool output (sent as the only tool result of a request), or a whole conversation as it is. */
+export type PeerInput = { name: string; content: string; query: string } | { name: string; messages: readonly unknown[] };
 
-export type PeerOutput = { name: string; content: string; ms: number } | { name: string; error: string };
+export type PeerOutput =
+  | { name: string; content: string; ms: number }
+  | { name: string; messages: unknown[]; ms: number }
+  | { name: string; error: string };
 
 export type PeerRun = { ok: true; outputs: Map<string, PeerOutput> } | { ok: false; reason: string };
 

@@ -1,7 +1,8 @@
 // `npm run bench`: one report over a corpus (HEADROOM_CORPUS, default ../shared/corpus).
 // Progress on stderr; the summary on stdout; bench-results/report.md, report.json and one SVG
-// chart per section on disk. `--quick` runs a small subset (CI smoke).
-import { mkdirSync, writeFileSync } from 'node:fs';
+// chart per section on disk. `--quick` runs a small subset (CI smoke); `--sessions` runs only the
+// sessions section (bench-results/sessions.md, sessions.json, sessions.svg).
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { corpusRoot, loadCorpus, read } from './corpus.js';
@@ -12,13 +13,40 @@ import { benchCompress, compressMarkdown } from './compress.js';
 import { benchJson, formatJson } from './json.js';
 import { benchPeer, formatPeer, peerTotals } from './peer.js';
 import { benchLogs, formatLogs, logSampleCount } from './logs.js';
+import { benchSessions, formatSessions, sessionEntries, sessionsChart, sessionsSummaryMd, sessionTotals, type SessionsSection } from './sessions.js';
 
 const quick = process.argv.includes('--quick');
+const sessionsOnly = process.argv.includes('--sessions');
 const outDir = resolve(import.meta.dirname, '../bench-results');
 const corpus = loadCorpus(corpusRoot());
+const machine = `${process.platform}-${process.arch}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
 
 if (corpus.entries.length === 0) {
   console.log(`No benchmark inputs under ${corpus.root}: expected json/**.json, ci-logs/<set>/<case>/fail.log, trajectories/*.traj, diffs/*, logs/**/*.log or grep/*.txt.`);
+  process.exit(0);
+}
+
+/** Runs the sessions section and writes its chart; the Python package is installed on full runs. */
+async function runSessions(): Promise<SessionsSection> {
+  const trajectories = sessionEntries(corpus.entries, quick);
+  const progress = new Progress(1 + trajectories.length);
+  const section = await benchSessions(trajectories, progress, { install: !quick });
+  progress.finish();
+  mkdirSync(outDir, { recursive: true });
+  const chart = sessionsChart(section);
+  // No session, no chart: a chart left from an earlier run must not pass for this one's.
+  if (chart === undefined) rmSync(join(outDir, 'sessions.svg'), { force: true });
+  else writeFileSync(join(outDir, 'sessions.svg'), chart);
+  return section;
+}
+
+if (sessionsOnly) {
+  const section = await runSessions();
+  const date = new Date().toISOString();
+  writeFileSync(join(outDir, 'sessions.md'), [`# headroom benchmark: sessions`, '', `${date.slice(0, 10)} · ${machine} · corpus ${corpus.root}${quick ? ' (--quick)' : ''}`, '', ...formatSessions(section)].join('\n'));
+  writeFileSync(join(outDir, 'sessions.json'), JSON.stringify({ date, machine, corpus: corpus.root, quick, sessions: { ...section, totals: sessionTotals(section) } }, null, 2) + '\n');
+  console.log([`# headroom benchmark: sessions (${date.slice(0, 10)}, ${machine})`, '', ...sessionsSummaryMd(section)].join('\n'));
+  console.log(`report: ${join(outDir, 'sessions.md')}, ${join(outDir, 'sessions.json')}${section.rows.length > 0 ? `, chart: ${join(outDir, 'sessions.svg')}` : ''}`);
   process.exit(0);
 }
 
@@ -36,6 +64,8 @@ compressProgress.finish();
 const peerProgress = new Progress(2);
 const peer = benchPeer(entries, peerProgress, { install: !quick });
 peerProgress.finish();
+const sessions = await runSessions();
+const sessionStrategy = (id: string): ReturnType<typeof sessionTotals>[number] | undefined => sessionTotals(sessions).find((t) => t.strategy === id);
 
 const round = (n: number): number => Math.round(n * 10) / 10;
 const share = (a: number, b: number): number | null => (b === 0 ? null : round((100 * a) / b));
@@ -65,6 +95,13 @@ const summary = {
     fastestJsPeerMBps: fastestPeer === undefined ? null : round(fastestPeer.longMBps),
   },
   compress1MBp50Ms: { native: oneMB('native'), js: oneMB('js') },
+  /** Input cost saved against no compression on replayed sessions with prompt caching, at the first model's prices. */
+  sessions: {
+    trajectories: sessions.rows.length,
+    turns: sessions.rows.reduce((n, r) => n + r.turns, 0),
+    model: sessions.models[0]?.label ?? null,
+    strategies: sessionTotals(sessions).map((t) => ({ strategy: t.strategy, tokenCutPct: t.tokenCutPct, savedPct: t.models[0]?.savedPct ?? null })),
+  },
 };
 const dash = (v: number | string | null): string => (v === null ? '–' : String(v));
 const summaryMd = [
@@ -80,12 +117,24 @@ const summaryMd = [
   `Token counting: headroom native ${dash(summary.tokenizer.nativeMBps)} MB/s; fastest JS tokenizer (${dash(summary.tokenizer.fastestJsPeer)}) ${dash(summary.tokenizer.fastestJsPeerMBps)} MB/s. ` +
     `compress() of a 1 MB request, first call p50: native ${dash(summary.compress1MBp50Ms.native)} ms, JS ${dash(summary.compress1MBp50Ms.js)} ms.`,
   '',
+  summary.sessions.trajectories === 0
+    ? 'Sessions with prompt caching: no trajectories in the corpus.'
+    : `Sessions with prompt caching (${summary.sessions.trajectories} trajectories, ${summary.sessions.turns} turns, ${dash(summary.sessions.model)} prices), input cost saved against no compression: ` +
+      ['headroom', 'python', 'last-n']
+        .map((id) => {
+          const t = sessionStrategy(id);
+          return t === undefined ? undefined : `${t.label} ${dash(t.models[0]?.savedPct ?? null)} % (token cut ${dash(t.tokenCutPct)} %)`;
+        })
+        .filter((x) => x !== undefined)
+        .join('; ') +
+      (sessions.pythonUnavailable === undefined ? '.' : `; Python package not run: ${sessions.pythonUnavailable}.`),
+  '',
 ];
 
 const report = {
   summary,
   date: new Date().toISOString(),
-  machine: `${process.platform}-${process.arch}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
+  machine,
   corpus: corpus.root,
   quick,
   inputs: entries.length,
@@ -95,6 +144,7 @@ const report = {
   logs,
   compress,
   peer: { ...peer, totals: peerTotals(peer) },
+  sessions: { ...sessions, totals: sessionTotals(sessions) },
 };
 
 const fmt = (n: number, d = 1): string => n.toFixed(d);
@@ -121,6 +171,7 @@ const md = [
   '',
   ...formatLogs(logs),
   ...formatPeer(peer),
+  ...formatSessions(sessions),
 ];
 
 mkdirSync(outDir, { recursive: true });

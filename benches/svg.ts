@@ -1,4 +1,4 @@
-// Horizontal bar charts as standalone SVG files, written without a browser.
+// Bar and line charts as standalone SVG files, written without a browser.
 
 export interface Bar {
   label: string;
@@ -46,6 +46,62 @@ export function barChart(chart: Chart): string {
     parts.push(`<text x="${x(b.value) + 6}" y="${y + 15}" fill="#222">${esc(b.note ?? String(b.value))}</text>`);
   });
   parts.push(`<line x1="${labelW}" x2="${labelW}" y1="${top}" y2="${top + rowH * chart.bars.length}" stroke="#888"/>`);
+  parts.push('</svg>');
+  return parts.join('\n') + '\n';
+}
+
+export interface Series {
+  label: string;
+  /** One y value per x step (x = 1, 2, …). */
+  values: number[];
+  /** Text after the label in the legend (e.g. the final value). */
+  note?: string;
+}
+
+export interface LineChartSpec {
+  title: string;
+  unit: string;
+  xLabel: string;
+  series: Series[];
+}
+
+const COLOURS = ['#3b7dd8', '#d83b3b', '#2e9e5b', '#c98a12', '#7b4fc9', '#555555'];
+
+/** Lines over a shared x axis (steps 1…n), one per series, with a legend; every other line is dashed so equal series stay visible. */
+export function lineChart(chart: LineChartSpec): string {
+  const legendW = 12 + 7 * Math.max(10, ...chart.series.map((s) => s.label.length + (s.note === undefined ? 0 : s.note.length + 1)));
+  const plotW = 520;
+  const plotH = 300;
+  const left = 70;
+  const top = 56;
+  const height = top + plotH + 50;
+  const width = left + plotW + 50 + legendW;
+  const steps = Math.max(1, ...chart.series.map((s) => s.values.length));
+  const max = Math.max(1e-12, ...chart.series.flatMap((s) => s.values));
+  const x = (i: number): number => left + (steps === 1 ? plotW / 2 : (i / (steps - 1)) * plotW);
+  const y = (v: number): number => top + plotH - (Math.max(0, v) / max) * plotH;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="12" y="22" font-size="15" font-weight="bold">${esc(chart.title)}</text>`,
+    `<text x="12" y="38" fill="#555">${esc(chart.unit)}</text>`,
+    `<line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotH}" stroke="#888"/>`,
+    `<line x1="${left}" x2="${left + plotW}" y1="${top + plotH}" y2="${top + plotH}" stroke="#888"/>`,
+    `<text x="${left - 6}" y="${top + 4}" text-anchor="end" fill="#555">${esc(max.toPrecision(3))}</text>`,
+    `<text x="${left - 6}" y="${top + plotH}" text-anchor="end" fill="#555">0</text>`,
+    `<text x="${left}" y="${top + plotH + 18}" text-anchor="middle" fill="#555">1</text>`,
+    `<text x="${left + plotW}" y="${top + plotH + 18}" text-anchor="middle" fill="#555">${steps}</text>`,
+    `<text x="${left + plotW / 2}" y="${top + plotH + 36}" text-anchor="middle" fill="#555">${esc(chart.xLabel)}</text>`,
+  ];
+  chart.series.forEach((s, k) => {
+    const colour = COLOURS[k % COLOURS.length]!;
+    const points = s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+    const dash = k % 2 === 1 ? ' stroke-dasharray="7 5"' : '';
+    parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="2"${dash} points="${points}"/>`);
+    const ly = top + 8 + k * 18;
+    parts.push(`<line x1="${left + plotW + 14}" x2="${left + plotW + 34}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="3"${dash}/>`);
+    parts.push(`<text x="${left + plotW + 40}" y="${ly + 4}">${esc(s.note === undefined ? s.label : `${s.label} ${s.note}`)}</text>`);
+  });
   parts.push('</svg>');
   return parts.join('\n') + '\n';
 }
