@@ -3,46 +3,10 @@
 //! `PREFIX_LINES` of its lines, normalised as the compressors see them); `code` and `text` pass
 //! through untouched.
 
+use crate::block::Kind;
 use crate::lines;
 use crate::log::{classify_all, timestamp_len, Class, LineInfo};
 use std::collections::BTreeMap;
-
-/// The kinds of content headroom tells apart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kind {
-    Json,
-    Log,
-    Search,
-    Diff,
-    Code,
-    Text,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 6] = [
-        Kind::Json,
-        Kind::Log,
-        Kind::Search,
-        Kind::Diff,
-        Kind::Code,
-        Kind::Text,
-    ];
-
-    pub fn from_name(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.name() == name)
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Json => "json",
-            Kind::Log => "log",
-            Kind::Search => "search",
-            Kind::Diff => "diff",
-            Kind::Code => "code",
-            Kind::Text => "text",
-        }
-    }
-}
 
 /// How much of a block detection reads.
 pub const PREFIX_BYTES: usize = 64 * 1024;

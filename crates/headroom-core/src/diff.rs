@@ -5,9 +5,10 @@
 //! `max_block_tokens`, in two steps: lockfiles are summarised as their name with added/removed
 //! counts (and binary patch data as its line count); then the remaining context lines fold too.
 
+use crate::block::{BlockOptions, Compressed, Omission};
 use crate::detect::{is_hunk_header, HEADER_PREFIXES};
 use crate::lines::{self, Lines};
-use crate::{marker, BlockOptions, Compressed, Omission};
+use crate::marker;
 
 /// Context lines kept on each side of a change.
 pub const CONTEXT_KEEP: usize = 1;
@@ -392,7 +393,7 @@ fn render<S: AsRef<str>>(
 mod tests {
     use super::*;
 
-    use crate::test_options as opts;
+    use crate::block::test_options as opts;
 
     #[test]
     fn folds_context_beyond_one_line_each_side() {

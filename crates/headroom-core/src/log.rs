@@ -15,10 +15,11 @@ mod outliers;
 
 pub use classify::{classify_all, line_signal, timestamp_len, tokens, Class, Level, LineInfo};
 
+use crate::block::{BlockOptions, Compressed, Omission};
 use crate::budget::{self, estimate_tokens};
 use crate::lines::{self, Lines};
+use crate::marker;
 use crate::select::query_terms;
-use crate::{marker, BlockOptions, Compressed, Omission};
 use fold::{Unit, UnitKind};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -76,7 +77,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
             &sel,
             split.trailing_newline,
         );
-        let tokens = crate::count_tokens(&out.content, options.encoding);
+        let tokens = crate::tokens::count_tokens(&out.content, options.encoding);
         (
             Compressed {
                 tokens: Some(tokens),
@@ -330,7 +331,7 @@ fn level_text(levels: &[usize; 7]) -> String {
 mod tests {
     use super::*;
 
-    use crate::test_options as opts;
+    use crate::block::test_options as opts;
 
     #[test]
     fn lossless_folds_and_counts_add_up() {
@@ -365,7 +366,7 @@ mod tests {
         assert!(c.content.starts_with("start\n"));
         assert!(c.content.ends_with("end\n"));
         assert!(c.content.contains("lines omitted"));
-        assert!(crate::count_tokens(&c.content, crate::Encoding::O200kBase) <= 300);
+        assert!(crate::tokens::count_tokens(&c.content, crate::tokens::Encoding::O200kBase) <= 300);
         assert_eq!(c.omitted.len(), 1);
     }
 

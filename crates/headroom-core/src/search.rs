@@ -8,12 +8,13 @@
 //! file before the later ones) and context lines while the budget lasts; each dropped run leaves
 //! a marker with its counts.
 
+use crate::block::{BlockOptions, Compressed, Omission};
 use crate::budget::{self, estimate_tokens};
 use crate::detect::{context_prefix, match_prefix};
 use crate::lines::{self, Lines};
 use crate::log::line_signal;
+use crate::marker;
 use crate::select::{query_hits, query_terms, Signal};
-use crate::{marker, BlockOptions, Compressed, Omission};
 
 /// Estimated cost of an omission marker line.
 const MARKER_COST: usize = 12;
@@ -73,7 +74,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
             &render(&entries, lines, Some(&keep)),
             split.trailing_newline,
         );
-        let tokens = crate::count_tokens(&text, options.encoding);
+        let tokens = crate::tokens::count_tokens(&text, options.encoding);
         let out = Compressed {
             content: text,
             strategy: String::from("search:select"),
@@ -428,7 +429,7 @@ impl Plan {
 mod tests {
     use super::*;
 
-    use crate::test_options as opts;
+    use crate::block::test_options as opts;
 
     #[test]
     fn groups_hits_under_their_path() {

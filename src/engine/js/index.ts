@@ -76,7 +76,7 @@ function stopReached(stop: StopWhen): boolean {
 }
 
 /**
- * Compresses blocks in order until `stop` (twin of lib.rs `compress_blocks_until`); an exception in
+ * Compresses blocks in order until `stop` (twin of batch.rs `compress_until`); an exception in
  * a compressor fails only its own block.
  */
 export function compressBlocksUntil(inputs: readonly BlockInput[], stop: StopWhen): BlockOutcome[] {
