@@ -5,10 +5,9 @@
 // `maxBlockTokens`, in two steps: lockfiles are summarised as their name with added/removed
 // counts (and binary patch data as its line count); then the remaining context lines fold too.
 
-import type { BlockOptions, Omission } from '../types.js';
+import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { isAbove, utf8Length } from './budget.js';
 import { HEADER_PREFIXES, isHunkHeader } from './detect.js';
-import type { Compressed } from './index.js';
 import { joinLines, splitRaw } from './lines.js';
 import * as marker from './marker.js';
 

@@ -7,9 +7,8 @@
 // 4. Only if that is still above `maxBlockTokens`: select (`keep`) within the budget, leaving one
 //    marker per dropped run with its line count, levels, time span and commonest template.
 
-import type { BlockOptions, Omission } from '../types.js';
+import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { estimateTokens, fit, losslessAbove } from './budget.js';
-import type { Compressed } from './index.js';
 import { joinLines, split } from './lines.js';
 import { classifyAll, LEVEL_NAMES, type LineInfo, tokens } from './log/classify.js';
 import { fold, isVariable, looseTemplate, renderUnit, type Unit } from './log/fold.js';

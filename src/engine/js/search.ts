@@ -8,10 +8,9 @@
 // file before the later ones) and context lines while the budget lasts; each dropped run leaves
 // a marker with its counts.
 
-import type { BlockOptions, Omission } from '../types.js';
+import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { estimateTokens, fit, losslessAbove } from './budget.js';
 import { contextPrefix, matchPrefix } from './detect.js';
-import type { Compressed } from './index.js';
 import { joinLines, splitRaw } from './lines.js';
 import { lineSignal } from './log/classify.js';
 import * as marker from './marker.js';

@@ -5,8 +5,7 @@
 // Only when that is still above `maxBlockTokens` does lossy selection drop array items and cut
 // very long strings, leaving markers, and the result goes through the same choice again.
 
-import type { BlockOptions, Omission } from '../../types.js';
-import type { Compressed } from '../index.js';
+import type { BlockOptions, Compressed, Omission } from '../../types.js';
 import { countTokens } from '../tokens.js';
 import * as compact from './compact.js';
 import { Selection } from './select.js';
