@@ -3,7 +3,7 @@
 // of its lines, normalised as the compressors see them); `code` and `text` pass through untouched.
 
 import type { BlockKind } from '../types.js';
-import { utf8Units } from './budget.js';
+import { isAlpha, isDigit, isLower, isUpper, utf8Prefix } from './chars.js';
 import { isJson } from './json/index.js';
 import { split, splitRaw } from './lines.js';
 import { Class, classifyAll, type LineInfo, lineSignal, timestampLen, tokens } from './log/classify.js';
@@ -20,22 +20,6 @@ const DIFF_SHARE = 80;
 const SEARCH_SHARE = 70;
 const LOG_SHARE = 30;
 const CODE_SHARE = 30;
-
-/** The longest prefix of `s` within `maxBytes` UTF-8 bytes, never splitting a character. */
-function utf8Prefix(s: string, maxBytes: number): string {
-  if (s.length * 3 <= maxBytes) return s;
-  let bytes = 0;
-  let i = 0;
-  while (i < s.length) {
-    const c = s.charCodeAt(i);
-    const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < s.length;
-    const size = pair ? 4 : utf8Units(c);
-    if (bytes + size > maxBytes) break;
-    bytes += size;
-    i += pair ? 2 : 1;
-  }
-  return s.slice(0, i);
-}
 
 /** Detects the kind of a block. */
 export function detect(content: string): BlockKind {
@@ -104,11 +88,6 @@ function isDiff(lines: readonly string[]): boolean {
   }
   return shaped * 100 >= rest.length * DIFF_SHARE;
 }
-
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
-const isAlpha = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-const isUpper = (c: number): boolean => c >= 65 && c <= 90;
-const isLower = (c: number): boolean => c >= 97 && c <= 122;
 
 function digitsAt(l: string, i: number): number {
   let d = 0;

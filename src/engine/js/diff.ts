@@ -6,7 +6,8 @@
 // counts (and binary patch data as its line count); then the remaining context lines fold too.
 
 import type { BlockOptions, Compressed, Omission } from '../types.js';
-import { isAbove, utf8Length } from './budget.js';
+import { isAbove } from './budget.js';
+import { utf8Length } from './chars.js';
 import { HEADER_PREFIXES, isHunkHeader } from './detect.js';
 import { joinLines, splitRaw } from './lines.js';
 import * as marker from './marker.js';

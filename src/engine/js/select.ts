@@ -1,6 +1,8 @@
 // Shared selection rules: signal detection, relevance scoring, how many items to keep (twin of
 // select.rs). ASCII-only character classes and case folding (PRODUCT §9).
 
+import { asciiLower, isAlnum, isLower, isUpper } from './chars.js';
+
 /** How strongly a piece of text signals trouble (ordered: compare with `<`). */
 export const Signal = { None: 0, Warning: 1, Error: 2 } as const;
 export type Signal = (typeof Signal)[keyof typeof Signal];
@@ -15,10 +17,6 @@ export const ERROR_WORDS: ReadonlySet<string> = new Set([
 
 /** Words that mark a line or value as a warning. */
 export const WARNING_WORDS: ReadonlySet<string> = new Set(['deprecated', 'deprecation', 'warn', 'warning', 'warnings']);
-
-const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-const isUpper = (c: number): boolean => c >= 65 && c <= 90;
-const isLower = (c: number): boolean => c >= 97 && c <= 122;
 
 /**
  * The words of `text`: maximal runs of ASCII letters and digits, split again where a lowercase
@@ -39,11 +37,6 @@ export function* words(text: string): Generator<string> {
     }
     yield asciiLower(text.slice(start, i));
   }
-}
-
-/** ASCII-only lowercase (PRODUCT §9: no Unicode case folding in selection rules). */
-export function asciiLower(s: string): string {
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
 /** The signal of one lowercase word. */

@@ -2,6 +2,8 @@
 // signals an error or warning, belongs to a stack trace, states a summary (test totals, build
 // result, exit code) or opens a section. ASCII-only rules (PRODUCT §9).
 
+import { isAlnum, isAlpha, isDigit, isLower, isUpper } from '../chars.js';
+import { isBlank } from '../lines.js';
 import { ERROR_WORDS, queryHits, Signal, WARNING_WORDS, wordSignal } from '../select.js';
 
 /** Log levels, in increasing severity (the numbers index count arrays, as in Rust). */
@@ -47,14 +49,6 @@ export interface LineInfo {
 /** Shapes that make a line part of a stack trace on its own or with a neighbour. */
 const Shape = { None: 0, Frame: 1, PyFile: 2, GoFile: 3, GoFunc: 4, Carets: 5 } as const;
 type Shape = (typeof Shape)[keyof typeof Shape];
-
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
-const isUpper = (c: number): boolean => c >= 65 && c <= 90;
-const isLower = (c: number): boolean => c >= 97 && c <= 122;
-const isAlpha = (c: number): boolean => isUpper(c) || isLower(c);
-const isAlnum = (c: number): boolean => isAlpha(c) || isDigit(c);
-/** Space, tab, vertical tab, form feed (a local copy of lines.ts's: this is the hot path). */
-const isBlank = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c;
 
 /** Classifies every line; `terms` are the block's query terms. */
 export function classifyAll(lines: readonly string[], terms: readonly string[]): LineInfo[] {

@@ -7,6 +7,7 @@
 // stays verbatim (it never joins a template) and lossy selection keeps it. Ids, timestamps,
 // counters and other monotone fields are not measurements, and are left out.
 
+import { isDigit } from '../chars.js';
 import { words } from '../select.js';
 import { centerAndScale, changePoints, changeWindow, MIN_VALUES, outliers, sharpenChange } from '../stats.js';
 import { Class, type LineInfo, tokens } from './classify.js';
@@ -47,7 +48,7 @@ interface Series {
 const hasDigit = (s: string): boolean => {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) return true;
+    if (isDigit(c)) return true;
   }
   return false;
 };

@@ -1,0 +1,49 @@
+// Character classes and UTF-8 measures: what headroom-core takes from Rust's standard library
+// (`u8::is_ascii_digit` and its kin, `to_ascii_lowercase`, `str::len`, `is_char_boundary`), so
+// this module has no Rust twin. Classes are ASCII only (PRODUCT §9) and take UTF-16 code units.
+
+export const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+export const isUpper = (c: number): boolean => c >= 65 && c <= 90;
+export const isLower = (c: number): boolean => c >= 97 && c <= 122;
+export const isAlpha = (c: number): boolean => isUpper(c) || isLower(c);
+export const isAlnum = (c: number): boolean => isAlpha(c) || isDigit(c);
+
+/** ASCII-only lowercase (PRODUCT §9: no Unicode case folding in selection rules). */
+export function asciiLower(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
+/** UTF-8 bytes of one UTF-16 code unit (a surrogate pair counts 2 + 2). */
+export function utf8Units(c: number): number {
+  return c < 0x80 ? 1 : c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 2 : 3;
+}
+
+/** Length of `s` in UTF-8 bytes (`str::len`). */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) n += utf8Units(c) - 1;
+  }
+  return n;
+}
+
+/**
+ * The longest prefix of `s` within `maxBytes` UTF-8 bytes that ends on a character boundary. A
+ * surrogate pair is one 4-byte character; a lone surrogate counts the 3 bytes of the U+FFFD it
+ * becomes, so the cut never splits a pair and never overruns on ill-formed text.
+ */
+export function utf8Prefix(s: string, maxBytes: number): string {
+  if (s.length * 3 <= maxBytes) return s;
+  let bytes = 0;
+  let i = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    const pair = (c & 0xfc00) === 0xd800 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+    const size = pair ? 4 : c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    i += pair ? 2 : 1;
+  }
+  return s.slice(0, i);
+}
