@@ -6,6 +6,7 @@
 use crate::block::Kind;
 use crate::lines;
 use crate::log::{classify_all, timestamp_len, Class, LineInfo};
+use crate::signal::{line_signal, Signal};
 use std::collections::BTreeMap;
 
 /// How much of a block detection reads.
@@ -414,7 +415,7 @@ const FIELDS_BEFORE_STAMP: usize = 5;
 /// `nova-api.log.1 2017-05-16 00:00:00.008 25746 INFO …`).
 fn stamp_after_fields(u: &str) -> bool {
     let b = u.as_bytes();
-    crate::log::tokens(b)
+    lines::tokens(b)
         .skip(1)
         .take(FIELDS_BEFORE_STAMP)
         .any(|(s, _)| {
@@ -476,7 +477,7 @@ fn right_aligned_verbs<S: AsRef<str>>(lines: &[S], info: &[LineInfo]) -> Vec<boo
 /// `ValueError: …`, `FAILED tests/x.py::t`, `panic: …`: an error named up front.
 fn first_token_signals(u: &str) -> bool {
     let first = u.split([' ', '\t']).next().unwrap_or("");
-    crate::log::line_signal(first.as_bytes()) == crate::select::Signal::Error
+    line_signal(first.as_bytes()) == Signal::Error
 }
 
 /// Progress verbs build tools and package managers start their lines with.

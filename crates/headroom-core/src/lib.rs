@@ -13,8 +13,9 @@ pub mod lines;
 pub mod log;
 pub mod marker;
 mod pretokenize;
+pub mod query;
 pub mod search;
-pub mod select;
+pub mod signal;
 pub mod stats;
 pub mod tokens;
 

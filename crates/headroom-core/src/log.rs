@@ -10,16 +10,22 @@
 mod classify;
 mod fields;
 mod fold;
+mod frames;
 mod keep;
+mod level;
 mod outliers;
+mod summary;
+mod timestamp;
 
-pub use classify::{classify_all, line_signal, timestamp_len, tokens, Class, Level, LineInfo};
+pub use classify::{classify_all, Class, LineInfo};
+pub use level::Level;
+pub use timestamp::timestamp_len;
 
 use crate::block::{BlockOptions, Compressed, Omission};
 use crate::budget::{self, estimate_tokens};
 use crate::lines::{self, Lines};
 use crate::marker;
-use crate::select::query_terms;
+use crate::query::query_terms;
 use fold::{Unit, UnitKind};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -32,7 +38,7 @@ pub const MAX_QUOTED_TEMPLATE: usize = 120;
 /// True when some blank-separated token of `s` carries a value (a number, path, dotted name).
 pub fn tokens_have_value(s: &str) -> bool {
     let b = s.as_bytes();
-    classify::tokens(b).any(|(x, y)| fold::is_variable(&b[x..y]))
+    lines::tokens(b).any(|(x, y)| fold::is_variable(&b[x..y]))
 }
 
 pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {

@@ -12,9 +12,9 @@ use crate::block::{BlockOptions, Compressed, Omission};
 use crate::budget::{self, estimate_tokens};
 use crate::detect::{context_prefix, match_prefix};
 use crate::lines::{self, Lines};
-use crate::log::line_signal;
 use crate::marker;
-use crate::select::{query_hits, query_terms, Signal};
+use crate::query::{query_hits, query_terms};
+use crate::signal::{line_signal, Signal};
 
 /// Estimated cost of an omission marker line.
 const MARKER_COST: usize = 12;

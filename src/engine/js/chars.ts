@@ -8,6 +8,16 @@ export const isLower = (c: number): boolean => c >= 97 && c <= 122;
 export const isAlpha = (c: number): boolean => isUpper(c) || isLower(c);
 export const isAlnum = (c: number): boolean => isAlpha(c) || isDigit(c);
 
+/** `t[s..e]` starts with the lowercase ASCII `prefix`, ignoring ASCII case. */
+export function startsWithAsciiCi(t: string, s: number, e: number, prefix: string): boolean {
+  if (e - s < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) {
+    const c = t.charCodeAt(s + i);
+    if ((isUpper(c) ? c | 0x20 : c) !== prefix.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /** ASCII-only lowercase (PRODUCT §9: no Unicode case folding in selection rules). */
 export function asciiLower(s: string): string {
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
@@ -47,3 +57,22 @@ export function utf8Prefix(s: string, maxBytes: number): string {
   }
   return s.slice(0, i);
 }
+
+/** Character codes the grammars name. */
+export const C_DIGIT0 = 48;
+export const C_SPACE = 0x20;
+export const C_COLON = 0x3a;
+export const C_DOT = 0x2e;
+export const C_COMMA = 0x2c;
+export const C_DASH = 0x2d;
+export const C_PLUS = 0x2b;
+export const C_SLASH = 0x2f;
+export const C_BACKSLASH = 0x5c;
+export const C_EQ = 0x3d;
+export const C_LBRACKET = 0x5b;
+export const C_RBRACKET = 0x5d;
+export const C_LPAREN = 0x28;
+export const C_PIPE = 0x7c;
+export const C_T = 0x54;
+export const C_Z = 0x5a;
+export const C_UNDERSCORE = 0x5f;

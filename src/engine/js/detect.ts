@@ -5,10 +5,9 @@
 import type { BlockKind } from '../types.js';
 import { isAlpha, isDigit, isLower, isUpper, utf8Prefix } from './chars.js';
 import { isJson } from './json/index.js';
-import { split, splitRaw } from './lines.js';
-import { Class, classifyAll, type LineInfo, lineSignal, timestampLen, tokens } from './log/classify.js';
-import { tokensHaveValue } from './log.js';
-import { Signal } from './select.js';
+import { split, splitRaw, tokens } from './lines.js';
+import { Class, classifyAll, type LineInfo, timestampLen, tokensHaveValue } from './log.js';
+import { lineSignal, Signal } from './signal.js';
 
 /** How much of a block detection reads. */
 export const PREFIX_BYTES = 64 * 1024;

@@ -9,16 +9,19 @@
 
 import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { estimateTokens, fit, losslessAbove } from './budget.js';
-import { joinLines, split } from './lines.js';
-import { classifyAll, LEVEL_NAMES, type LineInfo, tokens } from './log/classify.js';
+import { joinLines, split, tokens } from './lines.js';
+import { classifyAll, type LineInfo } from './log/classify.js';
 import { fold, isVariable, looseTemplate, renderUnit, type Unit } from './log/fold.js';
 import { plan, select, type Selection } from './log/keep.js';
+import { LEVEL_NAMES } from './log/level.js';
 import { mark as markOutliers } from './log/outliers.js';
 import * as marker from './marker.js';
-import { queryTerms } from './select.js';
+import { queryTerms } from './query.js';
 import { countTokens } from './tokens.js';
 
-export { classifyAll, lineSignal, timestampLen, Class, Level, type LineInfo } from './log/classify.js';
+export { classifyAll, Class, type LineInfo } from './log/classify.js';
+export { Level } from './log/level.js';
+export { timestampLen } from './log/timestamp.js';
 
 /** Dropped runs at least this long show the time span they cover. */
 export const TIME_SPAN_MIN_LINES = 10;

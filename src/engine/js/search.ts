@@ -12,9 +12,9 @@ import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { estimateTokens, fit, losslessAbove } from './budget.js';
 import { contextPrefix, matchPrefix } from './detect.js';
 import { joinLines, splitRaw } from './lines.js';
-import { lineSignal } from './log/classify.js';
 import * as marker from './marker.js';
-import { queryHits, queryTerms, Signal } from './select.js';
+import { queryHits, queryTerms } from './query.js';
+import { lineSignal, Signal } from './signal.js';
 import { countTokens } from './tokens.js';
 
 /** Estimated cost of an omission marker line. */

@@ -4,7 +4,7 @@
 // values, numbers and kind.
 
 import { isDigit } from '../chars.js';
-import { words } from '../select.js';
+import { words } from '../signal.js';
 import { children, isContainer, Kind, NONE } from './tape.js';
 import type { View } from './view.js';
 

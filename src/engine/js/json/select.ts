@@ -4,7 +4,8 @@
 import type { Omission } from '../../types.js';
 import { utf8Length, utf8Prefix } from '../chars.js';
 import { isMarker, jsonItemsOmitted, jsonStringCut } from '../marker.js';
-import { queryTerms, Signal, words } from '../select.js';
+import { queryTerms } from '../query.js';
+import { Signal, words } from '../signal.js';
 import { categorical, columns, type Column } from './columns.js';
 import { keyClass, ownSignal, TextSignals, valueSignal, type KeyClass } from './signal.js';
 import { outliersAndChanges } from '../stats.js';

@@ -9,9 +9,10 @@
 // Lines that are kept verbatim (see `Class`), the first and the last line never join a template.
 
 import { isAlnum, isDigit, utf8Length } from '../chars.js';
-import { isBlank } from '../lines.js';
+import { isBlank, tokens } from '../lines.js';
 import * as marker from '../marker.js';
-import { Class, type LineInfo, tokenIsLevel, tokens } from './classify.js';
+import { Class, type LineInfo } from './classify.js';
+import { tokenIsLevel } from './level.js';
 import { cmpNumber, PieceKind, type Pieces, pieces, sameShape } from './fields.js';
 
 /** Fewest lines a template may stand for. */

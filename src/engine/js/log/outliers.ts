@@ -8,9 +8,10 @@
 // counters and other monotone fields are not measurements, and are left out.
 
 import { isDigit } from '../chars.js';
-import { words } from '../select.js';
+import { tokens } from '../lines.js';
+import { words } from '../signal.js';
 import { centerAndScale, changePoints, changeWindow, MIN_VALUES, outliers, sharpenChange } from '../stats.js';
-import { Class, type LineInfo, tokens } from './classify.js';
+import { Class, type LineInfo } from './classify.js';
 import { PieceKind, type Pieces, pieces } from './fields.js';
 import { isVariable } from './fold.js';
 
