@@ -1,11 +1,14 @@
 //! The log compressor: service logs, CI and build output, test runs (twin of `log.ts`).
 //!
 //! 1. Normalise (`lines`): line ends, `\r` progress lines, ANSI escapes.
-//! 2. Classify every line (`classify`): timestamp, level, error/warning/stack-trace/summary; mark
-//!    the lines that carry a statistical outlier or a change point (`outliers`).
+//! 2. Classify every line (`classify`): timestamp, level, error/warning/stack-trace/summary
+//!    (`timestamp`, `level`, `frames`, `summary`, and the crate's `signal`); mark the lines
+//!    that carry a statistical outlier or a change point (`outliers`).
 //! 3. Fold losslessly (`fold`): identical runs, repeated blocks, template runs.
 //! 4. Only if that is still above `max_block_tokens`: select (`keep`) within the budget, leaving
 //!    one marker per dropped run with its line count, levels, time span and commonest template.
+//!
+//! Detection asks `recognize` whether lines look like a log.
 
 mod classify;
 mod fields;
@@ -14,19 +17,20 @@ mod frames;
 mod keep;
 mod level;
 mod outliers;
+mod recognize;
 mod summary;
 mod timestamp;
 
-pub use classify::{classify_all, Class, LineInfo};
-pub use level::Level;
-pub use timestamp::timestamp_len;
+pub use recognize::{looks, Look};
 
 use crate::block::{BlockOptions, Compressed, Omission};
 use crate::budget::{self, estimate_tokens};
 use crate::lines::{self, Lines};
 use crate::marker;
 use crate::query::query_terms;
+use classify::LineInfo;
 use fold::{Unit, UnitKind};
+use level::Level;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -34,12 +38,6 @@ use std::collections::HashMap;
 pub const TIME_SPAN_MIN_LINES: usize = 10;
 /// Longest template quoted in an omission marker, in bytes.
 pub const MAX_QUOTED_TEMPLATE: usize = 120;
-
-/// True when some blank-separated token of `s` carries a value (a number, path, dotted name).
-pub fn tokens_have_value(s: &str) -> bool {
-    let b = s.as_bytes();
-    lines::tokens(b).any(|(x, y)| fold::is_variable(&b[x..y]))
-}
 
 pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     let split = lines::split(content);

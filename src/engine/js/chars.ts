@@ -18,6 +18,20 @@ export function startsWithAsciiCi(t: string, s: number, e: number, prefix: strin
   return true;
 }
 
+/** How many ASCII digits run from `s[i]`. */
+export function digitsAt(s: string, i: number): number {
+  let d = 0;
+  while (isDigit(s.charCodeAt(i + d))) d++;
+  return d;
+}
+
+/** `s` without its leading spaces and tabs (`trim_start_matches([' ', '\t'])`). */
+export function trimSpaceTab(s: string): string {
+  let i = 0;
+  while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i++;
+  return i > 0 ? s.slice(i) : s;
+}
+
 /** ASCII-only lowercase (PRODUCT §9: no Unicode case folding in selection rules). */
 export function asciiLower(s: string): string {
   return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());

@@ -19,20 +19,12 @@ import * as marker from './marker.js';
 import { queryTerms } from './query.js';
 import { countTokens } from './tokens.js';
 
-export { classifyAll, Class, type LineInfo } from './log/classify.js';
-export { Level } from './log/level.js';
-export { timestampLen } from './log/timestamp.js';
+export { Look, looks } from './log/recognize.js';
 
 /** Dropped runs at least this long show the time span they cover. */
 export const TIME_SPAN_MIN_LINES = 10;
 /** Longest template quoted in an omission marker, in UTF-8 bytes. */
 export const MAX_QUOTED_TEMPLATE = 120;
-
-/** True when some blank-separated token of `s` carries a value (a number, path, dotted name). */
-export function tokensHaveValue(s: string): boolean {
-  for (const [x, y] of tokens(s)) if (isVariable(s.slice(x, y))) return true;
-  return false;
-}
 
 export function compress(content: string, options: BlockOptions): Compressed | undefined {
   const { lines, trailingNewline } = split(content);
