@@ -4,7 +4,7 @@
 // detection read signals here. ASCII-only character classes and case folding (PRODUCT §9).
 
 import { asciiLower, C_BACKSLASH, C_DASH, C_DIGIT0, C_DOT, C_EQ, C_LBRACKET, C_LPAREN, C_SLASH, isAlnum, isAlpha, isDigit, isLower, isUpper, startsWithAsciiCi } from './chars.js';
-import { isBlank } from './lines.js';
+import { isBlank, tokens } from './lines.js';
 
 /** How strongly a piece of text signals trouble (ordered: compare with `<`). */
 export const Signal = { None: 0, Warning: 1, Error: 2 } as const;
@@ -255,31 +255,20 @@ const PAIRS: ReadonlyArray<[string, string]> = [
  */
 export function failurePhrase(msg: string): boolean {
   if (!PHRASE_HINT.test(msg)) return false; // a cheap first test: a superset of the rule
-  const n = msg.length;
   let prev = '';
-  let i = 0;
-  while (i < n) {
-    while (i < n && isBlank(msg.charCodeAt(i))) i++;
-    if (i >= n) break;
-    const s = i;
-    let path = false;
-    while (i < n && !isBlank(msg.charCodeAt(i))) {
-      const c = msg.charCodeAt(i);
-      if (c === C_SLASH || c === C_BACKSLASH) path = true;
-      i++;
-    }
-    if (path) {
+  for (const [s, e] of tokens(msg)) {
+    if (namesPath(msg, s, e)) {
       prev = '';
       continue;
     }
     let k = s;
-    while (k < i) {
+    while (k < e) {
       if (!isAlnum(msg.charCodeAt(k))) {
         k++;
         continue;
       }
       const ws = k;
-      while (k < i && isAlnum(msg.charCodeAt(k))) k++;
+      while (k < e && isAlnum(msg.charCodeAt(k))) k++;
       // ASCII letters and digits only: toLowerCase is ASCII lowercase here.
       const w = k - ws <= 12 ? msg.slice(ws, k).toLowerCase() : '';
       const p = prev;
@@ -287,6 +276,15 @@ export function failurePhrase(msg: string): boolean {
       if (w === 'cannot') return true;
       for (const [a, b] of PAIRS) if (p === a && w === b) return true;
     }
+  }
+  return false;
+}
+
+/** The token `msg[s..e]` holds a `/` or `\`: a path or URL, whose words only name things. */
+function namesPath(msg: string, s: number, e: number): boolean {
+  for (let k = s; k < e; k++) {
+    const c = msg.charCodeAt(k);
+    if (c === C_SLASH || c === C_BACKSLASH) return true;
   }
   return false;
 }
