@@ -1,11 +1,14 @@
 // The log compressor: service logs, CI and build output, test runs (twin of log.rs).
 //
 // 1. Normalise (`lines`): line ends, `\r` progress lines, ANSI escapes.
-// 2. Classify every line (`classify`): timestamp, level, error/warning/stack-trace/summary; mark
-//    the lines that carry a statistical outlier or a change point (`outliers`).
+// 2. Classify every line (`classify`): timestamp, level, error/warning/stack-trace/summary
+//    (`timestamp`, `level`, `frames`, `summary`, and the engine's `signal`); mark the lines that
+//    carry a statistical outlier or a change point (`outliers`).
 // 3. Fold losslessly (`fold`): identical runs, repeated blocks, template runs.
 // 4. Only if that is still above `maxBlockTokens`: select (`keep`) within the budget, leaving one
 //    marker per dropped run with its line count, levels, time span and commonest template.
+//
+// Detection asks `recognize` whether lines look like a log.
 
 import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { estimateTokens, fit, losslessAbove } from './budget.js';
