@@ -44,7 +44,7 @@ const DIFF_HEADER_WITHIN: usize = 150;
 const DIFF_SHARE: usize = 80;
 
 /// `@@ -12,7 +12,8 @@`
-pub fn is_hunk_header(l: &str) -> bool {
+fn is_hunk_header(l: &str) -> bool {
     let b = l.as_bytes();
     let mut i = 0;
     let lit = |s: &[u8], i: &mut usize| {
@@ -81,7 +81,7 @@ pub fn is_hunk_header(l: &str) -> bool {
 }
 
 /// The lines of a git diff's extended header, and a few more a file header may carry.
-pub const HEADER_PREFIXES: &[&str] = &[
+const HEADER_PREFIXES: &[&str] = &[
     "index ",
     "new file mode",
     "deleted file mode",
@@ -98,7 +98,7 @@ pub const HEADER_PREFIXES: &[&str] = &[
 ];
 
 /// Lines a unified or git diff is made of (after its first file header).
-pub fn is_diff_shaped(l: &str) -> bool {
+fn is_diff_shaped(l: &str) -> bool {
     if l.is_empty() {
         return true;
     }

@@ -25,7 +25,7 @@ const MARKER_COST: usize = 12;
 const SEARCH_SHARE: usize = 70;
 
 /// `path:12:` (a match) → the end of the path; the path must look like one.
-pub fn match_prefix(l: &str) -> Option<usize> {
+fn match_prefix(l: &str) -> Option<usize> {
     let b = l.as_bytes();
     let from = if b.len() > 2
         && b[0].is_ascii_alphabetic()
@@ -57,7 +57,7 @@ fn time_of_day_at(b: &[u8], p: usize) -> bool {
 }
 
 /// `path-12-` (a context line) → the end of the path.
-pub fn context_prefix(l: &str) -> Option<usize> {
+fn context_prefix(l: &str) -> Option<usize> {
     let b = l.as_bytes();
     let limit = b.iter().position(|c| !path_char(*c)).unwrap_or(b.len());
     let dated = starts_with_date(b);
@@ -99,7 +99,7 @@ fn starts_with_date(b: &[u8]) -> bool {
 
 /// A file path as grep prints it: no blanks or quoting characters, at least one letter, and not
 /// the start of a timestamp.
-pub fn plausible_path(p: &str) -> bool {
+fn plausible_path(p: &str) -> bool {
     let b = p.as_bytes();
     !b.is_empty()
         && b.iter().any(|c| c.is_ascii_alphabetic())

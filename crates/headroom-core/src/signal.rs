@@ -16,7 +16,7 @@ pub enum Signal {
 }
 
 /// Words that mark a line or value as error-class (compared lowercase, whole words).
-pub const ERROR_WORDS: &[&str] = &[
+const ERROR_WORDS: &[&str] = &[
     "abort",
     "aborted",
     "aborting",
@@ -53,7 +53,7 @@ pub const ERROR_WORDS: &[&str] = &[
 ];
 
 /// Words that mark a line or value as a warning.
-pub const WARNING_WORDS: &[&str] = &["deprecated", "deprecation", "warn", "warning", "warnings"];
+const WARNING_WORDS: &[&str] = &["deprecated", "deprecation", "warn", "warning", "warnings"];
 
 /// The words of `text`: maximal runs of ASCII letters and digits, split again where a lowercase
 /// letter is followed by an uppercase one (`TypeError` → `Type`, `Error`), lowercased.
@@ -80,7 +80,7 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// The signal of one lowercase word.
-pub fn word_signal(word: &str) -> Signal {
+fn word_signal(word: &str) -> Signal {
     if ERROR_WORDS.binary_search(&word).is_ok() {
         Signal::Error
     } else if WARNING_WORDS.binary_search(&word).is_ok() {
@@ -345,7 +345,7 @@ pub fn failure_phrase(msg: &[u8]) -> bool {
 }
 
 /// Alphanumeric words (no camel-case split).
-pub fn alnum_words(b: &[u8]) -> impl Iterator<Item = &[u8]> {
+pub(crate) fn alnum_words(b: &[u8]) -> impl Iterator<Item = &[u8]> {
     let mut i = 0;
     std::iter::from_fn(move || {
         while i < b.len() && !b[i].is_ascii_alphanumeric() {
@@ -363,7 +363,7 @@ pub fn alnum_words(b: &[u8]) -> impl Iterator<Item = &[u8]> {
 }
 
 /// `b` starts with `prefix`, ignoring ASCII case.
-pub fn starts_with_ci(b: &[u8], prefix: &[u8]) -> bool {
+pub(crate) fn starts_with_ci(b: &[u8], prefix: &[u8]) -> bool {
     b.len() >= prefix.len() && b[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 

@@ -30,12 +30,12 @@ const DIFF_HEADER_WITHIN = 150;
 const DIFF_SHARE = 80;
 
 /** `@@ -12,7 +12,8 @@` */
-export function isHunkHeader(l: string): boolean {
+function isHunkHeader(l: string): boolean {
   return /^@@ -[0-9]+(?:,[0-9]+)? \+[0-9]+(?:,[0-9]+)? @@/.test(l);
 }
 
 /** The lines of a git diff's extended header, and a few more a file header may carry. */
-export const HEADER_PREFIXES = [
+const HEADER_PREFIXES = [
   'index ', 'new file mode', 'deleted file mode', 'old mode', 'new mode', 'similarity index', 'dissimilarity index',
   'rename from', 'rename to', 'copy from', 'copy to', 'Binary files', '=====',
 ];
@@ -43,7 +43,7 @@ export const HEADER_PREFIXES = [
 const DIFF_PREFIXES = ['diff ', 'Index: ', 'Only in ', 'GIT binary patch', ...HEADER_PREFIXES];
 
 /** Lines a unified or git diff is made of (after its first file header). */
-export function isDiffShaped(l: string): boolean {
+function isDiffShaped(l: string): boolean {
   if (l.length === 0) return true;
   if (' \t+-@\\'.includes(l[0]!)) return true;
   return DIFF_PREFIXES.some((p) => l.startsWith(p));

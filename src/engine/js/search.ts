@@ -24,7 +24,7 @@ import { countTokens } from './tokens.js';
 const SEARCH_SHARE = 70;
 
 /** `path:12:` (a match) → the end of the path (-1 if none); the path must look like one. */
-export function matchPrefix(l: string): number {
+function matchPrefix(l: string): number {
   const from = l.length > 2 && isAlpha(l.charCodeAt(0)) && l[1] === ':' && (l[2] === '\\' || l[2] === '/') ? 2 : 0;
   const p = l.indexOf(':', from);
   if (p < 0 || !plausiblePath(l.slice(0, p))) return -1;
@@ -43,7 +43,7 @@ function timeOfDayAt(l: string, p: number): boolean {
 }
 
 /** `path-12-` (a context line) → the end of the path (-1 if none). */
-export function contextPrefix(l: string): number {
+function contextPrefix(l: string): number {
   let limit = 0;
   while (limit < l.length && pathChar(l.charCodeAt(limit))) limit++;
   const dated = startsWithDate(l);
@@ -68,7 +68,7 @@ function startsWithDate(b: string): boolean {
 }
 
 /** A file path as grep prints it: no blanks or quoting characters, at least one letter, and not the start of a timestamp. */
-export function plausiblePath(p: string): boolean {
+function plausiblePath(p: string): boolean {
   if (p.length === 0 || startsWithDate(p)) return false;
   let letter = false;
   for (let i = 0; i < p.length; i++) {

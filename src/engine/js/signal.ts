@@ -11,7 +11,7 @@ export const Signal = { None: 0, Warning: 1, Error: 2 } as const;
 export type Signal = (typeof Signal)[keyof typeof Signal];
 
 /** Words that mark a line or value as error-class (compared lowercase, whole words). */
-export const ERROR_WORDS: ReadonlySet<string> = new Set([
+const ERROR_WORDS: ReadonlySet<string> = new Set([
   'abort', 'aborted', 'aborting', 'assert', 'assertion', 'crash', 'crashed', 'critical', 'denied',
   'emerg', 'err', 'error', 'errors', 'exception', 'exceptions', 'fail', 'failed', 'failing', 'fails',
   'failure', 'failures', 'fatal', 'forbidden', 'panic', 'panicked', 'refused', 'segfault',
@@ -19,7 +19,7 @@ export const ERROR_WORDS: ReadonlySet<string> = new Set([
 ]);
 
 /** Words that mark a line or value as a warning. */
-export const WARNING_WORDS: ReadonlySet<string> = new Set(['deprecated', 'deprecation', 'warn', 'warning', 'warnings']);
+const WARNING_WORDS: ReadonlySet<string> = new Set(['deprecated', 'deprecation', 'warn', 'warning', 'warnings']);
 
 /**
  * The words of `text`: maximal runs of ASCII letters and digits, split again where a lowercase
@@ -43,7 +43,7 @@ export function* words(text: string): Generator<string> {
 }
 
 /** The signal of one lowercase word. */
-export function wordSignal(word: string): Signal {
+function wordSignal(word: string): Signal {
   if (ERROR_WORDS.has(word)) return Signal.Error;
   if (WARNING_WORDS.has(word)) return Signal.Warning;
   return Signal.None;

@@ -109,7 +109,7 @@ pub fn level(msg: &[u8], stamped: bool) -> Option<Level> {
 }
 
 /// How many leading tokens may hold a level when all before it are header fields.
-pub const MAX_HEADER_TOKENS: usize = 10;
+const MAX_HEADER_TOKENS: usize = 10;
 
 /// True when the token names a level (`INFO`, `[warn]`, `error:`, `level=debug`; `Info` after
 /// a timestamp).

@@ -122,7 +122,7 @@ export function levelOf(msg: string, stamped: boolean): Level | undefined {
 }
 
 /** How many leading tokens may hold a level when all before it are header fields. */
-export const MAX_HEADER_TOKENS = 10;
+const MAX_HEADER_TOKENS = 10;
 
 /** True when the token names a level (`INFO`, `[warn]`, `error:`, `level=debug`; `Info` after a timestamp). */
 export function tokenIsLevel(t: string, stamped: boolean): boolean {
