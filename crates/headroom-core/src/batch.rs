@@ -176,6 +176,31 @@ mod tests {
     }
 
     #[test]
+    fn lanes_give_the_one_thread_results_in_order() {
+        let options = BlockOptions {
+            min_tokens: 0,
+            ..BlockOptions::default()
+        };
+        let texts: Vec<String> = (0..24)
+            .map(|i| format!("10:00:{i:02} INFO worker {i} started\n").repeat(10 + i))
+            .collect();
+        let pairs: Vec<(&str, &BlockOptions)> =
+            texts.iter().map(|c| (c.as_str(), &options)).collect();
+        let alone: Vec<BlockResult> = pairs.iter().map(|(c, o)| compress_block(c, o)).collect();
+        assert!(alone.iter().all(BlockResult::modified));
+        for lanes in [2, 4] {
+            let out = run_lanes(&pairs, &|| false, &compress_block, lanes);
+            for (o, a) in out.iter().zip(&alone) {
+                let o = o.as_ref().map_err(|f| format!("{f:?}"));
+                assert_eq!(
+                    o.map(|o| (&o.content, o.tokens_after)),
+                    Ok((&a.content, a.tokens_after))
+                );
+            }
+        }
+    }
+
+    #[test]
     fn a_past_deadline_stops_before_the_first_block() {
         let inputs = vec![(String::from("a"), BlockOptions::default())];
         let past = Stop {
