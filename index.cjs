@@ -837,7 +837,6 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.CancelToken = nativeBinding.CancelToken
 module.exports.algorithmVersion = nativeBinding.algorithmVersion
-module.exports.compressBlocks = nativeBinding.compressBlocks
 module.exports.compressBlocksAsync = nativeBinding.compressBlocksAsync
 module.exports.compressBlocksUntil = nativeBinding.compressBlocksUntil
 module.exports.countTokens = nativeBinding.countTokens

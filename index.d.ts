@@ -48,9 +48,6 @@ export interface BlockOutput {
   failure?: string
 }
 
-/** Compresses many blocks in one crossing. */
-export declare function compressBlocks(inputs: Array<BlockInput>): Array<BlockOutput>
-
 /**
  * Compresses blocks on the libuv thread pool (the event loop stays free) until `timeout_ms`
  * passes or `cancel` is raised; resolves with one output per block.

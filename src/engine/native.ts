@@ -9,7 +9,6 @@ export interface NativeBinding {
   algorithmVersion(): number;
   countTokens(text: string, encodingName: string): number;
   countTokensMany(texts: string[], encodingName: string): number[];
-  compressBlocks(inputs: BlockInput[]): NativeBlockOutput[];
   compressBlocksUntil(inputs: BlockInput[], timeoutMs?: number | null): NativeBlockOutput[];
   compressBlocksAsync(inputs: BlockInput[], timeoutMs?: number | null, cancel?: NativeCancelToken | null): Promise<NativeBlockOutput[]>;
   detectKinds(texts: string[]): string[];
@@ -86,8 +85,13 @@ function nativeEngine(binding: NativeBinding): Engine {
     countTokens: (text: string, encoding: EncodingName) => binding.countTokens(text, encoding),
     countTokensMany: (texts: readonly string[], encoding: EncodingName) =>
       binding.countTokensMany(texts as string[], encoding),
+    // The binding has one sync entry: without a deadline no block is stopped, so a failure here
+    // is a panic in the core, thrown as the binding's own errors are.
     compressBlocks: (inputs: readonly BlockInput[]): BlockResult[] =>
-      binding.compressBlocks(inputs as BlockInput[]).map((out, i) => blockResult(out, inputs[i]!)),
+      binding.compressBlocksUntil(inputs as BlockInput[], undefined).map((out, i) => {
+        if (out.failure !== undefined && out.failure !== null) throw new Error(out.failure);
+        return blockResult(out, inputs[i]!);
+      }),
     detectKinds: (texts: readonly string[]) => binding.detectKinds(texts as string[]) as BlockKind[],
     compressBlocksUntil: (inputs: readonly BlockInput[], stop: StopWhen): BlockOutcome[] => {
       if (stop.signal?.aborted === true) return inputs.map(stopped);

@@ -34,6 +34,15 @@ export interface Omission {
   summary: string;
 }
 
+/** A compressor's proposal for a block; `compressBlock` keeps it only if it has fewer tokens. */
+export interface Compressed {
+  content: string;
+  strategy: string;
+  omitted: Omission[];
+  /** The content's exact token count, when the compressor has already made it. */
+  tokens?: number;
+}
+
 /** The outcome for one block. */
 export interface BlockResult {
   /** The compressed text, or the input itself when `modified` is false. */

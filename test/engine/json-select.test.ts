@@ -10,7 +10,7 @@ import { changePoints, outliers } from '../../src/engine/js/stats.js';
 import { compareCodePoints, display } from '../../src/engine/js/json/summary.js';
 import { children, parse } from '../../src/engine/js/json/tape.js';
 import { View } from '../../src/engine/js/json/view.js';
-import { Signal } from '../../src/engine/js/select.js';
+import { Signal } from '../../src/engine/js/signal.js';
 import type { BlockOptions, BlockResult } from '../../src/engine/types.js';
 import { compressBoth } from '../support/engines.js';
 import { markerCount, recordsDoc, reductionProblem, scalarAndKeyProblem, tuplesDoc } from './json-docs.js';

@@ -5,9 +5,9 @@
 //! `max_block_tokens`, in two steps: lockfiles are summarised as their name with added/removed
 //! counts (and binary patch data as its line count); then the remaining context lines fold too.
 
-use crate::detect::{is_hunk_header, HEADER_PREFIXES};
+use crate::block::{BlockOptions, Compressed, Omission};
 use crate::lines::{self, Lines};
-use crate::{marker, BlockOptions, Compressed, Omission};
+use crate::marker;
 
 /// Context lines kept on each side of a change.
 pub const CONTEXT_KEEP: usize = 1;
@@ -34,6 +34,126 @@ pub const LOCKFILES: &[&str] = &[
     "uv.lock",
     "yarn.lock",
 ];
+
+// The format: what detection asks (`is_diff`) and the header grammar compression reads too.
+
+/// A diff's first file header must come within this many lines (a mail's preamble may precede it).
+const DIFF_HEADER_WITHIN: usize = 150;
+
+/// Share (in percent of the lines from the first file header on) of lines a diff is made of.
+const DIFF_SHARE: usize = 80;
+
+/// `@@ -12,7 +12,8 @@`
+fn is_hunk_header(l: &str) -> bool {
+    let b = l.as_bytes();
+    let mut i = 0;
+    let lit = |s: &[u8], i: &mut usize| {
+        if b[*i..].starts_with(s) {
+            *i += s.len();
+            true
+        } else {
+            false
+        }
+    };
+    let range = |i: &mut usize| {
+        let d = b[*i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if d == 0 {
+            return false;
+        }
+        *i += d;
+        if b.get(*i) == Some(&b',') {
+            let d2 = b[*i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            if d2 == 0 {
+                return false;
+            }
+            *i += 1 + d2;
+        }
+        true
+    };
+    lit(b"@@ -", &mut i)
+        && range(&mut i)
+        && lit(b" +", &mut i)
+        && range(&mut i)
+        && lit(b" @@", &mut i)
+}
+
+/// The lines of a git diff's extended header, and a few more a file header may carry.
+const HEADER_PREFIXES: &[&str] = &[
+    "index ",
+    "new file mode",
+    "deleted file mode",
+    "old mode",
+    "new mode",
+    "similarity index",
+    "dissimilarity index",
+    "rename from",
+    "rename to",
+    "copy from",
+    "copy to",
+    "Binary files",
+    "=====",
+];
+
+/// Lines a unified or git diff is made of (after its first file header).
+fn is_diff_shaped(l: &str) -> bool {
+    if l.is_empty() {
+        return true;
+    }
+    if matches!(l.as_bytes()[0], b' ' | b'\t' | b'+' | b'-' | b'@' | b'\\') {
+        return true;
+    }
+    ["diff ", "Index: ", "Only in ", "GIT binary patch"]
+        .iter()
+        .chain(HEADER_PREFIXES)
+        .any(|p| l.starts_with(p))
+}
+
+/// Whether these lines (a block's prefix, as detection reads it) are a diff: a file header
+/// within the first lines, then mostly lines a diff is made of.
+pub fn is_diff<S: AsRef<str>>(lines: &[S]) -> bool {
+    let l = |k: usize| lines.get(k).map_or("", |s| s.as_ref());
+    let mut found = None;
+    for k in 0..lines.len().min(DIFF_HEADER_WITHIN) {
+        let a = l(k);
+        if a.starts_with("--- ") && l(k + 1).starts_with("+++ ") && is_hunk_header(l(k + 2)) {
+            found = Some(k);
+            break;
+        }
+        if a.starts_with("diff --git ")
+            && (k + 1..k + 7).any(|j| {
+                let x = l(j);
+                x.starts_with("--- ")
+                    || x.starts_with("index ")
+                    || x.starts_with("GIT binary patch")
+                    || x.starts_with("Binary files")
+                    || x.starts_with("rename from")
+                    || x.starts_with("similarity index")
+                    || x.starts_with("new file mode")
+                    || x.starts_with("deleted file mode")
+                    || x.starts_with("old mode")
+            })
+        {
+            found = Some(k);
+            break;
+        }
+    }
+    let Some(f) = found else {
+        return false;
+    };
+    let rest = &lines[f..];
+    // The base85 lines of a `GIT binary patch` (up to a blank line) belong to the diff too.
+    let mut binary = false;
+    let mut shaped = 0;
+    for x in rest {
+        let x = x.as_ref();
+        binary = (binary && !x.is_empty()) || x.starts_with("GIT binary patch");
+        shaped += usize::from(binary || is_diff_shaped(x));
+    }
+    shaped * 100 >= rest.len() * DIFF_SHARE
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tag {
@@ -392,7 +512,7 @@ fn render<S: AsRef<str>>(
 mod tests {
     use super::*;
 
-    use crate::test_options as opts;
+    use crate::block::test_options as opts;
 
     #[test]
     fn folds_context_beyond_one_line_each_side() {

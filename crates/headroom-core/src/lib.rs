@@ -3,6 +3,8 @@
 //! mirrors this crate module for module with byte-identical output.
 #![deny(clippy::all)]
 
+pub mod batch;
+pub mod block;
 pub mod budget;
 pub mod detect;
 pub mod diff;
@@ -11,91 +13,19 @@ pub mod lines;
 pub mod log;
 pub mod marker;
 mod pretokenize;
+pub mod query;
 pub mod search;
-pub mod select;
+pub mod signal;
 pub mod stats;
 pub mod tokens;
 
-pub use detect::{detect, Kind};
+pub use block::{BlockOptions, BlockResult, Compressed, Kind, Omission};
+pub use detect::detect;
 pub use tokens::{count_tokens, count_tokens_many, Encoding};
 
 /// Version of the compression algorithm. Output bytes may change only when this changes; the JS
 /// engine carries the same number and the loader refuses a native binary that disagrees.
 pub const ALGORITHM_VERSION: u32 = 1;
-
-/// How one block is compressed.
-#[derive(Clone, Debug)]
-pub struct BlockOptions {
-    pub encoding: Encoding,
-    /// The block's stable relevance query (the producing tool call and the user turn before it).
-    pub query: String,
-    /// Blocks with fewer tokens pass through untouched.
-    pub min_tokens: usize,
-    /// Above this many tokens (after lossless encoding) lossy selection may apply; `None` means
-    /// lossless only.
-    pub max_block_tokens: Option<usize>,
-    /// Kinds whose compressor is switched off: such blocks pass through untouched (still counted).
-    pub disabled: Vec<Kind>,
-}
-
-impl Default for BlockOptions {
-    fn default() -> Self {
-        BlockOptions {
-            encoding: Encoding::O200kBase,
-            query: String::new(),
-            min_tokens: 200,
-            max_block_tokens: Some(4000),
-            disabled: Vec::new(),
-        }
-    }
-}
-
-/// The default options with `max_block_tokens` set: what the compressors' unit tests run with.
-#[cfg(test)]
-pub(crate) fn test_options(max_block_tokens: Option<usize>) -> BlockOptions {
-    BlockOptions {
-        max_block_tokens,
-        ..BlockOptions::default()
-    }
-}
-
-/// What was left out of a block, in the unit the compressor dropped.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Omission {
-    /// `items`, `lines`, `matches`, `hunks`, `rows`, `bytes`.
-    pub unit: &'static str,
-    pub count: usize,
-    pub summary: String,
-}
-
-/// A compressor's proposal for a block; `compress_block` keeps it only if it has fewer tokens.
-#[derive(Clone, Debug)]
-pub struct Compressed {
-    pub content: String,
-    /// Short stable tag naming what was done, e.g. `json:table`.
-    pub strategy: String,
-    pub omitted: Vec<Omission>,
-    /// The content's exact token count, when the compressor has already made it.
-    pub tokens: Option<usize>,
-}
-
-/// The outcome for one block.
-#[derive(Clone, Debug)]
-pub struct BlockResult {
-    /// The compressed text, or `None` when the block passes through untouched.
-    pub content: Option<String>,
-    pub kind: Kind,
-    pub tokens_before: usize,
-    pub tokens_after: usize,
-    pub strategy: String,
-    pub omitted: Vec<Omission>,
-}
-
-impl BlockResult {
-    pub fn modified(&self) -> bool {
-        self.content.is_some()
-    }
-}
 
 /// Compresses one block of tool output. Never inflates: the result replaces the block only when
 /// its token count strictly drops.
@@ -151,12 +81,4 @@ pub fn compress_block(content: &str, options: &BlockOptions) -> BlockResult {
         strategy: proposal.strategy,
         omitted: proposal.omitted,
     }
-}
-
-/// Compresses many blocks in one call, so a binding crosses into Rust once per request.
-pub fn compress_blocks(inputs: &[(&str, &BlockOptions)]) -> Vec<BlockResult> {
-    inputs
-        .iter()
-        .map(|(content, options)| compress_block(content, options))
-        .collect()
 }

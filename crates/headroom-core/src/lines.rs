@@ -139,6 +139,24 @@ pub fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | 0x0b | 0x0c)
 }
 
+/// Blank-separated tokens of `b` as byte ranges.
+pub fn tokens(b: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() && is_blank(b[i]) {
+            i += 1;
+        }
+        if i >= b.len() {
+            return None;
+        }
+        let start = i;
+        while i < b.len() && !is_blank(b[i]) {
+            i += 1;
+        }
+        Some((start, i))
+    })
+}
+
 /// Removes ANSI escape sequences: CSI (`ESC [` … final byte), OSC/DCS/PM/APC strings (up to BEL
 /// or `ESC \`), character-set designations and the other two-byte escapes. Works on bytes: every
 /// byte it inspects is ASCII, so UTF-8 sequences are never split.

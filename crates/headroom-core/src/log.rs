@@ -1,25 +1,36 @@
 //! The log compressor: service logs, CI and build output, test runs (twin of `log.ts`).
 //!
 //! 1. Normalise (`lines`): line ends, `\r` progress lines, ANSI escapes.
-//! 2. Classify every line (`classify`): timestamp, level, error/warning/stack-trace/summary; mark
-//!    the lines that carry a statistical outlier or a change point (`outliers`).
+//! 2. Classify every line (`classify`): timestamp, level, error/warning/stack-trace/summary
+//!    (`timestamp`, `level`, `frames`, `summary`, and the crate's `signal`); mark the lines
+//!    that carry a statistical outlier or a change point (`outliers`).
 //! 3. Fold losslessly (`fold`): identical runs, repeated blocks, template runs.
 //! 4. Only if that is still above `max_block_tokens`: select (`keep`) within the budget, leaving
 //!    one marker per dropped run with its line count, levels, time span and commonest template.
+//!
+//! Detection asks `recognize` whether lines look like a log.
 
 mod classify;
 mod fields;
 mod fold;
+mod frames;
 mod keep;
+mod level;
 mod outliers;
+mod recognize;
+mod summary;
+mod timestamp;
 
-pub use classify::{classify_all, line_signal, timestamp_len, tokens, Class, Level, LineInfo};
+pub use recognize::{looks, Look};
 
+use crate::block::{BlockOptions, Compressed, Omission};
 use crate::budget::{self, estimate_tokens};
 use crate::lines::{self, Lines};
-use crate::select::query_terms;
-use crate::{marker, BlockOptions, Compressed, Omission};
+use crate::marker;
+use crate::query::query_terms;
+use classify::LineInfo;
 use fold::{Unit, UnitKind};
+use level::Level;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -27,12 +38,6 @@ use std::collections::HashMap;
 pub const TIME_SPAN_MIN_LINES: usize = 10;
 /// Longest template quoted in an omission marker, in bytes.
 pub const MAX_QUOTED_TEMPLATE: usize = 120;
-
-/// True when some blank-separated token of `s` carries a value (a number, path, dotted name).
-pub fn tokens_have_value(s: &str) -> bool {
-    let b = s.as_bytes();
-    classify::tokens(b).any(|(x, y)| fold::is_variable(&b[x..y]))
-}
 
 pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     let split = lines::split(content);
@@ -76,7 +81,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
             &sel,
             split.trailing_newline,
         );
-        let tokens = crate::count_tokens(&out.content, options.encoding);
+        let tokens = crate::tokens::count_tokens(&out.content, options.encoding);
         (
             Compressed {
                 tokens: Some(tokens),
@@ -330,7 +335,7 @@ fn level_text(levels: &[usize; 7]) -> String {
 mod tests {
     use super::*;
 
-    use crate::test_options as opts;
+    use crate::block::test_options as opts;
 
     #[test]
     fn lossless_folds_and_counts_add_up() {
@@ -365,7 +370,7 @@ mod tests {
         assert!(c.content.starts_with("start\n"));
         assert!(c.content.ends_with("end\n"));
         assert!(c.content.contains("lines omitted"));
-        assert!(crate::count_tokens(&c.content, crate::Encoding::O200kBase) <= 300);
+        assert!(crate::tokens::count_tokens(&c.content, crate::tokens::Encoding::O200kBase) <= 300);
         assert_eq!(c.omitted.len(), 1);
     }
 

@@ -8,15 +8,234 @@
 //! file before the later ones) and context lines while the budget lasts; each dropped run leaves
 //! a marker with its counts.
 
+use crate::block::{BlockOptions, Compressed, Omission};
 use crate::budget::{self, estimate_tokens};
-use crate::detect::{context_prefix, match_prefix};
 use crate::lines::{self, Lines};
-use crate::log::line_signal;
-use crate::select::{query_hits, query_terms, Signal};
-use crate::{marker, BlockOptions, Compressed, Omission};
+use crate::marker;
+use crate::query::{query_hits, query_terms};
+use crate::signal::{line_signal, Signal};
 
 /// Estimated cost of an omission marker line.
 const MARKER_COST: usize = 12;
+
+// The format: what detection asks (`is_search`), grep's line prefixes, and compilers'
+// diagnostics (`path:12:5: error: …`), which look like grep hits but are not.
+
+/// Share (in percent of the non-empty lines) of grep lines search output is made of.
+const SEARCH_SHARE: usize = 70;
+
+/// `path:12:` (a match) → the end of the path; the path must look like one.
+fn match_prefix(l: &str) -> Option<usize> {
+    let b = l.as_bytes();
+    let from = if b.len() > 2
+        && b[0].is_ascii_alphabetic()
+        && b[1] == b':'
+        && matches!(b[2], b'\\' | b'/')
+    {
+        2
+    } else {
+        0
+    };
+    let p = from + b[from..].iter().position(|c| *c == b':')?;
+    if !plausible_path(&l[..p]) {
+        return None;
+    }
+    let d = b[p + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+    ((1..=9).contains(&d) && b.get(p + 1 + d) == Some(&b':') && !time_of_day_at(b, p)).then_some(p)
+}
+
+/// A time of day (`13:53:08`) whose first colon is `b[p]`: the end of a name with a stamp in it
+/// (`nova-api.log.1.2017-05-16_13:53:08 …`), not a path and line number.
+fn time_of_day_at(b: &[u8], p: usize) -> bool {
+    let run = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let hour = b[..p]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    (1..=2).contains(&hour) && run(p + 1) == 2 && b.get(p + 3) == Some(&b':') && run(p + 4) == 2
+}
+
+/// `path-12-` (a context line) → the end of the path.
+fn context_prefix(l: &str) -> Option<usize> {
+    let b = l.as_bytes();
+    let limit = b.iter().position(|c| !path_char(*c)).unwrap_or(b.len());
+    let dated = starts_with_date(b);
+    let mut letter = false;
+    for q in 0..limit {
+        if b[q] == b'-' && letter && !dated {
+            let d = b[q + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if (1..=9).contains(&d) && b.get(q + 1 + d) == Some(&b'-') {
+                return Some(q);
+            }
+        }
+        letter |= b[q].is_ascii_alphabetic();
+    }
+    None
+}
+
+fn path_char(c: u8) -> bool {
+    c >= 0x80
+        || c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            b'.' | b'_' | b'/' | b'\\' | b'@' | b'+' | b'~' | b'#' | b'%' | b'-' | b':'
+        )
+}
+
+/// `2024-…` at the start, or a date-time `dddd-dd-ddT` anywhere: a timestamp, not a path.
+fn starts_with_date(b: &[u8]) -> bool {
+    let iso = |w: &[u8]| {
+        w[..4].iter().all(|c| c.is_ascii_digit())
+            && w[4] == b'-'
+            && w[5..7].iter().all(|c| c.is_ascii_digit())
+            && w[7] == b'-'
+            && w[8..10].iter().all(|c| c.is_ascii_digit())
+            && w[10] == b'T'
+    };
+    (b.len() >= 5 && b[..4].iter().all(|c| c.is_ascii_digit()) && b[4] == b'-')
+        || b.windows(11).any(iso)
+}
+
+/// A file path as grep prints it: no blanks or quoting characters, at least one letter, and not
+/// the start of a timestamp.
+fn plausible_path(p: &str) -> bool {
+    let b = p.as_bytes();
+    !b.is_empty()
+        && b.iter().any(|c| c.is_ascii_alphabetic())
+        && !starts_with_date(b)
+        && b.iter().all(|c| path_char(*c))
+}
+
+/// Whether these lines (a block's prefix, as detection reads it) are grep or ripgrep output:
+/// mostly `path:12:` matches and `path-12-` context lines, and not a compiler's report.
+pub fn is_search<S: AsRef<str>>(lines: &[S]) -> bool {
+    let (mut matches, mut diagnostics, mut others, mut nonempty) = (0, 0, 0, 0);
+    for l in lines {
+        let l = l.as_ref();
+        if l.is_empty() {
+            continue;
+        }
+        nonempty += 1;
+        if match_prefix(l).is_some() {
+            matches += 1;
+            diagnostics += usize::from(is_diagnostic(l));
+        } else if l == "--" || context_prefix(l).is_some() {
+            others += 1;
+        }
+    }
+    // `path:12:5: error: …` is a compiler's (or linter's) report, not a grep hit.
+    matches >= 2
+        && diagnostics * 2 <= matches
+        && (matches + others) * 100 >= nonempty * SEARCH_SHARE
+}
+
+/// Words compilers and linters name a diagnostic's severity with.
+const SEVERITIES: &[&str] = &[
+    "error", "fatal", "help", "info", "note", "remark", "warning",
+];
+
+/// `path:12`, `path:12:5`, `path(12)`, `path(12,5)` at the start of `u`: where it ends.
+fn location_end(u: &str) -> Option<usize> {
+    let b = u.as_bytes();
+    let from = if b.len() > 2
+        && b[0].is_ascii_alphabetic()
+        && b[1] == b':'
+        && matches!(b[2], b'\\' | b'/')
+    {
+        2
+    } else {
+        0
+    };
+    let p = from + b[from..].iter().position(|c| matches!(c, b':' | b'('))?;
+    if !plausible_path(&u[..p]) {
+        return None;
+    }
+    let digits = |i: usize| {
+        b[i.min(b.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+    };
+    let d = digits(p + 1);
+    if d == 0 || d > 9 {
+        return None;
+    }
+    let mut i = p + 1 + d;
+    if b[p] == b'(' {
+        if b.get(i) == Some(&b',') {
+            let d2 = digits(i + 1);
+            if d2 == 0 {
+                return None;
+            }
+            i += 1 + d2;
+        }
+        return (b.get(i) == Some(&b')')).then_some(i + 1);
+    }
+    if b.get(i) == Some(&b':') {
+        let d2 = digits(i + 1);
+        if d2 > 0 {
+            i += 1 + d2;
+        }
+    }
+    Some(i)
+}
+
+/// `rest` starts with a severity word (then anything but a letter or digit).
+fn starts_with_severity(rest: &[u8]) -> bool {
+    SEVERITIES.iter().any(|w| {
+        rest.starts_with(w.as_bytes())
+            && !rest.get(w.len()).is_some_and(|c| c.is_ascii_alphanumeric())
+    })
+}
+
+/// A compiler's or linter's diagnostic line: `path:12:5: error: …`, `path:12: note: …`,
+/// `path(12,5): error TS2322: …`, `path:12:5 - error TS2322: …`, and rustc's `--> path:12:5`
+/// and `= note: …` (all after the line's indentation).
+pub fn is_diagnostic(u: &str) -> bool {
+    for arrow in ["--> ", "::: "] {
+        if let Some(rest) = u.strip_prefix(arrow) {
+            return location_end(rest) == Some(rest.len());
+        }
+    }
+    if let Some(rest) = u.strip_prefix("= ") {
+        let r = rest.as_bytes();
+        return SEVERITIES
+            .iter()
+            .any(|w| r.starts_with(w.as_bytes()) && r.get(w.len()) == Some(&b':'));
+    }
+    let Some(e) = location_end(u) else {
+        return false;
+    };
+    let rest = &u.as_bytes()[e..];
+    let rest = if let Some(r) = rest.strip_prefix(b":") {
+        r
+    } else if let Some(r) = rest.strip_prefix(b" -") {
+        r
+    } else {
+        return false;
+    };
+    let blanks = rest
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t'))
+        .count();
+    blanks > 0 && starts_with_severity(&rest[blanks..])
+}
+
+/// The gutter under a diagnostic's source excerpt: `|`, alone or with carets, dashes or a
+/// further `|` under the code (`  |     ^^^ expected i32`), but not a table row (`| a | b |`).
+pub fn is_diagnostic_gutter(u: &str) -> bool {
+    let Some(rest) = u.strip_prefix('|') else {
+        return false;
+    };
+    let r = rest.trim_start_matches([' ', '\t']);
+    if r.is_empty() {
+        return true;
+    }
+    r.len() < rest.len()
+        && matches!(r.as_bytes()[0], b'^' | b'~' | b'-' | b'|' | b'_')
+        && !r.ends_with('|')
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum RowKind {
@@ -73,7 +292,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
             &render(&entries, lines, Some(&keep)),
             split.trailing_newline,
         );
-        let tokens = crate::count_tokens(&text, options.encoding);
+        let tokens = crate::tokens::count_tokens(&text, options.encoding);
         let out = Compressed {
             content: text,
             strategy: String::from("search:select"),
@@ -428,7 +647,20 @@ impl Plan {
 mod tests {
     use super::*;
 
-    use crate::test_options as opts;
+    #[test]
+    fn diagnostics() {
+        assert!(is_diagnostic("src/a.ts(3,7): error TS2322: Type"));
+        assert!(is_diagnostic("util.c:14:9: note: each undeclared"));
+        assert!(is_diagnostic("src/c.ts:4:12 - error TS2339: Property"));
+        assert!(is_diagnostic("--> src/main.rs:5:18"));
+        assert!(is_diagnostic("= help: consider borrowing"));
+        assert!(!is_diagnostic("src/a.rs:12:    let error = 1;"));
+        assert!(!is_diagnostic("notes.txt:3:error: a grep hit"));
+        assert!(is_diagnostic_gutter("|     ^^^ expected `i32`"));
+        assert!(!is_diagnostic_gutter("| --- | --- |"));
+    }
+
+    use crate::block::test_options as opts;
 
     #[test]
     fn groups_hits_under_their_path() {

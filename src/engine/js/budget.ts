@@ -4,6 +4,7 @@
 // lossless form, then checks the result exactly.
 
 import type { EncodingName } from '../types.js';
+import { isAlpha, isDigit, utf8Units } from './chars.js';
 import { countTokens } from './tokens.js';
 
 /**
@@ -17,24 +18,6 @@ export const ESTIMATE_PERCENT = 120;
 export const CLOSE_ENOUGH_PERCENT = 90;
 /** Attempts at steering a selection to the limit. */
 export const MAX_ROUNDS = 6;
-
-const isAlpha = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
-
-/** UTF-8 bytes of one UTF-16 code unit (a surrogate pair counts 2 + 2). */
-export function utf8Units(c: number): number {
-  return c < 0x80 ? 1 : c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 2 : 3;
-}
-
-/** Length of `s` in UTF-8 bytes. */
-export function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) n += utf8Units(c) - 1;
-  }
-  return n;
-}
 
 const ceilDiv = (a: number, b: number): number => Math.floor((a + b - 1) / b);
 

@@ -5,10 +5,9 @@
 // `maxBlockTokens`, in two steps: lockfiles are summarised as their name with added/removed
 // counts (and binary patch data as its line count); then the remaining context lines fold too.
 
-import type { BlockOptions, Omission } from '../types.js';
-import { isAbove, utf8Length } from './budget.js';
-import { HEADER_PREFIXES, isHunkHeader } from './detect.js';
-import type { Compressed } from './index.js';
+import type { BlockOptions, Compressed, Omission } from '../types.js';
+import { isAbove } from './budget.js';
+import { utf8Length } from './chars.js';
 import { joinLines, splitRaw } from './lines.js';
 import * as marker from './marker.js';
 
@@ -21,6 +20,70 @@ export const LOCKFILES: readonly string[] = [
   'flake.lock', 'go.sum', 'mix.lock', 'npm-shrinkwrap.json', 'package-lock.json', 'packages.lock.json', 'pdm.lock',
   'pnpm-lock.yaml', 'poetry.lock', 'pubspec.lock', 'uv.lock', 'yarn.lock',
 ];
+
+// The format: what detection asks (`isDiff`) and the header grammar compression reads too.
+
+/** A diff's first file header must come within this many lines (a mail's preamble may precede it). */
+const DIFF_HEADER_WITHIN = 150;
+
+/** Share (in percent of the lines from the first file header on) of lines a diff is made of. */
+const DIFF_SHARE = 80;
+
+/** `@@ -12,7 +12,8 @@` */
+function isHunkHeader(l: string): boolean {
+  return /^@@ -[0-9]+(?:,[0-9]+)? \+[0-9]+(?:,[0-9]+)? @@/.test(l);
+}
+
+/** The lines of a git diff's extended header, and a few more a file header may carry. */
+const HEADER_PREFIXES = [
+  'index ', 'new file mode', 'deleted file mode', 'old mode', 'new mode', 'similarity index', 'dissimilarity index',
+  'rename from', 'rename to', 'copy from', 'copy to', 'Binary files', '=====',
+];
+
+const DIFF_PREFIXES = ['diff ', 'Index: ', 'Only in ', 'GIT binary patch', ...HEADER_PREFIXES];
+
+/** Lines a unified or git diff is made of (after its first file header). */
+function isDiffShaped(l: string): boolean {
+  if (l.length === 0) return true;
+  if (' \t+-@\\'.includes(l[0]!)) return true;
+  return DIFF_PREFIXES.some((p) => l.startsWith(p));
+}
+
+const GIT_HEADER_FOLLOWERS = ['--- ', 'index ', 'GIT binary patch', 'Binary files', 'rename from', 'similarity index', 'new file mode', 'deleted file mode', 'old mode'];
+
+/**
+ * Whether these lines (a block's prefix, as detection reads it) are a diff: a file header within
+ * the first lines, then mostly lines a diff is made of.
+ */
+export function isDiff(lines: readonly string[]): boolean {
+  const l = (k: number): string => lines[k] ?? '';
+  let found = -1;
+  for (let k = 0; k < Math.min(lines.length, DIFF_HEADER_WITHIN); k++) {
+    const a = l(k);
+    if (a.startsWith('--- ') && l(k + 1).startsWith('+++ ') && isHunkHeader(l(k + 2))) {
+      found = k;
+      break;
+    }
+    if (a.startsWith('diff --git ')) {
+      let follows = false;
+      for (let j = k + 1; j < k + 7 && !follows; j++) follows = GIT_HEADER_FOLLOWERS.some((p) => l(j).startsWith(p));
+      if (follows) {
+        found = k;
+        break;
+      }
+    }
+  }
+  if (found < 0) return false;
+  const rest = lines.slice(found);
+  // The base85 lines of a `GIT binary patch` (up to a blank line) belong to the diff too.
+  let binary = false;
+  let shaped = 0;
+  for (const x of rest) {
+    binary = (binary && x.length > 0) || x.startsWith('GIT binary patch');
+    if (binary || isDiffShaped(x)) shaped++;
+  }
+  return shaped * 100 >= rest.length * DIFF_SHARE;
+}
 
 const Tag = { Other: 0, FileHeader: 1, HunkHeader: 2, Add: 3, Del: 4, Context: 5, NoNewline: 6, Binary: 7 } as const;
 type Tag = (typeof Tag)[keyof typeof Tag];

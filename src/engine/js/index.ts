@@ -1,7 +1,7 @@
 // The JS engine: a TypeScript port of headroom-core, module for module, with byte-identical output.
 // This file is the twin of headroom-core's lib.rs: the block entry.
 
-import type { BlockInput, BlockKind, BlockOptions, BlockOutcome, BlockResult, Engine, StopWhen } from '../types.js';
+import type { BlockInput, BlockKind, BlockOptions, BlockOutcome, BlockResult, Compressed, Engine, StopWhen } from '../types.js';
 import { detect, detectLines } from './detect.js';
 import * as diff from './diff.js';
 import * as json from './json/index.js';
@@ -9,15 +9,6 @@ import { parse } from './json/tape.js';
 import * as log from './log.js';
 import * as search from './search.js';
 import { countTokens, countTokensMany } from './tokens.js';
-
-/** A compressor's proposal for a block; `compressBlock` keeps it only if it has fewer tokens. */
-export interface Compressed {
-  content: string;
-  strategy: string;
-  omitted: BlockResult['omitted'];
-  /** The content's exact token count, when the compressor has already made it. */
-  tokens?: number;
-}
 
 /** Compresses one block of tool output; never inflates. */
 export function compressBlock(content: string, options: BlockOptions): BlockResult {
@@ -76,7 +67,7 @@ function stopReached(stop: StopWhen): boolean {
 }
 
 /**
- * Compresses blocks in order until `stop` (twin of lib.rs `compress_blocks_until`); an exception in
+ * Compresses blocks in order until `stop` (twin of batch.rs `compress_until`); an exception in
  * a compressor fails only its own block.
  */
 export function compressBlocksUntil(inputs: readonly BlockInput[], stop: StopWhen): BlockOutcome[] {

@@ -70,6 +70,21 @@ export function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c;
 }
 
+/** Blank-separated tokens of `b` as [start, end) index pairs. */
+export function tokens(b: string): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  const n = b.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && isBlank(b.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const start = i;
+    while (i < n && !isBlank(b.charCodeAt(i))) i++;
+    out.push([start, i]);
+  }
+  return out;
+}
+
 /**
  * Removes ANSI escape sequences: CSI (`ESC [` … final byte), OSC/DCS/PM/APC strings (up to BEL
  * or `ESC \`), character-set designations and the other two-byte escapes. Every code unit it

@@ -1,36 +1,33 @@
 // The log compressor: service logs, CI and build output, test runs (twin of log.rs).
 //
 // 1. Normalise (`lines`): line ends, `\r` progress lines, ANSI escapes.
-// 2. Classify every line (`classify`): timestamp, level, error/warning/stack-trace/summary; mark
-//    the lines that carry a statistical outlier or a change point (`outliers`).
+// 2. Classify every line (`classify`): timestamp, level, error/warning/stack-trace/summary
+//    (`timestamp`, `level`, `frames`, `summary`, and the engine's `signal`); mark the lines that
+//    carry a statistical outlier or a change point (`outliers`).
 // 3. Fold losslessly (`fold`): identical runs, repeated blocks, template runs.
 // 4. Only if that is still above `maxBlockTokens`: select (`keep`) within the budget, leaving one
 //    marker per dropped run with its line count, levels, time span and commonest template.
+//
+// Detection asks `recognize` whether lines look like a log.
 
-import type { BlockOptions, Omission } from '../types.js';
+import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { estimateTokens, fit, losslessAbove } from './budget.js';
-import type { Compressed } from './index.js';
-import { joinLines, split } from './lines.js';
-import { classifyAll, LEVEL_NAMES, type LineInfo, tokens } from './log/classify.js';
+import { joinLines, split, tokens } from './lines.js';
+import { classifyAll, type LineInfo } from './log/classify.js';
 import { fold, isVariable, looseTemplate, renderUnit, type Unit } from './log/fold.js';
 import { plan, select, type Selection } from './log/keep.js';
+import { LEVEL_NAMES } from './log/level.js';
 import { mark as markOutliers } from './log/outliers.js';
 import * as marker from './marker.js';
-import { queryTerms } from './select.js';
+import { queryTerms } from './query.js';
 import { countTokens } from './tokens.js';
 
-export { classifyAll, lineSignal, timestampLen, Class, Level, type LineInfo } from './log/classify.js';
+export { Look, looks } from './log/recognize.js';
 
 /** Dropped runs at least this long show the time span they cover. */
 export const TIME_SPAN_MIN_LINES = 10;
 /** Longest template quoted in an omission marker, in UTF-8 bytes. */
 export const MAX_QUOTED_TEMPLATE = 120;
-
-/** True when some blank-separated token of `s` carries a value (a number, path, dotted name). */
-export function tokensHaveValue(s: string): boolean {
-  for (const [x, y] of tokens(s)) if (isVariable(s.slice(x, y))) return true;
-  return false;
-}
 
 export function compress(content: string, options: BlockOptions): Compressed | undefined {
   const { lines, trailingNewline } = split(content);

@@ -8,15 +8,165 @@
 // file before the later ones) and context lines while the budget lasts; each dropped run leaves
 // a marker with its counts.
 
-import type { BlockOptions, Omission } from '../types.js';
+import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { estimateTokens, fit, losslessAbove } from './budget.js';
-import { contextPrefix, matchPrefix } from './detect.js';
-import type { Compressed } from './index.js';
+import { digitsAt, isAlpha, isDigit, trimSpaceTab } from './chars.js';
 import { joinLines, splitRaw } from './lines.js';
-import { lineSignal } from './log/classify.js';
 import * as marker from './marker.js';
-import { queryHits, queryTerms, Signal } from './select.js';
+import { queryHits, queryTerms } from './query.js';
+import { lineSignal, Signal } from './signal.js';
 import { countTokens } from './tokens.js';
+
+// The format: what detection asks (`isSearch`), grep's line prefixes, and compilers'
+// diagnostics (`path:12:5: error: …`), which look like grep hits but are not.
+
+/** Share (in percent of the non-empty lines) of grep lines search output is made of. */
+const SEARCH_SHARE = 70;
+
+/** `path:12:` (a match) → the end of the path (-1 if none); the path must look like one. */
+function matchPrefix(l: string): number {
+  const from = l.length > 2 && isAlpha(l.charCodeAt(0)) && l[1] === ':' && (l[2] === '\\' || l[2] === '/') ? 2 : 0;
+  const p = l.indexOf(':', from);
+  if (p < 0 || !plausiblePath(l.slice(0, p))) return -1;
+  const d = digitsAt(l, p + 1);
+  return d >= 1 && d <= 9 && l[p + 1 + d] === ':' && !timeOfDayAt(l, p) ? p : -1;
+}
+
+/**
+ * A time of day (`13:53:08`) whose first colon is `l[p]`: the end of a name with a stamp in it
+ * (`nova-api.log.1.2017-05-16_13:53:08 …`), not a path and line number.
+ */
+function timeOfDayAt(l: string, p: number): boolean {
+  let hour = 0;
+  while (hour < p && isDigit(l.charCodeAt(p - 1 - hour))) hour++;
+  return hour >= 1 && hour <= 2 && digitsAt(l, p + 1) === 2 && l[p + 3] === ':' && digitsAt(l, p + 4) === 2;
+}
+
+/** `path-12-` (a context line) → the end of the path (-1 if none). */
+function contextPrefix(l: string): number {
+  let limit = 0;
+  while (limit < l.length && pathChar(l.charCodeAt(limit))) limit++;
+  const dated = startsWithDate(l);
+  let letter = false;
+  for (let q = 0; q < limit; q++) {
+    if (l[q] === '-' && letter && !dated) {
+      const d = digitsAt(l, q + 1);
+      if (d >= 1 && d <= 9 && l[q + 1 + d] === '-') return q;
+    }
+    if (isAlpha(l.charCodeAt(q))) letter = true;
+  }
+  return -1;
+}
+
+function pathChar(c: number): boolean {
+  return c >= 0x80 || isAlpha(c) || isDigit(c) || '._/\\@+~#%-:'.includes(String.fromCharCode(c));
+}
+
+/** `2024-…` at the start, or a date-time `dddd-dd-ddT` anywhere: a timestamp, not a path. */
+function startsWithDate(b: string): boolean {
+  return /^[0-9]{4}-/.test(b) || /[0-9]{4}-[0-9]{2}-[0-9]{2}T/.test(b);
+}
+
+/** A file path as grep prints it: no blanks or quoting characters, at least one letter, and not the start of a timestamp. */
+function plausiblePath(p: string): boolean {
+  if (p.length === 0 || startsWithDate(p)) return false;
+  let letter = false;
+  for (let i = 0; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    if (!pathChar(c)) return false;
+    if (isAlpha(c)) letter = true;
+  }
+  return letter;
+}
+
+/**
+ * Whether these lines (a block's prefix, as detection reads it) are grep or ripgrep output: mostly
+ * `path:12:` matches and `path-12-` context lines, and not a compiler's report.
+ */
+export function isSearch(lines: readonly string[]): boolean {
+  let matches = 0;
+  let diagnostics = 0;
+  let others = 0;
+  let nonempty = 0;
+  for (const l of lines) {
+    if (l.length === 0) continue;
+    nonempty++;
+    if (matchPrefix(l) >= 0) {
+      matches++;
+      if (isDiagnostic(l)) diagnostics++;
+    } else if (l === '--' || contextPrefix(l) >= 0) others++;
+  }
+  // `path:12:5: error: …` is a compiler's (or linter's) report, not a grep hit.
+  return matches >= 2 && diagnostics * 2 <= matches && (matches + others) * 100 >= nonempty * SEARCH_SHARE;
+}
+
+/** Words compilers and linters name a diagnostic's severity with. */
+const SEVERITIES = ['error', 'fatal', 'help', 'info', 'note', 'remark', 'warning'];
+
+/** `path:12`, `path:12:5`, `path(12)`, `path(12,5)` at the start of `u`: where it ends (-1 if none). */
+function locationEnd(u: string): number {
+  const from = u.length > 2 && isAlpha(u.charCodeAt(0)) && u[1] === ':' && (u[2] === '\\' || u[2] === '/') ? 2 : 0;
+  let p = from;
+  while (p < u.length && u[p] !== ':' && u[p] !== '(') p++;
+  if (p >= u.length || !plausiblePath(u.slice(0, p))) return -1;
+  const d = digitsAt(u, p + 1);
+  if (d === 0 || d > 9) return -1;
+  let i = p + 1 + d;
+  if (u[p] === '(') {
+    if (u[i] === ',') {
+      const d2 = digitsAt(u, i + 1);
+      if (d2 === 0) return -1;
+      i += 1 + d2;
+    }
+    return u[i] === ')' ? i + 1 : -1;
+  }
+  if (u[i] === ':') {
+    const d2 = digitsAt(u, i + 1);
+    if (d2 > 0) i += 1 + d2;
+  }
+  return i;
+}
+
+/** `u` has a severity word at `at` (then anything but a letter or digit). */
+function severityAt(u: string, at: number): boolean {
+  return SEVERITIES.some((w) => u.startsWith(w, at) && !(isAlpha(u.charCodeAt(at + w.length)) || isDigit(u.charCodeAt(at + w.length))));
+}
+
+/**
+ * A compiler's or linter's diagnostic line: `path:12:5: error: …`, `path:12: note: …`,
+ * `path(12,5): error TS2322: …`, `path:12:5 - error TS2322: …`, and rustc's `--> path:12:5`
+ * and `= note: …` (all after the line's indentation).
+ */
+export function isDiagnostic(u: string): boolean {
+  for (const arrow of ['--> ', '::: ']) {
+    if (u.startsWith(arrow)) {
+      const rest = u.slice(arrow.length);
+      return locationEnd(rest) === rest.length;
+    }
+  }
+  if (u.startsWith('= ')) return SEVERITIES.some((w) => u.startsWith(w, 2) && u[2 + w.length] === ':');
+  const e = locationEnd(u);
+  if (e < 0) return false;
+  let i: number;
+  if (u[e] === ':') i = e + 1;
+  else if (u[e] === ' ' && u[e + 1] === '-') i = e + 2;
+  else return false;
+  let j = i;
+  while (u[j] === ' ' || u[j] === '\t') j++;
+  return j > i && severityAt(u, j);
+}
+
+/**
+ * The gutter under a diagnostic's source excerpt: `|`, alone or with carets, dashes or a
+ * further `|` under the code (`  |     ^^^ expected i32`), but not a table row (`| a | b |`).
+ */
+export function isDiagnosticGutter(u: string): boolean {
+  if (u[0] !== '|') return false;
+  const rest = u.slice(1);
+  const r = trimSpaceTab(rest);
+  if (r.length === 0) return true;
+  return r.length < rest.length && '^~-|_'.includes(r[0]!) && !r.endsWith('|');
+}
 
 /** Estimated cost of an omission marker line. */
 const MARKER_COST = 12;

@@ -6,7 +6,7 @@
 
 use super::tape::{Kind, NONE};
 use super::view::View;
-use crate::select::words;
+use crate::signal::words;
 use std::borrow::Cow;
 use std::collections::HashMap;
 

@@ -15,7 +15,8 @@ pub mod tape;
 pub mod toon;
 pub mod view;
 
-use crate::{count_tokens, BlockOptions, Compressed};
+use crate::block::{BlockOptions, Compressed, Omission};
+use crate::tokens::count_tokens;
 use view::View;
 
 /// Lossy rounds: each re-aims the byte budget from the last round's exact token count.
@@ -172,7 +173,7 @@ fn shortest_counted(mut candidates: Vec<Candidate>, options: &BlockOptions) -> O
     Some(proposal(candidates.swap_remove(k), Vec::new()))
 }
 
-fn proposal(c: Candidate, omitted: Vec<crate::Omission>) -> Compressed {
+fn proposal(c: Candidate, omitted: Vec<Omission>) -> Compressed {
     Compressed {
         content: c.text,
         strategy: c.strategy.to_string(),

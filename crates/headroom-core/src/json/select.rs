@@ -18,10 +18,11 @@ use super::strings;
 use super::summary;
 use super::tape::{Kind, Tape, ESCAPED, KEY_ESCAPED, NONE};
 use super::view::{Entry, Plan, View};
+use crate::block::Omission;
 use crate::marker;
-use crate::select::{query_terms, words, Signal};
+use crate::query::query_terms;
+use crate::signal::{words, Signal};
 use crate::stats;
-use crate::Omission;
 use std::borrow::Cow;
 use std::collections::HashMap;
 

@@ -7,7 +7,7 @@
 use super::columns::number_like;
 use super::tape::{FxMap, Kind, NONE};
 use super::view::View;
-use crate::select::{text_signal, words, Signal};
+use crate::signal::{text_signal, words, Signal};
 use std::borrow::Cow;
 
 /// Key words that name an error when the value is present (`error`, `failure_code`, `is_error`).

@@ -8,9 +8,10 @@
 //!
 //! Lines that are kept verbatim (see `Class`), the first and the last line never join a template.
 
-use super::classify::{token_is_level, tokens, Class, LineInfo};
+use super::classify::{Class, LineInfo};
 use super::fields::{self, Piece, PieceKind};
-use crate::lines::Interned;
+use super::level::token_is_level;
+use crate::lines::{tokens, Interned};
 use crate::marker;
 use std::borrow::Cow;
 use std::cmp::Ordering;

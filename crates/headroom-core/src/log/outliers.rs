@@ -7,11 +7,11 @@
 //! stays verbatim (it never joins a template) and lossy selection keeps it. Ids, timestamps,
 //! counters and other monotone fields are not measurements, and are left out.
 
-use super::classify::{tokens, Class, LineInfo};
+use super::classify::{Class, LineInfo};
 use super::fields::{pieces, Piece, PieceKind};
 use super::fold::is_variable;
-use crate::lines::LineMap;
-use crate::select::words;
+use crate::lines::{tokens, LineMap};
+use crate::signal::words;
 use crate::stats;
 
 /// At most one line in this many (and at least `MIN_KEPT_OUTLIERS`) is kept as an outlier of one

@@ -3,7 +3,8 @@
 // or SQL result rows), or, for an array of primitives, the items themselves; with its distinct
 // values, numbers and kind.
 
-import { words } from '../select.js';
+import { isDigit } from '../chars.js';
+import { words } from '../signal.js';
 import { children, isContainer, Kind, NONE } from './tape.js';
 import type { View } from './view.js';
 
@@ -238,7 +239,7 @@ class Filler {
     } else if (kind === Kind.String) {
       // Most strings are ruled out by their first character, without decoding.
       const c = t.text.charCodeAt(t.start[v]! + 1);
-      if (c === 0x2d || c === 0x5c || (c >= 0x30 && c <= 0x39)) x = stringNumber(view.string(v));
+      if (c === 0x2d || c === 0x5c || isDigit(c)) x = stringNumber(view.string(v));
     }
     if (x !== undefined) {
       col.numberPos.push(p);

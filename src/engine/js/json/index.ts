@@ -5,12 +5,11 @@
 // Only when that is still above `maxBlockTokens` does lossy selection drop array items and cut
 // very long strings, leaving markers, and the result goes through the same choice again.
 
-import type { BlockOptions, Omission } from '../../types.js';
-import type { Compressed } from '../index.js';
+import type { BlockOptions, Compressed, Omission } from '../../types.js';
+import { utf8Length, utf8Prefix } from '../chars.js';
 import { countTokens } from '../tokens.js';
 import * as compact from './compact.js';
 import { Selection } from './select.js';
-import { prefixWithin, utf8Length } from './strings.js';
 import * as tape from './tape.js';
 import * as toon from './toon.js';
 import { View } from './view.js';
@@ -127,7 +126,7 @@ export function compress(
     tokens = known;
   } else {
     // The writer stops after the value that crosses the limit; one value may be long.
-    const sample = prefixWithin(compact.writePrefix(new View(t, undefined), SAMPLE_BYTES), SAMPLE_BYTES);
+    const sample = utf8Prefix(compact.writePrefix(new View(t, undefined), SAMPLE_BYTES), SAMPLE_BYTES);
     tokens = mulDiv(counter(sample), sel.compactSize(), Math.max(utf8Length(sample), 1));
   }
   const budget = mulDiv(limit, sel.compactSize(), Math.max(tokens, 1));

@@ -2,12 +2,14 @@
 // when the lossless form is above the block's budget. See select.rs for the rules.
 
 import type { Omission } from '../../types.js';
+import { utf8Length, utf8Prefix } from '../chars.js';
 import { isMarker, jsonItemsOmitted, jsonStringCut } from '../marker.js';
-import { queryTerms, Signal, words } from '../select.js';
+import { queryTerms } from '../query.js';
+import { Signal, words } from '../signal.js';
 import { categorical, columns, type Column } from './columns.js';
 import { keyClass, ownSignal, TextSignals, valueSignal, type KeyClass } from './signal.js';
 import { outliersAndChanges } from '../stats.js';
-import { jsonRaw, jsonValue, prefixWithin, utf8Length } from './strings.js';
+import { jsonRaw, jsonValue } from './strings.js';
 import { display, run } from './summary.js';
 import { children, ESCAPED, KEY_ESCAPED, Kind, NONE, rawKey, type Tape } from './tape.js';
 import { View, type Entry, type Plan } from './view.js';
@@ -418,7 +420,7 @@ function longStrings(view: View): Map<number, [string, number]> {
     const value = view.string(i);
     const bytes = utf8Length(value);
     if (bytes <= LONG_STRING_BYTES) continue;
-    cuts.set(i, [prefixWithin(value, CUT_KEEP_BYTES) + jsonStringCut(bytes), bytes]);
+    cuts.set(i, [utf8Prefix(value, CUT_KEEP_BYTES) + jsonStringCut(bytes), bytes]);
   }
   return cuts;
 }

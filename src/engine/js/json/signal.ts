@@ -4,7 +4,7 @@
 // 0 or empty. Numbers written as strings (`"status": "503"`, `"exit_code": "1"`, `"errors": "0"`)
 // count as the numbers they spell.
 
-import { Signal, textSignal, words } from '../select.js';
+import { Signal, textSignal, words } from '../signal.js';
 import { numberLike } from './columns.js';
 import { Kind, NONE } from './tape.js';
 import type { View } from './view.js';

@@ -195,28 +195,3 @@ const BARE_KEY = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 export function toonKey(k: string): string {
   return BARE_KEY.test(k) ? k : toonQuoted(k);
 }
-
-/** UTF-8 length of a (well-formed) JS string. */
-export function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) n += c < 0x800 ? 1 : (c & 0xf800) === 0xd800 ? 1 : 2;
-  }
-  return n;
-}
-
-/** The longest prefix of `v` that is at most `max` UTF-8 bytes and ends on a character boundary. */
-export function prefixWithin(v: string, max: number): string {
-  let bytes = 0;
-  let i = 0;
-  while (i < v.length) {
-    const c = v.charCodeAt(i);
-    const pair = (c & 0xfc00) === 0xd800 && i + 1 < v.length && (v.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
-    const w = pair ? 4 : c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
-    if (bytes + w > max) break;
-    bytes += w;
-    i += pair ? 2 : 1;
-  }
-  return v.slice(0, i);
-}

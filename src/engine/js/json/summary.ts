@@ -2,9 +2,9 @@
 // json/summary.rs): value counts of low-cardinality fields, ranges of numeric fields (original
 // number text of the ends), and time spans. Never a computed float.
 
+import { utf8Prefix } from '../chars.js';
 import { jsonMoreValues, jsonPosition, jsonRange, jsonValueCount } from '../marker.js';
 import { categorical, type Column } from './columns.js';
-import { prefixWithin } from './strings.js';
 import { Kind, NONE } from './tape.js';
 import type { View } from './view.js';
 
@@ -17,7 +17,7 @@ export const MAX_TEXT_BYTES = 24;
 
 /** Text as shown in a marker: control characters as spaces, at most MAX_TEXT_BYTES. */
 export function display(s: string): string {
-  const cut = prefixWithin(s, MAX_TEXT_BYTES);
+  const cut = utf8Prefix(s, MAX_TEXT_BYTES);
   const out = cut.replace(/[\u0000-\u001f]/g, ' ');
   return cut.length < s.length ? out + '…' : out;
 }

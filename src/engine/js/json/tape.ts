@@ -5,6 +5,7 @@
 // lengths match the Rust engine's exactly. Keys are interned as they are read (by decoded value),
 // so every later key comparison is one integer comparison.
 
+import { isDigit } from '../chars.js';
 import { decode } from './strings.js';
 
 export const Kind = { Null: 0, False: 1, True: 2, Number: 3, String: 4, Array: 5, Object: 6 } as const;
@@ -81,7 +82,6 @@ export function parse(text: string): Tape | undefined {
 }
 
 const isWs = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;

@@ -6,6 +6,8 @@
 // values. ASCII rules only: code units of other characters belong to words, so pieces never
 // split a character (or a surrogate pair).
 
+import { isAlpha, isDigit } from '../chars.js';
+
 export const PieceKind = {
   /** Letters (and non-ASCII characters). */
   Word: 0,
@@ -23,8 +25,7 @@ export type PieceKind = (typeof PieceKind)[keyof typeof PieceKind];
 /** Pieces as flat triples: kind, start, end (in code units of the token). */
 export type Pieces = number[];
 
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
-const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c >= 0x80;
+const isLetter = (c: number): boolean => isAlpha(c) || c >= 0x80;
 const isSep = (c: number): boolean => c === 0x2e || c === 0x3a || c === 0x2c || c === 0x2d || c === 0x2f;
 
 /** Cuts token `t` into pieces (into `out`, which is cleared first). */

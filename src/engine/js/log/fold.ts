@@ -8,9 +8,11 @@
 //
 // Lines that are kept verbatim (see `Class`), the first and the last line never join a template.
 
-import { utf8Length } from '../budget.js';
+import { isAlnum, isDigit, utf8Length } from '../chars.js';
+import { isBlank, tokens } from '../lines.js';
 import * as marker from '../marker.js';
-import { Class, type LineInfo, tokenIsLevel, tokens } from './classify.js';
+import { Class, type LineInfo } from './classify.js';
+import { tokenIsLevel } from './level.js';
 import { cmpNumber, PieceKind, type Pieces, pieces, sameShape } from './fields.js';
 
 /** Fewest lines a template may stand for. */
@@ -291,7 +293,6 @@ class Slot {
   }
 }
 
-const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 /**
  * A token that carries a value rather than wording: anything with a digit, a path or URL, a
@@ -403,24 +404,22 @@ export function sameTemplate(a: string, b: string): boolean {
   const n = a.length;
   const m = b.length;
   for (;;) {
-    while (i < n && isBlankCode(a.charCodeAt(i))) i++;
-    while (j < m && isBlankCode(b.charCodeAt(j))) j++;
+    while (i < n && isBlank(a.charCodeAt(i))) i++;
+    while (j < m && isBlank(b.charCodeAt(j))) j++;
     if (i >= n || j >= m) return i >= n && j >= m;
     const s1 = i;
     const s2 = j;
-    while (i < n && !isBlankCode(a.charCodeAt(i))) i++;
-    while (j < m && !isBlankCode(b.charCodeAt(j))) j++;
+    while (i < n && !isBlank(a.charCodeAt(i))) i++;
+    while (j < m && !isBlank(b.charCodeAt(j))) j++;
     if (!(i - s1 === j - s2 && a.startsWith(b.slice(s2, j), s1)) && !(variableAt(a, s1, i) && variableAt(b, s2, j))) return false;
   }
 }
-
-const isBlankCode = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c;
 
 /** `isVariable` of `t[s..e]`. */
 function variableAt(t: string, s: number, e: number): boolean {
   for (let k = s; k < e; k++) {
     const c = t.charCodeAt(k);
-    if ((c >= 48 && c <= 57) || c === 0x2f || c === 0x5c) return true;
+    if (isDigit(c) || c === 0x2f || c === 0x5c) return true;
     if ((c === 0x2e || c === 0x3d) && k > s && k + 1 < e) {
       if (c === 0x3d || (isAlnum(t.charCodeAt(k - 1)) && isAlnum(t.charCodeAt(k + 1)))) return true;
     }

@@ -7,9 +7,11 @@
 // stays verbatim (it never joins a template) and lossy selection keeps it. Ids, timestamps,
 // counters and other monotone fields are not measurements, and are left out.
 
-import { words } from '../select.js';
+import { isDigit } from '../chars.js';
+import { tokens } from '../lines.js';
+import { words } from '../signal.js';
 import { centerAndScale, changePoints, changeWindow, MIN_VALUES, outliers, sharpenChange } from '../stats.js';
-import { Class, type LineInfo, tokens } from './classify.js';
+import { Class, type LineInfo } from './classify.js';
 import { PieceKind, type Pieces, pieces } from './fields.js';
 import { isVariable } from './fold.js';
 
@@ -47,7 +49,7 @@ interface Series {
 const hasDigit = (s: string): boolean => {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) return true;
+    if (isDigit(c)) return true;
   }
   return false;
 };

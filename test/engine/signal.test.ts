@@ -1,6 +1,6 @@
-// Shared selection rules (the same cases as select.rs's unit tests, on the JS twin).
+// Signal words and rules (the same cases as signal.rs's unit tests, on the JS twin).
 import { expect, it } from 'vitest';
-import { queryHits, queryTerms, Signal, textSignal, words } from '../../src/engine/js/select.js';
+import { Signal, textSignal, words } from '../../src/engine/js/signal.js';
 
 it('splits words on ASCII and camel case', () => {
   expect([...words('java.lang.NullPointerException: HTTPServerError x_1 é')]).toEqual([
@@ -13,10 +13,4 @@ it('classifies signals', () => {
   expect(textSignal('TypeError: x is undefined')).toBe(Signal.Error);
   expect(textSignal('WARNING: deprecated API')).toBe(Signal.Warning);
   expect(textSignal('INFO all good; terrorism')).toBe(Signal.None);
-});
-
-it('extracts query terms and counts hits', () => {
-  const t = queryTerms('Why did the payment-service fail for the user 42?');
-  expect(t).toEqual(['did', 'payment', 'service', 'fail', 'user', '42']);
-  expect(queryHits('payment FAIL', t)).toBe(2);
 });
