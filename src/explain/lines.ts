@@ -36,6 +36,9 @@ export interface LineAlignment {
   unmatched: number;
 }
 
+/** `[… the 10 lines above repeat 3 more times (30 lines) …]`. */
+const REPEAT = /^\[… the \d+ lines? above repeat /;
+
 /** ` [×12]`, ` [×3 in all]`, ` [×2, 5 in all]`: repeat counts the log compressor appends. */
 const COUNT_SUFFIX = / \[×(\d+)(?:, \d+)?( in all)?\]$/;
 
@@ -82,17 +85,21 @@ function rawLines(text: string): RawLine[] {
 
 /**
  * Search hits come back grouped under their file path (`path` then `12:text` rows): the rows
- * are written back as the `path:12:text` lines they came from before they are looked up.
+ * are written back as the `path:12:text` lines they came from before they are looked up, and
+ * the path headings, which stand for no line of their own, are left out.
  */
 function ungroupSearch(lines: readonly string[]): string[] {
   let path: string | undefined;
-  return lines.map((l) => {
-    if (isMarker(l.trim()) || l === '--') return l;
+  const out: string[] = [];
+  lines.forEach((l, k) => {
+    if (isMarker(l.trim()) || l === '--') return void out.push(l);
     const row = /^(\d+)([:-])/.exec(l);
-    if (row !== null && path !== undefined) return `${path}${row[2]}${l}`;
-    path = l;
-    return l;
+    if (row !== null && path !== undefined) return void out.push(`${path}${row[2]}${l}`);
+    // A heading is a line followed by a row; anything else is a line of its own.
+    if (/^\d+[:-]/.test(lines[k + 1] ?? '')) path = l;
+    else out.push(l);
   });
+  return out;
 }
 
 /** Aligns a block's compressed lines with its original lines. */
@@ -154,5 +161,7 @@ export function alignLines(original: string, compressed: string, kind: BlockKind
     next = k;
   });
   leaveOut(orig.length);
+  // A block that repeats the lines above it is folded, not dropped: its marker says how often.
+  for (const l of lines) if (l.fate === 'omitted' && l.marker !== undefined && REPEAT.test(markers[l.marker]!.text)) l.fate = 'folded';
   return { lines, markers, unmatched };
 }
