@@ -12,6 +12,7 @@ import { benchCompress, compressMarkdown } from './compress.js';
 import { benchJson, formatJson } from './json.js';
 import { benchPeer, formatPeer, peerTotals } from './peer.js';
 import { benchLogs, formatLogs, logSampleCount } from './logs.js';
+import { benchServe, serveMarkdown } from './serve.js';
 
 const quick = process.argv.includes('--quick');
 const outDir = resolve(import.meta.dirname, '../bench-results');
@@ -36,6 +37,9 @@ compressProgress.finish();
 const peerProgress = new Progress(2);
 const peer = benchPeer(entries, peerProgress, { install: !quick });
 peerProgress.finish();
+const serveProgress = new Progress(4);
+const serve = await benchServe(texts, serveProgress, quick);
+serveProgress.finish();
 
 const round = (n: number): number => Math.round(n * 10) / 10;
 const share = (a: number, b: number): number | null => (b === 0 ? null : round((100 * a) / b));
@@ -65,6 +69,13 @@ const summary = {
     fastestJsPeerMBps: fastestPeer === undefined ? null : round(fastestPeer.longMBps),
   },
   compress1MBp50Ms: { native: oneMB('native'), js: oneMB('js') },
+  serve: {
+    addedP50Ms: Object.fromEntries(serve.added.map((a) => [a.request, round(a.p50)])),
+    addedP99Ms: Object.fromEntries(serve.added.map((a) => [a.request, round(a.p99)])),
+    rps: Object.fromEntries(serve.rows.filter((r) => r.target === 'serve').map((r) => [r.request, round(r.rps)])),
+    rssAfterMB: serve.rssAfterMB,
+    servedRequests: serve.servedRequests,
+  },
 };
 const dash = (v: number | string | null): string => (v === null ? '–' : String(v));
 const summaryMd = [
@@ -79,6 +90,10 @@ const summaryMd = [
   '',
   `Token counting: headroom native ${dash(summary.tokenizer.nativeMBps)} MB/s; fastest JS tokenizer (${dash(summary.tokenizer.fastestJsPeer)}) ${dash(summary.tokenizer.fastestJsPeerMBps)} MB/s. ` +
     `compress() of a 1 MB request, first call p50: native ${dash(summary.compress1MBp50Ms.native)} ms, JS ${dash(summary.compress1MBp50Ms.js)} ms.`,
+  '',
+  `headroom serve, ${serve.connections} connections: ` +
+    serve.added.map((a) => `${a.request} ${dash(summary.serve.rps[a.request] ?? null)} req/s, adds p50 ${dash(round(a.p50))} ms / p99 ${dash(round(a.p99))} ms`).join('; ') +
+    `; RSS ${dash(serve.rssAfterMB)} MB after ${serve.servedRequests} requests.`,
   '',
 ];
 
@@ -95,6 +110,7 @@ const report = {
   logs,
   compress,
   peer: { ...peer, totals: peerTotals(peer) },
+  serve,
 };
 
 const fmt = (n: number, d = 1): string => n.toFixed(d);
@@ -121,6 +137,7 @@ const md = [
   '',
   ...formatLogs(logs),
   ...formatPeer(peer),
+  ...serveMarkdown(serve),
 ];
 
 mkdirSync(outDir, { recursive: true });
