@@ -4,7 +4,8 @@
 
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { engineInfo } from '../index.js';
@@ -120,7 +121,7 @@ async function explainVerb(args: string[]): Promise<void> {
   const name = path === '-' ? 'stdin' : path;
   process.stdout.write(textReport(explanation, name));
   if (values.html === undefined && values.open !== true) return;
-  const file = resolve(values.html ?? `headroom-explain-${process.pid}.html`);
+  const file = resolve(values.html ?? join(tmpdir(), `headroom-explain-${process.pid}.html`));
   await writeFile(file, htmlReport(explanation, name));
   process.stderr.write(`headroom: wrote ${file}\n`);
   if (values.open === true) openInBrowser(file);

@@ -292,7 +292,9 @@ function pathOf(req: IncomingMessage): string {
 /** Anthropic's SDKs always send `anthropic-version`; OpenAI's never do. */
 function flavorOf(req: IncomingMessage): ApiFlavor {
   if (req.headers['anthropic-version'] !== undefined || req.headers['x-api-key'] !== undefined) return 'anthropic';
-  return pathOf(req).startsWith('/v1/chat/') || pathOf(req).startsWith('/v1/responses') ? 'openai' : req.headers['authorization'] !== undefined ? 'openai' : 'anthropic';
+  const path = pathOf(req);
+  if (path.startsWith('/v1/chat/') || path.startsWith('/v1/responses')) return 'openai';
+  return req.headers['authorization'] !== undefined ? 'openai' : 'anthropic';
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
