@@ -176,7 +176,6 @@ describe.skipIf(!available)('the explain page in Chromium', () => {
     const chartShot = (await page.screenshot({ encoding: 'base64' })) as string;
     await page.$eval('#b1 .pane.original .unit.omitted', (el) => el.scrollIntoView({ block: 'center' }));
     const paneShot = (await page.screenshot({ encoding: 'base64' })) as string;
-    writeFileSync(join(tmpdir(), 'headroom-explain-screenshot.png'), Buffer.from(paneShot, 'base64'));
 
     const [shade, label] = await pixels(paneShot, [areas.body, areas.label]);
     expect(share(shade!, OMITTED_SHADE)).toBeGreaterThan(0.4);
