@@ -14,6 +14,7 @@ import { benchJson, formatJson } from './json.js';
 import { benchPeer, formatPeer, peerTotals } from './peer.js';
 import { benchLogs, formatLogs, logSampleCount } from './logs.js';
 import { benchSessions, formatSessions, sessionEntries, sessionsChart, sessionsSummaryMd, sessionTotals, type SessionsSection } from './sessions.js';
+import { benchServe, serveMarkdown } from './serve.js';
 
 const quick = process.argv.includes('--quick');
 const sessionsOnly = process.argv.includes('--sessions');
@@ -66,6 +67,9 @@ const peer = benchPeer(entries, peerProgress, { install: !quick });
 peerProgress.finish();
 const sessions = await runSessions();
 const sessionStrategy = (id: string): ReturnType<typeof sessionTotals>[number] | undefined => sessionTotals(sessions).find((t) => t.strategy === id);
+const serveProgress = new Progress(4);
+const serve = await benchServe(texts, serveProgress, quick);
+serveProgress.finish();
 
 const round = (n: number): number => Math.round(n * 10) / 10;
 const share = (a: number, b: number): number | null => (b === 0 ? null : round((100 * a) / b));
@@ -101,6 +105,13 @@ const summary = {
     turns: sessions.rows.reduce((n, r) => n + r.turns, 0),
     model: sessions.models[0]?.label ?? null,
     strategies: sessionTotals(sessions).map((t) => ({ strategy: t.strategy, tokenCutPct: t.tokenCutPct, savedPct: t.models[0]?.savedPct ?? null })),
+    },
+  serve: {
+    addedP50Ms: Object.fromEntries(serve.added.map((a) => [a.request, round(a.p50)])),
+    addedP99Ms: Object.fromEntries(serve.added.map((a) => [a.request, round(a.p99)])),
+    rps: Object.fromEntries(serve.rows.filter((r) => r.target === 'serve').map((r) => [r.request, round(r.rps)])),
+    rssAfterMB: serve.rssAfterMB,
+    servedRequests: serve.servedRequests,
   },
 };
 const dash = (v: number | string | null): string => (v === null ? '–' : String(v));
@@ -129,6 +140,10 @@ const summaryMd = [
         .join('; ') +
       (sessions.pythonUnavailable === undefined ? '.' : `; Python package not run: ${sessions.pythonUnavailable}.`),
   '',
+  `headroom serve, ${serve.connections} connections: ` +
+    serve.added.map((a) => `${a.request} ${dash(summary.serve.rps[a.request] ?? null)} req/s, adds p50 ${dash(round(a.p50))} ms / p99 ${dash(round(a.p99))} ms`).join('; ') +
+    `; RSS ${dash(serve.rssAfterMB)} MB after ${serve.servedRequests} requests.`,
+  '',
 ];
 
 const report = {
@@ -145,6 +160,7 @@ const report = {
   compress,
   peer: { ...peer, totals: peerTotals(peer) },
   sessions: { ...sessions, totals: sessionTotals(sessions) },
+  serve,
 };
 
 const fmt = (n: number, d = 1): string => n.toFixed(d);
@@ -172,6 +188,7 @@ const md = [
   ...formatLogs(logs),
   ...formatPeer(peer),
   ...formatSessions(sessions),
+  ...serveMarkdown(serve),
 ];
 
 mkdirSync(outDir, { recursive: true });

@@ -106,6 +106,12 @@ if (esm.compress === 'function') {
   check(info.engine === 'native', `with the platform package the engine is native (${info.engine})`);
 }
 
+// 4b. The `headroom` command the package installs.
+if (pkg.bin?.headroom !== undefined) {
+  const out = sh(join(consumer, 'node_modules/.bin/headroom'), ['compress', 'tool-result.txt'], { cwd: consumer });
+  check(out.length > 0 && out.length < toolResult.length, `npx headroom compress shrinks a tool result (${toolResult.length} → ${out.length} characters)`);
+}
+
 // 5. NAPI_RS_NATIVE_LIBRARY_PATH points the loader at a .node file.
 npm(['uninstall', `headroom-ai-${target}`], consumer);
 const loose = join(work, 'loose.node');
