@@ -14,10 +14,10 @@ import { addCacheBreakpoints, cacheMarkers, MAX_CACHE_MARKERS, type CacheablePar
 import { compress, type CompressOptions } from './compress.js';
 import type { BlockFailureReport } from './messages/pipeline.js';
 import { remoteCompress } from './remote.js';
-import type { AnthropicMessage } from './messages/types.js';
+import { isObj, type AnthropicMessage, type Obj } from './messages/types.js';
 import { AnthropicProvider } from './providers/anthropic.js';
 import type { Provider } from './providers/types.js';
-import { describe } from './tokens.js';
+import { describe } from './arguments.js';
 
 /** Options for `withHeadroom` and `HeadroomClient`. */
 export interface HeadroomOptions
@@ -71,8 +71,6 @@ export interface MessagesClient {
   messages: { create(...args: never[]): unknown };
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 interface State {
   options: HeadroomOptions;

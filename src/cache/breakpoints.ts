@@ -4,11 +4,11 @@
 // request never exceeds the API's four markers, and a 5-minute marker is never placed before a
 // 1-hour one (the API requires longer TTLs first, in tools → system → messages order).
 
+import { isObj, type Obj } from '../messages/types.js';
+
 /** The API's limit on cache_control markers per request. */
 export const MAX_CACHE_MARKERS = 4;
 
-type Obj = Readonly<Record<string, unknown>>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The parts of a Messages request that can carry markers. */
 export interface CacheableParams {

@@ -7,7 +7,7 @@
 // no content, fields of the Anthropic message itself — travels in the `_anthropic` side field,
 // which `openAIToAnthropic` reads and removes. Untouched blocks are shared by reference.
 
-import { describe } from '../tokens.js';
+import { describe } from '../arguments.js';
 import { isObj, type AnthropicMessage, type Obj, type OpenAIMessage } from './types.js';
 
 /** The side field on OpenAI messages that carries what their shape cannot express. */

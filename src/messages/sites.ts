@@ -2,7 +2,7 @@
 // text, found in one pass in message order. A tool call is looked up only among earlier messages,
 // so what a block's site says about it depends only on messages 0..i (prefix stability).
 
-import { isObj, type MessageFormat, type Obj } from './types.js';
+import { isObj, jsonText, type MessageFormat, type Obj } from './types.js';
 
 /** The tool call that produced a block of tool output. */
 export interface ToolCall {
@@ -144,12 +144,4 @@ function isPlainText(b: Obj): boolean {
 
 function stringOr(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
-}
-
-function jsonText(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? '';
-  } catch {
-    return '';
-  }
 }

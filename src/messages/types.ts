@@ -51,3 +51,12 @@ export type Obj = Readonly<Record<string, unknown>>;
 export function isObj(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** A value as JSON text ('' when it has none, such as undefined or a cycle): how tool inputs are read and counted. */
+export function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return '';
+  }
+}

@@ -1,7 +1,7 @@
 // AnthropicProvider: Claude's context windows and token estimates (PRODUCT §5).
 
 import type { EncodingName } from '../engine/types.js';
-import { describe } from '../tokens.js';
+import { describe } from '../arguments.js';
 import { limitsTable, lookup } from './table.js';
 import type { CountRequest, LimitRequest, Provider } from './types.js';
 
