@@ -1,17 +1,18 @@
 // Public compress() / compressSync(): the two drivers of the message pipeline
 // (src/messages/pipeline.ts), over the options checked in src/options.ts.
 
-import { describe, option } from './arguments.js';
+import { checkKeys, describe, option } from './arguments.js';
 import { currentEngine } from './engine/loader.js';
 import type { BlockInput, BlockOutcome, EncodingName, Engine, StopWhen } from './engine/types.js';
 import { memoCounter, messageCounts, REQUEST_OVERHEAD } from './messages/count.js';
 import { toolMatcher } from './messages/eligibility.js';
-import { detectFormat } from './messages/format.js';
+import { detectFormat, unreadable } from './messages/format.js';
 import { defaultMemo, type Memo } from './messages/memo.js';
 import { pipeline, type PipelineOutput, type PipelineRequest, type PipelineSettings } from './messages/pipeline.js';
 import { isObj, jsonText, type ChatMessage, type MessageFormat } from './messages/types.js';
 import {
   checkMessages,
+  checkShapes,
   resolveOptions,
   type CompressHooks,
   type CompressOptions,
@@ -202,6 +203,7 @@ function finish<M extends ChatMessage>(output: PipelineOutput, run: Run<M>, env:
     transformsApplied: output.transformsApplied,
     blocks: output.blocks,
     failures: output.failures,
+    notes: run.settings.enabled ? unreadable(run.messages, run.settings.format) : [],
     engine: env.engine.name,
     durationMs: performance.now() - started,
     memo: output.memo,
@@ -277,7 +279,9 @@ export function countMessageTokens(messages: readonly ChatMessage[], options?: C
   checkMessages(fn, messages, 'messages');
   if (options !== undefined && !isObj(options)) throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
   const o = options ?? {};
+  checkKeys(fn, o, ['model', 'encoding', 'format']);
   const format = option<MessageFormat>(fn, o, 'format', '"anthropic" or "openai"', (v) => v === 'anthropic' || v === 'openai') ?? detectFormat(messages);
+  checkShapes(fn, messages, format, 'messages');
   const model = option<string>(fn, o, 'model', 'a string', (v) => typeof v === 'string');
   const encoding =
     option<EncodingName>(fn, o, 'encoding', '"o200k_base" or "cl100k_base"', (v) => v === 'o200k_base' || v === 'cl100k_base') ??

@@ -1,7 +1,7 @@
 // What a compress() / compressSync() call takes and gives back, and the checks of its arguments:
 // every option is validated here, once, and a wrong one is named in the error.
 
-import { countOption, describe, option } from './arguments.js';
+import { checkKeys, countOption, describe, option } from './arguments.js';
 import type { BlockKind, EncodingName } from './engine/types.js';
 import { DEFAULT_PROTECT_TOOLS } from './messages/eligibility.js';
 import type { BlockFailureReport, CompressedBlock } from './messages/pipeline.js';
@@ -89,6 +89,8 @@ export interface CompressResult<M extends ChatMessage = ChatMessage> {
   blocks: CompressedBlock[];
   /** Blocks left untouched because of an error, the timeout or the signal. */
   failures: BlockFailureReport[];
+  /** Why content that looks compressible was left as is, e.g. Anthropic tool blocks in a conversation read as OpenAI chat. */
+  notes: string[];
   engine: 'native' | 'js';
   durationMs: number;
   /** Blocks served from the memo (`hits`) and compressed by the engine (`misses`) in this call. */
@@ -117,6 +119,15 @@ export interface ResolvedOptions<M extends ChatMessage> {
   betas: readonly string[] | undefined;
 }
 
+/** Every option's name, for the misspelling check. */
+export const COMPRESS_OPTIONS = [
+  'model', 'format', 'system', 'tools', 'maxTokens', 'tokenBudget', 'query', 'protectTools', 'minTokens', 'maxBlockTokens',
+  'enabled', 'json', 'log', 'search', 'diff', 'hooks', 'signal', 'timeoutMs', 'provider', 'betas',
+] as const satisfies readonly (keyof CompressOptions)[];
+// A new option must be listed above: this line fails to compile until it is.
+const listed: Record<Exclude<keyof CompressOptions, (typeof COMPRESS_OPTIONS)[number]>, never> = {};
+void listed;
+
 const defaultProviders = { anthropic: new AnthropicProvider(), openai: new OpenAIProvider() };
 
 /** Checks the arguments of `compress`/`compressSync`, naming the one that is wrong. */
@@ -124,11 +135,13 @@ export function resolveOptions<M extends ChatMessage>(fn: string, messages: read
   checkMessages(fn, messages, 'messages');
   if (options !== undefined && !isObj(options)) throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
   const o = (options ?? {}) as CompressOptions<M>;
+  checkKeys(fn, o, COMPRESS_OPTIONS);
   type Options = CompressOptions<M>;
   const opt = <K extends keyof Options>(name: K, expected: string, ok: (v: unknown) => boolean): Exclude<Options[K], undefined> | undefined =>
     option<Exclude<Options[K], undefined>>(fn, o, name, expected, ok);
   const model = opt('model', 'a string', (v) => typeof v === 'string') ?? DEFAULT_MODEL;
   const format = opt('format', '"anthropic" or "openai"', (v) => v === 'anthropic' || v === 'openai') ?? detectFormat(messages);
+  checkShapes(fn, messages, format, 'messages');
   const provider = opt('provider', 'a Provider (e.g. new AnthropicProvider())', isProvider) ??
     (/claude/i.test(model) ? defaultProviders.anthropic : defaultProviders.openai);
   const system = opt('system', 'a string or an array of text blocks', (v) => typeof v === 'string' || Array.isArray(v));
@@ -178,6 +191,7 @@ export function resolveOptions<M extends ChatMessage>(fn: string, messages: read
   };
 }
 
+/** Each message is an object with a string role (the first check, before the format is known). */
 export function checkMessages<M>(fn: string, messages: unknown, what: string): readonly M[] {
   if (!Array.isArray(messages)) throw new TypeError(`${fn}: ${what} must be an array of messages, got ${describe(messages)}`);
   messages.forEach((m: unknown, i) => {
@@ -185,6 +199,27 @@ export function checkMessages<M>(fn: string, messages: unknown, what: string): r
     if (typeof m['role'] !== 'string') throw new TypeError(`${fn}: ${what}[${i}].role must be a string, got ${describe(m['role'])}`);
   });
   return messages as readonly M[];
+}
+
+const ROLES: Record<MessageFormat, { roles: readonly string[]; name: string }> = {
+  anthropic: { roles: ['user', 'assistant', 'system'], name: 'Anthropic Messages' },
+  openai: { roles: ['system', 'developer', 'user', 'assistant', 'tool', 'function'], name: 'OpenAI chat' },
+};
+
+/** Each message's role and content are ones its format has. */
+export function checkShapes(fn: string, messages: readonly unknown[], format: MessageFormat, what: string): void {
+  const { roles, name } = ROLES[format];
+  const listed = roles.map((r) => `"${r}"`);
+  const expected = `${listed.slice(0, -1).join(', ')} or ${listed.at(-1)!} (${name})`;
+  messages.forEach((m, i) => {
+    const { role, content } = m as { role: string; content: unknown };
+    if (!roles.includes(role)) throw new TypeError(`${fn}: ${what}[${i}].role must be ${expected}, got ${describe(role)}`);
+    const ok = typeof content === 'string' || Array.isArray(content) || (format === 'openai' && (content === null || content === undefined));
+    if (!ok) {
+      const shape = format === 'anthropic' ? 'a string or an array of content blocks' : 'a string, an array of content parts or null';
+      throw new TypeError(`${fn}: ${what}[${i}].content must be ${shape}, got ${describe(content)}`);
+    }
+  });
 }
 
 function isProvider(v: unknown): boolean {

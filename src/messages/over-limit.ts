@@ -90,7 +90,7 @@ export function* fitToLimit<Q>(f: Fitting<Q>): Generator<Q | LimitQuestion, Fitt
     if (applied) fitted.transforms.push('over_limit:harder');
   }
   if (!fits(total)) {
-    const drop = dropTurns(out, counts, s.format, f.counter, fits, total);
+    const drop = dropTurns(out, counts, f.counter, fits, total);
     if (drop !== undefined) {
       fitted.messages = drop.messages;
       total = drop.total;
@@ -115,7 +115,6 @@ const roleOf = (m: unknown): unknown => (isObj(m) ? m['role'] : undefined);
 function dropTurns(
   messages: readonly unknown[],
   counts: readonly number[],
-  format: MessageFormat,
   counter: TextCounter,
   fits: (tokens: number) => boolean,
   total: number,
@@ -134,7 +133,8 @@ function dropTurns(
     carriedTokens = counts[start]!;
     start++;
   }
-  const kept = (m: unknown): boolean => format === 'openai' && (roleOf(m) === 'system' || roleOf(m) === 'developer');
+  // System messages stay wherever they are (OpenAI's, and the Anthropic SDK's system MessageParam).
+  const kept = (m: unknown): boolean => roleOf(m) === 'system' || roleOf(m) === 'developer';
   let best: { k: number; total: number; turns: number; messages: number } | undefined;
   let droppedTokens = carriedTokens;
   let turns = 0;

@@ -101,9 +101,10 @@ function locateOpenAI(messages: readonly unknown[], isProtected: (name: string) 
         const toolCalls = m['tool_calls'];
         if (Array.isArray(toolCalls)) {
           for (const tc of toolCalls) {
-            const fn = isObj(tc) ? tc['function'] : undefined;
+            // A function call, or a custom tool's call (its input is free text).
+            const fn = isObj(tc) ? (tc['function'] ?? tc['custom']) : undefined;
             if (isObj(tc) && typeof tc['id'] === 'string' && isObj(fn)) {
-              calls.set(tc['id'], { name: stringOr(fn['name']), input: stringOr(fn['arguments']) ?? '', message: i });
+              calls.set(tc['id'], { name: stringOr(fn['name']), input: stringOr(fn['arguments'] ?? fn['input']) ?? '', message: i });
             }
           }
         }
