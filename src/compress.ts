@@ -237,7 +237,7 @@ function resolve<M extends ChatMessage>(fn: string, messages: readonly M[], opti
     },
     provider: o.provider,
     model: o.model,
-    limitRequest: o.betas === undefined ? {} : { betas: o.betas },
+    limitRequest: { ...(o.betas === undefined ? {} : { betas: o.betas }), ...(o.signal === undefined ? {} : { signal: o.signal }) },
     tokenBudget: o.tokenBudget,
     system: o.system,
     tools: o.tools,
