@@ -29,6 +29,10 @@ export class MockAnthropic {
   readonly models = new Map<string, number | undefined>();
   /** The text every message response carries. */
   replyText = 'Done.';
+  /** Content of the next message responses, in order (a tool_use block makes stop_reason tool_use); then replyText. */
+  readonly replies: unknown[][] = [];
+  /** GET /v1/models/{id} never answers (the caller's abort must end it). */
+  modelsHang = false;
   private readonly errors: ScriptedError[] = [];
   private compressHandler: CompressHandler | undefined;
   private server: Server | undefined;
@@ -82,6 +86,7 @@ export class MockAnthropic {
       return json(result.status, result.body);
     }
     if (req.method === 'GET' && path.startsWith('/v1/models/')) {
+      if (this.modelsHang) return;
       const id = decodeURIComponent(path.slice('/v1/models/'.length));
       if (!this.models.has(id)) return json(404, { type: 'error', error: { type: 'not_found_error', message: `model: ${id}` } });
       const max = this.models.get(id);
@@ -109,13 +114,14 @@ export class MockAnthropic {
       const error = this.errors.shift();
       if (error) return json(error.status, { type: 'error', error: { type: error.type, message: error.message } });
       const params = body as { model: string; stream?: boolean };
+      const content = (this.replies.shift() ?? [{ type: 'text', text: this.replyText }]) as { type: string; text?: string }[];
       const message = {
         id: `msg_${this.requests.length}`,
         type: 'message',
         role: 'assistant',
         model: params.model,
-        content: [{ type: 'text', text: this.replyText }],
-        stop_reason: 'end_turn',
+        content,
+        stop_reason: content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn',
         stop_sequence: null,
         usage: { input_tokens: Math.ceil(raw.length / 4), output_tokens: 3, cache_read_input_tokens: 10, cache_creation_input_tokens: 5 },
       };
@@ -125,12 +131,19 @@ export class MockAnthropic {
         res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       };
       send('message_start', { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } } });
-      send('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
       send('ping', { type: 'ping' });
-      const words = this.replyText.split(/(?<= )/);
-      for (const w of words) send('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: w } });
-      send('content_block_stop', { type: 'content_block_stop', index: 0 });
-      send('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 3 } });
+      content.forEach((block, index) => {
+        if (block.type === 'text') {
+          send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
+          for (const w of (block.text ?? '').split(/(?<= )/)) send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: w } });
+        } else {
+          const { input, ...start } = block as { input?: unknown };
+          send('content_block_start', { type: 'content_block_start', index, content_block: { ...start, input: {} } });
+          send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(input ?? {}) } });
+        }
+        send('content_block_stop', { type: 'content_block_stop', index });
+      });
+      send('message_delta', { type: 'message_delta', delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: 3 } });
       send('message_stop', { type: 'message_stop' });
       res.end();
       return;
