@@ -16,12 +16,13 @@ import { remoteCompress } from './remote.js';
 import { isObj, type AnthropicMessage, type Obj } from './messages/types.js';
 import { AnthropicProvider } from './providers/anthropic.js';
 import type { Provider } from './providers/types.js';
-import { intercept, resource } from './wrap/intercept.js';
+import { resource } from './wrap/intercept.js';
 import {
   checkHeadroomParam,
   checkWrapperOptions,
   intercepted,
   newSession,
+  wrapClient,
   prepare,
   requestContext,
   type CompressEvent as BaseCompressEvent,
@@ -92,7 +93,7 @@ export type Headroom<C> = C &
  * ```
  */
 export function withHeadroom<C extends MessagesClient>(client: C, options: HeadroomOptions = {}): Headroom<C> {
-  return wrapClient(client, newState(client, options, 'withHeadroom'), false) as Headroom<C>;
+  return wrap(client, options, 'withHeadroom', false) as Headroom<C>;
 }
 
 /** A client wrapped by HeadroomClient: the wrapped client plus `stats()`. */
@@ -117,7 +118,7 @@ export const HeadroomClient = function HeadroomClient<C extends MessagesClient>(
   client: C,
   options: HeadroomOptions = {},
 ): HeadroomClient<C> {
-  return wrapClient(client, newState(client, options, 'HeadroomClient'), true) as HeadroomClient<C>;
+  return wrap(client, options, 'HeadroomClient', true) as HeadroomClient<C>;
 } as unknown as new <C extends MessagesClient>(client: C, options?: HeadroomOptions) => HeadroomClient<C>;
 
 interface State extends Session<HeadroomOptions> {
@@ -189,27 +190,20 @@ const dialect: Dialect<HeadroomOptions> = {
   usage: tapUsage,
 };
 
-function wrapClient<C extends object>(client: C, state: State, withStats: boolean): C {
-  const c = client as Obj;
-  const self = (): object => wrapped;
-  const wrapped: C = intercept(client, {
+function wrap<C extends object>(client: C, options: HeadroomOptions, fn: string, withStats: boolean): C {
+  const state = newState(client, options, fn);
+  return wrapClient(client, state, withStats, (c, self) => ({
     messages: () => wrapMessages(c['messages'] as Obj, 'messages', state, client, self),
     ...(isObj(c['beta'])
       ? {
-          beta: () =>
-            resource(
-              c['beta'] as Obj,
-              isObj((c['beta'] as Obj)['messages']) ? { messages: () => wrapMessages((c['beta'] as Obj)['messages'] as Obj, 'beta.messages', state, client, self) } : {},
-              self,
-            ),
+          beta: () => {
+            const beta = c['beta'] as Obj;
+            const messages = isObj(beta['messages']) ? { messages: () => wrapMessages(beta['messages'] as Obj, 'beta.messages', state, client, self) } : {};
+            return resource(beta, messages, self);
+          },
         }
       : {}),
-    ...(withStats ? { stats: () => (): HeadroomStats => ({ ...state.stats }) } : {}),
-    ...(typeof c['withOptions'] === 'function'
-      ? { withOptions: () => (...args: unknown[]) => wrapClient((c['withOptions'] as (...a: unknown[]) => object).apply(client, args), state, withStats) }
-      : {}),
-  });
-  return wrapped;
+  }));
 }
 
 type Call = (params: unknown, options?: unknown) => unknown;

@@ -11,6 +11,7 @@ import type { BlockFailureReport } from '../messages/pipeline.js';
 import { isObj, type ChatMessage, type MessageFormat, type Obj } from '../messages/types.js';
 import { COMPRESS_OPTIONS, resolveOptions, type CompressOptions } from '../options.js';
 import type { Provider } from '../providers/types.js';
+import { intercept } from './intercept.js';
 import { deferred, type APIPromiseClass } from './sdk.js';
 
 /** Options every wrapper takes: compress()'s, less what each request says for itself. */
@@ -162,6 +163,28 @@ export function newSession<O extends WrapperOptions>(options: O, provider: Provi
 }
 
 type Call = (params: unknown, options?: unknown) => unknown;
+
+/**
+ * The wrapped client: a Proxy whose `members` (built from the client and the wrapped client
+ * itself, for the resources' `_client`) are the SDK's dialect; `stats()` with `withStats`, and a
+ * `withOptions` that wraps the client it returns the same way.
+ */
+export function wrapClient<C extends object>(
+  client: C,
+  session: Session,
+  withStats: boolean,
+  members: (client: Obj, self: () => object) => Record<string, () => unknown>,
+): C {
+  const c = client as Obj;
+  const wrapped: C = intercept(client, {
+    ...members(c, () => wrapped),
+    ...(withStats ? { stats: () => (): HeadroomStats => ({ ...session.stats }) } : {}),
+    ...(typeof c['withOptions'] === 'function'
+      ? { withOptions: () => (...args: unknown[]) => wrapClient((c['withOptions'] as (...a: unknown[]) => object).apply(client, args), session, withStats, members) }
+      : {}),
+  });
+  return wrapped;
+}
 
 /**
  * The intercepted `method`: returns the SDK's APIPromise at once, over the response of `call`
