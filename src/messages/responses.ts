@@ -16,7 +16,7 @@ const OUTPUTS = new Set(['function_call_output', 'custom_tool_call_output']);
 /** The chat view of a Responses request's `input`, or undefined when it has none. */
 export function responsesView(input: unknown): ChatView<unknown> | undefined {
   if (typeof input === 'string') {
-    return chatView<unknown>([input], () => ({ message: { role: 'user', content: input }, write: (m) => m['content'] }));
+    return chatView<unknown>([input], () => ({ messages: [{ role: 'user', content: input }], write: ([m]) => m!['content'] }));
   }
   if (!Array.isArray(input)) return undefined;
   return chatView(input as unknown[], readItem);
@@ -36,7 +36,7 @@ function readItem(item: unknown): ViewedItem<unknown> | undefined {
       type === 'function_call'
         ? { id, type: 'function', function: { name: String(item['name']), arguments: String(item['arguments']) } }
         : { id, type: 'custom', custom: { name: String(item['name']), input: String(item['input']) } };
-    return { message: { role: 'assistant', content: null, tool_calls: [call] } as OpenAIMessage, write: () => item };
+    return { messages: [{ role: 'assistant', content: null, tool_calls: [call] } as OpenAIMessage], write: () => item };
   }
   if (typeof type === 'string' && OUTPUTS.has(type)) {
     const id = item['call_id'];
@@ -49,9 +49,9 @@ function readItem(item: unknown): ViewedItem<unknown> | undefined {
 function content(item: Obj, field: string, isText: (p: Obj) => boolean, message: (content: unknown) => OpenAIMessage): ViewedItem<unknown> | undefined {
   const value = item[field];
   if (typeof value === 'string') {
-    return { message: message(value), write: (m) => ({ ...item, [field]: m['content'] }) };
+    return { messages: [message(value)], write: ([m]) => ({ ...item, [field]: m!['content'] }) };
   }
   if (!Array.isArray(value)) return undefined;
   const parts = textParts(value, isText, 'text');
-  return { message: message(parts.parts), write: (m) => ({ ...item, [field]: parts.write(m['content']) }) };
+  return { messages: [message(parts.parts)], write: ([m]) => ({ ...item, [field]: parts.write(m!['content']) }) };
 }

@@ -5,10 +5,10 @@
 
 import { isObj, type Obj, type OpenAIMessage } from './types.js';
 
-/** One item read as a chat message, and how a compressed copy of that message goes back into it. */
+/** One item read as chat messages, and how compressed copies of them go back into it. */
 export interface ViewedItem<I> {
-  message: OpenAIMessage;
-  write(compressed: Obj): I;
+  messages: OpenAIMessage[];
+  write(compressed: readonly Obj[]): I;
 }
 
 export interface ChatView<I> {
@@ -19,19 +19,22 @@ export interface ChatView<I> {
 }
 
 export function chatView<I>(items: readonly I[], read: (item: I) => ViewedItem<I> | undefined): ChatView<I> {
-  const viewed: { at: number; item: ViewedItem<I> }[] = [];
+  const viewed: { at: number; from: number; item: ViewedItem<I> }[] = [];
+  const messages: OpenAIMessage[] = [];
   items.forEach((item, at) => {
     const v = read(item);
-    if (v !== undefined) viewed.push({ at, item: v });
+    if (v === undefined || v.messages.length === 0) return;
+    viewed.push({ at, from: messages.length, item: v });
+    messages.push(...v.messages);
   });
-  const messages = viewed.map((v) => v.item.message);
   return {
     messages,
     rebuild(compressed) {
       const out = [...items];
-      compressed.forEach((m, i) => {
-        if (m !== messages[i] && isObj(m)) out[viewed[i]!.at] = viewed[i]!.item.write(m);
-      });
+      for (const { at, from, item } of viewed) {
+        const mine = compressed.slice(from, from + item.messages.length);
+        if (mine.some((m, k) => m !== item.messages[k])) out[at] = item.write(mine as Obj[]);
+      }
       return out;
     },
   };

@@ -107,10 +107,8 @@ export interface Compressed {
   error?: string;
 }
 
-/** How one SDK's requests and responses read. */
-export interface Dialect<O extends WrapperOptions = WrapperOptions> {
-  /** The SDK's own APIPromise, so `.withResponse()` and the SDK's helpers work on what we return. */
-  APIPromise: APIPromiseClass;
+/** How one SDK's requests read. */
+export interface RequestDialect<O extends WrapperOptions = WrapperOptions> {
   /** The model the wrapper assumes when a request names none. */
   defaultModel: string;
   /** Reads `params` of `method`; undefined when there is nothing to compress. */
@@ -119,6 +117,12 @@ export interface Dialect<O extends WrapperOptions = WrapperOptions> {
   compressRemote?(view: RequestView, model: string, session: Session<O>, context: RequestContext): Promise<Compressed | string | undefined>;
   /** After compression: changes to the params besides messages (Anthropic's cache alignment), and what to report. */
   finish?(params: Obj, method: string, session: Session<O>): { params: Obj; report?: Record<string, unknown> };
+}
+
+/** How one SDK's requests and responses read. */
+export interface Dialect<O extends WrapperOptions = WrapperOptions> extends RequestDialect<O> {
+  /** The SDK's own APIPromise, so `.withResponse()` and the SDK's helpers work on what we return. */
+  APIPromise: APIPromiseClass;
   /** Counts the prompt-cache usage a response or a stream reports; returns the data to hand on. */
   usage(data: unknown, stats: HeadroomStats): unknown;
 }
@@ -132,7 +136,8 @@ export interface RequestContext {
 /** One wrapped client's settings and totals, shared by the wrappers of its resources. */
 export interface Session<O extends WrapperOptions = WrapperOptions> {
   options: O;
-  provider: Provider;
+  /** Undefined: compress() picks one by the model id. */
+  provider: Provider | undefined;
   stats: HeadroomStats;
 }
 
@@ -154,7 +159,7 @@ export function checkWrapperOptions(fn: string, options: unknown, extra: readonl
   }
 }
 
-export function newSession<O extends WrapperOptions>(options: O, provider: Provider): Session<O> {
+export function newSession<O extends WrapperOptions>(options: O, provider: Provider | undefined): Session<O> {
   return {
     options,
     provider,
@@ -234,7 +239,7 @@ export async function requestContext(options: unknown): Promise<RequestContext> 
  * anything but an aborted request: an internal failure sends the caller's params untouched.
  */
 export async function prepare<O extends WrapperOptions>(
-  dialect: Dialect<O>,
+  dialect: RequestDialect<O>,
   session: Session<O>,
   params: unknown,
   method: string,
@@ -281,7 +286,7 @@ export async function prepare<O extends WrapperOptions>(
         ...(compressOptions as CompressOptions),
         model,
         format: view.format,
-        provider: session.provider,
+        ...(session.provider === undefined ? {} : { provider: session.provider }),
         ...(view.system === undefined ? {} : { system: view.system }),
         ...(view.tools === undefined ? {} : { tools: view.tools }),
         ...(view.maxTokens === undefined ? {} : { maxTokens: view.maxTokens }),
