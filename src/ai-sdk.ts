@@ -27,6 +27,7 @@ const dialect: RequestDialect = {
       format: 'openai',
       ...(Array.isArray(params['tools']) ? { tools: params['tools'] } : {}),
       ...(typeof params['maxOutputTokens'] === 'number' ? { maxTokens: params['maxOutputTokens'] } : {}),
+      keepTurns: true,
       rebuild: (compressed) => ({ ...params, prompt: view.rebuild(compressed) }),
     };
   },

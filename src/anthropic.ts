@@ -193,12 +193,12 @@ const dialect: Dialect<HeadroomOptions> = {
 function wrap<C extends object>(client: C, options: HeadroomOptions, fn: string, withStats: boolean): C {
   const state = newState(client, options, fn);
   return wrapClient(client, state, withStats, (c, self) => ({
-    messages: () => wrapMessages(c['messages'] as Obj, 'messages', state, client, self),
+    messages: () => wrapMessages(c['messages'] as Obj, 'messages', state, c, self),
     ...(isObj(c['beta'])
       ? {
           beta: () => {
             const beta = c['beta'] as Obj;
-            const messages = isObj(beta['messages']) ? { messages: () => wrapMessages(beta['messages'] as Obj, 'beta.messages', state, client, self) } : {};
+            const messages = isObj(beta['messages']) ? { messages: () => wrapMessages(beta['messages'] as Obj, 'beta.messages', state, c, self) } : {};
             return resource(beta, messages, self);
           },
         }

@@ -67,7 +67,7 @@ export interface CompressEnv {
  * ```
  */
 export function compress<M extends ChatMessage>(messages: readonly M[], options?: CompressOptions<M>): Promise<CompressResult<M>> {
-  return compressWith({ engine: currentEngine(), memo: defaultMemo }, messages, options);
+  return compressWith(processEnv(), messages, options);
 }
 
 /**
@@ -81,16 +81,31 @@ export function compress<M extends ChatMessage>(messages: readonly M[], options?
  * ```
  */
 export function compressSync<M extends ChatMessage>(messages: readonly M[], options?: CompressOptions<M>): CompressResult<M> {
-  return compressSyncWith({ engine: currentEngine(), memo: defaultMemo }, messages, options);
+  return compressSyncWith(processEnv(), messages, options);
+}
+
+/** The process's own engine and memo. */
+export function processEnv(): CompressEnv {
+  return { engine: currentEngine(), memo: defaultMemo };
+}
+
+/**
+ * What a caller inside the package may ask beyond the options. `keepTurns`: over the context
+ * window, stop after compressing older blocks harder, never drop turns (for a conversation read
+ * from another shape, whose items have no place for the dropped-turns marker).
+ */
+export interface InternalOptions {
+  keepTurns?: boolean;
 }
 
 export async function compressWith<M extends ChatMessage>(
   env: CompressEnv,
   messages: readonly M[],
   options?: CompressOptions<M>,
+  internal: InternalOptions = {},
 ): Promise<CompressResult<M>> {
   const started = performance.now();
-  let run = resolve('compress', messages, options, env);
+  let run = resolve('compress', messages, options, env, internal);
   const replaced = await run.hooks?.preCompress?.(run.messages);
   if (replaced !== undefined) run = { ...run, messages: checkMessages('compress', replaced, 'hooks.preCompress() result') };
   let output: PipelineOutput;
@@ -112,7 +127,7 @@ export function compressSyncWith<M extends ChatMessage>(
   options?: CompressOptions<M>,
 ): CompressResult<M> {
   const started = performance.now();
-  let run = resolve('compressSync', messages, options, env);
+  let run = resolve('compressSync', messages, options, env, {});
   const replaced = syncHook(run.hooks?.preCompress?.(run.messages), 'preCompress');
   if (replaced !== undefined) run = { ...run, messages: checkMessages('compressSync', replaced, 'hooks.preCompress() result') };
   let output: PipelineOutput;
@@ -211,7 +226,7 @@ function finish<M extends ChatMessage>(output: PipelineOutput, run: Run<M>, env:
 }
 
 /** The checked options of a call, with what the drivers need: the tokenizer, the fixed tokens, the deadline. */
-function resolve<M extends ChatMessage>(fn: string, messages: readonly M[], options: CompressOptions<M> | undefined, env: CompressEnv): Run<M> {
+function resolve<M extends ChatMessage>(fn: string, messages: readonly M[], options: CompressOptions<M> | undefined, env: CompressEnv, internal: InternalOptions): Run<M> {
   const o = resolveOptions(fn, messages, options);
   const encoding = o.provider.encoding(o.model);
   const counter = memoCounter((t) => env.engine.countTokensMany(t, encoding), encoding, env.memo, new Map());
@@ -230,6 +245,7 @@ function resolve<M extends ChatMessage>(fn: string, messages: readonly M[], opti
       minTokens: o.minTokens,
       maxBlockTokens: o.maxBlockTokens,
       enabled: o.enabled,
+      dropTurns: internal.keepTurns !== true,
       disabled: o.disabled,
       fixedTokens,
       maxTokens: o.maxTokens,

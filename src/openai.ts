@@ -93,7 +93,7 @@ export const HeadroomClient = function HeadroomClient<C extends OpenAIClient>(th
 
 function wrap<C extends object>(client: C, options: HeadroomOptions, fn: string, withStats: boolean): C {
   const state = newState(client, options, fn);
-  return wrapClient(client, state, withStats, members(state, client));
+  return wrapClient(client, state, withStats, members(state));
 }
 
 function newState(client: unknown, options: HeadroomOptions, fn: string): Session<HeadroomOptions> {
@@ -153,6 +153,7 @@ const responsesDialect: Dialect<HeadroomOptions> = {
       ...(typeof instructions === 'string' ? { system: instructions } : {}),
       ...(Array.isArray(params['tools']) ? { tools: params['tools'] } : {}),
       ...(typeof params['max_output_tokens'] === 'number' ? { maxTokens: params['max_output_tokens'] } : {}),
+      keepTurns: true,
       rebuild: (compressed) => {
         const items = view.rebuild(compressed);
         return { ...params, input: typeof input === 'string' ? items[0] : items };
@@ -174,8 +175,9 @@ const responsesDialect: Dialect<HeadroomOptions> = {
 type Call = (params: unknown, options?: unknown) => unknown;
 
 /** The wrapped members: `chat` (its `completions`) and `responses` (with `inputTokens`). */
-function members(state: Session<HeadroomOptions>, client: object) {
+function members(state: Session<HeadroomOptions>) {
   return (c: Obj, self: () => object): Record<string, () => unknown> => {
+    const client: object = c;
     const original = (target: Obj, name: string): Call => (target[name] as Call).bind(target);
     const chat = c['chat'];
     const responses = c['responses'];

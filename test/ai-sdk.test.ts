@@ -122,6 +122,31 @@ describe('headroomMiddleware', () => {
     expect((err as APICallError).statusCode).toBe(400);
   });
 
+  it('compresses machine output a user pastes, keeping the part’s providerOptions; prose stays as it is', async () => {
+    const messages: ModelMessage[] = [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'What stands out in these jobs?' },
+          { type: 'text', text: JSON_TEXT, providerOptions: { anthropic: { cacheControl: { type: 'ephemeral' } } } },
+        ],
+      },
+    ];
+    await generateText({ model: anthropicModel(), messages, maxRetries: 0 });
+    const [prose, pasted] = (claude.to('/v1/messages')[0]!.body as { messages: { content: { text: string; cache_control?: unknown }[] }[] }).messages[0]!.content;
+    expect(prose).toEqual({ type: 'text', text: 'What stands out in these jobs?' });
+    expect(pasted!.cache_control).toEqual({ type: 'ephemeral' });
+    expect(countTokens(pasted!.text)).toBeLessThan(countTokens(JSON_TEXT) / 2);
+  });
+
+  it('an aborted call rejects as the AI SDK rejects it, and sends nothing', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const err = await generateText({ model: anthropicModel(), messages: conversation({ type: 'text', value: JSON_TEXT }), abortSignal: controller.signal, maxRetries: 0 }).catch((e: unknown) => e);
+    expect((err as Error).name).toBe('AbortError');
+    expect(claude.to('/v1/messages')).toHaveLength(0);
+  });
+
   it('rejects bad options with errors naming them', () => {
     expect(() => headroomMiddleware({ maxBlockToken: 1 } as never)).toThrow(/headroomMiddleware: options\.maxBlockToken is not an option \(did you mean maxBlockTokens\?\)/);
     expect(() => headroomMiddleware({ onCompress: 1 } as never)).toThrow(/options\.onCompress must be a function/);

@@ -238,6 +238,30 @@ describe('responses', () => {
     expect(counted.input_tokens).toBe(Math.ceil(sent.raw.length / 4));
   });
 
+  it('over the context window never drops input items (they have no place for the marker)', async () => {
+    const events: CompressEvent[] = [];
+    const client = withHeadroom(sdk, { tokenBudget: 600, onCompress: (e) => events.push(e) });
+    const long: OpenAI.Responses.ResponseInput = [{ role: 'user', content: 'Why are payments failing?' }];
+    for (let i = 0; i < 4; i++) {
+      long.push({ type: 'function_call', call_id: `call_${i}`, name: 'get_logs', arguments: `{"page":${i}}` });
+      long.push({ type: 'function_call_output', call_id: `call_${i}`, output: LOG });
+    }
+    await client.responses.create({ model: 'gpt-4.1', input: long });
+    const sent = body().input as { type?: string; call_id?: string }[];
+    expect(sent.map((i) => i.call_id ?? i.type)).toEqual(long.map((i) => ('call_id' in i ? i.call_id : undefined) ?? ('type' in i ? i.type : undefined)));
+    expect(events[0]!.transformsApplied).toContain('over_limit:unresolved');
+    expect(events[0]!.transformsApplied).not.toContain('over_limit:dropped_turns');
+    // Chat messages are the conversation itself: there the oldest turns go, with one marker.
+    const chat: ChatCompletionMessageParam[] = [{ role: 'user', content: 'Why are payments failing?' }];
+    for (let i = 0; i < 4; i++) {
+      chat.push({ role: 'assistant', content: null, tool_calls: [{ id: `call_${i}`, type: 'function', function: { name: 'get_logs', arguments: `{"page":${i}}` } }] });
+      chat.push({ role: 'tool', tool_call_id: `call_${i}`, content: LOG });
+    }
+    await client.chat.completions.create({ model: 'gpt-4o', messages: chat });
+    expect(events[1]!.transformsApplied).toContain('over_limit:dropped_turns');
+    expect(chatBody().messages.length).toBeLessThan(chat.length);
+  });
+
   it('hands server errors to the caller as the SDK’s own classes', async () => {
     const client = withHeadroom(sdk);
     server.failNext({ status: 429, type: 'rate_limit_error', message: 'slow down' });

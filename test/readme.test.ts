@@ -1,10 +1,10 @@
 // Every TypeScript example in the README runs, as written, against the local Anthropic and OpenAI
 // API servers.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MockAnthropic } from './support/anthropic-server.js';
+import { runNode } from './support/node-process.js';
 import { MockOpenAI } from './support/openai-server.js';
 import { corpusPath } from './support/corpus.js';
 
@@ -62,12 +62,12 @@ blocks.forEach((code, i) => {
   });
 });
 
-it('the README examples typecheck under the project’s strict settings', () => {
+it('the README examples typecheck under the project’s strict settings', async () => {
   writeFileSync(
     join(DIR, 'tsconfig.json'),
     JSON.stringify({ extends: '../../tsconfig.json', compilerOptions: { noEmit: true, allowImportingTsExtensions: true }, include: ['*.ts'] }),
   );
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', DIR], { encoding: 'utf8' });
+  const r = await runNode([join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', DIR], ROOT);
   expect(r.stdout + r.stderr).toBe('');
   expect(r.status).toBe(0);
 });

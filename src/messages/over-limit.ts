@@ -28,6 +28,8 @@ export interface LimitSettings {
   maxTokens: number;
   /** The provider's estimate of the model's tokens for a count in the run's encoding. */
   estimate: (tokens: number) => number;
+  /** `false`: stop after the harder pass (the conversation's items have no place for the marker). */
+  dropTurns: boolean;
 }
 
 /** One older block compressed harder: `take()` records it and gives its message's new form. */
@@ -89,7 +91,7 @@ export function* fitToLimit<Q>(f: Fitting<Q>): Generator<Q | LimitQuestion, Fitt
     }
     if (applied) fitted.transforms.push('over_limit:harder');
   }
-  if (!fits(total)) {
+  if (!fits(total) && s.dropTurns) {
     const drop = dropTurns(out, counts, f.counter, fits, total);
     if (drop !== undefined) {
       fitted.messages = drop.messages;

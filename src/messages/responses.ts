@@ -52,6 +52,20 @@ function content(item: Obj, field: string, isText: (p: Obj) => boolean, message:
     return { messages: [message(value)], write: ([m]) => ({ ...item, [field]: m!['content'] }) };
   }
   if (!Array.isArray(value)) return undefined;
-  const parts = textParts(value, isText, 'text');
+  const parts = textParts(value, isText, 'text', countedAs);
   return { messages: [message(parts.parts)], write: ([m]) => ({ ...item, [field]: parts.write(m!['content']) }) };
+}
+
+/**
+ * An image or a file as chat counts it (by its pixels or pages, never its base64 as text), so the
+ * context check sees the request's real size.
+ */
+function countedAs(part: unknown): unknown {
+  if (!isObj(part)) return part;
+  if (part['type'] === 'input_image') {
+    const url = typeof part['image_url'] === 'string' ? part['image_url'] : '';
+    return { type: 'image_url', image_url: { url, ...(part['detail'] === undefined ? {} : { detail: part['detail'] }) } };
+  }
+  if (part['type'] === 'input_file') return { type: 'file', file: typeof part['file_data'] === 'string' ? { file_data: part['file_data'] } : {} };
+  return part;
 }

@@ -42,15 +42,17 @@ export function chatView<I>(items: readonly I[], read: (item: I) => ViewedItem<I
 
 /**
  * Content parts as chat `text` parts: `text` of each part `isText` accepts becomes a text part; any
- * other part passes as it is (never a compression candidate). `write` puts the compressed parts'
- * text back under `field` of copies of the parts that changed.
+ * other part becomes what `other` makes of it for counting (by default itself), never a compression
+ * candidate. `write` puts the compressed parts' text back under `field` of copies of the parts that
+ * changed.
  */
 export function textParts(
   parts: readonly unknown[],
   isText: (part: Obj) => boolean,
   field: string,
+  other: (part: unknown) => unknown = (p) => p,
 ): { parts: unknown[]; write(compressed: unknown): unknown[] } {
-  const chat = parts.map((p) => (isObj(p) && isText(p) && typeof p[field] === 'string' ? { type: 'text', text: p[field] } : p));
+  const chat = parts.map((p) => (isObj(p) && isText(p) && typeof p[field] === 'string' ? { type: 'text', text: p[field] } : other(p)));
   return {
     parts: chat,
     write(compressed) {

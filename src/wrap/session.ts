@@ -3,10 +3,10 @@
 // compress, send with the SDK's own call, and hand back the SDK's own APIPromise at once.
 //
 // That path is the one place a later round trip plugs in (answering the model's retrieval calls
-// and sending again before the caller sees a response): `send` below makes the SDK call.
+// and sending again before the caller sees a response): `intercepted` below makes the SDK call.
 
 import { checkKeys, describe } from '../arguments.js';
-import { compress } from '../compress.js';
+import { compressWith, processEnv } from '../compress.js';
 import type { BlockFailureReport } from '../messages/pipeline.js';
 import { isObj, type ChatMessage, type MessageFormat, type Obj } from '../messages/types.js';
 import { COMPRESS_OPTIONS, resolveOptions, type CompressOptions } from '../options.js';
@@ -92,6 +92,8 @@ export interface RequestView {
   betas?: readonly string[];
   /** The params to send with `messages` (the compressed conversation, in `format`). */
   rebuild(messages: readonly unknown[]): Obj;
+  /** `messages` is a view of items in another shape: over the limit, turns are never dropped. */
+  keepTurns?: boolean;
 }
 
 /** What compression made of a request. */
@@ -205,14 +207,10 @@ export function intercepted<O extends WrapperOptions>(
 ): Call {
   return (params, options) => {
     checkHeadroomParam(params, method);
-    const sent = requestContext(options).then(async (context) => ({ call: send(call, await prepare(dialect, session, params, method, context), options) }));
+    // The SDK call with the prepared params: where a later round trip (retrieval) continues.
+    const sent = requestContext(options).then(async (context) => ({ call: call(await prepare(dialect, session, params, method, context), options) }));
     return deferred(dialect.APIPromise, client, sent, count ? undefined : (data) => dialect.usage(data, session.stats));
   };
-}
-
-/** The SDK call with the prepared params. */
-function send(call: Call, params: unknown, options: unknown): unknown {
-  return call(params, options);
 }
 
 /** `headroom` in request params: `false` bypasses compression; it is never sent. */
@@ -282,7 +280,7 @@ export async function prepare<O extends WrapperOptions>(
       void onCompress;
       void provider;
       for (const k of Object.keys(compressOptions)) if (!COMPRESS_OPTIONS.includes(k as never)) delete compressOptions[k];
-      const local = await compress(view.messages, {
+      const local = await compressWith(processEnv(), view.messages, {
         ...(compressOptions as CompressOptions),
         model,
         format: view.format,
@@ -292,7 +290,7 @@ export async function prepare<O extends WrapperOptions>(
         ...(view.maxTokens === undefined ? {} : { maxTokens: view.maxTokens }),
         ...(view.betas === undefined ? {} : { betas: view.betas }),
         ...(context.signal === undefined ? {} : { signal: context.signal }),
-      });
+      }, { keepTurns: view.keepTurns === true });
       result = { ...local, mode: 'local' };
     }
     let out = result.messages === view.messages ? rest : view.rebuild(result.messages);
