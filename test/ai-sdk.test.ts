@@ -5,25 +5,15 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { APICallError, generateText, stepCountIs, streamText, tool, wrapLanguageModel, type ModelMessage } from 'ai';
 import { z } from 'zod';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { headroomMiddleware, type CompressEvent } from '../src/ai-sdk.js';
 import { countTokens } from '../src/index.js';
 import { MockAnthropic } from './support/anthropic-server.js';
+import { serveDuringTests } from './support/loopback-server.js';
 import { MockOpenAI } from './support/openai-server.js';
 
-const claude = new MockAnthropic();
-const gpt = new MockOpenAI();
-
-beforeAll(async () => {
-  await Promise.all([claude.start(), gpt.start()]);
-});
-afterAll(async () => {
-  await Promise.all([claude.stop(), gpt.stop()]);
-});
-beforeEach(() => {
-  claude.requests.length = 0;
-  gpt.requests.length = 0;
-});
+const claude = serveDuringTests(new MockAnthropic());
+const gpt = serveDuringTests(new MockOpenAI());
 
 /** Query results as a tool returns them: 300 rows, two of them failures. */
 const ROWS = Array.from({ length: 300 }, (_, i) => ({

@@ -3,24 +3,18 @@
 import { readFileSync } from 'node:fs';
 import Anthropic from '@anthropic-ai/sdk';
 import { betaTool } from '@anthropic-ai/sdk/helpers/beta/json-schema';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicProvider, countTokens } from '../src/index.js';
 import { HeadroomClient, withHeadroom, type CompressEvent } from '../src/anthropic.js';
 import { MockAnthropic } from './support/anthropic-server.js';
+import { serveDuringTests } from './support/loopback-server.js';
 import { corpusPath } from './support/corpus.js';
 
 const MODEL = 'claude-sonnet-4-5-20250929';
-const server = new MockAnthropic();
+const server = serveDuringTests(new MockAnthropic());
 let sdk: Anthropic;
 
-beforeAll(async () => {
-  await server.start();
-});
-afterAll(async () => {
-  await server.stop();
-});
 beforeEach(() => {
-  server.requests.length = 0;
   sdk = new Anthropic({ apiKey: 'test-key', baseURL: server.baseURL, maxRetries: 0 });
 });
 

@@ -4,23 +4,16 @@ import OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { zodResponseFormat, zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { compress, countTokens } from '../src/index.js';
 import { HeadroomClient, withHeadroom, type CompressEvent } from '../src/openai.js';
+import { serveDuringTests } from './support/loopback-server.js';
 import { MockOpenAI } from './support/openai-server.js';
 
-const server = new MockOpenAI();
+const server = serveDuringTests(new MockOpenAI());
 let sdk: OpenAI;
 
-beforeAll(async () => {
-  await server.start();
-});
-afterAll(async () => {
-  await server.stop();
-});
 beforeEach(() => {
-  server.requests.length = 0;
-  server.replies.length = 0;
   sdk = new OpenAI({ apiKey: 'test-key', baseURL: server.baseURL, maxRetries: 0 });
 });
 

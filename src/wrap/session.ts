@@ -96,18 +96,11 @@ export interface RequestView {
   keepTurns?: boolean;
 }
 
-/** What compression made of a request. */
-export interface Compressed {
+/** What compression made of a request: the event's counts, and the messages to send. */
+export type Compressed = Pick<CompressEvent, 'tokensBefore' | 'tokensAfter' | 'tokensSaved' | 'transformsApplied' | 'failures' | 'notes'> & {
   messages: readonly unknown[];
   mode: 'local' | 'remote';
-  tokensBefore: number;
-  tokensAfter: number;
-  tokensSaved: number;
-  transformsApplied: string[];
-  failures: BlockFailureReport[];
-  notes: string[];
-  error?: string;
-}
+};
 
 /** How one SDK's requests read. */
 export interface RequestDialect<O extends WrapperOptions = WrapperOptions> {

@@ -1,51 +1,30 @@
 // A local HTTP server that speaks enough of the OpenAI API for end-to-end tests with the real SDK:
 // Chat Completions and the Responses API (JSON and SSE streaming with the real event sequences,
 // tool calls included), responses/input_tokens, and scripted errors. It records every request.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { RecordedRequest, ScriptedError } from './anthropic-server.js';
+import type { ServerResponse } from 'node:http';
+import { LoopbackServer, type RecordedRequest } from './loopback-server.js';
 
 /** A scripted answer: text, or tool calls the model makes. */
 export type Reply = { text: string } | { calls: { id: string; name: string; arguments: string }[] };
 
-export class MockOpenAI {
-  readonly requests: RecordedRequest[] = [];
+export class MockOpenAI extends LoopbackServer {
   /** The next answers, in order; then `{ text: 'Done.' }`. */
   readonly replies: Reply[] = [];
   /** Cached prompt tokens every answer reports. */
   cachedTokens = 7;
-  private readonly errors: ScriptedError[] = [];
-  private server: Server | undefined;
-  baseURL = '';
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.baseURL = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
-    return this;
+  constructor() {
+    super('/v1');
   }
 
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  override reset(): void {
+    super.reset();
+    this.replies.length = 0;
   }
 
-  /** The next chat or responses request answers with this error. */
-  failNext(error: ScriptedError): void {
-    this.errors.push(error);
-  }
-
-  to(path: string): RecordedRequest[] {
-    return this.requests.filter((r) => r.path === path);
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    const url = new URL(req.url ?? '/', 'http://x');
-    const body = (raw === '' ? {} : JSON.parse(raw)) as { model?: string; stream?: boolean; stream_options?: { include_usage?: boolean } };
-    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.search, headers: req.headers, raw, body });
+  protected answer(request: RecordedRequest, res: ServerResponse): void {
+    const { raw, method, path } = request;
+    const body = (request.body ?? {}) as { model?: string; stream?: boolean; stream_options?: { include_usage?: boolean } };
     const id = `req_${this.requests.length}`;
     const json = (status: number, payload: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': id });
@@ -58,17 +37,17 @@ export class MockOpenAI {
     const usage = { prompt_tokens: Math.ceil(raw.length / 4), completion_tokens: 3, total_tokens: Math.ceil(raw.length / 4) + 3, prompt_tokens_details: { cached_tokens: this.cachedTokens } };
     const model = body.model ?? 'gpt-4o';
 
-    if (req.method === 'POST' && url.pathname === '/v1/responses/input_tokens') {
+    if (method === 'POST' && path === '/v1/responses/input_tokens') {
       return json(200, { object: 'response.input_tokens', input_tokens: Math.ceil(raw.length / 4) });
     }
-    if (req.method !== 'POST' || (url.pathname !== '/v1/chat/completions' && url.pathname !== '/v1/responses')) {
-      return json(404, { error: { message: `${req.method} ${url.pathname}`, type: 'invalid_request_error' } });
+    if (method !== 'POST' || (path !== '/v1/chat/completions' && path !== '/v1/responses')) {
+      return json(404, { error: { message: `${method} ${path}`, type: 'invalid_request_error' } });
     }
     const error = this.errors.shift();
     if (error) return json(error.status, { error: { message: error.message, type: error.type, code: null, param: null } });
     const reply = this.replies.shift() ?? { text: 'Done.' };
 
-    if (url.pathname === '/v1/chat/completions') {
+    if (path === '/v1/chat/completions') {
       const toolCalls = 'calls' in reply ? reply.calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) : undefined;
       const finish = toolCalls === undefined ? 'stop' : 'tool_calls';
       const base = { id: `chatcmpl_${this.requests.length}`, created: 1_764_000_000, model, system_fingerprint: 'fp_1' };
