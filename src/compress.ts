@@ -1,112 +1,38 @@
-// Public compress() / compressSync(): argument checks, the provider, and the two drivers of the
-// message pipeline (src/messages/pipeline.ts).
+// Public compress() / compressSync(): the two drivers of the message pipeline
+// (src/messages/pipeline.ts), over the options checked in src/options.ts.
 
+import { checkKeys, describe, option } from './arguments.js';
 import { currentEngine } from './engine/loader.js';
 import type { BlockInput, BlockOutcome, EncodingName, Engine, StopWhen } from './engine/types.js';
-
-/** The kinds with a compressor, in the order settings are keyed. */
-const COMPRESSOR_KINDS = ['json', 'log', 'search', 'diff'] as const;
 import { memoCounter, messageCounts, REQUEST_OVERHEAD } from './messages/count.js';
-import { DEFAULT_PROTECT_TOOLS, toolMatcher } from './messages/eligibility.js';
-import { detectFormat } from './messages/format.js';
+import { toolMatcher } from './messages/eligibility.js';
+import { detectFormat, unreadable } from './messages/format.js';
 import { defaultMemo, type Memo } from './messages/memo.js';
+import { pipeline, type PipelineOutput, type PipelineRequest, type PipelineSettings } from './messages/pipeline.js';
+import { isObj, jsonText, type ChatMessage, type MessageFormat } from './messages/types.js';
 import {
-  pipeline,
-  type BlockFailureReport,
-  type CompressedBlock,
-  type PipelineOutput,
-  type PipelineRequest,
-  type PipelineSettings,
-} from './messages/pipeline.js';
-import { isObj, type AnthropicBlock, type ChatMessage, type MessageFormat } from './messages/types.js';
-import { AnthropicProvider } from './providers/anthropic.js';
-import { OpenAIProvider } from './providers/openai.js';
+  checkMessages,
+  checkShapes,
+  resolveOptions,
+  type CompressHooks,
+  type CompressOptions,
+  type CompressResult,
+} from './options.js';
 import { encodingForModel } from './providers/encodings.js';
 import type { LimitRequest, Provider } from './providers/types.js';
-import { describe } from './tokens.js';
 
-export const DEFAULT_MODEL = 'claude-sonnet-4-5-20250929';
-export const DEFAULT_MIN_TOKENS = 200;
-export const DEFAULT_MAX_BLOCK_TOKENS = 4000;
+export {
+  DEFAULT_MAX_BLOCK_TOKENS,
+  DEFAULT_MIN_TOKENS,
+  DEFAULT_MODEL,
+  type CompressHooks,
+  type CompressOptions,
+  type CompressorSettings,
+  type CompressResult,
+} from './options.js';
+
 /** Batches smaller than this (UTF-16 units) run on the calling thread even in `compress`. */
 const ASYNC_MIN_CHARS = 32 * 1024;
-
-/** Callbacks around a compression. */
-export interface CompressHooks<M extends ChatMessage = ChatMessage> {
-  /** Sees the messages first; may return the messages to compress instead. */
-  preCompress?(messages: readonly M[]): readonly M[] | void | Promise<readonly M[] | void>;
-  /** Sees the result; may return a result to hand back instead. */
-  postCompress?(result: CompressResult<M>): CompressResult<M> | void | Promise<CompressResult<M> | void>;
-}
-
-/** Settings of one compressor. */
-export interface CompressorSettings {
-  /** `false`: blocks of this kind pass through untouched, still counted (default true). */
-  enabled?: boolean;
-}
-
-export interface CompressOptions<M extends ChatMessage = ChatMessage> {
-  /** Picks the tokenizer and the context window (default `claude-sonnet-4-5-20250929`). */
-  model?: string;
-  /** The messages' format; detected when absent. */
-  format?: MessageFormat;
-  /** The system prompt: counted for the context check, never rewritten. */
-  system?: string | readonly AnthropicBlock[];
-  /** Tool definitions: counted for the context check, never rewritten. */
-  tools?: readonly unknown[];
-  /** The response budget: counted for the context check. */
-  maxTokens?: number;
-  /** A total input budget that replaces the model's context window. */
-  tokenBudget?: number;
-  /** Replaces every block's own relevance query (its tool call and the user turn that led to it). */
-  query?: string;
-  /** Globs (`*`, `?`) of tool names whose output is never touched; replaces the default list. */
-  protectTools?: readonly string[];
-  /** Smaller blocks pass untouched (default 200). */
-  minTokens?: number;
-  /** Above this many tokens lossy selection may apply (default 4 000; `Infinity`: lossless only). */
-  maxBlockTokens?: number;
-  /** `false`: pass everything through, still counting (default true). */
-  enabled?: boolean;
-  /** Per-compressor settings: `{ enabled: false }` leaves blocks of that kind untouched. */
-  json?: CompressorSettings;
-  log?: CompressorSettings;
-  search?: CompressorSettings;
-  diff?: CompressorSettings;
-  hooks?: CompressHooks<M>;
-  /** On abort, blocks not yet compressed pass through (reported in `failures`). */
-  signal?: AbortSignal;
-  /** After this many milliseconds, blocks not yet compressed pass through (reported in `failures`). */
-  timeoutMs?: number;
-  /** The model provider (default: AnthropicProvider for Claude ids, OpenAIProvider otherwise). */
-  provider?: Provider;
-  /** The request's `betas` (the 1M-context beta changes the window). */
-  betas?: readonly string[];
-}
-
-export interface CompressResult<M extends ChatMessage = ChatMessage> {
-  /** The messages to send, in the input's format; untouched messages are the caller's own objects. */
-  messages: M[];
-  /** Tokens of the messages before and after, counted one way (`tokenizer`; see countMessageTokens). */
-  tokensBefore: number;
-  tokensAfter: number;
-  tokensSaved: number;
-  /** tokensAfter / tokensBefore (1 for an empty conversation). */
-  compressionRatio: number;
-  savingsPercent: number;
-  /** The encoding of these counts. */
-  tokenizer: EncodingName;
-  /** The compressors' strategies that were applied, then the over-limit steps taken, if any. */
-  transformsApplied: string[];
-  /** One report per compressed block. */
-  blocks: CompressedBlock[];
-  /** Blocks left untouched because of an error, the timeout or the signal. */
-  failures: BlockFailureReport[];
-  engine: 'native' | 'js';
-  durationMs: number;
-  /** Blocks served from the memo (`hits`) and compressed by the engine (`misses`) in this call. */
-  memo: { hits: number; misses: number };
-}
 
 /** What the drivers need besides the pipeline's settings. */
 interface Run<M extends ChatMessage> {
@@ -141,7 +67,7 @@ export interface CompressEnv {
  * ```
  */
 export function compress<M extends ChatMessage>(messages: readonly M[], options?: CompressOptions<M>): Promise<CompressResult<M>> {
-  return compressWith({ engine: currentEngine(), memo: defaultMemo }, messages, options);
+  return compressWith(processEnv(), messages, options);
 }
 
 /**
@@ -155,16 +81,31 @@ export function compress<M extends ChatMessage>(messages: readonly M[], options?
  * ```
  */
 export function compressSync<M extends ChatMessage>(messages: readonly M[], options?: CompressOptions<M>): CompressResult<M> {
-  return compressSyncWith({ engine: currentEngine(), memo: defaultMemo }, messages, options);
+  return compressSyncWith(processEnv(), messages, options);
+}
+
+/** The process's own engine and memo. */
+export function processEnv(): CompressEnv {
+  return { engine: currentEngine(), memo: defaultMemo };
+}
+
+/**
+ * What a caller inside the package may ask beyond the options. `keepTurns`: over the context
+ * window, stop after compressing older blocks harder, never drop turns (for a conversation read
+ * from another shape, whose items have no place for the dropped-turns marker).
+ */
+export interface InternalOptions {
+  keepTurns?: boolean;
 }
 
 export async function compressWith<M extends ChatMessage>(
   env: CompressEnv,
   messages: readonly M[],
   options?: CompressOptions<M>,
+  internal: InternalOptions = {},
 ): Promise<CompressResult<M>> {
   const started = performance.now();
-  let run = resolve('compress', messages, options, env);
+  let run = resolve('compress', messages, options, env, internal);
   const replaced = await run.hooks?.preCompress?.(run.messages);
   if (replaced !== undefined) run = { ...run, messages: checkMessages('compress', replaced, 'hooks.preCompress() result') };
   let output: PipelineOutput;
@@ -186,7 +127,7 @@ export function compressSyncWith<M extends ChatMessage>(
   options?: CompressOptions<M>,
 ): CompressResult<M> {
   const started = performance.now();
-  let run = resolve('compressSync', messages, options, env);
+  let run = resolve('compressSync', messages, options, env, {});
   const replaced = syncHook(run.hooks?.preCompress?.(run.messages), 'preCompress');
   if (replaced !== undefined) run = { ...run, messages: checkMessages('compressSync', replaced, 'hooks.preCompress() result') };
   let output: PipelineOutput;
@@ -277,133 +218,55 @@ function finish<M extends ChatMessage>(output: PipelineOutput, run: Run<M>, env:
     transformsApplied: output.transformsApplied,
     blocks: output.blocks,
     failures: output.failures,
+    notes: run.settings.enabled ? unreadable(run.messages, run.settings.format) : [],
     engine: env.engine.name,
     durationMs: performance.now() - started,
     memo: output.memo,
   };
 }
 
-const defaultProviders = { anthropic: new AnthropicProvider(), openai: new OpenAIProvider() };
-
-/** Checks the arguments of `compress`/`compressSync`, naming the one that is wrong. */
-function resolve<M extends ChatMessage>(fn: string, messages: readonly M[], options: CompressOptions<M> | undefined, env: CompressEnv): Run<M> {
-  checkMessages(fn, messages, 'messages');
-  if (options !== undefined && !isObj(options)) throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
-  const o = (options ?? {}) as CompressOptions<M>;
-  type Options = CompressOptions<M>;
-  const opt = <K extends keyof Options>(name: K, expected: string, ok: (v: unknown) => boolean): Exclude<Options[K], undefined> | undefined =>
-    optional<Exclude<Options[K], undefined>>(fn, o, name, expected, ok);
-  const model = opt('model', 'a string', (v) => typeof v === 'string') ?? DEFAULT_MODEL;
-  const format = opt('format', '"anthropic" or "openai"', (v) => v === 'anthropic' || v === 'openai') ?? detectFormat(messages);
-  const provider = opt('provider', 'a Provider (e.g. new AnthropicProvider())', isProvider) ??
-    (/claude/i.test(model) ? defaultProviders.anthropic : defaultProviders.openai);
-  const system = opt('system', 'a string or an array of text blocks', (v) => typeof v === 'string' || Array.isArray(v));
-  const tools = opt('tools', 'an array of tool definitions', Array.isArray);
-  const maxTokens = count(fn, o, 'maxTokens', false) ?? 0;
-  const tokenBudget = count(fn, o, 'tokenBudget', false, 1);
-  const query = opt('query', 'a string', (v) => typeof v === 'string');
-  const protectTools = opt('protectTools', 'an array of tool-name globs', (v) => Array.isArray(v));
-  protectTools?.forEach((p, i) => {
-    if (typeof p !== 'string') throw new TypeError(`${fn}: options.protectTools[${i}] must be a string, got ${describe(p)}`);
-  });
-  const minTokens = count(fn, o, 'minTokens', true) ?? DEFAULT_MIN_TOKENS;
-  const maxBlockTokens = count(fn, o, 'maxBlockTokens', true, 1) ?? DEFAULT_MAX_BLOCK_TOKENS;
-  const enabled = opt('enabled', 'a boolean', (v) => typeof v === 'boolean') ?? true;
-  const disabled = COMPRESSOR_KINDS.filter((kind) => {
-    const settings = opt(kind, 'an object such as { enabled: false }', isObj);
-    const on = settings?.enabled;
-    if (on !== undefined && typeof on !== 'boolean') throw new TypeError(`${fn}: options.${kind}.enabled must be a boolean, got ${describe(on)}`);
-    return on === false;
-  });
-  const hooks = opt('hooks', 'an object of callbacks', isObj);
-  for (const name of ['preCompress', 'postCompress'] as const) {
-    const hook = hooks?.[name];
-    if (hook !== undefined && typeof hook !== 'function') throw new TypeError(`${fn}: options.hooks.${name} must be a function, got ${describe(hook)}`);
-  }
-  const signal = opt('signal', 'an AbortSignal', (v) => typeof AbortSignal !== 'undefined' && v instanceof AbortSignal);
-  const timeoutMs = count(fn, o, 'timeoutMs', true, 0, false);
-  const betas = opt('betas', 'an array of strings', (v) => Array.isArray(v) && v.every((b) => typeof b === 'string'));
-
-  const encoding = provider.encoding(model);
+/** The checked options of a call, with what the drivers need: the tokenizer, the fixed tokens, the deadline. */
+function resolve<M extends ChatMessage>(fn: string, messages: readonly M[], options: CompressOptions<M> | undefined, env: CompressEnv, internal: InternalOptions): Run<M> {
+  const o = resolveOptions(fn, messages, options);
+  const encoding = o.provider.encoding(o.model);
   const counter = memoCounter((t) => env.engine.countTokensMany(t, encoding), encoding, env.memo, new Map());
-  const fixedTexts = [...systemTexts(system), ...(tools ?? []).map(jsonText)];
+  const fixedTexts = [...systemTexts(o.system), ...(o.tools ?? []).map(jsonText)];
   const fixedTokens = fixedTexts.length === 0 ? 0 : counter(fixedTexts).reduce((a, b) => a + b, 0);
   const stop: StopWhen = {};
-  if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) stop.deadline = performance.now() + timeoutMs;
-  if (signal !== undefined) stop.signal = signal;
+  if (o.timeoutMs !== undefined && Number.isFinite(o.timeoutMs)) stop.deadline = performance.now() + o.timeoutMs;
+  if (o.signal !== undefined) stop.signal = o.signal;
   return {
     messages,
     settings: {
-      format,
+      format: o.format,
       encoding,
-      query,
-      isProtected: toolMatcher(protectTools ?? DEFAULT_PROTECT_TOOLS),
-      minTokens,
-      maxBlockTokens,
-      enabled,
-      disabled,
+      query: o.query,
+      isProtected: toolMatcher(o.protectTools),
+      minTokens: o.minTokens,
+      maxBlockTokens: o.maxBlockTokens,
+      enabled: o.enabled,
+      dropTurns: internal.keepTurns !== true,
+      disabled: o.disabled,
       fixedTokens,
-      maxTokens,
-      estimate: (n) => provider.estimateTokens(n),
+      maxTokens: o.maxTokens,
+      estimate: (n) => o.provider.estimateTokens(n),
     },
-    provider,
-    model,
-    limitRequest: betas === undefined ? {} : { betas },
-    tokenBudget,
-    system,
-    tools,
-    hooks: hooks as CompressHooks<M> | undefined,
+    provider: o.provider,
+    model: o.model,
+    limitRequest: { ...(o.betas === undefined ? {} : { betas: o.betas }), ...(o.signal === undefined ? {} : { signal: o.signal }) },
+    tokenBudget: o.tokenBudget,
+    system: o.system,
+    tools: o.tools,
+    hooks: o.hooks,
     stop,
-    signal,
+    signal: o.signal,
   };
-}
-
-function checkMessages<M>(fn: string, messages: unknown, what: string): readonly M[] {
-  if (!Array.isArray(messages)) throw new TypeError(`${fn}: ${what} must be an array of messages, got ${describe(messages)}`);
-  messages.forEach((m: unknown, i) => {
-    if (!isObj(m)) throw new TypeError(`${fn}: ${what}[${i}] must be a message object, got ${describe(m)}`);
-    if (typeof m['role'] !== 'string') throw new TypeError(`${fn}: ${what}[${i}].role must be a string, got ${describe(m['role'])}`);
-  });
-  return messages as readonly M[];
-}
-
-function optional<T>(fn: string, o: object, name: string, expected: string, ok: (v: unknown) => boolean): T | undefined {
-  const value = (o as Record<string, unknown>)[name];
-  if (value === undefined) return undefined;
-  if (!ok(value)) throw new TypeError(`${fn}: options.${name} must be ${expected}, got ${describe(value)}`);
-  return value as T;
-}
-
-/** A token or millisecond count: a non-negative integer (≥ `min`), or Infinity where allowed. */
-function count(fn: string, o: object, name: string, infinite: boolean, min = 0, integer = true): number | undefined {
-  const value = (o as Record<string, unknown>)[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${fn}: options.${name} must be a number, got ${describe(value)}`);
-  const ok = value === Infinity ? infinite : Number.isFinite(value) && value >= min && (!integer || Number.isInteger(value));
-  if (!ok) {
-    const what = `${integer ? 'an integer' : 'a number'} ≥ ${min}${infinite ? ' or Infinity' : ''}`;
-    throw new RangeError(`${fn}: options.${name} must be ${what}, got ${value}`);
-  }
-  return value;
-}
-
-function isProvider(v: unknown): boolean {
-  if (!isObj(v)) return false;
-  return ['encoding', 'contextLimit', 'resolveContextLimit', 'estimateTokens'].every((m) => typeof v[m] === 'function');
 }
 
 function systemTexts(system: unknown): string[] {
   if (system === undefined) return [];
   if (typeof system === 'string') return [system];
   return (system as unknown[]).map((b) => (isObj(b) && typeof b['text'] === 'string' ? b['text'] : jsonText(b)));
-}
-
-function jsonText(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? '';
-  } catch {
-    return '';
-  }
 }
 
 export interface CountMessageTokensOptions {
@@ -432,10 +295,12 @@ export function countMessageTokens(messages: readonly ChatMessage[], options?: C
   checkMessages(fn, messages, 'messages');
   if (options !== undefined && !isObj(options)) throw new TypeError(`${fn}: options must be an object, got ${describe(options)}`);
   const o = options ?? {};
-  const format = optional<MessageFormat>(fn, o, 'format', '"anthropic" or "openai"', (v) => v === 'anthropic' || v === 'openai') ?? detectFormat(messages);
-  const model = optional<string>(fn, o, 'model', 'a string', (v) => typeof v === 'string');
+  checkKeys(fn, o, ['model', 'encoding', 'format']);
+  const format = option<MessageFormat>(fn, o, 'format', '"anthropic" or "openai"', (v) => v === 'anthropic' || v === 'openai') ?? detectFormat(messages);
+  checkShapes(fn, messages, format, 'messages');
+  const model = option<string>(fn, o, 'model', 'a string', (v) => typeof v === 'string');
   const encoding =
-    optional<EncodingName>(fn, o, 'encoding', '"o200k_base" or "cl100k_base"', (v) => v === 'o200k_base' || v === 'cl100k_base') ??
+    option<EncodingName>(fn, o, 'encoding', '"o200k_base" or "cl100k_base"', (v) => v === 'o200k_base' || v === 'cl100k_base') ??
     (model === undefined ? 'o200k_base' : encodingForModel(model));
   const engine = currentEngine();
   const counter = memoCounter((t) => engine.countTokensMany(t, encoding), encoding, defaultMemo, new Map());

@@ -9,7 +9,7 @@
 
 import { countTokens } from './tokens.js';
 import { anthropicToOpenAI, openAIToAnthropic } from './messages/convert.js';
-import type { AnthropicBlock, AnthropicMessage, OpenAIMessage } from './messages/types.js';
+import { isObj, type AnthropicBlock, type AnthropicMessage, type Obj, type OpenAIMessage } from './messages/types.js';
 
 export interface RemoteResult {
   messages: AnthropicMessage[];
@@ -21,8 +21,6 @@ export interface RemoteResult {
 
 export type RemoteOutcome = { ok: true; result: RemoteResult } | { ok: false; reason: string };
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export async function remoteCompress(
   baseUrl: string,

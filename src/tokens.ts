@@ -1,5 +1,6 @@
 // Public token counting.
 
+import { describe } from './arguments.js';
 import { currentEngine } from './engine/loader.js';
 import { ENCODINGS, type EncodingName } from './engine/types.js';
 import { encodingForModel } from './providers/encodings.js';
@@ -57,13 +58,4 @@ export function resolveEncoding(options: CountTokensOptions | undefined): Encodi
     return encodingForModel(model);
   }
   return 'o200k_base';
-}
-
-/** A short description of a value for error messages. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
 }

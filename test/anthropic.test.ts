@@ -1,24 +1,19 @@
 // withHeadroom / HeadroomClient end to end: the real @anthropic-ai/sdk against a local server that
 // speaks the Messages API and records every request body.
 import Anthropic from '@anthropic-ai/sdk';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { betaTool } from '@anthropic-ai/sdk/helpers/beta/json-schema';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AnthropicProvider, countTokens } from '../src/index.js';
 import { HeadroomClient, withHeadroom, type CompressEvent } from '../src/anthropic.js';
 import { MockAnthropic } from './support/anthropic-server.js';
+import { serveDuringTests } from './support/loopback-server.js';
 import { corpusSample } from './support/corpus.js';
 
 const MODEL = 'claude-sonnet-4-5-20250929';
-const server = new MockAnthropic();
+const server = serveDuringTests(new MockAnthropic());
 let sdk: Anthropic;
 
-beforeAll(async () => {
-  await server.start();
-});
-afterAll(async () => {
-  await server.stop();
-});
 beforeEach(() => {
-  server.requests.length = 0;
   sdk = new Anthropic({ apiKey: 'test-key', baseURL: server.baseURL, maxRetries: 0 });
 });
 
@@ -214,6 +209,92 @@ describe('countTokens, batches and beta', () => {
     const final = await client.beta.messages.stream(params() as never).finalMessage();
     expect(final.content[0]).toMatchObject({ type: 'text' });
     expectCompressedOnTheWire(sentBody());
+  });
+});
+
+describe('beta.messages.toolRunner', () => {
+  const runnerParams = (extra: object = {}) => ({
+    model: MODEL,
+    max_tokens: 256,
+    messages: [{ role: 'user' as const, content: 'Which of our repositories have open issues?' }],
+    tools: [
+      betaTool({
+        name: 'list_repos',
+        description: 'List repositories',
+        inputSchema: { type: 'object', properties: { org: { type: 'string' } }, required: ['org'] },
+        run: () => repos,
+      }),
+    ],
+    ...extra,
+  });
+
+  it.each([
+    ['full history every turn (thread: false)', { thread: false }],
+    ['a message thread (only new messages each turn)', {}],
+    ['streaming', { stream: true, thread: false }],
+  ])('compresses the tool results it sends: %s', async (_name, extra) => {
+    server.replies.push([{ type: 'tool_use', id: 'toolu_r1', name: 'list_repos', input: { org: 'octokit' } }]);
+    const events: CompressEvent[] = [];
+    const client = withHeadroom(sdk, { onCompress: (e) => events.push(e) });
+    const runner = client.beta.messages.toolRunner(runnerParams(extra) as never);
+    const final = await runner.runUntilDone();
+    expect(final.content).toEqual([{ type: 'text', text: 'Done.' }]);
+    const bodies = server.to('/v1/messages').map((r) => r.body as Sent);
+    expect(bodies).toHaveLength(2);
+    const results = bodies[1]!.messages.flatMap((m) => (Array.isArray(m.content) ? m.content : [])).filter((b) => b.type === 'tool_result') as Anthropic.ToolResultBlockParam[];
+    expect(results).toHaveLength(1);
+    expect(results[0]!.tool_use_id).toBe('toolu_r1');
+    const text = typeof results[0]!.content === 'string' ? results[0]!.content : (results[0]!.content as { text: string }[]).map((b) => b.text).join('');
+    expect(countTokens(text)).toBeLessThan(countTokens(repos));
+    expect(events.map((e) => e.method)).toEqual(['beta.messages.create', 'beta.messages.create']);
+    expect(events[1]!.tokensSaved).toBeGreaterThan(0);
+  });
+});
+
+describe('the Models API', () => {
+  it('is never asked for a model the table knows, and asked once, without retries, for a newer one', async () => {
+    const retrying = new Anthropic({ apiKey: 'test-key', baseURL: server.baseURL, maxRetries: 2 });
+    const client = withHeadroom(retrying);
+    await client.messages.create(params());
+    await client.messages.create({ ...params(), model: 'claude-3-5-sonnet-latest' });
+    expect(server.requests.filter((r) => r.path.startsWith('/v1/models'))).toEqual([]);
+    await client.messages.create({ ...params(), model: 'claude-unknown-9' }); // answered 404
+    await client.messages.create({ ...params(), model: 'claude-unknown-9' });
+    expect(server.to('/v1/models/claude-unknown-9')).toHaveLength(1);
+  });
+
+  it('stops with the request’s abort signal', async () => {
+    server.modelsHang = true;
+    try {
+      const client = withHeadroom(sdk);
+      const controller = new AbortController();
+      const pending = client.messages.create({ ...params(), model: 'claude-unknown-10' }, { signal: controller.signal });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(server.to('/v1/models/claude-unknown-10')).toHaveLength(1);
+      controller.abort();
+      await expect(pending).rejects.toThrow(/abort/i);
+      expect(server.to('/v1/messages')).toHaveLength(0);
+    } finally {
+      server.modelsHang = false;
+    }
+  });
+});
+
+describe('types', () => {
+  it('only the wrapped client’s params take headroom', () => {
+    const client = withHeadroom(sdk);
+    // Type checks, never called: the file compiles under the project's strict settings (npm test).
+    const typed = (): unknown[] => [
+      client.messages.create({ ...params(), headroom: false }),
+      client.messages.create({ ...params(), stream: true, headroom: false }),
+      client.messages.countTokens({ model: MODEL, messages: conversation(), headroom: false }),
+      client.beta.messages.create({ ...params(), headroom: false } as Anthropic.Beta.MessageCreateParamsNonStreaming & { headroom: false }),
+      // @ts-expect-error an unwrapped client would send the field to the API (a 400)
+      sdk.messages.create({ ...params(), headroom: false }),
+      // @ts-expect-error the same for countTokens
+      sdk.messages.countTokens({ model: MODEL, messages: conversation(), headroom: false }),
+    ];
+    expect(typeof typed).toBe('function');
   });
 });
 

@@ -197,6 +197,41 @@ describe('the stable query', () => {
   });
 });
 
+describe('format detection', () => {
+  it('reads a conversation holding the Anthropic SDK’s system MessageParam as Anthropic, and compresses it', () => {
+    const input: AnthropicMessage[] = [{ role: 'system', content: 'You are an SRE.' }, ...agentConversation()];
+    const result = compressSyncWith(env(), input);
+    expect(result.blocks).toEqual([expect.objectContaining({ messageIndex: 3, blockIndex: 0, kind: 'log' })]);
+    expect(result.messages[0]).toBe(input[0]);
+    expect(result.notes).toEqual([]);
+  });
+
+  it('says in the result when tool output in the other format’s shape is left uncompressed', () => {
+    const anthropic = agentConversation();
+    const forced = compressSyncWith(env(), anthropic, { format: 'openai' });
+    expect(forced.blocks).toEqual([]);
+    expect(forced.notes).toEqual([
+      'messages[1] holds a tool_use block (Anthropic Messages) in a conversation read as OpenAI chat: left uncompressed',
+      'messages[2] holds a tool_result block (Anthropic Messages) in a conversation read as OpenAI chat: left uncompressed',
+    ]);
+    const mixed = compressSyncWith(env(), [...anthropic, { role: 'tool', tool_call_id: 't9', content: 'ok' }] as never);
+    expect(mixed.notes).toHaveLength(2);
+  });
+});
+
+describe('protectTools defaults', () => {
+  it.each(['str_replace_based_edit_tool', 'str_replace_editor', 'read_file', 'view', 'Read'])('leaves the output of %s untouched: a later exact-match edit needs it verbatim', (name) => {
+    const input: AnthropicMessage[] = [
+      { role: 'user', content: 'Fix the bug.' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name, input: { command: 'view', path: 'app.log' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: LOG }] },
+    ];
+    const result = compressSyncWith(env(), input);
+    expect(result.messages[2]).toBe(input[2]);
+    expect(result.blocks).toEqual([]);
+  });
+});
+
 describe('compress on OpenAI messages', () => {
   const openai: OpenAIMessage[] = [
     { role: 'system', content: LOG },
@@ -345,9 +380,22 @@ describe('argument checks', () => {
     [() => compressSync(m, { enabled: 'no' as never }), TypeError, /options\.enabled must be a boolean/],
     [() => compressSync(m, { provider: {} as never }), TypeError, /options\.provider must be a Provider/],
     [() => countMessageTokens(m, { encoding: 'p50k' as never }), TypeError, /countMessageTokens: options\.encoding/],
+    [() => compressSync(m, { maxBlockToken: 2000 } as never), TypeError, /options\.maxBlockToken is not an option \(did you mean maxBlockTokens\?\)/],
+    [() => compressSync(m, { protect_tools: [] } as never), TypeError, /options\.protect_tools is not an option \(did you mean protectTools\?\)/],
+    [() => compressSync(m, { colour: 'red' } as never), TypeError, /options\.colour is not an option; the options are model, format/],
+    [() => compressSync([{ role: 'user', content: null }] as never), TypeError, /messages\[0\]\.content must be a string or an array of content blocks, got null/],
+    [() => compressSync([{ role: 'user', content: 42 }] as never), TypeError, /messages\[0\]\.content must be a string or an array of content blocks, got number 42/],
+    [() => compressSync([{ role: 'user' }] as never), TypeError, /messages\[0\]\.content must be a string or an array of content blocks, got undefined$/],
+    [() => compressSync([{ role: 'robot', content: 'beep' }] as never), TypeError, /messages\[0\]\.role must be "user", "assistant" or "system" \(Anthropic Messages\), got "robot"/],
+    [() => compressSync([{ role: 'tool', content: 'x' }, { role: 'robot', content: 'x' }] as never), TypeError, /messages\[1\]\.role must be "system", "developer", "user", "assistant", "tool" or "function" \(OpenAI chat\)/],
+    [() => compressSync([{ role: 'tool', tool_call_id: 't', content: 42 }] as never), TypeError, /messages\[0\]\.content must be a string, an array of content parts or null, got number 42/],
   ])('%#: names the argument', (call, type, message) => {
     expect(call).toThrow(type);
     expect(call).toThrow(message);
+  });
+
+  it('never describes a value as "undefined undefined"', () => {
+    expect(() => compressSync([{ role: undefined, content: 'x' }] as never)).toThrow(/messages\[0\]\.role must be a string, got undefined$/);
   });
 
   it('compress rejects (not throws) for the same checks', async () => {

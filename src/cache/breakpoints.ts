@@ -4,11 +4,11 @@
 // request never exceeds the API's four markers, and a 5-minute marker is never placed before a
 // 1-hour one (the API requires longer TTLs first, in tools → system → messages order).
 
+import { isObj, type Obj } from '../messages/types.js';
+
 /** The API's limit on cache_control markers per request. */
 export const MAX_CACHE_MARKERS = 4;
 
-type Obj = Readonly<Record<string, unknown>>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The parts of a Messages request that can carry markers. */
 export interface CacheableParams {
@@ -37,6 +37,8 @@ export function cacheMarkers(params: CacheableParams): ('5m' | '1h')[] {
   for (const t of params.tools ?? []) visit(t);
   if (Array.isArray(params.system)) for (const b of params.system) visit(b);
   for (const m of params.messages) if (isObj(m) && Array.isArray(m['content'])) for (const b of m['content']) visit(b);
+  // Automatic caching: the API places this one at the last cacheable block, and counts it.
+  visit({ cache_control: params['cache_control'] });
   return out;
 }
 
@@ -50,9 +52,10 @@ export function addCacheBreakpoints<P extends CacheableParams>(params: P): P {
   const last1h = lastOneHourSection(params);
   let out: P = params;
 
-  // Priority: the last message (caches the whole conversation), then system, then tools.
+  // Priority: the last message (caches the whole conversation; automatic caching already does),
+  // then system, then tools.
   const messages = params.messages;
-  if (room > 0 && last1h <= 2 && messages.length > 0) {
+  if (room > 0 && last1h <= 2 && messages.length > 0 && ttlOf(params) === undefined) {
     const i = messages.length - 1;
     const msg = messages[i];
     if (isObj(msg)) {
@@ -90,8 +93,9 @@ export function addCacheBreakpoints<P extends CacheableParams>(params: P): P {
   return out;
 }
 
-/** The last section (0 tools, 1 system, 2 messages) holding a 1-hour marker, or -1. */
+/** The last section (0 tools, 1 system, 2 messages, 3 automatic caching at the end) holding a 1-hour marker, or -1. */
 function lastOneHourSection(params: CacheableParams): number {
+  if (ttlOf(params) === '1h') return 3;
   const has1h = (blocks: readonly unknown[]): boolean =>
     blocks.some((b) => ttlOf(b) === '1h' || (isObj(b) && Array.isArray(b['content']) && has1h(b['content'])));
   const messageBlocks = params.messages.flatMap((m) => (isObj(m) && Array.isArray(m['content']) ? m['content'] : []));

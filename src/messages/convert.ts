@@ -7,7 +7,7 @@
 // no content, fields of the Anthropic message itself — travels in the `_anthropic` side field,
 // which `openAIToAnthropic` reads and removes. Untouched blocks are shared by reference.
 
-import { describe } from '../tokens.js';
+import { describe } from '../arguments.js';
 import { isObj, type AnthropicMessage, type Obj, type OpenAIMessage } from './types.js';
 
 /** The side field on OpenAI messages that carries what their shape cannot express. */
@@ -30,11 +30,14 @@ interface Side {
 
 type Draft = Record<string, unknown>;
 
+/** Message fields that carry meaning in OpenAI's shape: an Anthropic message's own never go there as they are. */
+const OPENAI_FIELDS = new Set(['role', 'content', 'tool_calls', 'tool_call_id', 'function_call', SIDE_FIELD]);
+
 /**
  * Converts Anthropic messages to OpenAI chat messages, losslessly: `openAIToAnthropic` of the
  * result deep-equals the input. Tool results become `tool` messages (in their original order),
  * tool_use blocks become `tool_calls`, images and PDF documents become `image_url` and `file`
- * parts; other blocks pass verbatim.
+ * parts; other blocks pass verbatim, and so do messages of other roles (a system message).
  *
  * @example
  * ```ts
@@ -51,8 +54,12 @@ export function anthropicToOpenAI(messages: readonly AnthropicMessage[]): OpenAI
   messages.forEach((m: unknown, i) => {
     if (!isObj(m)) throw new TypeError(`anthropicToOpenAI: messages[${i}] must be an object, got ${describe(m)}`);
     const role = m['role'];
+    if (typeof role !== 'string') throw new TypeError(`anthropicToOpenAI: messages[${i}].role must be a string, got ${describe(role)}`);
     if (role !== 'user' && role !== 'assistant') {
-      throw new TypeError(`anthropicToOpenAI: messages[${i}].role must be "user" or "assistant", got ${describe(role)}`);
+      // A system message (the SDK's SystemMessageParam) and the roles openAIToAnthropic passes
+      // through travel verbatim, so conversions round-trip both ways.
+      out.push(m as Draft);
+      return;
     }
     const produced = role === 'user' ? userToOpenAI(m['content']) : [assistantToOpenAI(m['content'])];
     const fields = rest(m, ['role', 'content']);
@@ -61,7 +68,12 @@ export function anthropicToOpenAI(messages: readonly AnthropicMessage[]): OpenAI
       const byDefault = msg['role'] === 'tool' && previous?.['role'] === 'tool';
       const side: Side = { ...(msg[SIDE_FIELD] as Side | undefined) };
       if (j > 0 !== byDefault) side.continues = j > 0;
-      if (j === 0 && fields !== undefined) side.fields = fields;
+      if (j === 0 && fields !== undefined) {
+        // On a message of the same role the fields read the same in OpenAI's shape (a `name`, an
+        // assistant's `refusal`), so they go on it as they are; otherwise in the side field.
+        if (msg['role'] === role && !Object.keys(fields).some((k) => OPENAI_FIELDS.has(k))) Object.assign(msg, fields);
+        else side.fields = fields;
+      }
       if (Object.keys(side).length > 0) msg[SIDE_FIELD] = side;
       out.push(msg);
     });
@@ -72,7 +84,10 @@ export function anthropicToOpenAI(messages: readonly AnthropicMessage[]): OpenAI
 /**
  * Converts OpenAI chat messages to Anthropic messages: consecutive `tool` messages become one user
  * message of tool_result blocks, `tool_calls` become tool_use blocks. Reads the `_anthropic` side
- * field written by `anthropicToOpenAI`, so a round trip gives a deep-equal copy. System and
+ * field written by `anthropicToOpenAI`, so a round trip gives a deep-equal copy either way (one
+ * plain text part beside tool calls comes back as string content, as the API writes it); a tool
+ * call with no tool_use form (a custom tool's, arguments that are not JSON) keeps its place as a
+ * block of its own. System and
  * developer messages (Anthropic takes the system prompt as a separate parameter) and messages of
  * other roles pass through verbatim.
  *
@@ -159,7 +174,9 @@ function assistantToOpenAI(content: unknown): Draft {
       at.push(i);
     }
   });
-  const msg: Draft = { role: 'assistant', content: parts.length === 0 && calls.length > 0 ? null : parts };
+  // With tool calls, one plain text part is OpenAI's string content (as openAIToAnthropic reads it).
+  const single = parts.length === 1 && calls.length > 0 && isObj(parts[0]) && parts[0]['type'] === 'text' && hasExactly(parts[0], ['type', 'text']);
+  const msg: Draft = { role: 'assistant', content: single ? (parts[0] as Obj)['text'] : parts.length === 0 && calls.length > 0 ? null : parts };
   if (calls.length > 0) msg['tool_calls'] = calls;
   if (at.some((p, k) => p !== parts.length + k)) msg[SIDE_FIELD] = { toolUseAt: at } satisfies Side;
   return msg;
@@ -171,6 +188,7 @@ function assistantToAnthropic(m: Obj, side: Side): Draft {
   const toolCalls = m['tool_calls'];
   const calls = Array.isArray(toolCalls) ? toolCalls.map(toolCallToBlock) : [];
   if (!Array.isArray(toolCalls) && toolCalls !== undefined) return { role: 'assistant', content, tool_calls: toolCalls, ...extra };
+  if (toolCalls === undefined && !Array.isArray(content)) return { role: 'assistant', content, ...extra };
   let parts: unknown[];
   if (Array.isArray(content)) parts = content.map(partToBlock);
   else if (content === null || content === undefined) parts = [];
@@ -220,7 +238,16 @@ function toolMessageToBlock(m: Obj, side: Side): Draft {
   };
 }
 
+/**
+ * The block an OpenAI tool call with no tool_use form (a custom tool's call, arguments that are not
+ * JSON) becomes, so it comes back to `tool_calls` in its place.
+ */
+const TOOL_CALL_BLOCK = '_openai_tool_call';
+
 function toolUseToCall(block: unknown): Draft | undefined {
+  if (isObj(block) && block['type'] === TOOL_CALL_BLOCK && hasExactly(block, ['type', 'tool_call']) && isObj(block['tool_call'])) {
+    return block['tool_call'] as Draft;
+  }
   if (!isObj(block) || block['type'] !== 'tool_use') return undefined;
   const { id, name, input } = block;
   if (typeof id !== 'string' || typeof name !== 'string' || input === undefined) return undefined;
@@ -237,21 +264,29 @@ function toolUseToCall(block: unknown): Draft | undefined {
 }
 
 function toolCallToBlock(call: unknown): unknown {
-  if (!isObj(call) || typeof call['id'] !== 'string' || call['type'] !== 'function') return call;
+  return functionCallToToolUse(call) ?? (isObj(call) ? { type: TOOL_CALL_BLOCK, tool_call: call } : call);
+}
+
+function functionCallToToolUse(call: unknown): Draft | undefined {
+  if (!isObj(call) || typeof call['id'] !== 'string' || call['type'] !== 'function') return undefined;
   const fn = call['function'];
-  if (!isObj(fn) || !hasExactly(fn, ['name', 'arguments'])) return call;
+  if (!isObj(fn) || !hasExactly(fn, ['name', 'arguments'])) return undefined;
   const { name, arguments: args } = fn;
-  if (typeof name !== 'string' || typeof args !== 'string') return call;
+  if (typeof name !== 'string' || typeof args !== 'string') return undefined;
   let input: unknown;
   try {
     input = JSON.parse(args);
   } catch {
-    return call;
+    return undefined;
   }
   return { type: 'tool_use', id: call['id'], name, input, ...rest(call, ['id', 'type', 'function']) };
 }
 
-/** Block types the reverse conversion would read as OpenAI parts: wrapped so they come back as they were. */
+/**
+ * Block types the reverse conversion may read as OpenAI parts: wrapped when it would change them,
+ * so they come back as they were. One it leaves alone passes as it is, which keeps an OpenAI part
+ * that had no Anthropic form (an image with `detail`, a file by id) the same both ways.
+ */
 const WRAPPED = new Set(['image_url', 'file', SIDE_FIELD]);
 
 function blockToPart(block: unknown): unknown {
@@ -259,7 +294,7 @@ function blockToPart(block: unknown): unknown {
   const type = block['type'];
   if (type === 'image') return imageToPart(block) ?? block;
   if (type === 'document') return documentToPart(block) ?? block;
-  if (typeof type === 'string' && WRAPPED.has(type)) return { type: SIDE_FIELD, block };
+  if (typeof type === 'string' && WRAPPED.has(type) && (type === SIDE_FIELD || partToBlock(block) !== block)) return { type: SIDE_FIELD, block };
   return block;
 }
 

@@ -13,7 +13,7 @@
 import type { EncodingName } from '../engine/types.js';
 import { claudeImageTokens, imageSize, openAIImageTokens, pdfPages, PDF_PAGE_TOKENS } from './media.js';
 import type { Memo } from './memo.js';
-import { isObj, type MessageFormat, type Obj } from './types.js';
+import { isObj, jsonText, type MessageFormat, type Obj } from './types.js';
 
 export const MESSAGE_OVERHEAD = 3;
 export const REQUEST_OVERHEAD = 3;
@@ -49,7 +49,7 @@ export function messageCounts(messages: readonly unknown[], format: MessageForma
 function tallyMessage(m: unknown, format: MessageFormat, estimates: Estimates): Tally {
   const tally: Tally = { texts: [], fixed: MESSAGE_OVERHEAD };
   if (!isObj(m)) {
-    tally.texts.push(json(m));
+    tally.texts.push(jsonText(m));
     return tally;
   }
   const content = m['content'];
@@ -59,7 +59,7 @@ function tallyMessage(m: unknown, format: MessageFormat, estimates: Estimates): 
       if (format === 'anthropic') tallyAnthropicBlock(b, tally, estimates);
       else tallyOpenAIPart(b, tally, estimates);
     }
-  } else if (content !== undefined && content !== null) tally.texts.push(json(content));
+  } else if (content !== undefined && content !== null) tally.texts.push(jsonText(content));
   if (format === 'openai') {
     if (typeof m['name'] === 'string') tally.texts.push(m['name']);
     const calls = m['tool_calls'];
@@ -68,11 +68,11 @@ function tallyMessage(m: unknown, format: MessageFormat, estimates: Estimates): 
         const fn = isObj(c) ? c['function'] : undefined;
         tally.fixed += BLOCK_OVERHEAD;
         if (isObj(fn) && typeof fn['name'] === 'string' && typeof fn['arguments'] === 'string') tally.texts.push(fn['name'], fn['arguments']);
-        else tally.texts.push(json(c));
+        else tally.texts.push(jsonText(c));
       }
     }
     const legacy = m['function_call'];
-    if (legacy !== undefined) tally.texts.push(json(legacy));
+    if (legacy !== undefined) tally.texts.push(jsonText(legacy));
   }
   return tally;
 }
@@ -84,7 +84,7 @@ function tallyAnthropicBlock(block: unknown, tally: Tally, estimates: Estimates)
   while (stack.length > 0) {
     const b = stack.pop();
     if (!isObj(b)) {
-      tally.texts.push(typeof b === 'string' ? b : json(b));
+      tally.texts.push(typeof b === 'string' ? b : jsonText(b));
       continue;
     }
     switch (b['type']) {
@@ -101,7 +101,7 @@ function tallyAnthropicBlock(block: unknown, tally: Tally, estimates: Estimates)
       case 'server_tool_use':
       case 'mcp_tool_use':
         tally.fixed += BLOCK_OVERHEAD;
-        tally.texts.push(textOf(b, 'name', ''), json(b['input']));
+        tally.texts.push(textOf(b, 'name', ''), jsonText(b['input']));
         break;
       case 'tool_result': {
         tally.fixed += BLOCK_OVERHEAD;
@@ -136,14 +136,14 @@ function tallyAnthropicBlock(block: unknown, tally: Tally, estimates: Estimates)
       }
       default:
         tally.fixed += BLOCK_OVERHEAD;
-        tally.texts.push(json(b));
+        tally.texts.push(jsonText(b));
     }
   }
 }
 
 function tallyOpenAIPart(part: unknown, tally: Tally, estimates: Estimates): void {
   if (!isObj(part)) {
-    tally.texts.push(typeof part === 'string' ? part : json(part));
+    tally.texts.push(typeof part === 'string' ? part : jsonText(part));
     return;
   }
   switch (part['type']) {
@@ -175,7 +175,7 @@ function tallyOpenAIPart(part: unknown, tally: Tally, estimates: Estimates): voi
     }
     default:
       tally.fixed += BLOCK_OVERHEAD;
-      tally.texts.push(json(part));
+      tally.texts.push(jsonText(part));
   }
 }
 
@@ -206,15 +206,7 @@ function base64Of(url: string): string | undefined {
 
 function textOf(b: Obj, field: string, fallback: unknown): string {
   const value = b[field];
-  return typeof value === 'string' ? value : typeof fallback === 'string' ? fallback : json(fallback);
-}
-
-function json(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? '';
-  } catch {
-    return '';
-  }
+  return typeof value === 'string' ? value : typeof fallback === 'string' ? fallback : jsonText(fallback);
 }
 
 /** A counter over `count` with per-call and memoised caches (long texts only: short ones are cheap to recount). */

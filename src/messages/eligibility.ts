@@ -4,8 +4,13 @@
 
 import type { BlockKind } from '../engine/types.js';
 
-/** Tools whose output is file content the model must see verbatim. */
-export const DEFAULT_PROTECT_TOOLS: readonly string[] = ['Read', 'Write', 'Edit', 'MultiEdit', 'NotebookEdit'];
+/**
+ * Tools whose output is file content the model must see verbatim (a later exact-match edit quotes
+ * it): Claude Code's file tools, Anthropic's text-editor tool, and common file readers.
+ */
+export const DEFAULT_PROTECT_TOOLS: readonly string[] = [
+  'Read', 'Write', 'Edit', 'MultiEdit', 'NotebookEdit', 'str_replace_based_edit_tool', 'str_replace_editor', 'read_file', 'view',
+];
 
 /** Kinds of machine output: the only user text headroom compresses. */
 export const MACHINE_KINDS: ReadonlySet<BlockKind> = new Set<BlockKind>(['json', 'log', 'search', 'diff']);

@@ -1,7 +1,7 @@
-// The compress pipeline: messages → candidate blocks → memo / one engine batch → blocks → messages.
-// Written once as a generator that yields what it needs from outside (an engine batch, the context
-// limit, an exact count), so `compressSync` and `compress` drive the same steps, synchronously or
-// on the thread pool.
+// The compress pipeline: messages → candidate blocks → memo / one engine batch → blocks → messages,
+// then the over-limit step (over-limit.ts). Written once as a generator that yields what it needs
+// from outside (an engine batch, the context limit, an exact count), so `compressSync` and
+// `compress` drive the same steps, synchronously or on the thread pool.
 
 import { ALGORITHM_VERSION } from '../engine/algorithm.js';
 import {
@@ -16,32 +16,25 @@ import {
   type Engine,
   type Omission,
 } from '../engine/types.js';
-import { MESSAGE_OVERHEAD, messageCounts, memoCounter, REQUEST_OVERHEAD, type TextCounter } from './count.js';
+import { messageCounts, memoCounter, REQUEST_OVERHEAD } from './count.js';
 import { MACHINE_KINDS } from './eligibility.js';
-import { droppedTurnsMarker, parseDroppedTurnsMarker } from './markers.js';
 import type { Memo } from './memo.js';
+import { fitToLimit, type LimitQuestion, type LimitSettings } from './over-limit.js';
 import { siteQueries } from './query.js';
 import { locate, type BlockSite } from './sites.js';
 import { spliceMessage, type Replacement } from './splice.js';
-import { isObj, type MessageFormat, type Obj } from './types.js';
+import { isObj } from './types.js';
 
 /** Settings of one run, validated and resolved by `compress`. */
-export interface PipelineSettings {
-  format: MessageFormat;
+export interface PipelineSettings extends LimitSettings {
   encoding: EncodingName;
   /** Replaces every block's own stable query. */
   query: string | undefined;
   isProtected: (name: string) => boolean;
   minTokens: number;
-  maxBlockTokens: number;
   enabled: boolean;
   /** Kinds whose compressor is switched off (`json`, `log`, `search`, `diff`), in that order. */
   disabled: readonly BlockKind[];
-  /** Tokens (in `encoding`) the context check adds to the messages: system prompt and tools. */
-  fixedTokens: number;
-  maxTokens: number;
-  /** The provider's estimate of the model's tokens for a count in `encoding`. */
-  estimate: (tokens: number) => number;
 }
 
 export interface PipelineEnv {
@@ -55,10 +48,7 @@ export interface PipelineEnv {
 export type PipelineRequest =
   /** Compress these blocks: answered with one `BlockOutcome` per input. */
   | { op: 'compress'; inputs: BlockInput[] }
-  /** The model's context window (or the token budget): a number, `Infinity` for none. */
-  | { op: 'limit' }
-  /** The exact input tokens of a request with these messages, or undefined when not available. */
-  | { op: 'exact'; messages: readonly unknown[] };
+  | LimitQuestion;
 
 /** A block that was compressed. */
 export interface CompressedBlock {
@@ -96,9 +86,6 @@ export interface PipelineOutput {
   transformsApplied: string[];
   memo: { hits: number; misses: number };
 }
-
-/** Lossy selection on older blocks over the context limit aims at this fraction of `maxBlockTokens`. */
-const HARDER_DIVISOR = 4;
 
 export function* pipeline(
   messages: readonly unknown[],
@@ -196,51 +183,37 @@ export function* pipeline(
   }
 
   if (s.enabled) {
-    const limit = (yield { op: 'limit' }) as number;
-    if (Number.isFinite(limit)) {
-      let fits = (tokens: number): boolean => s.estimate(tokens + s.fixedTokens) + s.maxTokens <= limit;
-      if (!fits(total)) {
-        const exact = (yield { op: 'exact', messages: out }) as number | undefined;
-        if (exact !== undefined && exact > 0) {
-          // Scale the estimate to the provider's exact count of this request.
-          const raw = total + s.fixedTokens;
-          fits = (tokens) => Math.ceil((exact * (tokens + s.fixedTokens)) / raw) + s.maxTokens <= limit;
-        }
-      }
-      if (!fits(total) && Number.isFinite(s.maxBlockTokens)) {
+    const fitted = yield* fitToLimit({
+      settings: s,
+      out,
+      counts: countsOut,
+      total,
+      counter,
+      memo,
+      *harder(maxBlockTokens) {
         // Older blocks first: everything before the latest message, oldest first.
         const last = messages.length - 1;
         const older = candidates.filter((k) => sites[k]!.message < last);
         // A block the harder pass cannot reach keeps its normal form: not a failure to report.
-        const harder = yield* compressSites(older, Math.max(1, Math.floor(s.maxBlockTokens / HARDER_DIVISOR)), false);
-        let applied = false;
-        for (const k of older) {
-          if (fits(total)) break;
+        const harder = yield* compressSites(older, maxBlockTokens, false);
+        return older.flatMap((k) => {
           const r = harder.get(k);
           const now = chosen.get(k)?.tokensAfter ?? normal.get(k)?.tokensBefore;
-          if (r === undefined || !accepted(k, r) || (now !== undefined && r.tokensAfter >= now)) continue;
-          chosen.set(k, r);
-          known.set(r.content, r.tokensAfter);
+          if (r === undefined || !accepted(k, r) || (now !== undefined && r.tokensAfter >= now)) return [];
           const i = sites[k]!.message;
-          out[i] = rebuild(messages[i], i);
-          const [count] = messageCounts([out[i]], s.format, counter, memo);
-          total += count! - countsOut[i]!;
-          countsOut[i] = count!;
-          applied = true;
-        }
-        if (applied) transforms.push('over_limit:harder');
-      }
-      if (!fits(total)) {
-        const drop = dropTurns(out, countsOut, s.format, counter, fits, total);
-        if (drop !== undefined) {
-          result = drop.messages;
-          total = drop.total;
-          dropped = drop.dropped;
-          transforms.push('over_limit:dropped_turns');
-        }
-      }
-      if (!fits(total)) transforms.push('over_limit:unresolved');
-    }
+          const take = (): unknown => {
+            chosen.set(k, r);
+            known.set(r.content, r.tokensAfter);
+            return rebuild(messages[i], i);
+          };
+          return [{ message: i, take }];
+        });
+      },
+    });
+    result = fitted.messages;
+    total = fitted.total;
+    dropped = fitted.dropped;
+    transforms.push(...fitted.transforms);
   }
 
   const blocks: CompressedBlock[] = [];
@@ -318,65 +291,4 @@ function sum(values: readonly number[]): number {
   let total = 0;
   for (const v of values) total += v;
   return total;
-}
-
-const roleOf = (m: unknown): unknown => (isObj(m) ? m['role'] : undefined);
-
-/**
- * Drops the oldest whole turns until the conversation fits: everything up to and including the
- * first user message stays, and a cut only ever falls just before an assistant message, so a
- * tool_use and its tool_result go together. One marker message (after the first user message)
- * says how many turns went; a marker left there by an earlier run is replaced, its counts carried.
- * Chooses the smallest cut that fits, else the largest that lowers the total, else none.
- */
-function dropTurns(
-  messages: readonly unknown[],
-  counts: readonly number[],
-  format: MessageFormat,
-  counter: TextCounter,
-  fits: (tokens: number) => boolean,
-  total: number,
-): { messages: unknown[]; total: number; dropped: Set<number> } | undefined {
-  const firstUser = messages.findIndex((m) => roleOf(m) === 'user');
-  if (firstUser < 0) return undefined;
-  let start = firstUser + 1;
-  let carried = { turns: 0, messages: 0 };
-  let carriedTokens = 0;
-  const previous = messages[start];
-  const previousMarker = isObj(previous) && roleOf(previous) === 'user' && typeof previous['content'] === 'string'
-    ? parseDroppedTurnsMarker(previous['content'])
-    : undefined;
-  if (previousMarker !== undefined) {
-    carried = previousMarker;
-    carriedTokens = counts[start]!;
-    start++;
-  }
-  const kept = (m: unknown): boolean => format === 'openai' && (roleOf(m) === 'system' || roleOf(m) === 'developer');
-  let best: { k: number; total: number; turns: number; messages: number } | undefined;
-  let droppedTokens = carriedTokens;
-  let turns = 0;
-  let droppedMessages = 0;
-  for (let k = start + 1; k < messages.length; k++) {
-    const m = messages[k - 1];
-    if (!kept(m)) {
-      droppedTokens += counts[k - 1]!;
-      droppedMessages++;
-      if (roleOf(m) === 'assistant') turns++;
-    }
-    if (roleOf(messages[k]) !== 'assistant' || droppedMessages === 0) continue;
-    const marker = droppedTurnsMarker(carried.turns + turns, carried.messages + droppedMessages);
-    const next = total - droppedTokens + MESSAGE_OVERHEAD + counter([marker])[0]!;
-    best = { k, total: next, turns: carried.turns + turns, messages: carried.messages + droppedMessages };
-    if (fits(next)) break;
-  }
-  if (best === undefined || best.total >= total) return undefined;
-  const dropped = new Set<number>();
-  const tail: unknown[] = [];
-  for (let i = start; i < best.k; i++) {
-    if (kept(messages[i])) tail.push(messages[i]);
-    else dropped.add(i);
-  }
-  const marker: Obj = { role: 'user', content: droppedTurnsMarker(best.turns, best.messages) };
-  const head = messages.slice(0, previousMarker === undefined ? start : start - 1);
-  return { messages: [...head, marker, ...tail, ...messages.slice(best.k)], total: best.total, dropped };
 }

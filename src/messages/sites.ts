@@ -2,7 +2,7 @@
 // text, found in one pass in message order. A tool call is looked up only among earlier messages,
 // so what a block's site says about it depends only on messages 0..i (prefix stability).
 
-import { isObj, type MessageFormat, type Obj } from './types.js';
+import { isObj, jsonText, type MessageFormat, type Obj } from './types.js';
 
 /** The tool call that produced a block of tool output. */
 export interface ToolCall {
@@ -101,9 +101,10 @@ function locateOpenAI(messages: readonly unknown[], isProtected: (name: string) 
         const toolCalls = m['tool_calls'];
         if (Array.isArray(toolCalls)) {
           for (const tc of toolCalls) {
-            const fn = isObj(tc) ? tc['function'] : undefined;
+            // A function call, or a custom tool's call (its input is free text).
+            const fn = isObj(tc) ? (tc['function'] ?? tc['custom']) : undefined;
             if (isObj(tc) && typeof tc['id'] === 'string' && isObj(fn)) {
-              calls.set(tc['id'], { name: stringOr(fn['name']), input: stringOr(fn['arguments']) ?? '', message: i });
+              calls.set(tc['id'], { name: stringOr(fn['name']), input: stringOr(fn['arguments'] ?? fn['input']) ?? '', message: i });
             }
           }
         }
@@ -144,12 +145,4 @@ function isPlainText(b: Obj): boolean {
 
 function stringOr(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
-}
-
-function jsonText(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? '';
-  } catch {
-    return '';
-  }
 }

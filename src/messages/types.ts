@@ -14,21 +14,19 @@ export interface CacheControl {
  */
 export type AnthropicBlock = { readonly type: string; readonly [field: string]: unknown } | { readonly type: string };
 
-/** An Anthropic message (`MessageParam`). */
+/** An Anthropic message (`MessageParam`; with the SDK's `SystemMessageParam`, a system message too). */
 export interface AnthropicMessage {
-  readonly role: 'user' | 'assistant';
+  readonly role: 'user' | 'assistant' | 'system';
   readonly content: string | readonly AnthropicBlock[];
 }
 
 /** Any OpenAI content part: `text`, `image_url`, `input_audio`, `file`, `refusal`, … */
 export type OpenAIPart = { readonly type: string; readonly [field: string]: unknown } | { readonly type: string };
 
-/** An OpenAI tool call on an assistant message. */
-export interface OpenAIToolCall {
-  readonly id: string;
-  readonly type: 'function' | (string & {});
-  readonly function: { readonly name: string; readonly arguments: string };
-}
+/** An OpenAI tool call on an assistant message: a function call, or a custom tool's call. */
+export type OpenAIToolCall =
+  | { readonly id: string; readonly type: 'function' | (string & {}); readonly function: { readonly name: string; readonly arguments: string } }
+  | { readonly id: string; readonly type: 'custom' | (string & {}); readonly custom: { readonly name: string; readonly input: string } };
 
 /** An OpenAI chat message (`ChatCompletionMessageParam`). */
 export interface OpenAIMessage {
@@ -50,4 +48,13 @@ export type Obj = Readonly<Record<string, unknown>>;
 
 export function isObj(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A value as JSON text ('' when it has none, such as undefined or a cycle): how tool inputs are read and counted. */
+export function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return '';
+  }
 }

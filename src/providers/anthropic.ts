@@ -1,7 +1,7 @@
 // AnthropicProvider: Claude's context windows and token estimates (PRODUCT §5).
 
 import type { EncodingName } from '../engine/types.js';
-import { describe } from '../tokens.js';
+import { describe } from '../arguments.js';
 import { limitsTable, lookup } from './table.js';
 import type { CountRequest, LimitRequest, Provider } from './types.js';
 
@@ -32,14 +32,17 @@ const CONTEXT_1M_FAMILIES = new Set(['claude-sonnet-4', 'claude-sonnet-4-5']);
 
 /** The parts of an Anthropic SDK client the provider uses (structural: any client with them works). */
 export interface AnthropicClientLike {
-  models?: { retrieve(modelId: string): PromiseLike<unknown> };
+  models?: { retrieve(modelId: string, params?: object, options?: { signal?: AbortSignal; maxRetries?: number }): PromiseLike<unknown> };
   messages?: { countTokens(params: { model: string; messages: readonly unknown[]; system?: unknown; tools?: readonly unknown[] }): PromiseLike<unknown> };
 }
 
 export interface AnthropicProviderOptions {
   /** Context windows by model id or family prefix; these win over everything else. */
   contextLimits?: Readonly<Record<string, number>>;
-  /** A client: its Models API (`max_input_tokens`) gives windows for models newer than the table. */
+  /**
+   * A client: its Models API (`max_input_tokens`) gives windows for models the table does not know,
+   * asked once per model, with the request's abort signal and no retries of its own.
+   */
   client?: AnthropicClientLike;
   /** Count a request exactly with `client.messages.countTokens` when deciding whether it fits. */
   exactCounting?: boolean;
@@ -49,7 +52,8 @@ export interface AnthropicProviderOptions {
 
 /**
  * Claude models: o200k_base counts (reported as-is; budget checks scaled by `estimateFactor`),
- * context windows from `contextLimits`, the 1M-context beta, the Models API, then the table.
+ * context windows from `contextLimits`, the 1M-context beta, the table for the models it knows,
+ * then the Models API for newer ids, then the table's family or 200 000.
  *
  * @example
  * ```ts
@@ -105,9 +109,10 @@ export class AnthropicProvider implements Provider {
   }
 
   async resolveContextLimit(model: string, request?: LimitRequest): Promise<number> {
-    const known = this.known(model, request);
+    const known = this.known(model, request) ?? this.answered.get(model);
     if (known !== undefined) return known;
-    return (await this.modelsApi(model)) ?? tableLimit(model);
+    if (tableKnows(model)) return tableLimit(model);
+    return (await this.modelsApi(model, request?.signal)) ?? tableLimit(model);
   }
 
   estimateTokens(count: number): number {
@@ -141,25 +146,41 @@ export class AnthropicProvider implements Provider {
     return undefined;
   }
 
-  private modelsApi(model: string): Promise<number | undefined> {
+  private modelsApi(model: string, signal: AbortSignal | undefined): Promise<number | undefined> {
     const models = this.client?.models;
     if (models === undefined) return Promise.resolve(undefined);
     let pending = this.fetched.get(model);
     if (pending === undefined) {
       pending = (async () => {
         try {
-          const info = (await models.retrieve(model)) as { max_input_tokens?: unknown } | null;
+          // One try: a failure falls back to the table, so retrying would only delay the request.
+          const info = (await models.retrieve(model, {}, { maxRetries: 0, ...(signal === undefined ? {} : { signal }) })) as { max_input_tokens?: unknown } | null;
           const max = info?.max_input_tokens;
           return typeof max === 'number' && Number.isInteger(max) && max > 0 ? max : undefined;
         } catch {
+          // An aborted lookup is not an answer: the next request asks again.
+          if (signal?.aborted === true) this.fetched.delete(model);
           return undefined;
         }
       })();
       this.fetched.set(model, pending);
-      void pending.then((limit) => this.answered.set(model, limit));
+      void pending.then((limit) => {
+        if (this.fetched.get(model) === pending) this.answered.set(model, limit);
+      });
     }
     return pending;
   }
+}
+
+/**
+ * Whether the table knows `model` itself, not only a family it starts with: the family id alone or
+ * followed by a date, `-latest`, or a platform suffix (`@…`, `:…`). `claude-sonnet-4-6` is not
+ * `claude-sonnet-4`: a newer model, for the Models API.
+ */
+function tableKnows(model: string): boolean {
+  const id = claudeId(model);
+  const family = lookup(CLAUDE_CONTEXT_LIMITS, id)?.key;
+  return family !== undefined && /^(?:$|[@:]|-\d{8}(?!\d)|-latest(?![a-z0-9]))/.test(id.slice(family.length));
 }
 
 /** The table's window for a Claude id (provider prefixes such as Bedrock's `anthropic.` ignored). */

@@ -1,7 +1,7 @@
 // OpenAIProvider: OpenAI models' encodings and published context windows (PRODUCT §5).
 
 import type { EncodingName } from '../engine/types.js';
-import { describe } from '../tokens.js';
+import { describe } from '../arguments.js';
 import { encodingForModel } from './encodings.js';
 import { limitsTable, lookup } from './table.js';
 import type { LimitRequest, Provider } from './types.js';

@@ -8,6 +8,8 @@ export interface LimitRequest {
   betas?: readonly string[];
   /** The request's headers (`anthropic-beta` is read, any case). */
   headers?: Readonly<Record<string, string | readonly string[] | null | undefined>>;
+  /** The request's abort signal: a remote lookup of the window (the Models API) stops with it. */
+  signal?: AbortSignal;
 }
 
 /** A request as the provider may count it exactly. */

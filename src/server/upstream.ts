@@ -30,8 +30,9 @@ export class Upstream {
   ) {
     const url = new URL(base);
     this.origin = url.origin;
-    // A base with a path (a gateway's `/anthropic`) prefixes every request path.
-    this.prefix = url.pathname.replace(/\/+$/, '');
+    // A base with a path (a gateway's `/anthropic`) prefixes every request path. A base ending in
+    // `/v1` (how OpenAI's SDKs spell their base URL) names the API version the paths already carry.
+    this.prefix = url.pathname.replace(/\/+$/, '').replace(/\/v1$/, '');
   }
 
   /**

@@ -36,6 +36,22 @@ describe('addCacheBreakpoints', () => {
     expect(params.system).toBe('You are helpful.');
   });
 
+  it('counts the request’s top-level cache_control (automatic caching) toward the four, as the API does', () => {
+    const marked = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `t${i}`, input_schema: {}, cache_control: { type: 'ephemeral' as const } }));
+    const params = { cache_control: { type: 'ephemeral' as const }, tools: marked(3), system: 'You are helpful.', messages: [{ role: 'user', content: 'hi' }] };
+    expect(cacheMarkers(params)).toEqual(['5m', '5m', '5m', '5m']);
+    expect(addCacheBreakpoints(params)).toBe(params);
+    // With room left, automatic caching already marks the conversation's end: only system gets one.
+    const roomy = { ...params, tools: marked(1) };
+    const out = addCacheBreakpoints(roomy);
+    expect(out.messages).toBe(roomy.messages);
+    expect(out.system).toEqual([{ type: 'text', text: 'You are helpful.', cache_control: { type: 'ephemeral' } }]);
+    expect(cacheMarkers(out)).toHaveLength(3);
+    // A 1-hour automatic marker sits at the end: no 5-minute marker may come before it.
+    const hour = { ...roomy, cache_control: { type: 'ephemeral' as const, ttl: '1h' as const } };
+    expect(addCacheBreakpoints(hour)).toBe(hour);
+  });
+
   it('skips thinking blocks and respects the caller’s 1-hour markers and the limit of four', () => {
     const msgs = [{ role: 'assistant', content: [{ type: 'text', text: 'x' }, { type: 'thinking', thinking: 't', signature: 's' }] }];
     expect(addCacheBreakpoints({ messages: msgs }).messages[0]).toEqual({

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { anthropicToOpenAI, openAIToAnthropic, SIDE_FIELD } from '../../src/messages/convert.js';
 import { detectFormat } from '../../src/messages/format.js';
 import type { AnthropicMessage, OpenAIMessage } from '../../src/messages/types.js';
-import { conversation, deepFreeze } from '../support/conversations.js';
+import { conversation, deepFreeze, openAIConversation } from '../support/conversations.js';
 
 const roundTrip = (m: readonly AnthropicMessage[]): AnthropicMessage[] => openAIToAnthropic(anthropicToOpenAI(m));
 
@@ -150,8 +150,34 @@ describe('anthropicToOpenAI / openAIToAnthropic', () => {
 
   it('rejects what is not a message list, naming the argument', () => {
     expect(() => anthropicToOpenAI('hi' as never)).toThrow(/anthropicToOpenAI: messages must be an array/);
-    expect(() => anthropicToOpenAI([{ role: 'system', content: 'x' }] as never)).toThrow(TypeError);
-    expect(() => anthropicToOpenAI([{ role: 'system', content: 'x' }] as never)).toThrow(/messages\[0\]\.role/);
+    expect(() => anthropicToOpenAI([{ content: 'x' }] as never)).toThrow(TypeError);
+    expect(() => anthropicToOpenAI([{ content: 'x' }] as never)).toThrow(/messages\[0\]\.role must be a string/);
     expect(() => openAIToAnthropic([null] as never)).toThrow(/openAIToAnthropic: messages\[0\] must be an object/);
+  });
+
+  it('round-trips generated OpenAI conversations the other way, OpenAI → Anthropic → OpenAI', () => {
+    fc.assert(
+      fc.property(openAIConversation, (messages) => {
+        const input = structuredClone(messages) as unknown as OpenAIMessage[];
+        const back = anthropicToOpenAI(openAIToAnthropic(deepFreeze(input)));
+        expect(back).toStrictEqual(structuredClone(messages));
+      }),
+      { seed: 20241204, numRuns: 300 },
+    );
+  });
+
+  it('round-trips histories with a system prompt both ways (the Anthropic SDK’s system MessageParam too)', () => {
+    const openai: OpenAIMessage[] = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'developer', content: [{ type: 'text', text: 'Use tools.' }] },
+      { role: 'user', content: 'hi' },
+    ];
+    expect(anthropicToOpenAI(openAIToAnthropic(openai))).toStrictEqual(openai);
+    const anthropic: AnthropicMessage[] = [
+      { role: 'system', content: [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }] },
+      { role: 'user', content: 'hi' },
+    ];
+    expect(anthropicToOpenAI(anthropic)[0]).toBe(anthropic[0]);
+    expect(openAIToAnthropic(anthropicToOpenAI(anthropic))).toStrictEqual(anthropic);
   });
 });

@@ -46,7 +46,7 @@ describe('AnthropicProvider', () => {
     expect(q.contextLimit('claude-opus-4-6')).toBe(1_000_000);
   });
 
-  it('asks the Models API once per model, falling back to the table when it fails or is silent', async () => {
+  it('asks the Models API once per model the table does not know, falling back to the table when it fails or is silent', async () => {
     const asked: string[] = [];
     const client = {
       models: {
@@ -62,8 +62,35 @@ describe('AnthropicProvider', () => {
     expect(await q.resolveContextLimit('claude-sonnet-4-6')).toBe(1_000_000);
     expect(q.contextLimit('claude-sonnet-4-6')).toBe(1_000_000);
     expect(await q.resolveContextLimit('claude-broken')).toBe(200_000);
-    expect(await q.resolveContextLimit('claude-opus-4-6')).toBe(1_000_000);
-    expect(asked).toEqual(['claude-sonnet-4-6', 'claude-broken', 'claude-opus-4-6']);
+    // Ids the table knows (a family, with a date, -latest or a platform suffix) never cost a request.
+    for (const id of ['claude-opus-4-6', 'claude-sonnet-4-5-20250929', 'claude-3-5-sonnet-latest', 'anthropic.claude-3-5-sonnet-20240620-v1:0', 'claude-3-5-sonnet@20240620']) {
+      await q.resolveContextLimit(id);
+    }
+    expect(asked).toEqual(['claude-sonnet-4-6', 'claude-broken']);
+  });
+
+  it('asks the Models API with the request’s abort signal and no retries, and asks again after an abort', async () => {
+    const calls: { id: string; options: unknown }[] = [];
+    const client = {
+      models: {
+        retrieve: (id: string, _params?: object, options?: { signal?: AbortSignal }) => {
+          calls.push({ id, options });
+          return new Promise((resolve, reject) => {
+            if (options?.signal?.aborted) reject(new Error('aborted'));
+            options?.signal?.addEventListener('abort', () => reject(new Error('aborted')));
+            setTimeout(() => resolve({ max_input_tokens: 50_000 }), 20);
+          });
+        },
+      },
+    };
+    const q = new AnthropicProvider({ client });
+    const controller = new AbortController();
+    const pending = q.resolveContextLimit('claude-next-1', { signal: controller.signal });
+    controller.abort();
+    expect(await pending).toBe(200_000);
+    expect(calls[0]).toEqual({ id: 'claude-next-1', options: { maxRetries: 0, signal: controller.signal } });
+    expect(await q.resolveContextLimit('claude-next-1')).toBe(50_000);
+    expect(calls).toHaveLength(2);
   });
 
   it('estimates Claude tokens as o200k × estimateFactor, rounded up exactly', () => {

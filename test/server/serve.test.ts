@@ -260,16 +260,12 @@ describe('OpenAI routes with the OpenAI SDK', () => {
   });
 
   it('streams chat completion chunks back as sent', async () => {
-    openaiUp.replyText = 'Orders 10017 and 10057 failed.';
-    try {
-      const stream = await openai.chat.completions.create({ model: 'gpt-4o', messages: chat(), stream: true });
-      const chunks: OpenAI.ChatCompletionChunk[] = [];
-      for await (const c of stream) chunks.push(c);
-      expect(chunks.map((c) => c.choices[0]!.delta.content ?? '').join('')).toBe('Orders 10017 and 10057 failed.');
-      expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe('stop');
-    } finally {
-      openaiUp.replyText = 'Done.';
-    }
+    openaiUp.replies.push({ text: 'Orders 10017 and 10057 failed.' });
+    const stream = await openai.chat.completions.create({ model: 'gpt-4o', messages: chat(), stream: true });
+    const chunks: OpenAI.ChatCompletionChunk[] = [];
+    for await (const c of stream) chunks.push(c);
+    expect(chunks.map((c) => c.choices[0]!.delta.content ?? '').join('')).toBe('Orders 10017 and 10057 failed.');
+    expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe('stop');
   });
 
   it('passes OpenAI errors through and answers its own in OpenAI’s shape', async () => {

@@ -2,54 +2,27 @@
 // SDK: Messages (JSON and SSE streaming with the real event sequence), count_tokens, batches,
 // Models, scripted 4xx/5xx errors, and a headroom-compatible `/v1/compress` for remote mode.
 // It records every request (method, path, headers, parsed body).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { LoopbackServer, type RecordedRequest } from './loopback-server.js';
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: string;
-  headers: IncomingMessage['headers'];
-  /** The raw body text, byte for byte as sent. */
-  raw: string;
-  body: unknown;
-}
-
-export interface ScriptedError {
-  status: number;
-  type: string;
-  message: string;
-}
+export type { RecordedRequest, ScriptedError } from './loopback-server.js';
 
 type CompressHandler = (body: { messages: unknown[]; model: string }) => { status: number; body: unknown } | 'hang';
 
-export class MockAnthropic {
-  readonly requests: RecordedRequest[] = [];
+export class MockAnthropic extends LoopbackServer {
   /** max_input_tokens per model id for GET /v1/models/{id}; absent ids answer 404. */
   readonly models = new Map<string, number | undefined>();
   /** The text every message response carries. */
   replyText = 'Done.';
-  private readonly errors: ScriptedError[] = [];
+  /** Content of the next message responses, in order (a tool_use block makes stop_reason tool_use); then replyText. */
+  readonly replies: unknown[][] = [];
+  /** GET /v1/models/{id} never answers (the caller's abort must end it). */
+  modelsHang = false;
   private compressHandler: CompressHandler | undefined;
-  private server: Server | undefined;
-  baseURL = '';
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    const { port } = this.server.address() as AddressInfo;
-    this.baseURL = `http://127.0.0.1:${port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  /** The next Messages request answers with this error. */
-  failNext(error: ScriptedError): void {
-    this.errors.push(error);
+  override reset(): void {
+    super.reset();
+    this.replies.length = 0;
   }
 
   /** Enables `/v1/compress` (remote mode); without a handler it answers 404. */
@@ -57,40 +30,29 @@ export class MockAnthropic {
     this.compressHandler = handler;
   }
 
-  /** Recorded requests to a path (query string excluded). */
-  to(path: string): RecordedRequest[] {
-    return this.requests.filter((r) => r.path === path);
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    const url = new URL(req.url ?? '/', 'http://x');
-    const body: unknown = raw === '' ? undefined : JSON.parse(raw);
-    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.search, headers: req.headers, raw, body });
+  protected answer({ method, path, raw, body }: RecordedRequest, res: ServerResponse): void {
     const json = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
       res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${this.requests.length}`, ...headers });
       res.end(JSON.stringify(payload));
     };
-    const path = url.pathname;
 
-    if (req.method === 'POST' && path === '/v1/compress') {
+    if (method === 'POST' && path === '/v1/compress') {
       const result = this.compressHandler?.(body as { messages: unknown[]; model: string });
       if (result === undefined) return json(404, { error: 'not found' });
       if (result === 'hang') return; // never answers: the client's timeout must fire
       return json(result.status, result.body);
     }
-    if (req.method === 'GET' && path.startsWith('/v1/models/')) {
+    if (method === 'GET' && path.startsWith('/v1/models/')) {
+      if (this.modelsHang) return;
       const id = decodeURIComponent(path.slice('/v1/models/'.length));
       if (!this.models.has(id)) return json(404, { type: 'error', error: { type: 'not_found_error', message: `model: ${id}` } });
       const max = this.models.get(id);
       return json(200, { type: 'model', id, display_name: id, created_at: '2025-09-29T00:00:00Z', ...(max === undefined ? {} : { max_input_tokens: max }) });
     }
-    if (req.method === 'POST' && path === '/v1/messages/count_tokens') {
+    if (method === 'POST' && path === '/v1/messages/count_tokens') {
       return json(200, { input_tokens: Math.ceil(raw.length / 4) });
     }
-    if (req.method === 'POST' && path === '/v1/messages/batches') {
+    if (method === 'POST' && path === '/v1/messages/batches') {
       const requests = (body as { requests?: unknown[] }).requests ?? [];
       return json(200, {
         id: 'msgbatch_01',
@@ -105,17 +67,18 @@ export class MockAnthropic {
         results_url: null,
       });
     }
-    if (req.method === 'POST' && path === '/v1/messages') {
+    if (method === 'POST' && path === '/v1/messages') {
       const error = this.errors.shift();
       if (error) return json(error.status, { type: 'error', error: { type: error.type, message: error.message } });
       const params = body as { model: string; stream?: boolean };
+      const content = (this.replies.shift() ?? [{ type: 'text', text: this.replyText }]) as { type: string; text?: string }[];
       const message = {
         id: `msg_${this.requests.length}`,
         type: 'message',
         role: 'assistant',
         model: params.model,
-        content: [{ type: 'text', text: this.replyText }],
-        stop_reason: 'end_turn',
+        content,
+        stop_reason: content.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn',
         stop_sequence: null,
         usage: { input_tokens: Math.ceil(raw.length / 4), output_tokens: 3, cache_read_input_tokens: 10, cache_creation_input_tokens: 5 },
       };
@@ -125,16 +88,23 @@ export class MockAnthropic {
         res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       };
       send('message_start', { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } } });
-      send('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
       send('ping', { type: 'ping' });
-      const words = this.replyText.split(/(?<= )/);
-      for (const w of words) send('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: w } });
-      send('content_block_stop', { type: 'content_block_stop', index: 0 });
-      send('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 3 } });
+      content.forEach((block, index) => {
+        if (block.type === 'text') {
+          send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
+          for (const w of (block.text ?? '').split(/(?<= )/)) send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: w } });
+        } else {
+          const { input, ...start } = block as { input?: unknown };
+          send('content_block_start', { type: 'content_block_start', index, content_block: { ...start, input: {} } });
+          send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(input ?? {}) } });
+        }
+        send('content_block_stop', { type: 'content_block_stop', index });
+      });
+      send('message_delta', { type: 'message_delta', delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: 3 } });
       send('message_stop', { type: 'message_stop' });
       res.end();
       return;
     }
-    json(404, { type: 'error', error: { type: 'not_found_error', message: `${req.method} ${path}` } });
+    json(404, { type: 'error', error: { type: 'not_found_error', message: `${method} ${path}` } });
   }
 }

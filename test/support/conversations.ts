@@ -229,6 +229,45 @@ export const conversation: fc.Arbitrary<Message[]> = fc
   .tuple(firstUser, fc.array(turn, { minLength: 0, maxLength: 5 }), serverToolBlocks)
   .map(([first, turns, server]) => build(first, turns, server));
 
+/** OpenAI chat conversations as the openai package types them: every role, part and tool-call kind. */
+export const openAIConversation: fc.Arbitrary<Block[]> = (() => {
+  const id = word.map((w) => `call_${w}`);
+  const textPart = fc.record({ type: fc.constant('text'), text: shortText });
+  const userPart = fc.oneof(
+    textPart,
+    fc.record({ type: fc.constant('image_url'), image_url: fc.record({ url: fc.webUrl(), detail: fc.constantFrom('low', 'high', 'auto') }, { requiredKeys: ['url'] }) }),
+    fc.record({ type: fc.constant('input_audio'), input_audio: fc.record({ data: base64, format: fc.constantFrom('wav', 'mp3') }) }),
+    fc.record({ type: fc.constant('file'), file: fc.record({ file_id: word }) }),
+  );
+  const toolCall = fc.oneof(
+    fc.record({ id, type: fc.constant('function'), function: fc.record({ name: word, arguments: jsonObject.map((o) => JSON.stringify(o)) }) }),
+    fc.record({ id, type: fc.constant('function'), function: fc.record({ name: word, arguments: fc.constant('{"unterminated":') }) }),
+    fc.record({ id, type: fc.constant('custom'), custom: fc.record({ name: word, input: shortText }) }),
+  );
+  const message = fc.oneof(
+    fc.record({ role: fc.constantFrom('system', 'developer'), content: fc.oneof(shortText, fc.array(textPart, { minLength: 1, maxLength: 2 })), name: word }, { requiredKeys: ['role', 'content'] }),
+    fc.record({ role: fc.constant('user'), content: fc.oneof(shortText, fc.array(userPart, { minLength: 1, maxLength: 3 })), name: word }, { requiredKeys: ['role', 'content'] }),
+    // As the API answers: string or null content beside tool calls, parts without them.
+    fc.record(
+      {
+        role: fc.constant('assistant'),
+        content: fc.oneof(fc.constant(null), shortText),
+        tool_calls: fc.array(toolCall, { minLength: 1, maxLength: 3 }),
+        refusal: fc.constant(null),
+        audio: fc.record({ id: word }),
+      },
+      { requiredKeys: ['role', 'content'] },
+    ),
+    fc.record({
+      role: fc.constant('assistant'),
+      content: fc.array(fc.oneof(textPart, fc.record({ type: fc.constant('refusal'), refusal: shortText })), { minLength: 1, maxLength: 2 }),
+    }),
+    fc.record({ role: fc.constant('tool'), tool_call_id: id, content: fc.oneof(machineOutput, fc.array(textPart, { minLength: 1, maxLength: 2 })) }),
+    fc.record({ role: fc.constant('function'), name: word, content: fc.oneof(shortText, fc.constant(null)) }),
+  );
+  return fc.array(message, { minLength: 1, maxLength: 8 }) as fc.Arbitrary<Block[]>;
+})();
+
 /** Deep-freezes a value (iteratively: generated values are shallow enough, but stay safe). */
 export function deepFreeze<T>(value: T): T {
   const stack: unknown[] = [value];
