@@ -24,6 +24,9 @@ import { OpenAIProvider } from './providers/openai.js';
 import { encodingForModel } from './providers/encodings.js';
 import type { LimitRequest, Provider } from './providers/types.js';
 import { describe } from './tokens.js';
+import { retrievalRun, type Retrieval } from './retrieval/run.js';
+import { declaresRetrieval, retrievalTool } from './retrieval/tool.js';
+import type { Store } from './retrieval/store.js';
 
 export const DEFAULT_MODEL = 'claude-sonnet-4-5-20250929';
 export const DEFAULT_MIN_TOKENS = 200;
@@ -82,6 +85,13 @@ export interface CompressOptions<M extends ChatMessage = ChatMessage> {
   provider?: Provider;
   /** The request's `betas` (the 1M-context beta changes the window). */
   betas?: readonly string[];
+  /**
+   * Reversible compression (`compress` only): each lossy block's original goes into this store and
+   * its markers name the key the model can pass to the `headroom_retrieve` tool (`result.retrieval`).
+   */
+  store?: Store;
+  /** How long the store keeps an original after the last request that sent its block (default 1 hour). */
+  retrievalTtlMs?: number;
 }
 
 export interface CompressResult<M extends ChatMessage = ChatMessage> {
@@ -106,6 +116,8 @@ export interface CompressResult<M extends ChatMessage = ChatMessage> {
   durationMs: number;
   /** Blocks served from the memo (`hits`) and compressed by the engine (`misses`) in this call. */
   memo: { hits: number; misses: number };
+  /** With `store`: the retrieval tool to offer, the keys in these messages, and `retrieve(call)`. */
+  retrieval?: Retrieval;
 }
 
 /** What the drivers need besides the pipeline's settings. */
@@ -167,12 +179,18 @@ export async function compressWith<M extends ChatMessage>(
   let run = resolve('compress', messages, options, env);
   const replaced = await run.hooks?.preCompress?.(run.messages);
   if (replaced !== undefined) run = { ...run, messages: checkMessages('compress', replaced, 'hooks.preCompress() result') };
-  let output: PipelineOutput;
-  try {
+  const drive = async (): Promise<PipelineOutput> => {
     const steps = pipeline(run.messages, run.settings, pipelineEnv(env, run));
     let next = steps.next();
     while (!next.done) next = steps.next(await answerAsync(next.value, env.engine, run));
-    output = next.value;
+    return next.value;
+  };
+  let output: PipelineOutput;
+  try {
+    output = await drive();
+    // Retrieval: the originals of the blocks sent go into the store; any it refuses are sent again
+    // without their keys (fail open), compressed from the memo.
+    if (await run.settings.retrieval?.commit(output.blocks)) output = { ...(await drive()), memo: output.memo };
   } catch (err) {
     output = failOpen(run, env, err);
   }
@@ -280,6 +298,7 @@ function finish<M extends ChatMessage>(output: PipelineOutput, run: Run<M>, env:
     engine: env.engine.name,
     durationMs: performance.now() - started,
     memo: output.memo,
+    ...(run.settings.retrieval === undefined ? {} : { retrieval: run.settings.retrieval.outcome(output.blocks) }),
   };
 }
 
@@ -326,7 +345,10 @@ function resolve<M extends ChatMessage>(fn: string, messages: readonly M[], opti
 
   const encoding = provider.encoding(model);
   const counter = memoCounter((t) => env.engine.countTokensMany(t, encoding), encoding, env.memo, new Map());
-  const fixedTexts = [...systemTexts(system), ...(tools ?? []).map(jsonText)];
+  const retrieval = retrievalRun(fn, o, format);
+  // The retrieval tool goes out with the request whenever a marker names a key: count it up front.
+  const retrievalTools = retrieval === undefined || tools?.some(declaresRetrieval) === true ? [] : [retrievalTool(format)];
+  const fixedTexts = [...systemTexts(system), ...[...(tools ?? []), ...retrievalTools].map(jsonText)];
   const fixedTokens = fixedTexts.length === 0 ? 0 : counter(fixedTexts).reduce((a, b) => a + b, 0);
   const stop: StopWhen = {};
   if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) stop.deadline = performance.now() + timeoutMs;
@@ -345,6 +367,7 @@ function resolve<M extends ChatMessage>(fn: string, messages: readonly M[], opti
       fixedTokens,
       maxTokens,
       estimate: (n) => provider.estimateTokens(n),
+      retrieval,
     },
     provider,
     model,

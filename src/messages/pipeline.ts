@@ -19,6 +19,7 @@ import {
 import { MESSAGE_OVERHEAD, messageCounts, memoCounter, REQUEST_OVERHEAD, type TextCounter } from './count.js';
 import { MACHINE_KINDS } from './eligibility.js';
 import { droppedTurnsMarker, parseDroppedTurnsMarker } from './markers.js';
+import { retrievalKeyOf, type RetrievalRun } from '../retrieval/run.js';
 import type { Memo } from './memo.js';
 import { siteQueries } from './query.js';
 import { locate, type BlockSite } from './sites.js';
@@ -42,6 +43,8 @@ export interface PipelineSettings {
   maxTokens: number;
   /** The provider's estimate of the model's tokens for a count in `encoding`. */
   estimate: (tokens: number) => number;
+  /** With a store: lossy blocks name their retrieval key in their markers (src/retrieval). */
+  retrieval?: RetrievalRun | undefined;
 }
 
 export interface PipelineEnv {
@@ -75,6 +78,8 @@ export interface CompressedBlock {
   strategy: string;
   /** What was left out, in the unit the compressor dropped. */
   omitted: Omission[];
+  /** With a store: the key under which the model can retrieve the original (named in the block's markers). */
+  retrievalKey?: string;
 }
 
 /** A block left untouched because of an error or a deadline. */
@@ -126,6 +131,11 @@ export function* pipeline(
       ...(s.disabled.length === 0 ? {} : { disabled: s.disabled }),
     };
     const results = new Map<number, BlockResult>();
+    const retrievable = (): Map<number, BlockResult> => {
+      const site = (k: number) => ({ text: sites[k]!.text, settings: settingsKey(options, queries[k]!) });
+      s.retrieval?.annotate(results, site, engine, memo, s.encoding);
+      return results;
+    };
     const misses: number[] = [];
     for (const k of ks) {
       const hit = memo.result(sites[k]!.text, settingsKey(options, queries[k]!));
@@ -134,7 +144,7 @@ export function* pipeline(
     }
     memoStats.hits += ks.length - misses.length;
     memoStats.misses += misses.length;
-    if (misses.length === 0) return results;
+    if (misses.length === 0) return retrievable();
     const inputs = misses.map((k) => ({ content: sites[k]!.text, options: { ...options, query: queries[k]! } }));
     const outcomes = (yield { op: 'compress', inputs }) as BlockOutcome[];
     misses.forEach((k, i) => {
@@ -147,7 +157,7 @@ export function* pipeline(
       memo.setResult(sites[k]!.text, settingsKey(options, queries[k]!), outcome);
       results.set(k, outcome);
     });
-    return results;
+    return retrievable();
   }
 
   const accepted = (k: number, r: BlockResult): boolean =>
@@ -249,6 +259,7 @@ export function* pipeline(
     const site = sites[k]!;
     if (dropped.has(site.message)) continue;
     const r = chosen.get(k)!;
+    const retrievalKey = retrievalKeyOf(r);
     blocks.push({
       ...position(site),
       kind: r.kind,
@@ -256,6 +267,7 @@ export function* pipeline(
       tokensAfter: r.tokensAfter,
       strategy: r.strategy,
       omitted: r.omitted,
+      ...(retrievalKey === undefined ? {} : { retrievalKey }),
     });
     if (!strategies.includes(r.strategy)) strategies.push(r.strategy);
   }
