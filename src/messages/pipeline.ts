@@ -19,6 +19,7 @@ import {
 import { MESSAGE_OVERHEAD, messageCounts, memoCounter, REQUEST_OVERHEAD, type TextCounter } from './count.js';
 import { MACHINE_KINDS } from './eligibility.js';
 import { droppedTurnsMarker, parseDroppedTurnsMarker } from './markers.js';
+import { carriesNote } from '../retrieval/annotate.js';
 import { retrievalKeyOf, type RetrievalRun } from '../retrieval/run.js';
 import type { Memo } from './memo.js';
 import { siteQueries } from './query.js';
@@ -139,10 +140,11 @@ export function* pipeline(
     const misses: number[] = [];
     for (const k of ks) {
       const hit = memo.result(sites[k]!.text, settingsKey(options, queries[k]!));
-      if (hit === undefined) misses.push(k);
-      else results.set(k, hit);
+      if (hit !== undefined) results.set(k, hit);
+      // headroom's own output sent back is never compressed again (its notes can take it past maxBlockTokens).
+      else if (!carriesNote(sites[k]!.text)) misses.push(k);
     }
-    memoStats.hits += ks.length - misses.length;
+    memoStats.hits += results.size;
     memoStats.misses += misses.length;
     if (misses.length === 0) return retrievable();
     const inputs = misses.map((k) => ({ content: sites[k]!.text, options: { ...options, query: queries[k]! } }));

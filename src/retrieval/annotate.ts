@@ -4,7 +4,7 @@
 // string needs no escaping for it and the marker keeps its form (so compressing the output again
 // still recognises it as compressed).
 
-import { retrievalNote } from './markers.js';
+import { RETRIEVE_TOOL_NAME, retrievalNote } from './markers.js';
 
 /** A marker: from `[… ` to the nearest ` …]` on the same line. */
 const MARKER = /\[… [^\n\r]*? …\]/g;
@@ -23,4 +23,16 @@ export function annotateMarkers(compressed: string, original: string, key: strin
     return compressed.slice(0, close) + retrievalNote(key) + compressed.slice(close);
   }
   return undefined;
+}
+
+const NOTE_START = ` · ${RETRIEVE_TOOL_NAME} key=`;
+
+/**
+ * True when `text` carries a retrieval note: it is headroom's own compressed output (sent back by
+ * an application that kept it), which is never compressed again. The compressors recognise their
+ * markers themselves, but a note can take a block past `maxBlockTokens`, where a second pass would
+ * otherwise select again.
+ */
+export function carriesNote(text: string): boolean {
+  return text.includes(NOTE_START);
 }

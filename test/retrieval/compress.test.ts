@@ -106,6 +106,10 @@ describe.each(engines().map((e) => [e.name, e] as const))('compress() with a sto
     expect(block.tokensAfter).toBeLessThan(block.tokensBefore);
     expect(block.tokensAfter).toBeGreaterThan(plain.blocks[0]!.tokensAfter);
     expect(r.tokensSaved).toBe(block.tokensBefore - block.tokensAfter);
+    // Idempotent: the compressed messages, sent back, pass through as they are.
+    const again = await compressWith(env(), deepFreeze(r.messages), { ...OPTIONS, store });
+    expect(JSON.stringify(again.messages)).toBe(JSON.stringify(r.messages));
+    expect(again.blocks).toEqual([]);
   });
 
   it('queries reach what was omitted: log lines by number, JSON records by path', async () => {
@@ -216,6 +220,24 @@ describe('compress() with a store', () => {
       if (withKey.includes(i)) expect(markerKeys(text)).toHaveLength(1);
       else expect(text).toBe(toolResults(plain)[i]);
     });
+  });
+
+  it('over the context window: the keys are exactly those the sent messages name, each retrievable', async () => {
+    const store = new MemoryStore();
+    const history: AnthropicMessage[] = [{ role: 'user', content: 'Go through all of it.' }];
+    for (let t = 0; t < 12; t++) {
+      const o = OUTPUTS[t % OUTPUTS.length]!;
+      history.push({ role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${t}`, name: o.tool, input: { turn: t } }] } as AnthropicMessage);
+      history.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${t}`, content: `${o.text}\nturn ${t}` }] } as AnthropicMessage);
+    }
+    const r = await compress(history, { ...OPTIONS, store, tokenBudget: 6000 });
+    expect(r.transformsApplied).toContain('over_limit:harder');
+    expect(r.transformsApplied).toContain('over_limit:dropped_turns');
+    const named = r.messages.flatMap((m) => (typeof m.content === 'string' ? markerKeys(m.content) : (m.content as unknown as { content?: unknown }[]).flatMap((b) => (typeof b.content === 'string' ? markerKeys(b.content) : []))));
+    expect(named).toEqual(r.retrieval!.keys);
+    expect(named.length).toBeGreaterThan(0);
+    for (const key of named) expect((await r.retrieval!.retrieve({ key, limit: 1 })).status).toBe('ok');
+    expect(r.tokensAfter).toBe(countMessageTokens(r.messages));
   });
 
   it('withTool appends the tool once, at the end, only when a marker names a key', async () => {
