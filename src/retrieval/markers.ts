@@ -17,18 +17,16 @@ export function retrievalNote(key: string): string {
 }
 
 export const TOOL_DESCRIPTION =
-  `Returns content that headroom left out of a compressed tool result. A block whose marker reads ` +
-  `\`[… … · ${RETRIEVE_TOOL_NAME} key=hr_… …]\` can be read in full under that key, whichever of its markers you are after. ` +
-  `Without query: the block's original text, a page of lines at a time, exactly as it was; a last line ` +
-  `\`[… N more lines …]\` tells the offset of the next page. With query: only the lines that contain every word ` +
-  `of the query (case-insensitive; a|b matches either), with their line numbers; in a JSON block, the array ` +
-  `items that match, with their paths. Call it only for a key you have seen in a marker.`;
+  `Reads back what headroom left out of a compressed tool result: a marker ending in ` +
+  `\`· ${RETRIEVE_TOOL_NAME} key=hr_… …]\` names the key of its whole block. Without query: the original text, ` +
+  `a page of lines at a time; a last line \`[… N more lines … offset=… …]\` gives the next offset. With query: ` +
+  `the lines (JSON: array items) containing every word, case-insensitive (a|b: either), with line numbers (JSON: paths).`;
 
 export const PARAMETER_DESCRIPTIONS = {
-  key: 'The key named in the marker, e.g. hr_3f2a9c0d1b7e4g5h.',
-  query: 'Optional words to look for: lines (JSON: array items) containing all of them are returned.',
-  offset: 'Lines to skip (with query: matches to skip); default 0. A line longer than 4000 characters counts once per 4000.',
-  limit: 'Most lines (with query: matches) to return; default 200 (with query: 50), at most 1000.',
+  key: 'The key a marker names, e.g. hr_3f2a9c0d1b7e4g5h.',
+  query: 'Words that every returned line (JSON: item) contains.',
+  offset: 'Lines (with query: matches) to skip. A line over 4000 characters counts once per 4000.',
+  limit: 'Most lines (with query: matches) to return; default 200 (50).',
 } as const;
 
 // ---- Answers ----
