@@ -109,6 +109,9 @@ export function isRetrievalCall(call: unknown): call is RetrievalToolUse | Retri
  * const answer = await retrieve(store, toolUseBlock); // answer.reply: the tool_result block to send back
  * ```
  */
+export function retrieve(store: Store, call: RetrievalToolUse): Promise<RetrievalAnswer & { reply: RetrievalToolResult }>;
+export function retrieve(store: Store, call: RetrievalToolCall): Promise<RetrievalAnswer & { reply: RetrievalToolMessage }>;
+export function retrieve(store: Store, call: RetrievalCall): Promise<RetrievalAnswer>;
 export async function retrieve(store: Store, call: RetrievalCall): Promise<RetrievalAnswer> {
   const { input, reply } = unwrap(call);
   const answer = await answerInput(store, input);

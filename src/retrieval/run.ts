@@ -12,7 +12,15 @@ import type { Memo } from '../messages/memo.js';
 import { isObj, type MessageFormat } from '../messages/types.js';
 import { describe } from '../tokens.js';
 import { annotateMarkers } from './annotate.js';
-import { retrieve, type RetrievalAnswer, type RetrievalCall } from './answer.js';
+import {
+  retrieve,
+  type RetrievalAnswer,
+  type RetrievalCall,
+  type RetrievalToolCall,
+  type RetrievalToolMessage,
+  type RetrievalToolResult,
+  type RetrievalToolUse,
+} from './answer.js';
 import { encodeRecord, retrievalKey, type StoredBlock } from './key.js';
 import type { Store } from './store.js';
 import { declaresRetrieval, retrievalTool, type RetrievalTool } from './tool.js';
@@ -30,11 +38,18 @@ export interface Retrieval {
   /** Why the store refused them (the first error), when it did. */
   readonly error?: string;
   /**
-   * `tools` with the retrieval tool appended when `keys` is not empty and `tools` does not declare
-   * it already; otherwise `tools` itself.
+   * A copy of `tools` with the retrieval tool at the end when `keys` is not empty and `tools` does
+   * not declare it already (undefined stays undefined when there is nothing to add). The tool is in
+   * the request's format, so it is typed as your tools are.
    */
-  withTool<T>(tools: readonly T[] | undefined): readonly (T | RetrievalTool)[] | undefined;
-  /** Answers a call (its arguments, a `tool_use` block, or an OpenAI tool call) from the store. Never throws. */
+  withTool<T>(tools: readonly T[]): T[];
+  withTool<T>(tools: readonly T[] | undefined): T[] | undefined;
+  /**
+   * Answers a call from the store: a `tool_use` block (the reply is its `tool_result`), an OpenAI
+   * tool call (the reply is its `tool` message), or the call's arguments. Never throws.
+   */
+  retrieve(call: RetrievalToolUse): Promise<RetrievalAnswer & { reply: RetrievalToolResult }>;
+  retrieve(call: RetrievalToolCall): Promise<RetrievalAnswer & { reply: RetrievalToolMessage }>;
   retrieve(call: RetrievalCall): Promise<RetrievalAnswer>;
 }
 
@@ -122,11 +137,11 @@ export class RetrievalRun {
       keys,
       unstored: this.unstored,
       ...(this.error === undefined ? {} : { error: this.error }),
-      withTool<T>(tools: readonly T[] | undefined): readonly (T | RetrievalTool)[] | undefined {
-        if (keys.length === 0 || tools?.some(declaresRetrieval) === true) return tools;
+      withTool: (<T>(tools: readonly T[] | undefined): (T | RetrievalTool)[] | undefined => {
+        if (keys.length === 0 || tools?.some(declaresRetrieval) === true) return tools === undefined ? undefined : [...tools];
         return [...(tools ?? []), retrievalTool(format)];
-      },
-      retrieve: (call) => retrieve(store, call),
+      }) as Retrieval['withTool'],
+      retrieve: ((call: RetrievalCall) => retrieve(store, call)) as Retrieval['retrieve'],
     };
   }
 
