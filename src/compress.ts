@@ -188,9 +188,10 @@ export async function compressWith<M extends ChatMessage>(
   let output: PipelineOutput;
   try {
     output = await drive();
-    // Retrieval: the originals of the blocks sent go into the store; any it refuses are sent again
-    // without their keys (fail open), compressed from the memo.
-    if (await run.settings.retrieval?.commit(output.blocks)) output = { ...(await drive()), memo: output.memo };
+    // Retrieval: the originals of the blocks sent go into the store; blocks whose originals it
+    // refuses are compressed again from the memo, without their keys (fail open). Each round
+    // refuses new keys only (that run may keep a block an earlier one left out), so it ends.
+    while (await run.settings.retrieval?.commit(output.blocks)) output = { ...(await drive()), memo: output.memo };
   } catch (err) {
     output = failOpen(run, env, err);
   }
