@@ -45,3 +45,4 @@ export {
 } from './retrieval/answer.js';
 export { RETRIEVE_TOOL_NAME } from './retrieval/markers.js';
 export type { Retrieval } from './retrieval/run.js';
+export { PendingRetrievals, type PendingRetrievalsOptions } from './retrieval/pending.js';
