@@ -129,8 +129,12 @@ export class MemoryStore implements Store {
   }
 }
 
+/** Node's Buffer, where there is one: it measures UTF-8 length natively. */
+const nodeBuffer = (globalThis as { Buffer?: { byteLength(text: string, encoding: 'utf8'): number } }).Buffer;
+
 /** UTF-8 length of `text` (a lone surrogate counts as the 3 bytes of U+FFFD). */
 function utf8Length(text: string): number {
+  if (nodeBuffer !== undefined) return nodeBuffer.byteLength(text, 'utf8');
   let bytes = text.length;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
