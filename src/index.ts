@@ -34,6 +34,7 @@ export { RedisStore, type RedisClientLike, type RedisStoreOptions } from './retr
 export { retrievalTool, type AnthropicRetrievalTool, type OpenAIRetrievalTool, type RetrievalInputSchema, type RetrievalTool } from './retrieval/tool.js';
 export {
   isRetrievalCall,
+  readOriginal,
   retrieve,
   type RetrievalAnswer,
   type RetrievalCall,

@@ -119,6 +119,22 @@ export async function retrieve(store: Store, call: RetrievalCall): Promise<Retri
   return { ...answer, reply: reply(answer) };
 }
 
+/**
+ * The original block stored under `key`, whole, or undefined when the store does not hold it (a
+ * store that fails rejects). For a server's `GET /v1/retrieve/:key`; the model goes through `retrieve`.
+ *
+ * @example
+ * ```ts
+ * import { readOriginal } from 'headroom-ai';
+ * const original = await readOriginal(store, 'hr_3f2a9c0d1b7e4g5h');
+ * ```
+ */
+export async function readOriginal(store: Store, key: string): Promise<string | undefined> {
+  if (!KEY_PATTERN.test(key)) return undefined;
+  const record = await store.get(key);
+  return record === undefined ? undefined : decodeRecord(record)?.content;
+}
+
 type Reply = (answer: RetrievalAnswer) => RetrievalToolResult | RetrievalToolMessage;
 
 function unwrap(call: unknown): { input: unknown; reply?: Reply } {

@@ -2,7 +2,7 @@
 // byte, queries by line (with line numbers) and by JSON item (with paths), bounds on every answer,
 // and a plain answer, never an exception, for a bad call, an unknown key or a store that fails.
 import { describe, expect, it } from 'vitest';
-import { PAGE_CHARS, retrieve, ROW_CHARS, type RetrievalCall } from '../../src/retrieval/answer.js';
+import { PAGE_CHARS, readOriginal, retrieve, ROW_CHARS, type RetrievalCall } from '../../src/retrieval/answer.js';
 import { encodeRecord, retrievalKey } from '../../src/retrieval/key.js';
 import { retrievalTool } from '../../src/retrieval/tool.js';
 import { MemoryStore, type Store } from '../../src/retrieval/store.js';
@@ -211,6 +211,16 @@ describe('calls', () => {
     const a = await retrieve(down, { key });
     expect(a.status).toBe('unavailable');
     expect(a.text).toContain('connection refused');
+  });
+});
+
+describe('readOriginal', () => {
+  it('gives the whole original under a key, undefined for a key the store does not hold', async () => {
+    const original = logLines(3000).join('\r\n');
+    const { store, key } = await stored(original);
+    expect(await readOriginal(store, key)).toBe(original);
+    expect(await readOriginal(store, retrievalKey('other', 's'))).toBeUndefined();
+    expect(await readOriginal(store, '../etc/passwd')).toBeUndefined();
   });
 });
 
