@@ -14,6 +14,7 @@ import {
   noMoreMatches,
   pastTheEnd,
   queryHeader,
+  READ_ITEM_WHOLE,
   readLine,
   RETRIEVE_TOOL_NAME,
   storeUnavailable,
@@ -286,7 +287,7 @@ function search(block: StoredBlock, key: string, query: string, terms: readonly 
     found = [];
     for (const item of items) {
       const text = compactJson(content, item.start, item.end);
-      if (matchesAll(text, terms)) found.push({ label: `${item.path()} `, text, whole: 'page through the block without query to read it whole' });
+      if (matchesAll(text, terms)) found.push({ label: `${item.path()} `, text, whole: READ_ITEM_WHOLE });
     }
   } else {
     unit = 'line';

@@ -70,7 +70,7 @@ export function readLine(key: string, lineNumber: number): string {
   return `read it with key=${key} offset=${lineNumber - 1} limit=1`;
 }
 
-export const NARROW_QUERY = 'narrow the query to see less of it';
+export const READ_ITEM_WHOLE = 'page through the block without query to read it whole';
 
 export function unknownKey(key: string): string {
   return (
