@@ -62,7 +62,7 @@ function grepOutput(files: readonly [string, string][], word: RegExp): string {
  * The inputs by kind: CI logs with their ground truth, other logs, diffs, grep output (the corpus's
  * own `grep/*.txt`, else grep runs over its logs and diffs), and trajectory tool outputs.
  */
-function samples(entries: readonly CorpusEntry[], quick: boolean): Sample[] {
+export function samples(entries: readonly CorpusEntry[], quick: boolean): Sample[] {
   const pick = <T>(xs: T[]): T[] => (quick ? xs.slice(0, 6) : xs);
   const out: Sample[] = [];
   for (const e of pick(entries.filter((e) => e.kind === 'log'))) {

@@ -13,6 +13,7 @@ import { benchCompress, compressMarkdown } from './compress.js';
 import { benchJson, formatJson } from './json.js';
 import { benchPeer, formatPeer, peerTotals } from './peer.js';
 import { benchLogs, formatLogs, logSampleCount } from './logs.js';
+import { benchRetrieval, formatRetrieval, retrievalSampleCount, retrievalTotals } from './retrieval.js';
 import { benchSessions, formatSessions, sessionEntries, sessionsChart, sessionsSummaryMd, sessionTotals, type SessionsSection } from './sessions.js';
 import { benchServe, serveMarkdown } from './serve.js';
 
@@ -62,6 +63,10 @@ progress.finish();
 const compressProgress = new Progress(8);
 const compress = await benchCompress(texts, compressProgress, quick ? 50 : 400);
 compressProgress.finish();
+const retrievalProgress = new Progress(retrievalSampleCount(entries, quick));
+const retrieval = await benchRetrieval(entries, retrievalProgress, quick);
+retrievalProgress.finish();
+const retrievalSum = retrievalTotals(retrieval);
 const peerProgress = new Progress(2);
 const peer = benchPeer(entries, peerProgress, { install: !quick });
 peerProgress.finish();
@@ -99,6 +104,14 @@ const summary = {
     fastestJsPeerMBps: fastestPeer === undefined ? null : round(fastestPeer.longMBps),
   },
   compress1MBp50Ms: { native: oneMB('native'), js: oneMB('js') },
+  /** Reversible compression: tokens the retrieval notes add per retrievable block, and the tool's own. */
+  retrieval: {
+    retrievableBlocks: retrievalSum.retrievable,
+    tokensAddedPerBlock: retrievalSum.perBlock === null ? null : round(retrievalSum.perBlock),
+    tokensAddedPct: share(retrievalSum.added, retrievalSum.plain),
+    roundTrips: retrievalSum.roundTrips,
+    toolTokens: retrieval.toolTokens.anthropic,
+  },
   /** Input cost saved against no compression on replayed sessions with prompt caching, at the first model's prices. */
   sessions: {
     trajectories: sessions.rows.length,
@@ -127,6 +140,12 @@ const summaryMd = [
   '',
   `Token counting: headroom native ${dash(summary.tokenizer.nativeMBps)} MB/s; fastest JS tokenizer (${dash(summary.tokenizer.fastestJsPeer)}) ${dash(summary.tokenizer.fastestJsPeerMBps)} MB/s. ` +
     `compress() of a 1 MB request, first call p50: native ${dash(summary.compress1MBp50Ms.native)} ms, JS ${dash(summary.compress1MBp50Ms.js)} ms.`,
+  '',
+  summary.retrieval.retrievableBlocks === 0
+    ? 'Retrieval markers: no lossy block in these inputs.'
+    : `Retrieval markers (with a store): ${dash(summary.retrieval.tokensAddedPerBlock)} tokens added per retrievable block ` +
+      `(${dash(summary.retrieval.tokensAddedPct)} % of those blocks' compressed tokens; ${summary.retrieval.retrievableBlocks} blocks, ` +
+      `${summary.retrieval.roundTrips} read back byte for byte); the tool definition ${summary.retrieval.toolTokens} tokens per request that names a key.`,
   '',
   summary.sessions.trajectories === 0
     ? 'Sessions with prompt caching: no trajectories in the corpus.'
@@ -158,6 +177,7 @@ const report = {
   json,
   logs,
   compress,
+  retrieval: { ...retrieval, totals: retrievalSum },
   peer: { ...peer, totals: peerTotals(peer) },
   sessions: { ...sessions, totals: sessionTotals(sessions) },
   serve,
@@ -185,6 +205,7 @@ const md = [
   ...formatJson(json),
   ...compressMarkdown(compress),
   '',
+  ...formatRetrieval(retrieval),
   ...formatLogs(logs),
   ...formatPeer(peer),
   ...formatSessions(sessions),

@@ -19,6 +19,8 @@ import {
   type CompressResult,
 } from './options.js';
 import { encodingForModel } from './providers/encodings.js';
+import { retrievalRun } from './retrieval/run.js';
+import { declaresRetrieval, retrievalTool } from './retrieval/tool.js';
 import type { LimitRequest, Provider } from './providers/types.js';
 
 export {
@@ -108,12 +110,19 @@ export async function compressWith<M extends ChatMessage>(
   let run = resolve('compress', messages, options, env, internal);
   const replaced = await run.hooks?.preCompress?.(run.messages);
   if (replaced !== undefined) run = { ...run, messages: checkMessages('compress', replaced, 'hooks.preCompress() result') };
-  let output: PipelineOutput;
-  try {
+  const drive = async (): Promise<PipelineOutput> => {
     const steps = pipeline(run.messages, run.settings, pipelineEnv(env, run));
     let next = steps.next();
     while (!next.done) next = steps.next(await answerAsync(next.value, env.engine, run));
-    output = next.value;
+    return next.value;
+  };
+  let output: PipelineOutput;
+  try {
+    output = await drive();
+    // Retrieval: the originals of the blocks sent go into the store; blocks whose originals it
+    // refuses are compressed again from the memo, without their keys (fail open). Each round
+    // refuses new keys only (that run may keep a block an earlier one left out), so it ends.
+    while (await run.settings.retrieval?.commit(output.blocks)) output = { ...(await drive()), memo: output.memo };
   } catch (err) {
     output = failOpen(run, env, err);
   }
@@ -222,6 +231,7 @@ function finish<M extends ChatMessage>(output: PipelineOutput, run: Run<M>, env:
     engine: env.engine.name,
     durationMs: performance.now() - started,
     memo: output.memo,
+    ...(run.settings.retrieval === undefined ? {} : { retrieval: run.settings.retrieval.outcome(output.blocks) }),
   };
 }
 
@@ -230,7 +240,10 @@ function resolve<M extends ChatMessage>(fn: string, messages: readonly M[], opti
   const o = resolveOptions(fn, messages, options);
   const encoding = o.provider.encoding(o.model);
   const counter = memoCounter((t) => env.engine.countTokensMany(t, encoding), encoding, env.memo, new Map());
-  const fixedTexts = [...systemTexts(o.system), ...(o.tools ?? []).map(jsonText)];
+  const retrieval = retrievalRun(fn, options ?? {}, o.format);
+  // The retrieval tool goes out with the request whenever a marker names a key: count it up front.
+  const retrievalTools = retrieval === undefined || o.tools?.some(declaresRetrieval) === true ? [] : [retrievalTool(o.format)];
+  const fixedTexts = [...systemTexts(o.system), ...[...(o.tools ?? []), ...retrievalTools].map(jsonText)];
   const fixedTokens = fixedTexts.length === 0 ? 0 : counter(fixedTexts).reduce((a, b) => a + b, 0);
   const stop: StopWhen = {};
   if (o.timeoutMs !== undefined && Number.isFinite(o.timeoutMs)) stop.deadline = performance.now() + o.timeoutMs;
@@ -250,6 +263,7 @@ function resolve<M extends ChatMessage>(fn: string, messages: readonly M[], opti
       fixedTokens,
       maxTokens: o.maxTokens,
       estimate: (n) => o.provider.estimateTokens(n),
+      retrieval,
     },
     provider: o.provider,
     model: o.model,

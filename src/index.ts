@@ -29,3 +29,21 @@ export { AnthropicProvider, type AnthropicClientLike, type AnthropicProviderOpti
 export { OpenAIProvider, type OpenAIProviderOptions } from './providers/openai.js';
 export type { CountRequest, LimitRequest, Provider } from './providers/types.js';
 export { CacheAligner, type AlignmentReport, type SystemPrompt, type VolatileKind, type VolatileSpan } from './cache/aligner.js';
+export { MemoryStore, type MemoryStoreOptions, type Store } from './retrieval/store.js';
+export { RedisStore, type RedisClientLike, type RedisStoreOptions } from './retrieval/redis.js';
+export { retrievalTool, type AnthropicRetrievalTool, type OpenAIRetrievalTool, type RetrievalInputSchema, type RetrievalTool } from './retrieval/tool.js';
+export {
+  isRetrievalCall,
+  readOriginal,
+  retrieve,
+  type RetrievalAnswer,
+  type RetrievalCall,
+  type RetrievalToolCall,
+  type RetrievalToolMessage,
+  type RetrievalToolResult,
+  type RetrievalToolUse,
+  type RetrieveInput,
+} from './retrieval/answer.js';
+export { RETRIEVE_TOOL_NAME } from './retrieval/markers.js';
+export type { Retrieval } from './retrieval/run.js';
+export { PendingRetrievals, type PendingRetrievalsOptions } from './retrieval/pending.js';

@@ -2,6 +2,8 @@
 // every option is validated here, once, and a wrong one is named in the error.
 
 import { checkKeys, countOption, describe, option } from './arguments.js';
+import type { Retrieval } from './retrieval/run.js';
+import type { Store } from './retrieval/store.js';
 import type { BlockKind, EncodingName } from './engine/types.js';
 import { DEFAULT_PROTECT_TOOLS } from './messages/eligibility.js';
 import type { BlockFailureReport, CompressedBlock } from './messages/pipeline.js';
@@ -69,6 +71,13 @@ export interface CompressOptions<M extends ChatMessage = ChatMessage> {
   provider?: Provider;
   /** The request's `betas` (the 1M-context beta changes the window). */
   betas?: readonly string[];
+  /**
+   * Reversible compression (`compress` only): each lossy block's original goes into this store and
+   * its markers name the key the model can pass to the `headroom_retrieve` tool (`result.retrieval`).
+   */
+  store?: Store;
+  /** How long the store keeps an original after the last request that sent its block (default 1 hour). */
+  retrievalTtlMs?: number;
 }
 
 export interface CompressResult<M extends ChatMessage = ChatMessage> {
@@ -95,6 +104,8 @@ export interface CompressResult<M extends ChatMessage = ChatMessage> {
   durationMs: number;
   /** Blocks served from the memo (`hits`) and compressed by the engine (`misses`) in this call. */
   memo: { hits: number; misses: number };
+  /** With `store`: the retrieval tool to offer, the keys in these messages, and `retrieve(call)`. */
+  retrieval?: Retrieval;
 }
 
 /** The options of one call, checked, with their defaults. */
@@ -123,6 +134,7 @@ export interface ResolvedOptions<M extends ChatMessage> {
 export const COMPRESS_OPTIONS = [
   'model', 'format', 'system', 'tools', 'maxTokens', 'tokenBudget', 'query', 'protectTools', 'minTokens', 'maxBlockTokens',
   'enabled', 'json', 'log', 'search', 'diff', 'hooks', 'signal', 'timeoutMs', 'provider', 'betas',
+  'store', 'retrievalTtlMs',
 ] as const satisfies readonly (keyof CompressOptions)[];
 // A new option must be listed above: this line fails to compile until it is.
 const listed: Record<Exclude<keyof CompressOptions, (typeof COMPRESS_OPTIONS)[number]>, never> = {};

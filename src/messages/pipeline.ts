@@ -18,6 +18,8 @@ import {
 } from '../engine/types.js';
 import { messageCounts, memoCounter, REQUEST_OVERHEAD } from './count.js';
 import { MACHINE_KINDS } from './eligibility.js';
+import { carriesNote } from '../retrieval/annotate.js';
+import { retrievalKeyOf, type RetrievalRun } from '../retrieval/run.js';
 import type { Memo } from './memo.js';
 import { fitToLimit, type LimitQuestion, type LimitSettings } from './over-limit.js';
 import { siteQueries } from './query.js';
@@ -35,6 +37,8 @@ export interface PipelineSettings extends LimitSettings {
   enabled: boolean;
   /** Kinds whose compressor is switched off (`json`, `log`, `search`, `diff`), in that order. */
   disabled: readonly BlockKind[];
+  /** With a store: lossy blocks name their retrieval key in their markers (src/retrieval). */
+  retrieval?: RetrievalRun | undefined;
 }
 
 export interface PipelineEnv {
@@ -65,6 +69,8 @@ export interface CompressedBlock {
   strategy: string;
   /** What was left out, in the unit the compressor dropped. */
   omitted: Omission[];
+  /** With a store: the key under which the model can retrieve the original (named in the block's markers). */
+  retrievalKey?: string;
 }
 
 /** A block left untouched because of an error or a deadline. */
@@ -113,15 +119,21 @@ export function* pipeline(
       ...(s.disabled.length === 0 ? {} : { disabled: s.disabled }),
     };
     const results = new Map<number, BlockResult>();
+    const retrievable = (): Map<number, BlockResult> => {
+      const site = (k: number) => ({ text: sites[k]!.text, settings: settingsKey(options, queries[k]!) });
+      s.retrieval?.annotate(results, site, engine, memo, s.encoding);
+      return results;
+    };
     const misses: number[] = [];
     for (const k of ks) {
       const hit = memo.result(sites[k]!.text, settingsKey(options, queries[k]!));
-      if (hit === undefined) misses.push(k);
-      else results.set(k, hit);
+      if (hit !== undefined) results.set(k, hit);
+      // headroom's own output sent back is never compressed again (its notes can take it past maxBlockTokens).
+      else if (!carriesNote(sites[k]!.text)) misses.push(k);
     }
-    memoStats.hits += ks.length - misses.length;
+    memoStats.hits += results.size;
     memoStats.misses += misses.length;
-    if (misses.length === 0) return results;
+    if (misses.length === 0) return retrievable();
     const inputs = misses.map((k) => ({ content: sites[k]!.text, options: { ...options, query: queries[k]! } }));
     const outcomes = (yield { op: 'compress', inputs }) as BlockOutcome[];
     misses.forEach((k, i) => {
@@ -134,7 +146,7 @@ export function* pipeline(
       memo.setResult(sites[k]!.text, settingsKey(options, queries[k]!), outcome);
       results.set(k, outcome);
     });
-    return results;
+    return retrievable();
   }
 
   const accepted = (k: number, r: BlockResult): boolean =>
@@ -222,6 +234,7 @@ export function* pipeline(
     const site = sites[k]!;
     if (dropped.has(site.message)) continue;
     const r = chosen.get(k)!;
+    const retrievalKey = retrievalKeyOf(r);
     blocks.push({
       ...position(site),
       kind: r.kind,
@@ -229,6 +242,7 @@ export function* pipeline(
       tokensAfter: r.tokensAfter,
       strategy: r.strategy,
       omitted: r.omitted,
+      ...(retrievalKey === undefined ? {} : { retrievalKey }),
     });
     if (!strategies.includes(r.strategy)) strategies.push(r.strategy);
   }

@@ -2,6 +2,7 @@
 // text, found in one pass in message order. A tool call is looked up only among earlier messages,
 // so what a block's site says about it depends only on messages 0..i (prefix stability).
 
+import { RETRIEVE_TOOL_NAME } from '../retrieval/markers.js';
 import { isObj, jsonText, type MessageFormat, type Obj } from './types.js';
 
 /** The tool call that produced a block of tool output. */
@@ -29,13 +30,17 @@ export interface BlockSite {
   call: ToolCall | undefined;
 }
 
-/** The candidate sites of `messages`, in order; outputs of tools `isProtected` names are left out. */
+/**
+ * The candidate sites of `messages`, in order; outputs of tools `isProtected` names are left out,
+ * and so, always, are retrieval answers: an original the model asked for is never compressed again.
+ */
 export function locate(
   messages: readonly unknown[],
   format: MessageFormat,
   isProtected: (name: string) => boolean,
 ): BlockSite[] {
-  return format === 'anthropic' ? locateAnthropic(messages, isProtected) : locateOpenAI(messages, isProtected);
+  const skip = (name: string): boolean => name === RETRIEVE_TOOL_NAME || isProtected(name);
+  return format === 'anthropic' ? locateAnthropic(messages, skip) : locateOpenAI(messages, skip);
 }
 
 function locateAnthropic(messages: readonly unknown[], isProtected: (name: string) => boolean): BlockSite[] {

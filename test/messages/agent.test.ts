@@ -13,6 +13,7 @@ import { parseDroppedTurnsMarker } from '../../src/messages/markers.js';
 import { Memo } from '../../src/messages/memo.js';
 import type { AnthropicMessage, ChatMessage } from '../../src/messages/types.js';
 import { AnthropicProvider } from '../../src/providers/anthropic.js';
+import { MemoryStore } from '../../src/retrieval/store.js';
 import { corpusFiles, corpusPath } from '../support/corpus.js';
 import { engines } from '../support/engines.js';
 import type { BlockInput } from '../../src/engine/types.js';
@@ -93,7 +94,7 @@ function stable(r: CompressResult): string {
   void durationMs;
   void memo;
   void engine;
-  return JSON.stringify(rest);
+  return JSON.stringify({ ...rest, retrieval: rest.retrieval?.keys });
 }
 
 /** Tool results in `messages` that are not from a protected tool (one block each here). */
@@ -181,6 +182,30 @@ describe('long agent conversations from the corpus', () => {
       const again = compressSyncWith({ engine, memo: new Memo() }, last.messages, BIG_WINDOW);
       expect(JSON.stringify(again.messages)).toBe(JSON.stringify(last.messages));
     }
+  });
+
+  it('with retrieval on (a store), every request is still a byte-identical prefix of the next, in both engines', async () => {
+    const history = conversations[0]!;
+    const options = { ...BIG_WINDOW, maxBlockTokens: 1500 };
+    const runs: Replay[] = [];
+    for (const engine of engines()) {
+      const store = new MemoryStore();
+      const run = await replay({ engine, memo: new Memo() }, history, { ...options, store }, false);
+      expectPrefixStableAndMemoised(run, history);
+      const last = run.results.at(-1)!;
+      expect(last.retrieval!.keys.length).toBeGreaterThan(0);
+      expect(last.retrieval!.unstored).toBe(0);
+      // Keys only ever accumulate: a block keeps its key, and its marker its bytes, turn after turn.
+      run.results.forEach((r, i) => {
+        if (i > 0) expect(r.retrieval!.keys.slice(0, run.results[i - 1]!.retrieval!.keys.length)).toEqual(run.results[i - 1]!.retrieval!.keys);
+      });
+      // Each key's original is in the store; the request without a store differs only by the notes.
+      for (const key of last.retrieval!.keys) expect((await last.retrieval!.retrieve({ key, limit: 1 })).status).toBe('ok');
+      const plain = compressSyncWith({ engine, memo: new Memo() }, history, options);
+      expect(JSON.stringify(last.messages).replace(/ · headroom_retrieve key=hr_[a-z2-7]{16}/g, '')).toBe(JSON.stringify(plain.messages));
+      runs.push(run);
+    }
+    for (const run of runs.slice(1)) expect(run.results.map(stable)).toEqual(runs[0]!.results.map(stable));
   });
 
   it('with blocks that shrink (folding engine), the same holds and tokens drop', async () => {

@@ -7,6 +7,7 @@ import { compressSyncWith, compressWith, countMessageTokens, type CompressEnv, t
 import { anthropicToOpenAI, openAIToAnthropic } from '../../src/messages/convert.js';
 import { Memo } from '../../src/messages/memo.js';
 import type { AnthropicMessage, ChatMessage } from '../../src/messages/types.js';
+import { MemoryStore } from '../../src/retrieval/store.js';
 import { conversation, deepFreeze } from '../support/conversations.js';
 import { engines } from '../support/engines.js';
 import { fakeEngine } from '../support/fake-engine.js';
@@ -138,6 +139,50 @@ describe('compress invariants (folding engine)', () => {
         );
       }),
       RUNS,
+    );
+  });
+});
+
+/** The text of a reported block's site in `messages`. */
+function siteText(messages: readonly AnthropicMessage[], b: { messageIndex: number; blockIndex: number; partIndex?: number }): string {
+  const content = messages[b.messageIndex]!.content;
+  if (typeof content === 'string') return content;
+  const block = content[b.blockIndex] as { type: string; text?: string; content?: string | { text: string }[] };
+  if (block.type === 'text') return block.text!;
+  return typeof block.content === 'string' ? block.content : block.content![b.partIndex!]!.text;
+}
+
+const NOTES = / · headroom_retrieve key=hr_[a-z2-7]{16}/g;
+
+describe('compress invariants with a store (folding engine)', () => {
+  it('never inflates, counts consistently, is idempotent and prefix-stable; every key gives back its block', async () => {
+    await fc.assert(
+      fc.asyncProperty(input, async ([messages, options]) => {
+        const store = new MemoryStore();
+        const r = await compressWith(fresh(), messages, { ...options, store });
+        expect(r.tokensAfter).toBeLessThanOrEqual(r.tokensBefore);
+        expect(r.tokensAfter).toBe(countMessageTokens(r.messages));
+        for (const b of r.blocks) expect(b.tokensAfter).toBeLessThan(b.tokensBefore);
+        // The same compression as without a store, but for the notes on retrievable markers.
+        const plain = compressSyncWith(fresh(), messages, options);
+        expect(JSON.stringify(r.messages).replace(NOTES, '')).toBe(JSON.stringify(plain.messages));
+        expect(r.retrieval!.keys).toEqual([...new Set(r.blocks.flatMap((b) => (b.retrievalKey === undefined ? [] : [b.retrievalKey])))]);
+        for (const b of r.blocks) {
+          if (b.retrievalKey === undefined) continue;
+          const answer = await r.retrieval!.retrieve({ key: b.retrievalKey, limit: 1000 });
+          expect(answer.text).toBe(siteText(messages, b));
+        }
+        const twice = await compressWith(fresh(), deepFreeze(r.messages), { ...options, store });
+        expect(JSON.stringify(twice.messages)).toBe(JSON.stringify(r.messages));
+        expect(twice.blocks).toEqual([]);
+        const full = r.messages.map((m) => JSON.stringify(m));
+        for (let n = 1; n < messages.length; n++) {
+          if (messages[n - 1]!.role !== 'user') continue;
+          const prefix = await compressWith(fresh(), messages.slice(0, n), { ...options, store: new MemoryStore() });
+          expect(prefix.messages.map((m) => JSON.stringify(m))).toEqual(full.slice(0, n));
+        }
+      }),
+      { ...RUNS, numRuns: 60 },
     );
   });
 });
