@@ -3,34 +3,16 @@
 //! confined to its own block. The binding's sync and async entries both run `compress_until`.
 
 use crate::block::{BlockOptions, BlockResult};
-use crate::compress_block;
+pub use crate::stop::Stop;
+use crate::stop::Stopped;
+use crate::{compress_block, compress_block_until};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::time::Instant;
-
-/// When a batch stops: checked before each block, so a block already started always finishes.
-#[derive(Clone, Debug, Default)]
-pub struct Stop {
-    pub deadline: Option<Instant>,
-    /// Raised by another thread (the binding's cancel token, from an AbortSignal).
-    pub cancel: Option<Arc<AtomicBool>>,
-}
-
-impl Stop {
-    pub fn reached(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
-            || self
-                .cancel
-                .as_ref()
-                .is_some_and(|c| c.load(Ordering::Relaxed))
-    }
-}
 
 /// Why a block of a batch passes through without having been compressed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
-    /// The stop condition came before the block.
+    /// The stop condition came before the block, or while it was being worked on.
     Stopped,
     /// The core panicked on the block (a bug); the message of the panic.
     Panic(String),
@@ -55,10 +37,12 @@ pub fn compress_until(
         .min(bytes / LANE_MIN_BYTES)
         .max(1);
     let pairs: Vec<(&str, &BlockOptions)> = inputs.iter().map(|(c, o)| (c.as_str(), o)).collect();
-    run_lanes(&pairs, &|| stop.reached(), &compress_block, lanes)
+    let compress =
+        |content: &str, options: &BlockOptions| compress_block_until(content, options, stop);
+    run_lanes(&pairs, &|| stop.reached(), &compress, lanes)
 }
 
-type CompressBlock = dyn Fn(&str, &BlockOptions) -> BlockResult + Sync;
+type CompressBlock<'a> = dyn Fn(&str, &BlockOptions) -> Result<BlockResult, Stopped> + Sync + 'a;
 
 /// Lanes take blocks in order from one counter and ask `stop` before taking one. A panic is
 /// caught per block: a binding's thread pool does not catch panics, so this guard is what keeps
@@ -66,7 +50,7 @@ type CompressBlock = dyn Fn(&str, &BlockOptions) -> BlockResult + Sync;
 fn run_lanes(
     pairs: &[(&str, &BlockOptions)],
     stop: &(dyn Fn() -> bool + Sync),
-    compress: &CompressBlock,
+    compress: &CompressBlock<'_>,
     lanes: usize,
 ) -> Vec<Result<BlockResult, Failure>> {
     let next = AtomicUsize::new(0);
@@ -82,8 +66,11 @@ fn run_lanes(
             let Some((content, options)) = pairs.get(i) else {
                 break;
             };
-            let out = catch_unwind(AssertUnwindSafe(|| compress(content, options)))
-                .map_err(|p| Failure::Panic(panic_message(&*p)));
+            let out = match catch_unwind(AssertUnwindSafe(|| compress(content, options))) {
+                Ok(Ok(result)) => Ok(result),
+                Ok(Err(Stopped)) => Err(Failure::Stopped),
+                Err(p) => Err(Failure::Panic(panic_message(&*p))),
+            };
             done.push((i, out));
         }
         done
@@ -132,6 +119,12 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 mod tests {
     use super::*;
     use crate::tokens::{count_tokens, Encoding};
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    fn unstopped(content: &str, options: &BlockOptions) -> Result<BlockResult, Stopped> {
+        Ok(compress_block(content, options))
+    }
 
     #[test]
     fn a_panicking_block_fails_alone() {
@@ -142,7 +135,7 @@ mod tests {
             .collect();
         let compress = |content: &str, options: &BlockOptions| {
             assert!(content != "boom", "compressor bug");
-            compress_block(content, options)
+            unstopped(content, options)
         };
         for lanes in [1, 2] {
             let out = run_lanes(&pairs, &|| false, &compress, lanes);
@@ -164,7 +157,7 @@ mod tests {
         for lanes in [1, 2, 4] {
             let asked = AtomicUsize::new(0);
             let stop = || asked.fetch_add(1, Ordering::Relaxed) >= 40;
-            let out = run_lanes(&pairs, &stop, &compress_block, lanes);
+            let out = run_lanes(&pairs, &stop, &unstopped, lanes);
             let done = out.iter().take_while(|o| o.is_ok()).count();
             assert!((40 - lanes..=40).contains(&done), "{lanes} lanes: {done}");
             assert!(out[done..]
@@ -189,7 +182,7 @@ mod tests {
         let alone: Vec<BlockResult> = pairs.iter().map(|(c, o)| compress_block(c, o)).collect();
         assert!(alone.iter().all(BlockResult::modified));
         for lanes in [2, 4] {
-            let out = run_lanes(&pairs, &|| false, &compress_block, lanes);
+            let out = run_lanes(&pairs, &|| false, &unstopped, lanes);
             for (o, a) in out.iter().zip(&alone) {
                 let o = o.as_ref().map_err(|f| format!("{f:?}"));
                 assert_eq!(
