@@ -3,9 +3,9 @@
 //! confined to its own block. The binding's sync and async entries both run `compress_until`.
 
 use crate::block::{BlockOptions, BlockResult};
+use crate::compress_block_until;
 pub use crate::stop::Stop;
 use crate::stop::Stopped;
-use crate::{compress_block, compress_block_until};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -118,6 +118,7 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compress_block;
     use crate::tokens::{count_tokens, Encoding};
     use std::sync::Arc;
     use std::time::Instant;
