@@ -140,7 +140,8 @@ export interface CompressEnv {
  * await anthropic.messages.create({ model: 'claude-sonnet-4-5-20250929', max_tokens: 1024, messages });
  * ```
  */
-export function compress<M extends ChatMessage>(messages: readonly M[], options?: CompressOptions<M>): Promise<CompressResult<M>> {
+export async function compress<M extends ChatMessage>(messages: readonly M[], options?: CompressOptions<M>): Promise<CompressResult<M>> {
+  // async: a configuration error from choosing the engine rejects the promise, never throws.
   return compressWith({ engine: currentEngine(), memo: defaultMemo }, messages, options);
 }
 

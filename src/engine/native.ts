@@ -44,7 +44,18 @@ export function loadNative(): NativeLoad {
       | typeof import('node:module')
       | undefined;
     if (moduleApi === undefined) return { ok: false, reason: 'not running on Node.js (no require)' };
-    binding = moduleApi.createRequire(import.meta.url)('../../index.cjs') as NativeBinding;
+    const require = moduleApi.createRequire(new URL('../../index.cjs', import.meta.url));
+    // napi's loader tries an override and, when it fails, quietly goes on to the platform
+    // binaries: a binary the caller named is loaded first here, so its failure is the reason.
+    const override = globalThis.process?.env?.['NAPI_RS_NATIVE_LIBRARY_PATH'];
+    if (override !== undefined && override !== '') {
+      try {
+        require(override);
+      } catch (err) {
+        return { ok: false, reason: `NAPI_RS_NATIVE_LIBRARY_PATH=${override} failed to load: ${firstLine(err)}` };
+      }
+    }
+    binding = require('./index.cjs') as NativeBinding;
   } catch (err) {
     const message = firstLine(err);
     if (message.startsWith('Cannot find native binding')) {
