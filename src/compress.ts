@@ -2,6 +2,7 @@
 // message pipeline (src/messages/pipeline.ts).
 
 import { currentEngine } from './engine/loader.js';
+import { nextTurn } from './engine/turns.js';
 import type { BlockInput, BlockOutcome, EncodingName, Engine, StopWhen } from './engine/types.js';
 
 /** The kinds with a compressor, in the order settings are keyed. */
@@ -170,9 +171,15 @@ export async function compressWith<M extends ChatMessage>(
   if (replaced !== undefined) run = { ...run, messages: checkMessages('compress', replaced, 'hooks.preCompress() result') };
   let output: PipelineOutput;
   try {
+    // Each synchronous stretch (preparing a batch, reading it back) in an event-loop turn of its own.
+    await nextTurn();
     const steps = pipeline(run.messages, run.settings, pipelineEnv(env, run));
     let next = steps.next();
-    while (!next.done) next = steps.next(await answerAsync(next.value, env.engine, run));
+    while (!next.done) {
+      const answer = await answerAsync(next.value, env.engine, run);
+      await nextTurn();
+      next = steps.next(answer);
+    }
     output = next.value;
   } catch (err) {
     output = failOpen(run, env, err);

@@ -1,6 +1,7 @@
 //! Many blocks in one call (twin of `compressBlocksUntil` in the JS engine's `index.ts`): in
 //! order, until a deadline or a cancel flag, large batches on several threads, and a panic
-//! confined to its own block. The binding's sync and async entries both run `compress_until`.
+//! confined to its own block. The binding's sync entry runs `compress_until` on the calling
+//! thread; its async entry runs it from the thread pool with `Threads::Shared`.
 
 use crate::block::{BlockOptions, BlockResult};
 use crate::compress_block_until;
@@ -8,6 +9,8 @@ pub use crate::stop::Stop;
 use crate::stop::Stopped;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::time::Duration;
 
 /// Why a block of a batch passes through without having been compressed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,23 +26,87 @@ const LANE_MIN_BYTES: usize = 128 * 1024;
 /// Most lanes one batch uses (the libuv pool a binding runs it from has four threads by default).
 const MAX_LANES: usize = 4;
 
+/// Whose cores a batch may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Threads {
+    /// The caller's thread, which waits anyway, and helpers beside it.
+    Caller,
+    /// A thread pool shared with other batches (a binding's async tasks): every block takes a
+    /// permit from one process-wide budget of all cores but one, so however many tasks run at
+    /// once, a core stays free for the thread that started them (Node's event loop).
+    Shared,
+}
+
 /// Compresses blocks until `stop`, large batches on several threads. The compressed blocks are
 /// always a prefix of the batch, as on one thread; the rest come back `Stopped`.
 pub fn compress_until(
     inputs: &[(String, BlockOptions)],
     stop: &Stop,
+    threads: Threads,
 ) -> Vec<Result<BlockResult, Failure>> {
     let bytes: usize = inputs.iter().map(|(c, _)| c.len()).sum();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let lanes = cores
+    let budget = match threads {
+        Threads::Caller => cores,
+        Threads::Shared => shared_budget(cores),
+    };
+    let lanes = budget
         .min(MAX_LANES)
         .min(inputs.len())
         .min(bytes / LANE_MIN_BYTES)
         .max(1);
     let pairs: Vec<(&str, &BlockOptions)> = inputs.iter().map(|(c, o)| (c.as_str(), o)).collect();
-    let compress =
-        |content: &str, options: &BlockOptions| compress_block_until(content, options, stop);
+    let compress = |content: &str, options: &BlockOptions| match threads {
+        Threads::Caller => compress_block_until(content, options, stop),
+        Threads::Shared => {
+            let _permit = Permit::take(cores, stop)?;
+            compress_block_until(content, options, stop)
+        }
+    };
     run_lanes(&pairs, &|| stop.reached(), &compress, lanes)
+}
+
+fn shared_budget(cores: usize) -> usize {
+    cores.saturating_sub(1).max(1)
+}
+
+/// Blocks being compressed on shared threads, process-wide.
+static BUSY: Mutex<usize> = Mutex::new(0);
+static FREED: Condvar = Condvar::new();
+
+#[cfg(test)]
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+/// One of the shared budget's permits, given back when dropped.
+struct Permit;
+
+impl Permit {
+    /// Waits for a permit, looking at `stop` every few milliseconds while it waits.
+    fn take(cores: usize, stop: &Stop) -> Result<Permit, Stopped> {
+        let limit = shared_budget(cores);
+        let mut busy = BUSY.lock().unwrap_or_else(PoisonError::into_inner);
+        while *busy >= limit {
+            if stop.reached() {
+                return Err(Stopped);
+            }
+            busy = FREED
+                .wait_timeout(busy, Duration::from_millis(5))
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        *busy += 1;
+        #[cfg(test)]
+        PEAK.fetch_max(*busy, Ordering::Relaxed);
+        Ok(Permit)
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        let mut busy = BUSY.lock().unwrap_or_else(PoisonError::into_inner);
+        *busy -= 1;
+        FREED.notify_one();
+    }
 }
 
 type CompressBlock<'a> = dyn Fn(&str, &BlockOptions) -> Result<BlockResult, Stopped> + Sync + 'a;
@@ -202,10 +269,38 @@ mod tests {
             cancel: None,
         };
         assert_eq!(
-            compress_until(&inputs, &past)[0].as_ref().err(),
+            compress_until(&inputs, &past, Threads::Caller)[0]
+                .as_ref()
+                .err(),
             Some(&Failure::Stopped)
         );
-        assert!(compress_until(&inputs, &Stop::default())[0].is_ok());
+        for threads in [Threads::Caller, Threads::Shared] {
+            assert!(compress_until(&inputs, &Stop::default(), threads)[0].is_ok());
+        }
+    }
+
+    #[test]
+    fn shared_batches_never_run_more_blocks_at_once_than_all_cores_but_one() {
+        let options = BlockOptions::default();
+        let inputs: Vec<(String, BlockOptions)> = (0..16)
+            .map(|i| (format!("{i} INFO ok\n").repeat(20_000), options.clone()))
+            .collect();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        std::thread::scope(|s| {
+            let batches: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| compress_until(&inputs, &Stop::NEVER, Threads::Shared)))
+                .collect();
+            for b in batches {
+                let out = b.join().expect("batch thread");
+                assert!(out.iter().all(Result::is_ok));
+            }
+        });
+        assert_eq!(*BUSY.lock().unwrap_or_else(PoisonError::into_inner), 0);
+        let peak = PEAK.load(Ordering::Relaxed);
+        assert!(
+            peak >= 1 && peak <= cores.saturating_sub(1).max(1),
+            "{peak} on {cores} cores"
+        );
     }
 
     #[test]

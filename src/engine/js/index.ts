@@ -1,7 +1,8 @@
 // The JS engine: a TypeScript port of headroom-core, module for module, with byte-identical output.
 // This file is the twin of headroom-core's lib.rs: the block entry.
 
-import type { BlockInput, BlockKind, BlockOptions, BlockOutcome, BlockResult, Compressed, Engine, StopWhen } from '../types.js';
+import { nextTurn } from '../turns.js';
+import { isFailure, type BlockInput, type BlockKind, type BlockOptions, type BlockOutcome, type BlockResult, type Compressed, type Engine, type StopWhen } from '../types.js';
 import { detect, detectLines } from './detect.js';
 import * as diff from './diff.js';
 import * as json from './json/index.js';
@@ -93,6 +94,23 @@ export function compressBlocksUntil(inputs: readonly BlockInput[], stop: StopWhe
   });
 }
 
+/**
+ * The JS engine has no thread to move to: it works on the calling thread, one block per turn of
+ * the event loop, so other work (and an abort) gets its turn between blocks. A single block still
+ * holds the thread while it is compressed.
+ */
+async function compressBlocksAsync(inputs: readonly BlockInput[], stop: StopWhen): Promise<BlockOutcome[]> {
+  const out: BlockOutcome[] = [];
+  let stopped = false;
+  for (const [k, input] of inputs.entries()) {
+    if (k > 0 && !stopped) await nextTurn();
+    const outcome: BlockOutcome = stopped ? { failure: 'stopped', message: 'stopped' } : compressBlocksUntil([input], stop)[0]!;
+    stopped ||= isFailure(outcome) && outcome.failure === 'stopped';
+    out.push(outcome);
+  }
+  return out;
+}
+
 export const jsEngine: Engine = {
   name: 'js',
   countTokens,
@@ -100,7 +118,5 @@ export const jsEngine: Engine = {
   compressBlocks,
   detectKinds,
   compressBlocksUntil,
-  // The JS engine has no thread to move to: it works on the calling thread, and an abort can only
-  // be seen between blocks if it was raised before the call.
-  compressBlocksAsync: async (inputs, stop) => compressBlocksUntil(inputs, stop),
+  compressBlocksAsync,
 };

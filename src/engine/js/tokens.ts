@@ -7,6 +7,7 @@
 // however it is made. Counts of short pieces are memoised, bounded by bytes, under keys copied out
 // of the text (a slice would keep the caller's whole string alive).
 
+import { detached } from '../detach.js';
 import type { EncodingName, StopWhen } from '../types.js';
 import { Merger, SHORT_PIECE, Vocab } from './merge.js';
 import { Pretokenizer } from './pretokenize.js';
@@ -78,16 +79,8 @@ function countPiece(piece: string, c: Counter, watch: Watch): number {
     c.memoUnits = 0;
   }
   c.memoUnits += piece.length + PIECE_ENTRY_COST;
-  c.memo.set(copied(piece), n);
+  c.memo.set(detached(piece), n);
   return n;
-}
-
-/**
- * A copy of `s` that shares no storage with the string it was sliced from: concatenating makes a
- * rope, and slicing a rope flattens it into a new string first.
- */
-function copied(s: string): string {
-  return (' ' + s).slice(1);
 }
 
 /** The UTF-8 bytes of `s` as a string of code units 0–255 (the rank table's key form). */
