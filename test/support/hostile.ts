@@ -128,22 +128,23 @@ export function compressChecked(engine: Engine, text: string): BlockResult {
 }
 
 /**
- * Heap growth (bytes) after `count` distinct inputs went through `engine` — counted, and
- * compressed with a memo that is then cleared. Each input is a 32 KB slice of its own 256 KB
- * string: a cache holding a slice would hold all 256 KB of every one.
+ * Heap growth (bytes) after `count` distinct inputs went through `engine`, each counted and
+ * compressed through a memo bounded to 1 M characters: `held` with the memo full, `cleared` once
+ * it is cleared. Each input is a 16 KB slice of its own 1 MB string, with words long enough to be
+ * kept as slices: a cache holding a slice would hold the whole 1 MB string.
  */
-export async function retainedAfterDistinctInputs(engine: Engine, count: number): Promise<number> {
+export async function retainedAfterDistinctInputs(engine: Engine, count: number): Promise<{ held: number; cleared: number }> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error('the memory test needs node --expose-gc (vitest.config.ts passes it)');
   const rnd = random(11);
-  const base = lines(4000, (i) => `12:00:${String(i % 60).padStart(2, '0')} INFO job @ step ${i} ${hex(rnd, 6)} ok`, 12).slice(0, 256 * 1024);
-  const memo = new Memo();
+  const base = lines(20_000, (i) => `12:00:${String(i % 60).padStart(2, '0')} INFO reinitialization@ of internationalization step ${i} ${hex(rnd, 6)} ok`, 12);
+  const memo = new Memo({ maxEntries: 20_000, maxChars: 1 << 20 });
   gc();
   const before = process.memoryUsage().heapUsed;
   for (let i = 0; i < count; i++) {
-    if (i % 100 === 0) await breath();
+    if (i % 50 === 0) await breath();
     const parent = base.replaceAll('@', i.toString(36));
-    const text = parent.slice(1000, 1000 + 32 * 1024);
+    const text = parent.slice(1000, 1000 + 16 * 1024);
     engine.countTokens(text, 'o200k_base');
     compressSyncWith({ engine, memo }, [
       { role: 'user', content: 'did every job finish?' },
@@ -151,8 +152,10 @@ export async function retainedAfterDistinctInputs(engine: Engine, count: number)
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: text }] },
     ]);
   }
+  gc();
+  const held = process.memoryUsage().heapUsed - before;
   memo.clear();
   gc();
   gc();
-  return process.memoryUsage().heapUsed - before;
+  return { held, cleared: process.memoryUsage().heapUsed - before };
 }
