@@ -13,6 +13,7 @@ import { benchCompress, compressMarkdown } from './compress.js';
 import { benchJson, formatJson } from './json.js';
 import { benchPeer, formatPeer, peerTotals } from './peer.js';
 import { benchLogs, formatLogs, logSampleCount } from './logs.js';
+import { benchReliability, formatReliability } from './reliability.js';
 import { benchSessions, formatSessions, sessionEntries, sessionsChart, sessionsSummaryMd, sessionTotals, type SessionsSection } from './sessions.js';
 
 const quick = process.argv.includes('--quick');
@@ -65,6 +66,9 @@ const peerProgress = new Progress(2);
 const peer = benchPeer(entries, peerProgress, { install: !quick });
 peerProgress.finish();
 const sessions = await runSessions();
+const reliabilityProgress = new Progress(20);
+const reliability = await benchReliability(texts, reliabilityProgress, quick);
+reliabilityProgress.finish();
 const sessionStrategy = (id: string): ReturnType<typeof sessionTotals>[number] | undefined => sessionTotals(sessions).find((t) => t.strategy === id);
 
 const round = (n: number): number => Math.round(n * 10) / 10;
@@ -145,6 +149,7 @@ const report = {
   compress,
   peer: { ...peer, totals: peerTotals(peer) },
   sessions: { ...sessions, totals: sessionTotals(sessions) },
+  reliability,
 };
 
 const fmt = (n: number, d = 1): string => n.toFixed(d);
@@ -172,6 +177,7 @@ const md = [
   ...formatLogs(logs),
   ...formatPeer(peer),
   ...formatSessions(sessions),
+  ...formatReliability(reliability),
 ];
 
 mkdirSync(outDir, { recursive: true });
