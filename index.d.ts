@@ -19,6 +19,10 @@ export declare class CancelToken {
 export declare function algorithmVersion(): number
 
 export interface BlockInput {
+  /**
+   * Taken as the string's UTF-16 units (a copy, the cheapest read of a JS string) and made
+   * UTF-8 by the core's caller: for the async entry on the thread pool, not the event loop.
+   */
   content: string
   options: BlockOptions
 }

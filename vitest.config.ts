@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The memory tests of test/reliability/ collect garbage before they measure.
+    poolOptions: { forks: { execArgv: ['--expose-gc'] } },
   },
 });

@@ -14,6 +14,7 @@ import { benchJson, formatJson } from './json.js';
 import { benchPeer, formatPeer, peerTotals } from './peer.js';
 import { benchLogs, formatLogs, logSampleCount } from './logs.js';
 import { benchRetrieval, formatRetrieval, retrievalSampleCount, retrievalTotals } from './retrieval.js';
+import { benchReliability, formatReliability } from './reliability.js';
 import { benchSessions, formatSessions, sessionEntries, sessionsChart, sessionsSummaryMd, sessionTotals, type SessionsSection } from './sessions.js';
 import { benchServe, serveMarkdown } from './serve.js';
 
@@ -71,6 +72,9 @@ const peerProgress = new Progress(2);
 const peer = benchPeer(entries, peerProgress, { install: !quick });
 peerProgress.finish();
 const sessions = await runSessions();
+const reliabilityProgress = new Progress(20);
+const reliability = await benchReliability(texts, reliabilityProgress, quick);
+reliabilityProgress.finish();
 const sessionStrategy = (id: string): ReturnType<typeof sessionTotals>[number] | undefined => sessionTotals(sessions).find((t) => t.strategy === id);
 const serveProgress = new Progress(4);
 const serve = await benchServe(texts, serveProgress, quick);
@@ -181,6 +185,7 @@ const report = {
   peer: { ...peer, totals: peerTotals(peer) },
   sessions: { ...sessions, totals: sessionTotals(sessions) },
   serve,
+  reliability,
 };
 
 const fmt = (n: number, d = 1): string => n.toFixed(d);
@@ -210,6 +215,7 @@ const md = [
   ...formatPeer(peer),
   ...formatSessions(sessions),
   ...serveMarkdown(serve),
+  ...formatReliability(reliability),
 ];
 
 mkdirSync(outDir, { recursive: true });

@@ -3,6 +3,7 @@
 
 import { checkKeys, describe, option } from './arguments.js';
 import { currentEngine } from './engine/loader.js';
+import { nextTurn } from './engine/turns.js';
 import type { BlockInput, BlockOutcome, EncodingName, Engine, StopWhen } from './engine/types.js';
 import { memoCounter, messageCounts, REQUEST_OVERHEAD } from './messages/count.js';
 import { toolMatcher } from './messages/eligibility.js';
@@ -68,7 +69,8 @@ export interface CompressEnv {
  * await anthropic.messages.create({ model: 'claude-sonnet-4-5-20250929', max_tokens: 1024, messages });
  * ```
  */
-export function compress<M extends ChatMessage>(messages: readonly M[], options?: CompressOptions<M>): Promise<CompressResult<M>> {
+export async function compress<M extends ChatMessage>(messages: readonly M[], options?: CompressOptions<M>): Promise<CompressResult<M>> {
+  // async: a configuration error from choosing the engine rejects the promise, never throws.
   return compressWith(processEnv(), messages, options);
 }
 
@@ -111,9 +113,15 @@ export async function compressWith<M extends ChatMessage>(
   const replaced = await run.hooks?.preCompress?.(run.messages);
   if (replaced !== undefined) run = { ...run, messages: checkMessages('compress', replaced, 'hooks.preCompress() result') };
   const drive = async (): Promise<PipelineOutput> => {
+    // Each synchronous stretch (preparing a batch, reading it back) in an event-loop turn of its own.
+    await nextTurn();
     const steps = pipeline(run.messages, run.settings, pipelineEnv(env, run));
     let next = steps.next();
-    while (!next.done) next = steps.next(await answerAsync(next.value, env.engine, run));
+    while (!next.done) {
+      const answer = await answerAsync(next.value, env.engine, run);
+      await nextTurn();
+      next = steps.next(answer);
+    }
     return next.value;
   };
   let output: PipelineOutput;

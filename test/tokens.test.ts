@@ -106,6 +106,24 @@ describe('exact counts', () => {
     for (const ch of ['a', ' ', '😀']) expectExact(ch.repeat(20_000 / ch.length));
   });
 
+  it('long pieces of a few characters (fixed seed)', () => {
+    // Pieces over 64 bytes are searched for, not merged: runs, words, CJK, punctuation and
+    // whitespace pieces of 65 to 700 bytes, each one piece or a few.
+    const alphabets = [['a', 'b'], ['A', 'a', 'B'], ['e', 't', 'a', 'o', 'n', 's'], ['的', '是', '了', '中'], ['[', '{', '"', ':', ',', ']'], [' ', '\t', '\n'], ['=', '-', '*'], ['é', 'ü', 'x']];
+    fc.assert(
+      fc.property(fc.constantFrom(...alphabets), fc.integer({ min: 33, max: 350 }), fc.integer(), (alphabet, n, seed) => {
+        let text = '';
+        let x = seed >>> 0 || 1;
+        for (let i = 0; i < n; i++) {
+          x = (x * 1103515245 + 12345) >>> 0;
+          text += alphabet[(x >>> 16) % alphabet.length];
+        }
+        expectExact(text);
+      }),
+      { seed: 17, numRuns: 300 },
+    );
+  });
+
   it('1 MB runs: native equals JS', () => {
     for (const ch of ['a', ' ', 'x.', '9']) {
       const text = ch.repeat(1_000_000 / ch.length);

@@ -1,36 +1,21 @@
 //! Many blocks in one call (twin of `compressBlocksUntil` in the JS engine's `index.ts`): in
 //! order, until a deadline or a cancel flag, large batches on several threads, and a panic
-//! confined to its own block. The binding's sync and async entries both run `compress_until`.
+//! confined to its own block. The binding's sync entry runs `compress_until` on the calling
+//! thread; its async entry runs it from the thread pool with `Threads::Shared`.
 
 use crate::block::{BlockOptions, BlockResult};
-use crate::compress_block;
+use crate::compress_block_until;
+pub use crate::stop::Stop;
+use crate::stop::Stopped;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::time::Instant;
-
-/// When a batch stops: checked before each block, so a block already started always finishes.
-#[derive(Clone, Debug, Default)]
-pub struct Stop {
-    pub deadline: Option<Instant>,
-    /// Raised by another thread (the binding's cancel token, from an AbortSignal).
-    pub cancel: Option<Arc<AtomicBool>>,
-}
-
-impl Stop {
-    pub fn reached(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
-            || self
-                .cancel
-                .as_ref()
-                .is_some_and(|c| c.load(Ordering::Relaxed))
-    }
-}
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::time::Duration;
 
 /// Why a block of a batch passes through without having been compressed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
-    /// The stop condition came before the block.
+    /// The stop condition came before the block, or while it was being worked on.
     Stopped,
     /// The core panicked on the block (a bug); the message of the panic.
     Panic(String),
@@ -41,24 +26,90 @@ const LANE_MIN_BYTES: usize = 128 * 1024;
 /// Most lanes one batch uses (the libuv pool a binding runs it from has four threads by default).
 const MAX_LANES: usize = 4;
 
+/// Whose cores a batch may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Threads {
+    /// The caller's thread, which waits anyway, and helpers beside it.
+    Caller,
+    /// A thread pool shared with other batches (a binding's async tasks): every block takes a
+    /// permit from one process-wide budget of all cores but one, so however many tasks run at
+    /// once, a core stays free for the thread that started them (Node's event loop).
+    Shared,
+}
+
 /// Compresses blocks until `stop`, large batches on several threads. The compressed blocks are
 /// always a prefix of the batch, as on one thread; the rest come back `Stopped`.
 pub fn compress_until(
     inputs: &[(String, BlockOptions)],
     stop: &Stop,
+    threads: Threads,
 ) -> Vec<Result<BlockResult, Failure>> {
     let bytes: usize = inputs.iter().map(|(c, _)| c.len()).sum();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let lanes = cores
+    let budget = match threads {
+        Threads::Caller => cores,
+        Threads::Shared => shared_budget(cores),
+    };
+    let lanes = budget
         .min(MAX_LANES)
         .min(inputs.len())
         .min(bytes / LANE_MIN_BYTES)
         .max(1);
     let pairs: Vec<(&str, &BlockOptions)> = inputs.iter().map(|(c, o)| (c.as_str(), o)).collect();
-    run_lanes(&pairs, &|| stop.reached(), &compress_block, lanes)
+    let compress = |content: &str, options: &BlockOptions| match threads {
+        Threads::Caller => compress_block_until(content, options, stop),
+        Threads::Shared => {
+            let _permit = Permit::take(cores, stop)?;
+            compress_block_until(content, options, stop)
+        }
+    };
+    run_lanes(&pairs, &|| stop.reached(), &compress, lanes)
 }
 
-type CompressBlock = dyn Fn(&str, &BlockOptions) -> BlockResult + Sync;
+fn shared_budget(cores: usize) -> usize {
+    cores.saturating_sub(1).max(1)
+}
+
+/// Blocks being compressed on shared threads, process-wide.
+static BUSY: Mutex<usize> = Mutex::new(0);
+static FREED: Condvar = Condvar::new();
+
+#[cfg(test)]
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+/// One of the shared budget's permits, given back when dropped.
+struct Permit;
+
+impl Permit {
+    /// Waits for a permit, looking at `stop` every few milliseconds while it waits.
+    fn take(cores: usize, stop: &Stop) -> Result<Permit, Stopped> {
+        let limit = shared_budget(cores);
+        let mut busy = BUSY.lock().unwrap_or_else(PoisonError::into_inner);
+        while *busy >= limit {
+            if stop.reached() {
+                return Err(Stopped);
+            }
+            busy = FREED
+                .wait_timeout(busy, Duration::from_millis(5))
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        *busy += 1;
+        #[cfg(test)]
+        PEAK.fetch_max(*busy, Ordering::Relaxed);
+        Ok(Permit)
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        let mut busy = BUSY.lock().unwrap_or_else(PoisonError::into_inner);
+        *busy -= 1;
+        FREED.notify_one();
+    }
+}
+
+type CompressBlock<'a> = dyn Fn(&str, &BlockOptions) -> Result<BlockResult, Stopped> + Sync + 'a;
 
 /// Lanes take blocks in order from one counter and ask `stop` before taking one. A panic is
 /// caught per block: a binding's thread pool does not catch panics, so this guard is what keeps
@@ -66,7 +117,7 @@ type CompressBlock = dyn Fn(&str, &BlockOptions) -> BlockResult + Sync;
 fn run_lanes(
     pairs: &[(&str, &BlockOptions)],
     stop: &(dyn Fn() -> bool + Sync),
-    compress: &CompressBlock,
+    compress: &CompressBlock<'_>,
     lanes: usize,
 ) -> Vec<Result<BlockResult, Failure>> {
     let next = AtomicUsize::new(0);
@@ -82,8 +133,11 @@ fn run_lanes(
             let Some((content, options)) = pairs.get(i) else {
                 break;
             };
-            let out = catch_unwind(AssertUnwindSafe(|| compress(content, options)))
-                .map_err(|p| Failure::Panic(panic_message(&*p)));
+            let out = match catch_unwind(AssertUnwindSafe(|| compress(content, options))) {
+                Ok(Ok(result)) => Ok(result),
+                Ok(Err(Stopped)) => Err(Failure::Stopped),
+                Err(p) => Err(Failure::Panic(panic_message(&*p))),
+            };
             done.push((i, out));
         }
         done
@@ -131,7 +185,14 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compress_block;
     use crate::tokens::{count_tokens, Encoding};
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    fn unstopped(content: &str, options: &BlockOptions) -> Result<BlockResult, Stopped> {
+        Ok(compress_block(content, options))
+    }
 
     #[test]
     fn a_panicking_block_fails_alone() {
@@ -142,7 +203,7 @@ mod tests {
             .collect();
         let compress = |content: &str, options: &BlockOptions| {
             assert!(content != "boom", "compressor bug");
-            compress_block(content, options)
+            unstopped(content, options)
         };
         for lanes in [1, 2] {
             let out = run_lanes(&pairs, &|| false, &compress, lanes);
@@ -164,7 +225,7 @@ mod tests {
         for lanes in [1, 2, 4] {
             let asked = AtomicUsize::new(0);
             let stop = || asked.fetch_add(1, Ordering::Relaxed) >= 40;
-            let out = run_lanes(&pairs, &stop, &compress_block, lanes);
+            let out = run_lanes(&pairs, &stop, &unstopped, lanes);
             let done = out.iter().take_while(|o| o.is_ok()).count();
             assert!((40 - lanes..=40).contains(&done), "{lanes} lanes: {done}");
             assert!(out[done..]
@@ -189,7 +250,7 @@ mod tests {
         let alone: Vec<BlockResult> = pairs.iter().map(|(c, o)| compress_block(c, o)).collect();
         assert!(alone.iter().all(BlockResult::modified));
         for lanes in [2, 4] {
-            let out = run_lanes(&pairs, &|| false, &compress_block, lanes);
+            let out = run_lanes(&pairs, &|| false, &unstopped, lanes);
             for (o, a) in out.iter().zip(&alone) {
                 let o = o.as_ref().map_err(|f| format!("{f:?}"));
                 assert_eq!(
@@ -208,10 +269,38 @@ mod tests {
             cancel: None,
         };
         assert_eq!(
-            compress_until(&inputs, &past)[0].as_ref().err(),
+            compress_until(&inputs, &past, Threads::Caller)[0]
+                .as_ref()
+                .err(),
             Some(&Failure::Stopped)
         );
-        assert!(compress_until(&inputs, &Stop::default())[0].is_ok());
+        for threads in [Threads::Caller, Threads::Shared] {
+            assert!(compress_until(&inputs, &Stop::default(), threads)[0].is_ok());
+        }
+    }
+
+    #[test]
+    fn shared_batches_never_run_more_blocks_at_once_than_all_cores_but_one() {
+        let options = BlockOptions::default();
+        let inputs: Vec<(String, BlockOptions)> = (0..16)
+            .map(|i| (format!("{i} INFO ok\n").repeat(20_000), options.clone()))
+            .collect();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        std::thread::scope(|s| {
+            let batches: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| compress_until(&inputs, &Stop::NEVER, Threads::Shared)))
+                .collect();
+            for b in batches {
+                let out = b.join().expect("batch thread");
+                assert!(out.iter().all(Result::is_ok));
+            }
+        });
+        assert_eq!(*BUSY.lock().unwrap_or_else(PoisonError::into_inner), 0);
+        let peak = PEAK.load(Ordering::Relaxed);
+        assert!(
+            peak >= 1 && peak <= cores.saturating_sub(1).max(1),
+            "{peak} on {cores} cores"
+        );
     }
 
     #[test]

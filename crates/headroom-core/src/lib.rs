@@ -12,16 +12,20 @@ pub mod json;
 pub mod lines;
 pub mod log;
 pub mod marker;
+mod merge;
 mod pretokenize;
 pub mod query;
 pub mod search;
 pub mod signal;
 pub mod stats;
+pub mod stop;
 pub mod tokens;
 
 pub use block::{BlockOptions, BlockResult, Compressed, Kind, Omission};
 pub use detect::detect;
-pub use tokens::{count_tokens, count_tokens_many, Encoding};
+pub use stop::{Stop, Stopped};
+use tokens::count_tokens_watched;
+pub use tokens::{count_tokens, count_tokens_many, count_tokens_until, Encoding};
 
 /// Version of the compression algorithm. Output bytes may change only when this changes; the JS
 /// engine carries the same number and the loader refuses a native binary that disagrees.
@@ -30,7 +34,21 @@ pub const ALGORITHM_VERSION: u32 = 1;
 /// Compresses one block of tool output. Never inflates: the result replaces the block only when
 /// its token count strictly drops.
 pub fn compress_block(content: &str, options: &BlockOptions) -> BlockResult {
-    let tokens_before = count_tokens(content, options.encoding);
+    match compress_block_until(content, options, &Stop::NEVER) {
+        Ok(result) => result,
+        Err(Stopped) => unreachable!("a stop that never comes was reached"),
+    }
+}
+
+/// `compress_block`, giving up with `Stopped` once `stop` is reached. Token counting looks at the
+/// stop inside its loops; the compressors themselves run to the end once started.
+pub fn compress_block_until(
+    content: &str,
+    options: &BlockOptions,
+    stop: &Stop,
+) -> Result<BlockResult, Stopped> {
+    let mut watch = stop.watch();
+    let tokens_before = count_tokens_watched(content, options.encoding, &mut watch)?;
     // A block that may be compressed is parsed as JSON once, for detection and compression both.
     let try_json = tokens_before >= options.min_tokens && !options.disabled.contains(&Kind::Json);
     let tape = if try_json {
@@ -51,11 +69,8 @@ pub fn compress_block(content: &str, options: &BlockOptions) -> BlockResult {
         strategy: String::from("none"),
         omitted: Vec::new(),
     };
-    if tokens_before < options.min_tokens {
-        return untouched;
-    }
-    if options.disabled.contains(&kind) {
-        return untouched;
+    if tokens_before < options.min_tokens || options.disabled.contains(&kind) {
+        return Ok(untouched);
     }
     let proposal = match kind {
         Kind::Json => tape.and_then(|t| json::compress(content, &t, options)),
@@ -65,20 +80,21 @@ pub fn compress_block(content: &str, options: &BlockOptions) -> BlockResult {
         Kind::Code | Kind::Text => None,
     };
     let Some(proposal) = proposal else {
-        return untouched;
+        return Ok(untouched);
     };
-    let tokens_after = proposal
-        .tokens
-        .unwrap_or_else(|| count_tokens(&proposal.content, options.encoding));
+    let tokens_after = match proposal.tokens {
+        Some(n) => n,
+        None => count_tokens_watched(&proposal.content, options.encoding, &mut watch)?,
+    };
     if tokens_after >= tokens_before {
-        return untouched;
+        return Ok(untouched);
     }
-    BlockResult {
+    Ok(BlockResult {
         content: Some(proposal.content),
         kind,
         tokens_before,
         tokens_after,
         strategy: proposal.strategy,
         omitted: proposal.omitted,
-    }
+    })
 }

@@ -3,21 +3,21 @@
 //!
 //! Text is split by our own pre-tokenizer (`pretokenize.rs`, tiktoken's pattern walked by hand)
 //! and each piece is merged with OpenAI's published ranks (`data/`, compiled in by build.rs).
-//! tiktoken's merge loop rescans the whole piece after every merge, quadratic on long runs of one
-//! character; long pieces here merge through a heap keyed by (rank, start), which picks the same
-//! pair tiktoken picks (lowest rank, leftmost on ties) in O(n log n). Special-token text such as
-//! `<|endoftext|>` is plain text here. Real text repeats its pieces, so counts are memoised per
-//! thread and piece (bounded).
+//! Long pieces are counted in linear time and memory (`merge.rs`), so counting is linear in the
+//! text however it is made. Special-token text such as `<|endoftext|>` is plain text here. Real
+//! text repeats its pieces, so counts of short pieces are memoised per thread (bounded by bytes,
+//! keys copied: nothing of the caller's text is held).
 
 use std::cell::RefCell;
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::LazyLock;
 
 use rustc_hash::FxBuildHasher;
 
+use crate::merge::{Merger, Vocab, SHORT_PIECE};
 use crate::pretokenize::Pretokenizer;
+use crate::stop::{Stop, Stopped, Watch};
 
 /// A BPE encoding headroom can count exactly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -40,7 +40,12 @@ impl Encoding {
         Encoding::ALL.into_iter().find(|e| e.name() == name)
     }
 
-    fn ranks(self) -> &'static Ranks {
+    #[cfg(test)]
+    pub(crate) fn vocab_for_tests(self) -> &'static Vocab {
+        self.vocab()
+    }
+
+    fn vocab(self) -> &'static Vocab {
         match self {
             Encoding::O200kBase => &O200K_BASE,
             Encoding::Cl100kBase => &CL100K_BASE,
@@ -54,185 +59,84 @@ impl fmt::Display for Encoding {
     }
 }
 
-/// Token bytes → rank, keyed into the table build.rs compiled in (one length byte, then the bytes,
-/// for rank 0, 1, 2, …).
-struct Ranks(HashMap<&'static [u8], u32, FxBuildHasher>);
-
-impl Ranks {
-    fn parse(table: &'static [u8]) -> Ranks {
-        let mut map = HashMap::with_capacity_and_hasher(200_000, FxBuildHasher);
-        let mut i = 0;
-        while i < table.len() {
-            let len = table[i] as usize;
-            map.insert(&table[i + 1..i + 1 + len], map.len() as u32);
-            i += 1 + len;
-        }
-        Ranks(map)
-    }
-
-    #[inline]
-    fn get(&self, bytes: &[u8]) -> u32 {
-        self.0.get(bytes).copied().unwrap_or(NO_RANK)
-    }
-}
-
-static O200K_BASE: LazyLock<Ranks> = LazyLock::new(|| {
-    Ranks::parse(include_bytes!(concat!(
+static O200K_BASE: LazyLock<Vocab> = LazyLock::new(|| {
+    Vocab::parse(include_bytes!(concat!(
         env!("OUT_DIR"),
         "/o200k_base.ranks"
     )))
 });
-static CL100K_BASE: LazyLock<Ranks> = LazyLock::new(|| {
-    Ranks::parse(include_bytes!(concat!(
+static CL100K_BASE: LazyLock<Vocab> = LazyLock::new(|| {
+    Vocab::parse(include_bytes!(concat!(
         env!("OUT_DIR"),
         "/cl100k_base.ranks"
     )))
 });
 
-const NO_RANK: u32 = u32::MAX;
-/// Pieces longer than this merge through the heap; shorter ones use tiktoken's own loop.
-const HEAP_THRESHOLD: usize = 64;
+/// Bound on the bytes each thread's memo of piece → token count holds (cleared when full): keys
+/// plus a fixed cost per entry. Only short pieces are remembered: a long one is counted in linear
+/// time anyway, and holding it would cost its whole length.
+const PIECE_MEMO_BYTES: usize = 4 << 20;
+const PIECE_ENTRY_COST: usize = 48;
 
-/// Bound on each thread's memo of piece → token count (cleared when full).
-const PIECE_CACHE_LIMIT: usize = 50_000;
-
-type PieceCache = HashMap<String, u32, FxBuildHasher>;
+#[derive(Default)]
+struct Memo {
+    pieces: HashMap<Box<str>, u32, FxBuildHasher>,
+    bytes: usize,
+    merger: Merger,
+}
 
 thread_local! {
-    static PIECE_CACHES: RefCell<[PieceCache; 2]> = RefCell::new(Default::default());
+    static MEMOS: RefCell<[Memo; 2]> = RefCell::new(Default::default());
 }
 
 /// Number of tokens `text` encodes to, equal to tiktoken's `encode_ordinary(text).len()`.
 pub fn count_tokens(text: &str, encoding: Encoding) -> usize {
+    count_tokens_until(text, encoding, &Stop::NEVER).unwrap_or(0)
+}
+
+/// `count_tokens`, giving up with `Stopped` once `stop` is reached (looked at every few
+/// milliseconds of work at most, inside long pieces too).
+pub fn count_tokens_until(text: &str, encoding: Encoding, stop: &Stop) -> Result<usize, Stopped> {
+    count_tokens_watched(text, encoding, &mut stop.watch())
+}
+
+/// `count_tokens` for a compressor that already has a `Watch` running.
+pub fn count_tokens_watched(
+    text: &str,
+    encoding: Encoding,
+    watch: &mut Watch<'_>,
+) -> Result<usize, Stopped> {
     if text.is_empty() {
-        return 0;
+        return Ok(0);
     }
-    let ranks = encoding.ranks();
+    let vocab = encoding.vocab();
     let pre = Pretokenizer::new(text, encoding == Encoding::O200kBase);
-    PIECE_CACHES.with_borrow_mut(|caches| {
-        let cache = &mut caches[encoding as usize];
+    MEMOS.with_borrow_mut(|memos| {
+        let memo = &mut memos[encoding as usize];
         let mut total = 0;
         let mut i = 0;
         while i < text.len() {
             let end = pre.next(i);
             let piece = &text[i..end];
-            total += match cache.get(piece) {
-                Some(&n) => n as usize,
-                None => {
-                    let n = count_piece(piece.as_bytes(), ranks);
-                    if cache.len() >= PIECE_CACHE_LIMIT {
-                        cache.clear();
-                    }
-                    cache.insert(piece.to_owned(), n as u32);
-                    n
+            watch.tick(piece.len())?;
+            total += if piece.len() > SHORT_PIECE {
+                memo.merger.count_long(piece.as_bytes(), vocab, watch)?
+            } else if let Some(&n) = memo.pieces.get(piece) {
+                n as usize
+            } else {
+                let n = memo.merger.count_short(piece.as_bytes(), vocab);
+                if memo.bytes >= PIECE_MEMO_BYTES {
+                    memo.pieces.clear();
+                    memo.bytes = 0;
                 }
+                memo.bytes += piece.len() + PIECE_ENTRY_COST;
+                memo.pieces.insert(piece.into(), n as u32);
+                n
             };
             i = end;
         }
-        total
+        Ok(total)
     })
-}
-
-fn count_piece(bytes: &[u8], ranks: &Ranks) -> usize {
-    if ranks.get(bytes) != NO_RANK {
-        1
-    } else if bytes.len() <= HEAP_THRESHOLD {
-        merge_short(bytes, ranks)
-    } else {
-        merge_long(bytes, ranks)
-    }
-}
-
-/// tiktoken's merge loop: repeatedly merge the lowest-ranked adjacent pair, leftmost first.
-fn merge_short(bytes: &[u8], ranks: &Ranks) -> usize {
-    // starts[k] is where part k begins; parts end where the next begins.
-    let mut starts: Vec<usize> = (0..=bytes.len()).collect();
-    let pair_rank = |starts: &[usize], k: usize| {
-        if k + 2 < starts.len() {
-            ranks.get(&bytes[starts[k]..starts[k + 2]])
-        } else {
-            NO_RANK
-        }
-    };
-    let mut pr: Vec<u32> = (0..starts.len() - 1)
-        .map(|k| pair_rank(&starts, k))
-        .collect();
-    loop {
-        let mut best = NO_RANK;
-        let mut at = usize::MAX;
-        for (k, &r) in pr.iter().enumerate().take(pr.len().saturating_sub(1)) {
-            if r < best {
-                best = r;
-                at = k;
-            }
-        }
-        if at == usize::MAX {
-            break;
-        }
-        starts.remove(at + 1);
-        pr.remove(at + 1);
-        pr[at] = pair_rank(&starts, at);
-        if at > 0 {
-            pr[at - 1] = pair_rank(&starts, at - 1);
-        }
-    }
-    starts.len() - 1
-}
-
-/// The same merges in O(n log n): a heap of (rank, start) keys with lazy deletion. A popped key is
-/// current when the pair now starting at `start` still has that rank; ranks identify byte strings,
-/// so a changed pair can never carry the old rank.
-fn merge_long(bytes: &[u8], ranks: &Ranks) -> usize {
-    const MERGED: usize = usize::MAX;
-    let n = bytes.len();
-    let mut next: Vec<usize> = (1..=n).collect();
-    // prev[i] + 1, so 0 means "no previous part"; MERGED marks a part merged into its left neighbour.
-    let mut prev: Vec<usize> = (0..n).collect();
-    let end = |next: &[usize], start: usize| if start < n { next[start] } else { n };
-    let rank_at = |next: &[usize], start: usize| {
-        let mid = next[start];
-        if mid >= n {
-            NO_RANK
-        } else {
-            ranks.get(&bytes[start..end(next, mid)])
-        }
-    };
-    let mut heap = BinaryHeap::new();
-    let key = |rank: u32, start: usize| Reverse(((rank as u64) << 32) | start as u64);
-    for i in 0..n.saturating_sub(1) {
-        let r = rank_at(&next, i);
-        if r != NO_RANK {
-            heap.push(key(r, i));
-        }
-    }
-    let mut parts = n;
-    while let Some(Reverse(k)) = heap.pop() {
-        let start = (k & 0xffff_ffff) as usize;
-        let rank = (k >> 32) as u32;
-        if prev[start] == MERGED || rank_at(&next, start) != rank {
-            continue;
-        }
-        let mid = next[start];
-        let after = next[mid];
-        next[start] = after;
-        if after < n {
-            prev[after] = start + 1;
-        }
-        prev[mid] = MERGED;
-        parts -= 1;
-        let r = rank_at(&next, start);
-        if r != NO_RANK {
-            heap.push(key(r, start));
-        }
-        if prev[start] > 0 {
-            let left = prev[start] - 1;
-            let r = rank_at(&next, left);
-            if r != NO_RANK {
-                heap.push(key(r, left));
-            }
-        }
-    }
-    parts
 }
 
 /// Counts for many texts; one call so a binding crosses into Rust once.
@@ -265,9 +169,34 @@ mod tests {
     }
 
     #[test]
-    fn long_single_character_runs_are_linear() {
-        let text = "a".repeat(1_000_000);
-        let n = count_tokens(&text, Encoding::O200kBase);
-        assert!(n > 0 && n < 1_000_000);
+    fn long_single_character_runs() {
+        // tiktoken: a run of `a` is `aaaaaaaa` tokens.
+        assert_eq!(
+            count_tokens(&"a".repeat(1_000_000), Encoding::O200kBase),
+            125_000
+        );
+    }
+
+    #[test]
+    fn a_stop_is_seen_inside_one_long_piece() {
+        use std::sync::atomic::AtomicBool;
+        use std::sync::Arc;
+        let raised = Stop {
+            deadline: None,
+            cancel: Some(Arc::new(AtomicBool::new(true))),
+        };
+        let run = "a".repeat(1 << 20);
+        assert_eq!(
+            count_tokens_until(&run, Encoding::O200kBase, &raised),
+            Err(Stopped)
+        );
+        assert_eq!(
+            count_tokens_until("short", Encoding::O200kBase, &raised),
+            Ok(1)
+        );
+        assert_eq!(
+            count_tokens_until(&run, Encoding::O200kBase, &Stop::NEVER),
+            Ok(1 << 17)
+        );
     }
 }

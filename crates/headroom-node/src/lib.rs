@@ -2,7 +2,7 @@
 //! batches (order, stopping, threads, panics) are the core's `batch` module.
 #![deny(clippy::all)]
 
-use headroom_core::batch::{compress_until, panic_message, Failure, Stop};
+use headroom_core::batch::{compress_until, panic_message, Failure, Stop, Threads};
 use headroom_core::Encoding;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -56,7 +56,10 @@ pub struct BlockOptions {
 
 #[napi(object)]
 pub struct BlockInput {
-    pub content: String,
+    /// Taken as the string's UTF-16 units (a copy, the cheapest read of a JS string) and made
+    /// UTF-8 by the core's caller: for the async entry on the thread pool, not the event loop.
+    #[napi(ts_type = "string")]
+    pub content: Utf16String,
     pub options: BlockOptions,
 }
 
@@ -141,10 +144,21 @@ fn outcome(o: std::result::Result<headroom_core::BlockResult, Failure>) -> Block
     }
 }
 
-fn core_inputs(inputs: Vec<BlockInput>) -> Result<Vec<(String, headroom_core::BlockOptions)>> {
+/// The blocks with their options checked; the texts still UTF-16.
+type Blocks = Vec<(Utf16String, headroom_core::BlockOptions)>;
+
+fn checked(inputs: Vec<BlockInput>) -> Result<Blocks> {
     inputs
         .into_iter()
         .map(|i| Ok((i.content, core_options(&i.options)?)))
+        .collect()
+}
+
+/// UTF-8 texts for the core: lone surrogates become U+FFFD, as napi's own conversion does.
+fn core_inputs(blocks: Blocks) -> Vec<(String, headroom_core::BlockOptions)> {
+    blocks
+        .into_iter()
+        .map(|(text, options)| (String::from_utf16_lossy(&text), options))
         .collect()
 }
 
@@ -160,8 +174,12 @@ fn stop(timeout_ms: Option<f64>, cancel: Option<&CancelToken>) -> Stop {
     }
 }
 
-fn run(inputs: &[(String, headroom_core::BlockOptions)], stop: &Stop) -> Vec<BlockOutput> {
-    compress_until(inputs, stop)
+fn run(
+    inputs: &[(String, headroom_core::BlockOptions)],
+    stop: &Stop,
+    threads: Threads,
+) -> Vec<BlockOutput> {
+    compress_until(inputs, stop, threads)
         .into_iter()
         .map(outcome)
         .collect()
@@ -200,11 +218,15 @@ pub fn compress_blocks_until(
     inputs: Vec<BlockInput>,
     timeout_ms: Option<f64>,
 ) -> Result<Vec<BlockOutput>> {
-    Ok(run(&core_inputs(inputs)?, &stop(timeout_ms, None)))
+    Ok(run(
+        &core_inputs(checked(inputs)?),
+        &stop(timeout_ms, None),
+        Threads::Caller,
+    ))
 }
 
 pub struct CompressTask {
-    inputs: Vec<(String, headroom_core::BlockOptions)>,
+    blocks: Option<Blocks>,
     stop: Stop,
 }
 
@@ -213,8 +235,11 @@ impl Task for CompressTask {
     type JsValue = Vec<BlockOutput>;
 
     fn compute(&mut self) -> Result<Self::Output> {
-        catch_unwind(AssertUnwindSafe(|| run(&self.inputs, &self.stop)))
-            .map_err(|p| Error::from_reason(format!("panic: {}", panic_message(&*p))))
+        let blocks = self.blocks.take().unwrap_or_default();
+        catch_unwind(AssertUnwindSafe(|| {
+            run(&core_inputs(blocks), &self.stop, Threads::Shared)
+        }))
+        .map_err(|p| Error::from_reason(format!("panic: {}", panic_message(&*p))))
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
@@ -231,7 +256,7 @@ pub fn compress_blocks_async(
     cancel: Option<&CancelToken>,
 ) -> Result<AsyncTask<CompressTask>> {
     Ok(AsyncTask::new(CompressTask {
-        inputs: core_inputs(inputs)?,
+        blocks: Some(checked(inputs)?),
         stop: stop(timeout_ms, cancel),
     }))
 }

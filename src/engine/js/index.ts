@@ -1,19 +1,30 @@
 // The JS engine: a TypeScript port of headroom-core, module for module, with byte-identical output.
 // This file is the twin of headroom-core's lib.rs: the block entry.
 
-import type { BlockInput, BlockKind, BlockOptions, BlockOutcome, BlockResult, Compressed, Engine, StopWhen } from '../types.js';
+import { nextTurn } from '../turns.js';
+import { isFailure, type BlockInput, type BlockKind, type BlockOptions, type BlockOutcome, type BlockResult, type Compressed, type Engine, type StopWhen } from '../types.js';
 import { detect, detectLines } from './detect.js';
 import * as diff from './diff.js';
 import * as json from './json/index.js';
 import { parse } from './json/tape.js';
 import * as log from './log.js';
 import * as search from './search.js';
-import { countTokens, countTokensMany } from './tokens.js';
+import { NEVER, Stopped, stopReached, Watch } from './stop.js';
+import { countTokensMany, countTokens, countTokensWatched } from './tokens.js';
 
 /** Compresses one block of tool output; never inflates. */
 export function compressBlock(content: string, options: BlockOptions): BlockResult {
+  return compressBlockUntil(content, options, NEVER);
+}
+
+/**
+ * `compressBlock`, throwing `Stopped` once `stop` is reached (twin of lib.rs `compress_block_until`).
+ * Token counting looks at the stop inside its loops; the compressors run to the end once started.
+ */
+export function compressBlockUntil(content: string, options: BlockOptions, stop: StopWhen): BlockResult {
+  const watch = new Watch(stop);
   const text = content.isWellFormed() ? content : content.toWellFormed();
-  const tokensBefore = countTokens(text, options.encoding);
+  const tokensBefore = countTokensWatched(text, options.encoding, watch);
   // A block that may be compressed is parsed as JSON once, for detection and compression both.
   const tryJson = tokensBefore >= options.minTokens && options.disabled?.includes('json') !== true;
   const tape = tryJson ? parse(text) : undefined;
@@ -48,7 +59,7 @@ export function compressBlock(content: string, options: BlockOptions): BlockResu
       break;
   }
   if (proposal === undefined) return untouched;
-  const tokensAfter = proposal.tokens ?? countTokens(proposal.content, options.encoding);
+  const tokensAfter = proposal.tokens ?? countTokensWatched(proposal.content, options.encoding, watch);
   if (tokensAfter >= tokensBefore) return untouched;
   return { content: proposal.content, kind, tokensBefore, tokensAfter, modified: true, strategy: proposal.strategy, omitted: proposal.omitted };
 }
@@ -62,10 +73,6 @@ export function detectKinds(texts: readonly string[]): BlockKind[] {
   return texts.map((t) => detect(t.isWellFormed() ? t : t.toWellFormed()));
 }
 
-function stopReached(stop: StopWhen): boolean {
-  return stop.signal?.aborted === true || (stop.deadline !== undefined && performance.now() >= stop.deadline);
-}
-
 /**
  * Compresses blocks in order until `stop` (twin of batch.rs `compress_until`); an exception in
  * a compressor fails only its own block.
@@ -76,11 +83,32 @@ export function compressBlocksUntil(inputs: readonly BlockInput[], stop: StopWhe
     stopped ||= stopReached(stop);
     if (stopped) return { failure: 'stopped', message: 'stopped' };
     try {
-      return compressBlock(i.content, i.options);
+      return compressBlockUntil(i.content, i.options, stop);
     } catch (err) {
+      if (err instanceof Stopped) {
+        stopped = true;
+        return { failure: 'stopped', message: 'stopped' };
+      }
       return { failure: 'error', message: err instanceof Error ? err.message : String(err) };
     }
   });
+}
+
+/**
+ * The JS engine has no thread to move to: it works on the calling thread, one block per turn of
+ * the event loop, so other work (and an abort) gets its turn between blocks. A single block still
+ * holds the thread while it is compressed.
+ */
+async function compressBlocksAsync(inputs: readonly BlockInput[], stop: StopWhen): Promise<BlockOutcome[]> {
+  const out: BlockOutcome[] = [];
+  let stopped = false;
+  for (const [k, input] of inputs.entries()) {
+    if (k > 0 && !stopped) await nextTurn();
+    const outcome: BlockOutcome = stopped ? { failure: 'stopped', message: 'stopped' } : compressBlocksUntil([input], stop)[0]!;
+    stopped ||= isFailure(outcome) && outcome.failure === 'stopped';
+    out.push(outcome);
+  }
+  return out;
 }
 
 export const jsEngine: Engine = {
@@ -90,7 +118,5 @@ export const jsEngine: Engine = {
   compressBlocks,
   detectKinds,
   compressBlocksUntil,
-  // The JS engine has no thread to move to: it works on the calling thread, and an abort can only
-  // be seen between blocks if it was raised before the call.
-  compressBlocksAsync: async (inputs, stop) => compressBlocksUntil(inputs, stop),
+  compressBlocksAsync,
 };
