@@ -8,7 +8,7 @@ import { alignJson, parseWithPositions } from '../../src/explain/json.js';
 import { alignLines, markerLineCount } from '../../src/explain/lines.js';
 import { textReport } from '../../src/explain/report.js';
 import { toolConversation } from '../../src/cli/input.js';
-import { corpusDir, corpusFiles, corpusPath } from '../support/corpus.js';
+import { corpusDir, corpusFiles, corpusPath, fullCorpus } from '../support/corpus.js';
 import { orderRecords, serviceLog } from '../support/tool-output.js';
 
 const hasCorpus = ((): boolean => {
@@ -162,7 +162,8 @@ describe('the text report', () => {
 describe.runIf(hasCorpus)('the development corpus', () => {
   it('maps every CI log, diff and JSON file at two budgets', async () => {
     const files = corpusFiles('', (f) => /^(ci-logs\/.*fail\.log|diffs\/.*\.(patch|diff)|json\/.*\.json)$/.test(f));
-    expect(files.length).toBeGreaterThan(50);
+    // The shared corpus holds dozens of such files; the fixture corpus a fresh clone reads, a few.
+    expect(files.length).toBeGreaterThan(fullCorpus ? 50 : 3);
     for (const f of files) {
       const text = readFileSync(corpusPath(f), 'utf8');
       for (const budget of [4000, 500]) {
