@@ -27,7 +27,7 @@ use crate::block::{BlockOptions, Compressed, Omission};
 use crate::budget::{self, estimate_tokens};
 use crate::lines::{self, Lines};
 use crate::marker;
-use crate::query::query_terms;
+use crate::query::{query_score, query_terms, term_weights};
 use classify::LineInfo;
 use fold::{Unit, UnitKind};
 use level::Level;
@@ -46,7 +46,14 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     if lines.is_empty() || lines.iter().any(|l| marker::is_marker(l)) {
         return None;
     }
-    let terms = query_terms(&options.query);
+    // Only terms that tell lines apart make a line relevant (see `query::COMMON_SHARE`).
+    let all_terms = query_terms(&options.query);
+    let (terms, weights): (Vec<String>, Vec<usize>) = all_terms
+        .iter()
+        .zip(term_weights(&all_terms, lines))
+        .filter(|(_, w)| *w > 0)
+        .map(|(t, w)| (t.clone(), w))
+        .unzip();
     let interned = lines::intern(lines);
     let mut info = classify::classify_interned(lines, &interned, &terms);
     outliers::mark(lines, &mut info);
@@ -69,7 +76,16 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
         return Some(lossless);
     };
     let quoted = quoted(&units, lines, &info);
-    let plan = keep::plan(&units, lines, &info, &quoted.shape);
+    let mut plan = keep::plan(&units, lines, &info, &quoted.shape);
+    let relevance: Vec<usize> = (0..lines.len())
+        .map(|k| match info[k].class {
+            classify::Class::Query => {
+                query_score(&lines[k].as_ref()[info[k].ts..], &terms, &weights)
+            }
+            _ => 0,
+        })
+        .collect();
+    keep::rank_query_lines(&mut plan, &units, &relevance);
     Some(budget::fit(max, start, estimated, |b| {
         let sel = keep::select(&units, &info, &plan, &costs, b);
         let out = render_selection(

@@ -4,15 +4,16 @@
 //! Lossless: consecutive hits in one file are grouped under their path, written once, as
 //! ripgrep's `--heading` layout does (`12:text` for a match, `12-text` for context).
 //! Lossy, only above `max_block_tokens`: every file stays with its first and last match, every
-//! match with a query term or an error word stays, then more matches (the first ones of every
-//! file before the later ones) and context lines while the budget lasts; each dropped run leaves
-//! a marker with its counts.
+//! match with an error word stays, then, while the budget lasts, the matches with the rarest
+//! query terms (`query::term_weights`: grep's own pattern, on every match, weighs nothing), more
+//! matches (the first ones of every file before the later ones) and context lines; each dropped
+//! run leaves a marker with its counts.
 
 use crate::block::{BlockOptions, Compressed, Omission};
 use crate::budget::{self, estimate_tokens};
 use crate::lines::{self, Lines};
 use crate::marker;
-use crate::query::{query_hits, query_terms};
+use crate::query::{query_score, query_terms, term_weights};
 use crate::signal::{line_signal, Signal};
 
 /// Estimated cost of an omission marker line.
@@ -464,8 +465,16 @@ impl Plan {
             groups: 0,
             other_cost: 0,
         };
-        // Per row: (position in group, is first/last match, has a query term, has an error word).
-        let mut facts: Vec<(usize, bool, bool, bool)> = Vec::new();
+        let body = |row: &Row| lines[row.line].as_ref().get(row.num.1 + 1..).unwrap_or("");
+        let mut bodies: Vec<&str> = Vec::new();
+        for e in entries {
+            if let Entry::Group { rows, .. } = e {
+                bodies.extend(rows.iter().filter(|r| r.kind == RowKind::Match).map(body));
+            }
+        }
+        let weights = term_weights(terms, &bodies);
+        // Per row: (position in group, is first/last match, query score, has an error word).
+        let mut facts: Vec<(usize, bool, usize, bool)> = Vec::new();
         let (mut matches, mut errors) = (0, 0);
         for e in entries {
             let (path, rows) = match e {
@@ -483,9 +492,13 @@ impl Plan {
                 p.kinds.push(row.kind);
                 p.costs.push(estimate_tokens(&row_text(row, line)) + 1);
                 p.group.push(p.groups);
-                let body = line.get(row.num.1 + 1..).unwrap_or("");
+                let body = body(row);
                 let is_match = row.kind == RowKind::Match;
-                let query = is_match && query_hits(body, terms) > 0;
+                let query = if is_match {
+                    query_score(body, terms, &weights)
+                } else {
+                    0
+                };
                 let error = is_match && line_signal(body.as_bytes()) == Signal::Error;
                 matches += usize::from(is_match);
                 errors += usize::from(error);
@@ -502,15 +515,20 @@ impl Plan {
                 nth = 0;
             }
             let (_, edge, query, error) = facts[r];
-            let must = edge || query || (error && errors_rare);
+            // Query hits compete for the budget (relevance is not signal), rarest terms first.
+            let must = edge || (error && errors_rare);
             p.must.push(must);
             p.rank.push(match p.kinds[r] {
                 RowKind::Match => {
                     nth += 1;
-                    (usize::from(!error), nth, r)
+                    match (error, query) {
+                        (true, _) => (0, nth, r),
+                        (false, 0) => (2, nth, r),
+                        (false, q) => (1, usize::MAX - q, r),
+                    }
                 }
-                RowKind::Context => (2, 0, r),
-                RowKind::Separator => (3, 0, r),
+                RowKind::Context => (3, 0, r),
+                RowKind::Separator => (4, 0, r),
             });
         }
         // Context lines nearest a kept match come first.

@@ -13,13 +13,13 @@
 import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { estimateTokens, fit, losslessAbove } from './budget.js';
 import { joinLines, split, tokens } from './lines.js';
-import { classifyAll, type LineInfo } from './log/classify.js';
+import { Class, classifyAll, type LineInfo } from './log/classify.js';
 import { fold, isVariable, looseTemplate, renderUnit, type Unit } from './log/fold.js';
-import { plan, select, type Selection } from './log/keep.js';
+import { plan, rankQueryLines, select, type Selection } from './log/keep.js';
 import { LEVEL_NAMES } from './log/level.js';
 import { mark as markOutliers } from './log/outliers.js';
 import * as marker from './marker.js';
-import { queryTerms } from './query.js';
+import { queryScore, queryTerms, termWeights } from './query.js';
 import { countTokens } from './tokens.js';
 
 export { Look, looks } from './log/recognize.js';
@@ -33,7 +33,11 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   const { lines, trailingNewline } = split(content);
   // Already compressed (it carries our markers): compressing again must change nothing.
   if (lines.length === 0 || lines.some((l) => marker.isMarker(l))) return undefined;
-  const terms = queryTerms(options.query);
+  // Only terms that tell lines apart make a line relevant (see `query.COMMON_SHARE`).
+  const allTerms = queryTerms(options.query);
+  const allWeights = termWeights(allTerms, lines);
+  const terms = allTerms.filter((_, k) => allWeights[k]! > 0);
+  const weights = allWeights.filter((w) => w > 0);
   const info = classifyAll(lines, terms);
   markOutliers(lines, info);
   const units = fold(lines, info);
@@ -48,6 +52,8 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   if (start === undefined) return lossless;
   const q = quoted(units, lines, info);
   const keepPlan = plan(units, lines, info, q.shape);
+  const relevance = lines.map((line, k) => (info[k]!.cls === Class.Query ? queryScore(line.slice(info[k]!.ts), terms, weights) : 0));
+  rankQueryLines(keepPlan, units, relevance);
   return fit(max, start, estimated, (b): [Compressed, number] => {
     const sel = select(units, info, keepPlan, costs, b);
     const out = renderSelection(units, rendered, lines, info, q, sel, trailingNewline);

@@ -4,8 +4,9 @@
 // Lossless: consecutive hits in one file are grouped under their path, written once, as
 // ripgrep's `--heading` layout does (`12:text` for a match, `12-text` for context).
 // Lossy, only above `maxBlockTokens`: every file stays with its first and last match, every
-// match with a query term or an error word stays, then more matches (the first ones of every
-// file before the later ones) and context lines while the budget lasts; each dropped run leaves
+// match with an error word stays, then, while the budget lasts, the matches with the rarest query
+// terms (`query.termWeights`: grep's own pattern, on every match, weighs nothing), more matches
+// (the first ones of every file before the later ones) and context lines; each dropped run leaves
 // a marker with its counts.
 
 import type { BlockOptions, Compressed, Omission } from '../types.js';
@@ -13,7 +14,7 @@ import { estimateTokens, fit, losslessAbove } from './budget.js';
 import { digitsAt, isAlpha, isDigit, trimSpaceTab } from './chars.js';
 import { joinLines, splitRaw } from './lines.js';
 import * as marker from './marker.js';
-import { queryHits, queryTerms } from './query.js';
+import { queryScore, queryTerms, termWeights } from './query.js';
 import { lineSignal, Signal } from './signal.js';
 import { countTokens } from './tokens.js';
 
@@ -326,8 +327,12 @@ class Plan {
   otherCost = 0;
 
   constructor(entries: readonly Entry[], lines: readonly string[], terms: readonly string[]) {
-    // Per row: is first/last match, has a query term, has an error word.
-    const facts: Array<[boolean, boolean, boolean]> = [];
+    const body = (row: Row): string => lines[row.line]!.slice(row.num[1] + 1);
+    const bodies: string[] = [];
+    for (const e of entries) if (!('other' in e)) for (const row of e.rows) if (row.kind === RowKind.Match) bodies.push(body(row));
+    const weights = termWeights(terms, bodies);
+    // Per row: is first/last match, query score, has an error word.
+    const facts: Array<[boolean, number, boolean]> = [];
     let matches = 0;
     let errors = 0;
     for (const e of entries) {
@@ -349,10 +354,10 @@ class Plan {
         this.kinds.push(row.kind);
         this.costs.push(estimateTokens(rowText(row, line)) + 1);
         this.group.push(this.groups);
-        const body = line.slice(row.num[1] + 1);
+        const text = body(row);
         const isMatch = row.kind === RowKind.Match;
-        const query = isMatch && queryHits(body, terms) > 0;
-        const error = isMatch && lineSignal(body) === Signal.Error;
+        const query = isMatch ? queryScore(text, terms, weights) : 0;
+        const error = isMatch && lineSignal(text) === Signal.Error;
         if (isMatch) matches++;
         if (error) errors++;
         facts.push([i === first || i === last, query, error]);
@@ -366,12 +371,13 @@ class Plan {
     for (let r = 0; r < this.kinds.length; r++) {
       if (r > 0 && this.group[r] !== this.group[r - 1]) nth = 0;
       const [edge, query, error] = facts[r]!;
-      this.must.push(edge || query || (error && errorsRare));
+      // Query hits compete for the budget (relevance is not signal), rarest terms first.
+      this.must.push(edge || (error && errorsRare));
       const kind = this.kinds[r]!;
       if (kind === RowKind.Match) {
         nth++;
-        this.rank.push([error ? 0 : 1, nth, r]);
-      } else this.rank.push([kind === RowKind.Context ? 2 : 3, 0, r]);
+        this.rank.push(error ? [0, nth, r] : query === 0 ? [2, nth, r] : [1, Number.MAX_SAFE_INTEGER - query, r]);
+      } else this.rank.push([kind === RowKind.Context ? 3 : 4, 0, r]);
     }
     // Context lines nearest a kept match come first.
     const n = this.kinds.length;

@@ -1,12 +1,13 @@
 //! Lossy selection over folded units (twin of `log/keep.ts`), used only when the lossless form
 //! is above `max_block_tokens`.
 //!
-//! Always kept: every distinct error, warning, stack-trace, summary, outlier and query line
-//! (later exact repeats, timestamps aside, may go, and the kept one then says how often it
-//! occurred), and the first and last line. Then, while the budget lasts: the lines around errors
-//! and stack traces (what follows an error and is indented under it, the gap between two nearby
-//! errors, a few lines before and after), repeats of signal lines, section headers, the other
-//! lines of rare shapes, latest first, and last the first line of each frequent shape.
+//! Always kept: every distinct error, warning, stack-trace, summary and outlier line (later exact
+//! repeats, timestamps aside, may go, and the kept one then says how often it occurred), and the
+//! first and last line. Then, while the budget lasts: the lines around errors and stack traces
+//! (what follows an error and is indented under it, the gap between two nearby errors, a few
+//! lines before and after), the distinct query lines (relevance is not signal: query hits
+//! compete for the budget), repeats of signal lines, section headers, the other lines of rare
+//! shapes, latest first, and last the first line of each frequent shape.
 
 use super::classify::{Class, LineInfo};
 use super::fold::{Unit, UnitKind};
@@ -27,6 +28,11 @@ pub const SMALL_MARKER_COST: usize = 10;
 
 const PRIO_MUST: usize = 0;
 const PRIO_CONTEXT: usize = 10;
+/// The first line of each text holding a query term: rarest terms first (see
+/// `rank_query_lines`), then in reading order.
+const PRIO_QUERY: usize = 100;
+/// Query scores above this rank alike.
+const QUERY_SPAN: usize = 99;
 const PRIO_REPEATED_SIGNAL: usize = 200;
 const PRIO_HEADER: usize = 300;
 const PRIO_OTHER: usize = 400;
@@ -69,7 +75,7 @@ pub fn plan<S: AsRef<str>>(
     let mut prio = vec![PRIO_OTHER; units.len()];
     let mut repeated_signal = vec![false; units.len()];
     // Error, warning, stack-trace and query lines: the first of each text (timestamp aside) is
-    // kept. Summaries (one per test class, per module): the last of each template is kept.
+    // kept (query lines while the budget lasts). Summaries (one per test class, per module): the last of each template is kept.
     let mut group_of: Vec<Option<usize>> = vec![None; units.len()];
     let mut first_of_text: LineMap<&str, usize> = LineMap::default();
     let mut last_of_template: LineMap<&str, usize> = LineMap::default();
@@ -98,13 +104,19 @@ pub fn plan<S: AsRef<str>>(
         let edge = unit.start == 0 || end == n;
         match unit.kind {
             UnitKind::Line => {
+                let query = info[unit.start].class == Class::Query && group_of[u] == Some(u);
                 let must = match (summary_key[u], group_of[u]) {
                     (Some(key), _) => last_of_template.get(key) == Some(&u),
-                    (None, Some(first)) => first == u,
+                    (None, Some(first)) => first == u && !query,
                     (None, None) => false,
                 };
                 if must || edge {
                     prio[u] = PRIO_MUST;
+                    continue;
+                }
+                if query {
+                    let best = (unit.start..end).filter_map(|k| score[k]).min();
+                    prio[u] = best.map_or(PRIO_QUERY, |d| PRIO_CONTEXT + d);
                     continue;
                 }
                 // Earlier summaries (one per test class) are context, not repeats.
@@ -162,6 +174,16 @@ pub fn plan<S: AsRef<str>>(
         prio,
         repeated_signal,
         group_of,
+    }
+}
+
+/// Ranks the query lines of `plan` by `relevance` (per line: `query::query_score` of its text),
+/// highest first.
+pub fn rank_query_lines(plan: &mut Plan, units: &[Unit], relevance: &[usize]) {
+    for (p, unit) in plan.prio.iter_mut().zip(units) {
+        if *p == PRIO_QUERY {
+            *p += QUERY_SPAN - relevance[unit.start].min(QUERY_SPAN);
+        }
     }
 }
 

@@ -1,12 +1,13 @@
 // Lossy selection over folded units (twin of log/keep.rs), used only when the lossless form is
 // above `maxBlockTokens`.
 //
-// Always kept: every distinct error, warning, stack-trace, summary, outlier and query line (later
-// exact repeats, timestamps aside, may go, and the kept one then says how often it occurred), and
-// the first and last line. Then, while the budget lasts: the lines around errors and stack traces
-// (what follows an error and is indented under it, the gap between two nearby errors, a few
-// lines before and after), repeats of signal lines, section headers, the other lines of rare
-// shapes, latest first, and last the first line of each frequent shape.
+// Always kept: every distinct error, warning, stack-trace, summary and outlier line (later exact
+// repeats, timestamps aside, may go, and the kept one then says how often it occurred), and the
+// first and last line. Then, while the budget lasts: the lines around errors and stack traces
+// (what follows an error and is indented under it, the gap between two nearby errors, a few lines
+// before and after), the distinct query lines (relevance is not signal: query hits compete for
+// the budget), repeats of signal lines, section headers, the other lines of rare shapes, latest
+// first, and last the first line of each frequent shape.
 
 import { Class, type LineInfo } from './classify.js';
 import type { Unit } from './fold.js';
@@ -25,6 +26,10 @@ export const SMALL_MARKER_COST = 10;
 
 const PRIO_MUST = 0;
 const PRIO_CONTEXT = 10;
+/** The first line of each text holding a query term: rarest terms first (see `rankQueryLines`), then in reading order. */
+const PRIO_QUERY = 100;
+/** Query scores above this rank alike. */
+const QUERY_SPAN = 99;
 const PRIO_REPEATED_SIGNAL = 200;
 const PRIO_HEADER = 300;
 const PRIO_OTHER = 400;
@@ -68,7 +73,7 @@ export function plan(units: readonly Unit[], lines: readonly string[], info: rea
   const prio: number[] = new Array<number>(units.length).fill(PRIO_OTHER);
   const repeatedSignal: boolean[] = new Array<boolean>(units.length).fill(false);
   // Error, warning, stack-trace and query lines: the first of each text (timestamp aside) is
-  // kept. Summaries (one per test class, per module): the last of each template is kept.
+  // kept (query lines while the budget lasts). Summaries (one per test class, per module): the last of each template is kept.
   const groupOf: Array<number | undefined> = new Array<number | undefined>(units.length).fill(undefined);
   const firstOfText = new Map<string, number>();
   const lastOfTemplate = new Map<string, number>();
@@ -100,9 +105,19 @@ export function plan(units: readonly Unit[], lines: readonly string[], info: rea
     if (unit.kind === 'line') {
       const key = summaryKey[u];
       const g = groupOf[u];
-      const must = key !== undefined ? lastOfTemplate.get(key) === u : g !== undefined ? g === u : false;
+      const query = info[unit.start]!.cls === Class.Query && g === u;
+      const must = key !== undefined ? lastOfTemplate.get(key) === u : g !== undefined ? g === u && !query : false;
       if (must || edge) {
         prio[u] = PRIO_MUST;
+        continue;
+      }
+      if (query) {
+        let best: number | undefined;
+        for (let k = unit.start; k < end; k++) {
+          const s = score[k];
+          if (s !== undefined && (best === undefined || s < best)) best = s;
+        }
+        prio[u] = best === undefined ? PRIO_QUERY : PRIO_CONTEXT + best;
         continue;
       }
       // Earlier summaries (one per test class) are context, not repeats.
@@ -156,6 +171,13 @@ export function plan(units: readonly Unit[], lines: readonly string[], info: rea
   }
 
   return { prio, repeatedSignal, groupOf };
+}
+
+/** Ranks the query lines of `plan` by `relevance` (per line: `query.queryScore` of its text), highest first. */
+export function rankQueryLines(plan: Plan, units: readonly Unit[], relevance: readonly number[]): void {
+  for (let u = 0; u < units.length; u++) {
+    if (plan.prio[u] === PRIO_QUERY) plan.prio[u] = PRIO_QUERY + QUERY_SPAN - Math.min(relevance[units[u]!.start]!, QUERY_SPAN);
+  }
 }
 
 /** Chooses the units to keep within `budget` (in `costs` units). */
