@@ -368,6 +368,36 @@ describe('nested records', () => {
   });
 });
 
+describe('nested records from random documents', () => {
+  it('keep the floor and the plan honest, identically in both engines', () => {
+    const record = fc.record({
+      mag: fc.oneof(fc.integer({ min: -5, max: 90 }), fc.constant(null)),
+      kind: fc.constantFrom('a', 'a', 'a', 'b', 'c', 'rare event'),
+      flag: fc.constantFrom(false, false, false, false, true),
+      note: fc.string({ maxLength: 8 }),
+      depth: fc.integer({ min: 0, max: 700 }),
+    });
+    const doc = fc.tuple(fc.array(record, { minLength: 8, maxLength: 120 }), fc.boolean()).map(([rs, envelope]) =>
+      JSON.stringify(
+        envelope
+          ? { data: rs.map((r, i) => ({ id: String(i), attributes: { status: r.kind, amount: r.mag, meta: { flag: r.flag, note: r.note } } })) }
+          : { type: 'FeatureCollection', features: rs.map((r) => ({ type: 'Feature', properties: { mag: r.mag, type: r.kind, tsunami: r.flag ? 1 : 0, place: r.note }, geometry: { type: 'Point', coordinates: [1, 2, r.depth] } })) },
+      ),
+    );
+    fc.assert(
+      fc.property(doc, fc.integer({ min: 40, max: 900 }), (content, maxBlockTokens) => {
+        const r = both(content, { ...options, maxBlockTokens });
+        const input = JSON.parse(content) as Parameters<typeof reductionProblem>[0];
+        const out = decodeOutput(r.content) as typeof input;
+        expect(reductionProblem(input, out, !r.strategy.endsWith('toon'))).toBeUndefined();
+        expect(recordFloorMisses(input, out, r.content)).toEqual([]);
+        for (const m of markersOf(r.content)) expect(m).not.toMatch(/omitted …\]$/);
+      }),
+      { seed: 12, numRuns: 40 },
+    );
+  });
+});
+
 describe('honest markers', () => {
   it('follow a reduced TOON header with the array’s full count, valid for a reader', () => {
     const doc = rows(2000, (i) => ({ id: i, host: `web-${i % 4}`, ms: 20 + ((i * 37) % 50) }));
