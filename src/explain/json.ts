@@ -170,7 +170,8 @@ function decodeOutput(compressed: string): { value: unknown; lineMarkers: string
   const lineMarkers: string[] = [];
   const rest = compressed.split('\n').filter((l) => {
     if (!isMarker(l.trim())) return true;
-    lineMarkers.push(l.trim());
+    // A reduced array's `[… 19 of 600 items shown …]` line stands for no run of its own.
+    if (ITEMS_OMITTED.test(l.trim())) lineMarkers.push(l.trim());
     return false;
   });
   try {

@@ -338,3 +338,113 @@ export function scalarAndKeyProblem(input: Json, out: Json): string | undefined 
   for (const k of ki) if (!ko.has(k)) return `key ${JSON.stringify(k)} missing from the output`;
   return undefined;
 }
+
+/** A GeoJSON-like FeatureCollection of `n` earthquakes: the interesting fields one object down
+ * (`properties.mag`, `.type`, `.tsunami`), one strong quake (`mag` 7.8 at `strong`), one tsunami
+ * flag (at `tsunami`), rare event types, and the smallest `mag` (0.2) at `weak`. */
+export function featureCollection(n: number, at: { strong: number; tsunami: number; weak: number }): string {
+  const features = Array.from({ length: n }, (_, i) => ({
+    type: 'Feature',
+    properties: {
+      mag: i === at.strong ? 7.8 : i === at.weak ? 0.2 : 1 + ((i * 37) % 40) / 10,
+      place: `${(i * 13) % 97} km NW of Town ${i % 29}`,
+      time: 1700000000000 + i * 61000,
+      tsunami: i === at.tsunami ? 1 : 0,
+      type: i % 50 === 7 ? 'quarry blast' : i % 97 === 3 ? 'explosion' : 'earthquake',
+      magType: ['ml', 'md', 'mb', 'mww'][i % 4],
+    },
+    geometry: { type: 'Point', coordinates: [-120 + (i % 50) / 8, 35 + (i % 20) / 4, (i * 7) % 30] },
+    id: `ci${40000000 + i * 17}`,
+  }));
+  return JSON.stringify({ type: 'FeatureCollection', metadata: { count: n }, features });
+}
+
+/** A JSON:API-style envelope of `n` orders: `data[].attributes.{status, amount_cents, currency}`,
+ * one refund (`status` refunded at `refund`), the largest amount at `big`. */
+export function ordersEnvelope(n: number, at: { refund: number; big: number }): string {
+  const data = Array.from({ length: n }, (_, i) => ({
+    id: String(5000 + i),
+    type: 'orders',
+    attributes: {
+      status: i === at.refund ? 'refunded' : i % 3 === 0 ? 'pending' : 'paid',
+      amount_cents: i === at.big ? 987654 : 1000 + ((i * 7919) % 9000),
+      currency: i % 10 === 4 ? 'EUR' : 'USD',
+      customer: { email: `user${i}@example.com`, tier: i % 40 === 9 ? 'gold' : 'basic' },
+    },
+  }));
+  return JSON.stringify({ data, meta: { total: n, page: 1 } });
+}
+
+type Fields = Map<string, Json[]>;
+
+/** The fields of a record, nested objects' fields as dotted paths, down to 4 keys (columns.rs). */
+function flatten(item: Json, fields: Fields): void {
+  const stack: [string, Json, number][] = [['', item, 0]];
+  while (stack.length > 0) {
+    const [prefix, x, depth] = stack.pop()!;
+    if (x === null || typeof x !== 'object' || Array.isArray(x)) continue;
+    for (const [k, v] of Object.entries(x)) {
+      const path = prefix + k;
+      if (v !== null && typeof v === 'object') {
+        if (!Array.isArray(v) && depth + 1 < 4) stack.push([path + '.', v, depth + 1]);
+        continue;
+      }
+      const list = fields.get(path) ?? [];
+      list.push(v);
+      fields.set(path, list);
+    }
+  }
+}
+
+/** Every (path, value) of every object anywhere in `v`, paths relative to that object. */
+function pairsOf(v: Json, out: Set<string>): void {
+  const stack: Json[] = [v];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (Array.isArray(x)) stack.push(...x);
+    else if (x !== null && typeof x === 'object') {
+      const fields: Fields = new Map();
+      flatten(x, fields);
+      for (const [k, vs] of fields) for (const y of vs) out.add(k + '\u0000' + JSON.stringify(y));
+      stack.push(...Object.values(x));
+    }
+  }
+}
+
+/**
+ * The record floor: in every array of at least 20 records reached from the root through objects
+ * only, every value of a low-cardinality field (2–12 values over ≥ 20 records) and the largest and
+ * smallest value of each numeric field (numbers or null; not an identifier) survive, as a field of
+ * a kept record or inside a marker that names the field. `output` is the compressed text; `markers`
+ * its marker texts. Returns what is missing.
+ */
+export function recordFloorMisses(input: Json, decoded: Json, output: string): string[] {
+  const kept = new Set<string>();
+  pairsOf(decoded, kept);
+  const markers = output.match(/\[… [^\n"]*? …\]/g) ?? [];
+  const misses: string[] = [];
+  const stack: [Json, string][] = [[input, '$']];
+  while (stack.length > 0) {
+    const [x, path] = stack.pop()!;
+    if (Array.isArray(x)) {
+      const records = x.filter((r) => r !== null && typeof r === 'object' && !Array.isArray(r));
+      if (records.length < 20 || records.length < x.length) continue;
+      const fields: Fields = new Map();
+      for (const r of records) flatten(r, fields);
+      if (fields.size > 64) continue;
+      for (const [k, values] of fields) {
+        const shown = (v: Json, text: string): boolean => kept.has(k + '\u0000' + JSON.stringify(v)) || markers.some((m) => m.includes(`${k} `) && m.includes(text));
+        const distinct = [...new Set(values.map((v) => JSON.stringify(v)))];
+        if (distinct.length >= 2 && distinct.length <= 12 && values.length >= 20) {
+          for (const d of distinct) if (!shown(JSON.parse(d) as Json, `${typeof JSON.parse(d) === 'string' ? JSON.parse(d) : d}×`)) misses.push(`${path}: ${k} = ${d}`);
+        }
+        const numbers = values.filter((v): v is number => typeof v === 'number');
+        if (/ids?$/i.test(k) || numbers.length === 0 || values.some((v) => v !== null && typeof v !== 'number')) continue;
+        for (const m of [Math.max(...numbers), Math.min(...numbers)]) if (!shown(m, String(m))) misses.push(`${path}: ${k} extreme ${m}`);
+      }
+    } else if (x !== null && typeof x === 'object') {
+      for (const [k, v] of Object.entries(x)) stack.push([v, `${path}.${k}`]);
+    }
+  }
+  return misses;
+}

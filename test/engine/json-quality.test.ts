@@ -1,7 +1,8 @@
 // Quality floors of the JSON compressor on the corpus (token counts are deterministic, so these
 // are exact): lossless outputs beat compact JSON in total and are never above TOON on any file;
 // with the default options every error-class needle, every array's first and last item, and
-// every distinct value of every low-cardinality field survive.
+// every distinct value of every low-cardinality field survive; in record arrays (json/vega and the
+// others) every category value and each numeric field's largest and smallest value survive.
 import { readFileSync } from 'node:fs';
 import { encode as encodeToon } from '@toon-format/toon';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import type { BlockOptions } from '../../src/engine/types.js';
 import { corpusFiles, corpusPath, fullCorpus } from '../support/corpus.js';
 import { engines, js } from '../support/engines.js';
 import { decodeOutput, jsonRetention, octokitNeedles } from '../support/retention/json.js';
-import { reductionProblem } from './json-docs.js';
+import { recordFloorMisses, reductionProblem } from './json-docs.js';
 
 const losslessOnly: BlockOptions = { encoding: 'o200k_base', query: '', minTokens: 0, maxBlockTokens: Infinity };
 const count = (text: string): number => js.countTokens(text, 'o200k_base');
@@ -69,5 +70,21 @@ describe('JSON quality floors with the default options', () => {
       }
     }
     expect(lossy).toBeGreaterThan(fullCorpus ? 5 : 1);
+  });
+
+  it('keeps every category value and each numeric field’s max and min of record arrays, as an item or in a marker', () => {
+    const files = corpusFiles('json', (f) => f.endsWith('.json'));
+    let checked = 0;
+    for (const engine of engines()) {
+      for (const f of files) {
+        const content = readFileSync(corpusPath(f), 'utf8');
+        const [r] = engine.compressBlocks([{ content, options: defaults }]);
+        if (!r!.strategy.startsWith('json:select')) continue;
+        checked++;
+        const misses = recordFloorMisses(JSON.parse(content), decodeOutput(r!.content) as never, r!.content);
+        expect(misses.slice(0, 10), f).toEqual([]);
+      }
+    }
+    expect(checked).toBeGreaterThan(fullCorpus ? 5 : 1);
   });
 });

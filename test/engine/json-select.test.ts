@@ -13,7 +13,7 @@ import { View } from '../../src/engine/js/json/view.js';
 import { Signal } from '../../src/engine/js/signal.js';
 import type { BlockOptions, BlockResult } from '../../src/engine/types.js';
 import { compressBoth } from '../support/engines.js';
-import { markerCount, recordsDoc, reductionProblem, scalarAndKeyProblem, tuplesDoc } from './json-docs.js';
+import { featureCollection, markerCount, ordersEnvelope, recordFloorMisses, recordsDoc, reductionProblem, scalarAndKeyProblem, tuplesDoc } from './json-docs.js';
 import { decodeOutput } from '../support/retention/json.js';
 
 const options: BlockOptions = { encoding: 'o200k_base', query: '', minTokens: 0, maxBlockTokens: 60 };
@@ -30,6 +30,7 @@ describe('lossy JSON selection', () => {
     expect(r.content).toBe(
       [
         '[5]{id,status,ms}:',
+        '  [… 5 of 30 items shown …]',
         '  0,200,10',
         '  1,200,11',
         '  2,200,12',
@@ -108,8 +109,10 @@ describe('marker summaries', () => {
     // A table (header, then rows and marker lines) or JSON; either way, the kept items and markers in order.
     expect(r.strategy).toBe('json:select+toon');
     const lines = r.content.split('\n');
-    expect(lines[0]).toMatch(/^\[\d+\]\{at,level,ms,msg\}:$/);
-    const out: unknown[] = lines.slice(1).map((l) => (l.trim().startsWith('[…') ? l.trim() : { msg: l.split(',')[3] }));
+    expect(lines[0]).toMatch(/^\[(\d+)\]\{at,level,ms,msg\}:$/);
+    // The header counts the rows a reader gets; the line after it, the items in full.
+    expect(lines[1]).toBe(`  [… ${/^\[(\d+)\]/.exec(lines[0]!)![1]} of 120 items shown …]`);
+    const out: unknown[] = lines.slice(2).map((l) => (l.trim().startsWith('[…') ? l.trim() : { msg: l.split(',')[3] }));
     let at = 0;
     let checked = 0;
     for (const x of out) {
@@ -287,7 +290,7 @@ describe('tuple rows and numbers written as strings', () => {
       expect(out).toContainEqual(jobs[140]);
       expect(out).toContainEqual(jobs[61]);
       // JSON elements, or the lines of a TOON table (`job,duration_s,statusCode` rows and markers).
-      const entries: unknown[] = r.strategy === 'json:select+compact' ? (JSON.parse(r.content) as unknown[]) : r.content.split('\n').slice(1).map((l) => l.trim());
+      const entries: unknown[] = r.strategy === 'json:select+compact' ? (JSON.parse(r.content) as unknown[]) : r.content.split('\n').slice(2).map((l) => l.trim());
       const index = (x: unknown): number => Number(/nightly build ([0-9]+)/.exec(typeof x === 'string' ? x : (x as { job: string }).job)![1]);
       const runs = runsOf(jobs, entries, index);
       expect(runs.length).toBeGreaterThan(2);
@@ -325,6 +328,98 @@ describe('tuple rows and numbers written as strings', () => {
       }),
       { seed: 31, numRuns: 120 },
     );
+  });
+});
+
+const markersOf = (text: string): string[] => text.match(/\[… [^\n"]*? …\]/g) ?? [];
+
+describe('nested records', () => {
+  it('find the extremes, every category and rare flags of GeoJSON features through `properties`', () => {
+    const at = { strong: 1234 % 600, tsunami: 777 % 600, weak: 401 };
+    const doc = featureCollection(600, at);
+    for (const maxBlockTokens of [4000, 1500]) {
+      const r = both(doc, { ...options, maxBlockTokens });
+      expect(r.strategy.startsWith('json:select')).toBe(true);
+      const out = decodeOutput(r.content) as { features: { properties: { mag: number; tsunami: number; type: string } }[] };
+      const props = out.features.filter((f) => typeof f === 'object').map((f) => f.properties);
+      expect(props.map((p) => p.mag)).toContain(7.8);
+      expect(props.map((p) => p.mag)).toContain(0.2);
+      expect(props.map((p) => p.tsunami)).toContain(1);
+      expect(new Set(props.map((p) => p.type))).toEqual(new Set(['earthquake', 'quarry blast', 'explosion']));
+      // Markers summarise the omitted features by their nested fields, a range of `mag` among them.
+      const markers = markersOf(r.content).filter((m) => m.includes('omitted'));
+      expect(markers.length).toBeGreaterThan(0);
+      for (const m of markers) expect(m).toMatch(/properties\.mag [0-9.]+(–[0-9.]+)?/);
+      expect(recordFloorMisses(JSON.parse(doc), out as never, r.content)).toEqual([]);
+    }
+  });
+
+  it('find them in API envelopes through `attributes`, two levels down too', () => {
+    const doc = ordersEnvelope(400, { refund: 271, big: 333 });
+    const r = both(doc, { ...options, maxBlockTokens: 1500 });
+    expect(r.strategy.startsWith('json:select')).toBe(true);
+    const out = decodeOutput(r.content) as { data: { attributes: { status: string; amount_cents: number; customer: { tier: string } } }[] };
+    const attrs = out.data.filter((d) => typeof d === 'object').map((d) => d.attributes);
+    expect(attrs.map((a) => a.status)).toContain('refunded');
+    expect(attrs.map((a) => a.amount_cents)).toContain(987654);
+    expect(attrs.map((a) => a.customer.tier)).toContain('gold');
+    for (const m of markersOf(r.content).filter((x) => x.includes('omitted'))) expect(m).toContain('attributes.');
+    expect(recordFloorMisses(JSON.parse(doc), out as never, r.content)).toEqual([]);
+  });
+});
+
+describe('nested records from random documents', () => {
+  it('keep the floor and the plan honest, identically in both engines', () => {
+    const record = fc.record({
+      mag: fc.oneof(fc.integer({ min: -5, max: 90 }), fc.constant(null)),
+      kind: fc.constantFrom('a', 'a', 'a', 'b', 'c', 'rare event'),
+      flag: fc.constantFrom(false, false, false, false, true),
+      note: fc.string({ maxLength: 8 }),
+      depth: fc.integer({ min: 0, max: 700 }),
+    });
+    const doc = fc.tuple(fc.array(record, { minLength: 8, maxLength: 120 }), fc.boolean()).map(([rs, envelope]) =>
+      JSON.stringify(
+        envelope
+          ? { data: rs.map((r, i) => ({ id: String(i), attributes: { status: r.kind, amount: r.mag, meta: { flag: r.flag, note: r.note } } })) }
+          : { type: 'FeatureCollection', features: rs.map((r) => ({ type: 'Feature', properties: { mag: r.mag, type: r.kind, tsunami: r.flag ? 1 : 0, place: r.note }, geometry: { type: 'Point', coordinates: [1, 2, r.depth] } })) },
+      ),
+    );
+    fc.assert(
+      fc.property(doc, fc.integer({ min: 40, max: 900 }), (content, maxBlockTokens) => {
+        const r = both(content, { ...options, maxBlockTokens });
+        const input = JSON.parse(content) as Parameters<typeof reductionProblem>[0];
+        const out = decodeOutput(r.content) as typeof input;
+        expect(reductionProblem(input, out, !r.strategy.endsWith('toon'))).toBeUndefined();
+        expect(recordFloorMisses(input, out, r.content)).toEqual([]);
+        for (const m of markersOf(r.content)) expect(m).not.toMatch(/omitted …\]$/);
+      }),
+      { seed: 12, numRuns: 40 },
+    );
+  });
+});
+
+describe('honest markers', () => {
+  it('follow a reduced TOON header with the array’s full count, valid for a reader', () => {
+    const doc = rows(2000, (i) => ({ id: i, host: `web-${i % 4}`, ms: 20 + ((i * 37) % 50) }));
+    const r = both(doc, { ...options, maxBlockTokens: 600 });
+    expect(r.strategy).toBe('json:select+toon');
+    const [header, shown] = r.content.split('\n');
+    const n = /^\[(\d+)\]\{/.exec(header!)![1]!;
+    expect(Number(n)).toBeLessThan(2000);
+    expect(shown).toBe(`  [… ${n} of 2000 items shown …]`);
+    expect((decodeOutput(r.content) as unknown[]).length).toBe(Number(n));
+    // Nested under a key, as a list item's field too.
+    const nested = both(JSON.stringify({ page: 1, results: JSON.parse(doc) as unknown }), { ...options, maxBlockTokens: 600 });
+    expect(nested.content).toMatch(/^results\[(\d+)\]\{[^\n]*\n {2}\[… \1 of 2000 items shown …\]$/m);
+  });
+
+  it('never leave an item marker without a summary', () => {
+    // Nothing to count or range: unique names and nested lists.
+    const doc = rows(60, (i) => ({ name: `entry number ${i} of the list`, parts: [`p${i}`, `q${i}`] }));
+    const r = both(doc, { ...options, maxBlockTokens: 80 });
+    const markers = markersOf(r.content).filter((m) => m.includes('omitted'));
+    expect(markers.length).toBeGreaterThan(0);
+    for (const m of markers) expect(m).toMatch(/omitted: objects …\]$/);
   });
 });
 

@@ -58,6 +58,18 @@ pub fn json_more_values(count: usize) -> String {
     format!("+{count} more")
 }
 
+/// Kinds of JSON values, in the order of the tape's `Kind`, for a run summary with no field to
+/// describe: `objects×12`.
+pub const JSON_KINDS: [&str; 7] = [
+    "nulls", "false", "true", "numbers", "strings", "arrays", "objects",
+];
+
+/// After a reduced TOON array's header, whose count is what the reader gets: how many items the
+/// array has in full, `[… 148 of 682 items shown …]`.
+pub fn json_items_shown(shown: usize, total: usize) -> String {
+    format!("{OPEN} {shown} of {total} items shown {CLOSE}")
+}
+
 // ---- Logs ----
 
 /// Appended to a line that stood `n` times in a row: `line [×n]`.

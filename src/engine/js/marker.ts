@@ -43,6 +43,14 @@ export function jsonMoreValues(count: number): string {
   return `+${count} more`;
 }
 
+/** Kinds of JSON values, in the order of the tape's `Kind`, for a run summary with no field to describe: `objects×12`. */
+export const JSON_KINDS = ['nulls', 'false', 'true', 'numbers', 'strings', 'arrays', 'objects'] as const;
+
+/** After a reduced TOON array's header, whose count is what the reader gets: how many items the array has in full, `[… 148 of 682 items shown …]`. */
+export function jsonItemsShown(shown: number, total: number): string {
+  return `${OPEN} ${shown} of ${total} items shown ${CLOSE}`;
+}
+
 // ---- Logs ----
 
 /** Appended to a line that stood `n` times in a row: `line [×n]`. */

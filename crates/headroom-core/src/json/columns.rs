@@ -1,8 +1,10 @@
-//! An array's items seen as columns: each field of the object items, each position of tuple rows
-//! (items that are arrays of mostly one length, like `[ts, value]` samples or SQL result rows),
-//! or, for an array of primitives, the items themselves; with its distinct values, numbers and
-//! kind. Selection uses columns for low-cardinality fields and statistics; summaries use them to
-//! describe dropped runs.
+//! An array's items seen as columns: each field of the object items, nested fields included
+//! (`properties.mag` of GeoJSON features, `attributes.status` of API envelopes: a record's
+//! interesting fields are often one object down), each position of tuple rows (items that are
+//! arrays of mostly one length, like `[ts, value]` samples or SQL result rows), or, for an array
+//! of primitives, the items themselves; with its distinct values, numbers and kind. Selection
+//! uses columns for low-cardinality fields and statistics; summaries use them to describe dropped
+//! runs.
 
 use super::tape::{Kind, NONE};
 use super::view::View;
@@ -16,6 +18,9 @@ pub const MAX_COLUMNS: usize = 64;
 pub const MAX_DISTINCT: usize = 12;
 /// Strings of more digits than this are identifiers, not numbers (beyond f64's exact digits).
 pub const MAX_NUMBER_DIGITS: usize = 15;
+/// Fields of objects nested in an item are columns down to this many keys from the item
+/// (`a.b.c.d`); deeper ones are not tracked.
+pub const MAX_FIELD_DEPTH: usize = 4;
 /// Last key words of a sibling that names the positions of tuple rows (`columns`, `fields`;
 /// `meta` as in ClickHouse's JSONCompact output).
 const HEADER_WORDS: &[&str] = &["columns", "fields", "header", "headers", "meta"];
@@ -35,6 +40,9 @@ pub enum Label {
 
 pub struct Column {
     pub label: Label,
+    /// For a field of an object nested in the item: the column of that object (`properties` for
+    /// `properties.mag`); `NONE` otherwise.
+    pub parent: u32,
     /// Per item position: the value node, or `NONE` when absent.
     pub cells: Vec<u32>,
     /// Per item position: the index of its value in `distinct` (`u8::MAX` when absent or untracked).
@@ -45,8 +53,11 @@ pub struct Column {
     pub distinct: Vec<usize>,
     /// (item position, value) of every finite number.
     pub numbers: Vec<(usize, f64)>,
+    /// Every value a number, or null (a missing measurement does not make a field a text field),
+    /// with at least one number.
     pub all_numbers: bool,
-    /// Every value a string that starts like an ISO 8601 date (`YYYY-MM-DD`).
+    /// Every value a string that starts like an ISO 8601 date (`YYYY-MM-DD`), or null, with at
+    /// least one such string.
     pub all_time: bool,
     /// The key's last word is `id` or `ids`: no statistics or ranges for identifiers.
     pub id_like: bool,
@@ -56,6 +67,7 @@ impl Column {
     fn new(label: Label, n: usize, id_like: bool) -> Self {
         Column {
             label,
+            parent: NONE,
             cells: vec![NONE; n],
             which: vec![u8::MAX; n],
             present: 0,
@@ -221,36 +233,69 @@ pub fn columns(view: &View, node: u32, items: &[u32]) -> Vec<Column> {
             }
         }
     } else {
-        let mut by_key: HashMap<u32, u32> = HashMap::new();
-        // Column of each field position in the previous object item: rows mostly share a layout.
+        // Columns by (column of the enclosing object or `NONE`, key id).
+        let mut by_key: HashMap<(u32, u32), u32> = HashMap::new();
+        // Column of each field position (in document order, nested fields included) in the
+        // previous object item: rows mostly share a layout.
         let mut hints: Vec<u32> = Vec::new();
+        // The objects open at the current field: (node, its column), the item first.
+        let mut open: Vec<(u32, u32)> = Vec::new();
         for (p, &item) in items.iter().enumerate() {
             if view.kind(item) != Kind::Object {
                 continue;
             }
-            for (j, c) in tape.children(item).enumerate() {
-                let hinted = hints.get(j).copied().filter(
-                    |&h| matches!(cols[h as usize].label, Label::Key(k) if view.key_eq(c, k)),
-                );
-                let key = tape.nodes[c as usize].key;
+            let end = tape.nodes[item as usize].next;
+            open.clear();
+            open.push((item, NONE));
+            let mut j = 0;
+            let mut c = item + 1;
+            while c < end {
+                let node = &tape.nodes[c as usize];
+                // Fields are visited in document order, so the parent is an open object.
+                while open.len() > 1 && open.last().is_some_and(|&(o, _)| o != node.parent) {
+                    open.pop();
+                }
+                let parent = open.last().map_or(NONE, |&(_, col)| col);
+                let hinted = hints.get(j).copied().filter(|&h| {
+                    let col = &cols[h as usize];
+                    col.parent == parent && matches!(col.label, Label::Key(k) if view.key_eq(c, k))
+                });
+                let key = (parent, node.key);
                 let col = match hinted.or_else(|| by_key.get(&key).copied()) {
-                    Some(h) => h,
+                    Some(h) => Some(h),
                     None if cols.len() < MAX_COLUMNS => {
                         let h = cols.len() as u32;
-                        cols.push(Column::new(Label::Key(c), n, id_name(&view.key(c))));
+                        let mut col = Column::new(Label::Key(c), n, id_name(&view.key(c)));
+                        col.parent = parent;
+                        cols.push(col);
                         by_key.insert(key, h);
-                        h
+                        Some(h)
                     }
-                    None => continue,
+                    None => None,
                 };
-                if j < hints.len() {
-                    hints[j] = col;
-                } else {
-                    hints.push(col);
+                if let Some(col) = col {
+                    if j < hints.len() {
+                        hints[j] = col;
+                    } else {
+                        hints.push(col);
+                    }
+                    let cells = &mut cols[col as usize].cells;
+                    if cells[p] == NONE {
+                        cells[p] = c;
+                    }
                 }
-                let cells = &mut cols[col as usize].cells;
-                if cells[p] == NONE {
-                    cells[p] = c;
+                j += 1;
+                // Into a nested object's fields (arrays are not columns); past anything else.
+                match col {
+                    Some(col)
+                        if node.kind == Kind::Object
+                            && node.count > 0
+                            && open.len() < MAX_FIELD_DEPTH =>
+                    {
+                        open.push((c, col));
+                        c += 1;
+                    }
+                    _ => c = node.next,
                 }
             }
         }
@@ -273,6 +318,8 @@ pub fn columns(view: &View, node: u32, items: &[u32]) -> Vec<Column> {
 struct Filler {
     distinct: Vec<(u8, String)>,
     overflow: bool,
+    /// A time-like string was seen.
+    timed: bool,
 }
 
 impl Filler {
@@ -303,9 +350,12 @@ impl Filler {
         };
         match number {
             Some(x) => col.numbers.push((p, x)),
+            None if kind == Kind::Null => {}
             None => col.all_numbers = false,
         }
-        if kind != Kind::String || !time_like(&view.tape.raw(v)[1..]) {
+        if kind == Kind::String && time_like(&view.tape.raw(v)[1..]) {
+            self.timed = true;
+        } else if kind != Kind::Null {
             col.all_time = false;
         }
         if kind.is_container() {
@@ -335,8 +385,10 @@ impl Filler {
             col.distinct.clear();
             col.which.iter_mut().for_each(|w| *w = u8::MAX);
         }
-        if col.present == 0 {
+        if col.numbers.is_empty() {
             col.all_numbers = false;
+        }
+        if !self.timed {
             col.all_time = false;
         }
     }

@@ -4,8 +4,10 @@
 //! Every array of at least `MIN_ITEMS` items keeps a set of items it must keep: the first and the
 //! last; every item with an error signal anywhere in it, or a warning outside its inner arrays
 //! (a tuple row's own fields count as outside); numeric outliers and the items either side of a
-//! change point; one item for each distinct value of a low-cardinality field (an object key, or
-//! a position of tuple rows: see `columns`); the items that best match the block's query
+//! change point; the items with the largest and the smallest value of each numeric field (over
+//! at least `LOW_CARDINALITY_ITEMS` numbers); one
+//! item for each distinct value of a low-cardinality field (an object key, nested ones included,
+//! or a position of tuple rows: see `columns`); the items that best match the block's query
 //! (BM25-style); existing markers; and enough items that every key of the array's items appears
 //! in the output. Then one cap `K` on kept items per array is chosen for the whole document, the
 //! largest whose output fits the byte budget, and each array fills up to `K` with items spread
@@ -217,6 +219,14 @@ impl<'t, 'a> Selection<'t, 'a> {
                 }
                 if col.id_like {
                     continue;
+                }
+                // The largest and the smallest value of a numeric field (the first of each), over
+                // as many items as make a field's values statistics.
+                if col.all_numbers && col.numbers.len() >= LOW_CARDINALITY_ITEMS {
+                    if let Some((lo, hi)) = extremes(&col.numbers) {
+                        must[lo] = true;
+                        must[hi] = true;
+                    }
                 }
                 let values: Vec<f64> = col.numbers.iter().map(|&(_, x)| x).collect();
                 let (outliers, changes) = stats::outliers_and_changes(&values);
@@ -475,7 +485,7 @@ impl<'t, 'a> Selection<'t, 'a> {
                         while p < arr.items.len() && !keep[p] {
                             p += 1;
                         }
-                        let text = summary::run(view, &arr.cols, start, p);
+                        let text = summary::run(view, &arr.cols, &arr.items, start, p);
                         entries.push(Entry::Marker(marker::json_items_omitted(p - start, &text)));
                         dropped += p - start;
                     }
@@ -513,6 +523,21 @@ impl<'t, 'a> Selection<'t, 'a> {
         }
         (plan, omitted)
     }
+}
+
+/// Item positions of the first smallest and the first largest number.
+fn extremes(numbers: &[(usize, f64)]) -> Option<(usize, usize)> {
+    let &first = numbers.first()?;
+    let (mut lo, mut hi) = (first, first);
+    for &(p, x) in &numbers[1..] {
+        if x < lo.1 {
+            lo = (p, x);
+        }
+        if x > hi.1 {
+            hi = (p, x);
+        }
+    }
+    Some((lo.0, hi.0))
 }
 
 /// Strings longer than `LONG_STRING_BYTES`, with their cut replacement and full length.
@@ -828,6 +853,57 @@ mod tests {
     }
 
     #[test]
+    fn nested_fields_are_columns_like_flat_ones() {
+        // GeoJSON-style features: the magnitude, the event type and the tsunami flag are one
+        // object down; the strongest, the weakest, the flag and each type are kept, and markers
+        // name the nested fields.
+        let doc = format!(
+            r#"{{"type":"FeatureCollection","features":{}}}"#,
+            rows(60, |i| {
+                let mag = match i {
+                    23 => "7.8".to_string(),
+                    41 => "0.2".to_string(),
+                    _ => format!("{}.{}", 1 + i % 4, i % 10),
+                };
+                let kind = if i == 37 {
+                    "quarry blast"
+                } else {
+                    "earthquake"
+                };
+                let tsunami = u8::from(i == 11);
+                format!(
+                    r#"{{"type":"Feature","properties":{{"mag":{mag},"tsunami":{tsunami},"type":"{kind}","place":"{i} km N"}},"id":"q{i}"}}"#
+                )
+            })
+        );
+        let (out, _) = select(&doc, "", 0);
+        for kept in [
+            r#""mag":7.8"#,
+            r#""mag":0.2"#,
+            r#""tsunami":1"#,
+            r#""type":"quarry blast""#,
+        ] {
+            assert!(out.contains(kept), "{kept}: {out}");
+        }
+        assert!(
+            out.contains(r#"omitted: properties.tsunami 0×"#) && out.contains("; properties.mag "),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn markers_without_fields_to_describe_name_the_kinds() {
+        let doc = rows(40, |i| {
+            format!(r#"{{"name":"entry {i}","parts":["a{i}"]}}"#)
+        });
+        let (out, _) = select(&doc, "", 0);
+        assert!(
+            out.contains(r#""[… 38 items omitted: objects …]""#),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn the_cap_fills_evenly_and_sizes_grow_with_it() {
         let doc = rows(100, |i| {
             format!(r#"{{"name":"entry number {i}","v":{}}}"#, i * 7 % 13)
@@ -845,7 +921,8 @@ mod tests {
                 Entry::Marker(_) => None,
             })
             .collect();
-        assert_eq!(kept, [0, 7, 19, 31, 43, 56, 68, 80, 92, 99]);
+        // 11 holds the largest `v` (12).
+        assert_eq!(kept, [0, 7, 11, 22, 36, 50, 64, 78, 92, 99]);
         assert_eq!(sel.search(sizes[1], 0, usize::MAX), 10);
         // Runs smaller than a marker are kept.
         let small = rows(100, |i| format!("{}", i % 13));

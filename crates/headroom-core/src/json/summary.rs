@@ -1,6 +1,7 @@
 //! The short description of a dropped run of array items that goes in its marker: value counts
 //! of low-cardinality fields, ranges of numeric fields (original number text of the ends), and
-//! time spans. Never a computed float.
+//! time spans, nested fields named by their path (`properties.mag`); when no field has anything
+//! to say, what kind of values the items are. Never a computed float, never empty.
 
 use super::columns::{Column, Label};
 use super::tape::{Kind, NONE};
@@ -50,18 +51,40 @@ fn rank(c: &Column) -> Option<u8> {
     }
 }
 
-/// The summary of items `start..end` of an array with these columns ("" when nothing to say).
-pub fn run(view: &View, cols: &[Column], start: usize, end: usize) -> String {
+/// A column's name in a marker: its key, with the keys of the objects above it for a nested
+/// field (`properties.mag`).
+fn field_name(view: &View, cols: &[Column], c: &Column) -> String {
+    let mut names = Vec::new();
+    let mut at = Some(c);
+    while let Some(col) = at {
+        if let Label::Key(k) = col.label {
+            names.push(display(&view.key(k)));
+        }
+        at = cols.get(col.parent as usize);
+    }
+    names.reverse();
+    names.join(".")
+}
+
+/// The summary of items `items[start..end]` of an array with these columns.
+pub fn run(view: &View, cols: &[Column], items: &[u32], start: usize, end: usize) -> String {
     let mut order: Vec<(u8, usize)> = cols
         .iter()
         .enumerate()
         .filter_map(|(k, c)| rank(c).map(|r| (r, k)))
         .collect();
     order.sort();
+    // Counts of categories come first, but one part is kept for a numeric range when there is
+    // one: "how big" says more than a third category.
+    let ranged = order.iter().any(|&(r, _)| r == 1);
+    let mut categories = 0;
     let mut parts: Vec<String> = Vec::new();
     for (r, k) in order {
         if parts.len() == MAX_PARTS {
             break;
+        }
+        if r == 0 && ranged && categories == MAX_PARTS - 1 {
+            continue;
         }
         let c = &cols[k];
         let body = match r {
@@ -72,14 +95,42 @@ pub fn run(view: &View, cols: &[Column], start: usize, end: usize) -> String {
         let Some(body) = body else {
             continue;
         };
+        categories += usize::from(r == 0);
         match c.label {
             Label::Items => parts.push(body),
-            Label::Key(k) => parts.push(format!("{} {}", display(&view.key(k)), body)),
+            Label::Key(_) => parts.push(format!("{} {}", field_name(view, cols, c), body)),
             Label::Named(s) => parts.push(format!("{} {}", display(&view.string(s)), body)),
             Label::Position(j) => parts.push(format!("{} {}", marker::json_position(j), body)),
         }
     }
+    if parts.is_empty() {
+        return kinds(view, &items[start..end]);
+    }
     parts.join("; ")
+}
+
+/// What kind of values the items are: `objects`, or most frequent first `objects×12, nulls×2`.
+fn kinds(view: &View, items: &[u32]) -> String {
+    // In the order of `Kind`'s declaration, so ties are stable.
+    let mut n = [0usize; 7];
+    for &i in items {
+        n[view.kind(i) as usize] += 1;
+    }
+    let mut seen: Vec<(usize, usize)> = n
+        .iter()
+        .enumerate()
+        .filter(|(_, &x)| x > 0)
+        .map(|(k, &x)| (x, k))
+        .collect();
+    seen.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    // One kind: the marker's count is its count.
+    if let [(_, k)] = seen[..] {
+        return marker::JSON_KINDS[k].to_string();
+    }
+    seen.iter()
+        .map(|&(x, k)| marker::json_value_count(marker::JSON_KINDS[k], x))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn counts(view: &View, c: &Column, start: usize, end: usize) -> Option<String> {
@@ -135,7 +186,7 @@ fn span(view: &View, c: &Column, start: usize, end: usize) -> Option<String> {
     let mut min: Option<(std::borrow::Cow<str>, u32)> = None;
     let mut max: Option<(std::borrow::Cow<str>, u32)> = None;
     for &v in &c.cells[start..end] {
-        if v == NONE {
+        if v == NONE || view.kind(v) != Kind::String {
             continue;
         }
         let s = view.string(v);

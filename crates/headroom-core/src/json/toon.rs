@@ -9,11 +9,14 @@
 //! string or as 0), and nesting deeper than `MAX_DEPTH`.
 //!
 //! In a lossy view, omission markers in tables and lists are bare lines that the header's count
-//! does not include; in inline arrays they are quoted string elements.
+//! does not include; in inline arrays they are quoted string elements. The header's count is what
+//! a reader gets, so a reduced array's header is followed by a marker line with its full count
+//! (`[… 148 of 682 items shown …]`): asked how many, a model must not answer 148.
 
 use super::strings;
 use super::tape::{Kind, Tape, NONE, NUMBER_CHECK, SURROGATE};
 use super::view::{Child, Children, View};
+use crate::marker;
 
 /// Deeper documents get no TOON form: every level costs two spaces on every line below it.
 pub const MAX_DEPTH: u32 = 64;
@@ -402,6 +405,17 @@ impl<'v, 't, 'a> Writer<'v, 't, 'a> {
         }
     }
 
+    /// After the header (or the inline values) of an array that selection reduced: a marker line
+    /// with its full count.
+    fn shown_line(&mut self, arr: u32, depth: u32) {
+        if self.view.plan.is_some_and(|p| p.arrays.contains_key(&arr)) {
+            let shown = self.items(arr).len();
+            let total = self.view.tape.nodes[arr as usize].count as usize;
+            self.line(depth);
+            self.out.push_str(&marker::json_items_shown(shown, total));
+        }
+    }
+
     fn inline_values(&mut self, arr: u32) {
         let mut first = true;
         for c in self.view.children(arr) {
@@ -457,17 +471,20 @@ impl<'v, 't, 'a> Writer<'v, 't, 'a> {
             Form::Inline => {
                 self.header(key, self.view.len(arr), false, None);
                 self.inline_values(arr);
+                self.shown_line(arr, depth + 1);
                 None
             }
             Form::Table(f) => {
                 let n = self.items(arr).len();
                 self.header(key, n, false, Some(&f));
+                self.shown_line(arr, depth + 1);
                 self.rows(&f, arr, false, depth + 1);
                 None
             }
             Form::List => {
                 let n = self.items(arr).len();
                 self.header(key, n, false, None);
+                self.shown_line(arr, depth + 1);
                 Some(Task::Items(self.view.children(arr), depth + 1))
             }
         }
@@ -491,10 +508,12 @@ impl<'v, 't, 'a> Writer<'v, 't, 'a> {
                     Form::Empty | Form::Inline => {
                         self.header(None, self.view.len(i), false, None);
                         self.inline_values(i);
+                        self.shown_line(i, depth + 1);
                     }
                     _ => {
                         let n = self.items(i).len();
                         self.header(None, n, false, None);
+                        self.shown_line(i, depth + 1);
                         tasks.push(Task::Items(self.view.children(i), depth + 1));
                     }
                 }
@@ -523,6 +542,7 @@ impl<'v, 't, 'a> Writer<'v, 't, 'a> {
                 Form::Table(t) => {
                     let n = self.items(f).len();
                     self.header(Some(f), n, false, Some(&t));
+                    self.shown_line(f, depth + 2);
                     self.rows(&t, f, false, depth + 2);
                 }
                 Form::Empty => {
@@ -532,10 +552,12 @@ impl<'v, 't, 'a> Writer<'v, 't, 'a> {
                 Form::Inline => {
                     self.header(Some(f), self.view.len(f), false, None);
                     self.inline_values(f);
+                    self.shown_line(f, depth + 2);
                 }
                 Form::List => {
                     let n = self.items(f).len();
                     self.header(Some(f), n, false, None);
+                    self.shown_line(f, depth + 2);
                     nested = Some(Task::Items(self.view.children(f), depth + 2));
                 }
             },
@@ -656,6 +678,29 @@ mod tests {
         assert_eq!(
             toon(r#"[[1,2],[],{"a":[{"x":1}],"b":2},{},"s"]"#).unwrap(),
             "[5]:\n  - [2]: 1,2\n  - [0]:\n  - a[1]{x}:\n      1\n    b: 2\n  -\n  - s"
+        );
+    }
+
+    #[test]
+    fn a_reduced_array_states_its_full_count_after_its_header() {
+        let doc = format!(
+            "[{}]",
+            (0..40)
+                .map(|i| format!(r#"{{"n":"row {i}","v":{}}}"#, i % 3))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let t = tape::parse(&doc).unwrap();
+        let sel = super::super::select::Selection::new(&t, "");
+        let (plan, _) = sel.plan(0);
+        let out = write(&View::new(&t, Some(&plan)));
+        let mut lines = out.lines();
+        let header = lines.next().unwrap();
+        let shown = header[1..header.find(']').unwrap()].to_string();
+        assert_eq!(
+            lines.next(),
+            Some(format!("  [… {shown} of 40 items shown …]").as_str()),
+            "{out}"
         );
     }
 

@@ -1,7 +1,8 @@
-// An array's items seen as columns (twin of json/columns.rs): each field of the object items, each
-// position of tuple rows (items that are arrays of mostly one length, like `[ts, value]` samples
-// or SQL result rows), or, for an array of primitives, the items themselves; with its distinct
-// values, numbers and kind.
+// An array's items seen as columns (twin of json/columns.rs): each field of the object items,
+// nested fields included (`properties.mag` of GeoJSON features, `attributes.status` of API
+// envelopes), each position of tuple rows (items that are arrays of mostly one length, like
+// `[ts, value]` samples or SQL result rows), or, for an array of primitives, the items
+// themselves; with its distinct values, numbers and kind.
 
 import { isDigit } from '../chars.js';
 import { words } from '../signal.js';
@@ -14,6 +15,8 @@ export const MAX_COLUMNS = 64;
 export const MAX_DISTINCT = 12;
 /** Strings of more digits than this are identifiers, not numbers (beyond f64's exact digits). */
 export const MAX_NUMBER_DIGITS = 15;
+/** Fields of objects nested in an item are columns down to this many keys from the item (`a.b.c.d`). */
+export const MAX_FIELD_DEPTH = 4;
 /** Last key words of a sibling that names the positions of tuple rows (`columns`, `fields`; `meta` as in ClickHouse's JSONCompact output). */
 const HEADER_WORDS = new Set(['columns', 'fields', 'header', 'headers', 'meta']);
 const UNTRACKED = 255;
@@ -31,6 +34,8 @@ export type Label =
 
 export interface Column {
   label: Label;
+  /** For a field of an object nested in the item: the column of that object (`properties` for `properties.mag`); NONE otherwise. */
+  parent: number;
   /** Per item position: the value node, or NONE when absent. */
   cells: Uint32Array;
   /** Per item position: the index of its value in `distinct` (255 when absent or untracked). */
@@ -41,8 +46,9 @@ export interface Column {
   /** Item positions and values of every finite number. */
   numberPos: number[];
   numberVal: number[];
+  /** Every value a number, or null (a missing measurement does not make a field a text field), with at least one number. */
   allNumbers: boolean;
-  /** Every value a string that starts like an ISO 8601 date (`YYYY-MM-DD`). */
+  /** Every value a string that starts like an ISO 8601 date (`YYYY-MM-DD`), or null, with at least one such string. */
   allTime: boolean;
   /** The key's last word is `id` or `ids`: no statistics or ranges for identifiers. */
   idLike: boolean;
@@ -51,6 +57,7 @@ export interface Column {
 function newColumn(label: Label, n: number, idLike: boolean): Column {
   return {
     label,
+    parent: NONE,
     cells: new Uint32Array(n).fill(NONE),
     which: new Uint8Array(n).fill(UNTRACKED),
     present: 0,
@@ -187,30 +194,61 @@ export function columns(view: View, node: number, items: readonly number[]): Col
       for (let c = t.count[item]! > 0 ? item + 1 : end; c < end && j < cols.length; c = t.next[c]!, j++) cols[j]!.cells[p] = c;
     }
   } else {
-    const byKey = new Map<number, number>();
-    // Column of each field position in the previous object item: rows mostly share a layout.
+    // Columns by (column of the enclosing object or NONE, key id).
+    const byKey = new Map<string, number>();
+    // Column of each field position (in document order, nested fields included) in the previous
+    // object item: rows mostly share a layout.
     const hints: number[] = [];
+    // The objects open at the current field: nodes and their columns, the item first.
+    const openNode: number[] = [];
+    const openCol: number[] = [];
     for (let p = 0; p < n; p++) {
       const item = items[p]!;
       if (view.kind(item) !== Kind.Object) continue;
       const end = t.next[item]!;
+      openNode.length = 0;
+      openCol.length = 0;
+      openNode.push(item);
+      openCol.push(NONE);
       let j = 0;
-      for (let c = t.count[item]! > 0 ? item + 1 : end; c < end; c = t.next[c]!, j++) {
-        let col = hints[j];
-        const label = col === undefined ? undefined : cols[col]!.label;
-        if (col === undefined || label?.kind !== 'key' || !view.keyEq(c, label.node)) {
-          const key = t.keyId[c]!;
+      let c = item + 1;
+      while (c < end) {
+        // Fields are visited in document order, so the parent is an open object.
+        while (openNode.length > 1 && openNode[openNode.length - 1] !== t.parent[c]) {
+          openNode.pop();
+          openCol.pop();
+        }
+        const parent = openCol[openCol.length - 1]!;
+        let col: number | undefined = hints[j];
+        if (col !== undefined) {
+          const h = cols[col]!;
+          if (h.parent !== parent || h.label.kind !== 'key' || !view.keyEq(c, h.label.node)) col = undefined;
+        }
+        if (col === undefined) {
+          const key = `${parent}:${t.keyId[c]!}`;
           col = byKey.get(key);
-          if (col === undefined) {
-            if (cols.length >= MAX_COLUMNS) continue;
+          if (col === undefined && cols.length < MAX_COLUMNS) {
             col = cols.length;
-            cols.push(newColumn({ kind: 'key', node: c }, n, idName(view.key(c))));
+            const made = newColumn({ kind: 'key', node: c }, n, idName(view.key(c)));
+            made.parent = parent;
+            cols.push(made);
             byKey.set(key, col);
           }
         }
-        hints[j] = col;
-        const cells = cols[col]!.cells;
-        if (cells[p] === NONE) cells[p] = c;
+        if (col !== undefined) {
+          hints[j] = col;
+          const cells = cols[col]!.cells;
+          if (cells[p] === NONE) cells[p] = c;
+        }
+        j++;
+        // Into a nested object's fields (arrays are not columns); past anything else.
+        if (col !== undefined && t.kind[c] === Kind.Object && t.count[c]! > 0 && openNode.length < MAX_FIELD_DEPTH) {
+          openNode.push(c);
+          openCol.push(col);
+          c++;
+        } else {
+          c = t.next[c]!;
+        }
       }
     }
   }
@@ -225,6 +263,8 @@ export function columns(view: View, node: number, items: readonly number[]): Col
 class Filler {
   distinct: string[] = [];
   overflow = false;
+  /** A time-like string was seen. */
+  timed = false;
 
   cell(view: View, col: Column, p: number): void {
     const t = view.tape;
@@ -244,11 +284,12 @@ class Filler {
     if (x !== undefined) {
       col.numberPos.push(p);
       col.numberVal.push(x);
-    } else {
+    } else if (kind !== Kind.Null) {
       col.allNumbers = false;
     }
     // Judged on the raw text, as the Rust engine does.
-    if (kind !== Kind.String || !TIME_LIKE.test(t.text.slice(t.start[v]! + 1, t.start[v]! + 11))) col.allTime = false;
+    if (kind === Kind.String && TIME_LIKE.test(t.text.slice(t.start[v]! + 1, t.start[v]! + 11))) this.timed = true;
+    else if (kind !== Kind.Null) col.allTime = false;
     if (isContainer(kind)) this.overflow = true;
     if (this.overflow) return;
     const key = valueKey(view, v);
@@ -269,9 +310,7 @@ class Filler {
       col.distinct = [];
       col.which.fill(UNTRACKED);
     }
-    if (col.present === 0) {
-      col.allNumbers = false;
-      col.allTime = false;
-    }
+    if (col.numberPos.length === 0) col.allNumbers = false;
+    if (!this.timed) col.allTime = false;
   }
 }

@@ -157,6 +157,13 @@ export class Selection {
       for (const col of arr.cols) {
         if (categorical(col) && col.present >= LOW_CARDINALITY_ITEMS) for (const p of col.distinct) must[p] = 1;
         if (col.idLike) continue;
+        // The largest and the smallest value of a numeric field (the first of each), over as many
+        // items as make a field's values statistics.
+        if (col.allNumbers && col.numberVal.length >= LOW_CARDINALITY_ITEMS) {
+          const [lo, hi] = extremes(col.numberVal);
+          must[col.numberPos[lo]!] = 1;
+          must[col.numberPos[hi]!] = 1;
+        }
         const [outliers, changes] = outliersAndChanges(Float64Array.from(col.numberVal));
         for (const k of outliers) must[col.numberPos[k]!] = 1;
         for (const k of changes) {
@@ -376,7 +383,7 @@ export class Selection {
           }
           const start = p;
           while (p < arr.items.length && !keep[p]) p++;
-          entries.push(jsonItemsOmitted(p - start, run(view, arr.cols, start, p)));
+          entries.push(jsonItemsOmitted(p - start, run(view, arr.cols, arr.items, start, p)));
           dropped += p - start;
         }
         for (let e = entries.length - 1; e >= 0; e--) {
@@ -398,6 +405,17 @@ export class Selection {
     }
     return [plan, omitted];
   }
+}
+
+/** Indices of the first smallest and the first largest value (of a non-empty list). */
+function extremes(values: readonly number[]): [number, number] {
+  let lo = 0;
+  let hi = 0;
+  for (let k = 1; k < values.length; k++) {
+    if (values[k]! < values[lo]!) lo = k;
+    if (values[k]! > values[hi]!) hi = k;
+  }
+  return [lo, hi];
 }
 
 function binarySearch(sorted: readonly number[], x: number): number {

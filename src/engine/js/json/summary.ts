@@ -1,9 +1,11 @@
 // The short description of a dropped run of array items that goes in its marker (twin of
 // json/summary.rs): value counts of low-cardinality fields, ranges of numeric fields (original
-// number text of the ends), and time spans. Never a computed float.
+// number text of the ends), and time spans, nested fields named by their path (`properties.mag`);
+// when no field has anything to say, what kind of values the items are. Never a computed float,
+// never empty.
 
 import { utf8Prefix } from '../chars.js';
-import { jsonMoreValues, jsonPosition, jsonRange, jsonValueCount } from '../marker.js';
+import { JSON_KINDS, jsonMoreValues, jsonPosition, jsonRange, jsonValueCount } from '../marker.js';
 import { categorical, type Column } from './columns.js';
 import { Kind, NONE } from './tape.js';
 import type { View } from './view.js';
@@ -52,27 +54,58 @@ function rank(c: Column): number | undefined {
   return undefined;
 }
 
-/** The summary of items `start..end` of an array with these columns ("" when nothing to say). */
-export function run(view: View, cols: readonly Column[], start: number, end: number): string {
+/** A column's name in a marker: its key, with the keys of the objects above it for a nested field (`properties.mag`). */
+function fieldName(view: View, cols: readonly Column[], c: Column): string {
+  const names: string[] = [];
+  for (let at: Column | undefined = c; at !== undefined; at = cols[at.parent]) {
+    if (at.label.kind === 'key') names.push(display(view.key(at.label.node)));
+  }
+  return names.reverse().join('.');
+}
+
+/** The summary of items `items[start..end]` of an array with these columns. */
+export function run(view: View, cols: readonly Column[], items: readonly number[], start: number, end: number): string {
   const order: [number, number][] = [];
   cols.forEach((c, k) => {
     const r = rank(c);
     if (r !== undefined) order.push([r, k]);
   });
   order.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  // Counts of categories come first, but one part is kept for a numeric range when there is one:
+  // "how big" says more than a third category.
+  const ranged = order.some(([r]) => r === 1);
+  let categories = 0;
   const parts: string[] = [];
   for (const [r, k] of order) {
     if (parts.length === MAX_PARTS) break;
+    if (r === 0 && ranged && categories === MAX_PARTS - 1) continue;
     const c = cols[k]!;
     const body = r === 0 ? counts(view, c, start, end) : r === 2 ? span(view, c, start, end) : range(view, c, start, end);
     if (body === undefined) continue;
+    if (r === 0) categories++;
     const l = c.label;
     if (l.kind === 'items') parts.push(body);
-    else if (l.kind === 'key') parts.push(`${display(view.key(l.node))} ${body}`);
+    else if (l.kind === 'key') parts.push(`${fieldName(view, cols, c)} ${body}`);
     else if (l.kind === 'named') parts.push(`${display(view.string(l.node))} ${body}`);
     else parts.push(`${jsonPosition(l.position)} ${body}`);
   }
+  if (parts.length === 0) return kinds(view, items, start, end);
   return parts.join('; ');
+}
+
+/** What kind of values the items are: `objects`, or most frequent first `objects×12, nulls×2`. */
+function kinds(view: View, items: readonly number[], start: number, end: number): string {
+  // In the order of `Kind`, so ties are stable.
+  const n = new Array<number>(JSON_KINDS.length).fill(0);
+  for (let p = start; p < end; p++) n[view.kind(items[p]!)]!++;
+  const seen: [number, number][] = [];
+  n.forEach((x, k) => {
+    if (x > 0) seen.push([x, k]);
+  });
+  seen.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  // One kind: the marker's count is its count.
+  if (seen.length === 1) return JSON_KINDS[seen[0]![1]]!;
+  return seen.map(([x, k]) => jsonValueCount(JSON_KINDS[k]!, x)).join(', ');
 }
 
 function counts(view: View, c: Column, start: number, end: number): string | undefined {
@@ -123,7 +156,7 @@ function span(view: View, c: Column, start: number, end: number): string | undef
   let max: [string, number] | undefined;
   for (let p = start; p < end; p++) {
     const v = c.cells[p]!;
-    if (v === NONE) continue;
+    if (v === NONE || view.kind(v) !== Kind.String) continue;
     const s = view.string(v);
     if (min === undefined || compareCodePoints(s, min[0]) < 0) min = [s, v];
     if (max === undefined || compareCodePoints(s, max[0]) > 0) max = [s, v];

@@ -1,8 +1,10 @@
 // TOON (twin of json/toon.rs): the forms of the reference encoder `@toon-format/toon` (inline
 // primitive arrays, tables with nested field groups, keyed tables, list items), with numbers
 // keeping their original text. Documents TOON cannot carry exactly get no TOON form; in a lossy
-// view, markers in tables and lists are bare lines outside the header's count.
+// view, markers in tables and lists are bare lines outside the header's count, and a reduced
+// array's header is followed by a marker line with its full count (see toon.rs).
 
+import { jsonItemsShown } from '../marker.js';
 import { hasLoneSurrogate, toonKey, toonQuoted, toonSafeUnquoted, toonString } from './strings.js';
 import { children, isContainer, Kind, NONE, NUMBER_CHECK, SURROGATE, rawKey, type Tape } from './tape.js';
 import { View, type Entry } from './view.js';
@@ -311,6 +313,13 @@ class Writer {
     }
   }
 
+  /** After the header (or the inline values) of an array that selection reduced: a marker line with its full count. */
+  shownLine(arr: number, depth: number): void {
+    if (this.view.plan?.arrays.has(arr) !== true) return;
+    this.line(depth);
+    this.out.add(jsonItemsShown(this.items(arr).length, this.view.tape.count[arr]!));
+  }
+
   inlineValues(arr: number): void {
     let first = true;
     for (const c of this.view.children(arr)) {
@@ -360,13 +369,16 @@ class Writer {
       case INLINE:
         this.header(key, this.view.len(arr), false, undefined);
         this.inlineValues(arr);
+        this.shownLine(arr, depth + 1);
         return undefined;
       case TABLE:
         this.header(key, this.items(arr).length, false, f.fields);
+        this.shownLine(arr, depth + 1);
         this.rows(f.fields, arr, false, depth + 1);
         return undefined;
       case LIST:
         this.header(key, this.items(arr).length, false, undefined);
+        this.shownLine(arr, depth + 1);
         return { list: true, entries: this.view.children(arr), at: 0, depth: depth + 1 };
     }
   }
@@ -386,8 +398,10 @@ class Writer {
       if (f.form === EMPTY || f.form === INLINE) {
         this.header(undefined, this.view.len(c), false, undefined);
         this.inlineValues(c);
+        this.shownLine(c, depth + 1);
       } else {
         this.header(undefined, this.items(c).length, false, undefined);
+        this.shownLine(c, depth + 1);
         tasks.push({ list: true, entries: this.view.children(c), at: 0, depth: depth + 1 });
       }
     } else if (k === Kind.Object) {
@@ -416,6 +430,7 @@ class Writer {
       switch (form.form) {
         case TABLE:
           this.header(f, this.items(f).length, false, form.fields);
+          this.shownLine(f, depth + 2);
           this.rows(form.fields, f, false, depth + 2);
           break;
         case EMPTY:
@@ -425,9 +440,11 @@ class Writer {
         case INLINE:
           this.header(f, this.view.len(f), false, undefined);
           this.inlineValues(f);
+          this.shownLine(f, depth + 2);
           break;
         case LIST:
           this.header(f, this.items(f).length, false, undefined);
+          this.shownLine(f, depth + 2);
           nested = { list: true, entries: this.view.children(f), at: 0, depth: depth + 2 };
           break;
       }
