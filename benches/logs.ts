@@ -9,6 +9,7 @@ import { jsEngine } from '../src/engine/js/index.js';
 import { loadNative } from '../src/engine/native.js';
 import type { BlockKind, BlockOptions, Engine } from '../src/engine/types.js';
 import { lineRetention, parseGroundTruth } from '../test/support/retention/lines.js';
+import { SYSTEM_LOG_STYLES, systemLog, visibleTemplates, type SystemLog } from '../test/support/system-logs.js';
 import { diffNeedles, read, trajectoryOutputs, type CorpusEntry } from './corpus.js';
 import { measure, type Progress } from './timing.js';
 
@@ -21,6 +22,8 @@ interface Sample {
   /** 1-based needle lines (error-class first), when the corpus gives them. */
   error?: number[];
   context?: number[];
+  /** A generated system log: its templates, for template coverage. */
+  system?: SystemLog;
 }
 
 interface Row {
@@ -32,6 +35,8 @@ interface Row {
   errorTotal: number;
   contextKept: number;
   contextTotal: number;
+  templatesShown: number;
+  templatesTotal: number;
   nativeMs: number;
   jsMs: number;
   /** Time of the two exact token counts (input and output) within each. */
@@ -91,6 +96,16 @@ export function samples(entries: readonly CorpusEntry[], quick: boolean): Sample
   return out;
 }
 
+/** System logs with many event types (the corpus has none): generated, seeded, 2 000 lines each. */
+function systemSamples(quick: boolean): Sample[] {
+  return SYSTEM_LOG_STYLES.flatMap((style) =>
+    (quick ? [150] : [50, 150, 300]).map((templates): Sample => {
+      const system = systemLog(style, templates, 2000, 3 + templates);
+      return { kind: 'system-log (generated)', name: `${style}, ${templates} templates`, content: system.text, system };
+    }),
+  );
+}
+
 /** The exact counts `compressBlocks` makes of a block and its result. */
 function counts(engine: Engine, input: string, output: string): void {
   engine.countTokens(input, OPTIONS.encoding);
@@ -116,13 +131,13 @@ export interface LogsSection {
 
 /** How many inputs `benchLogs` will time (for the progress bar). */
 export function logSampleCount(entries: readonly CorpusEntry[], quick: boolean): number {
-  return samples(entries, quick).length;
+  return samples(entries, quick).length + systemSamples(quick).length;
 }
 
 /** Per-file figures for logs, search hits, diffs and tool outputs. `budgetMs` is the timing budget per file and engine. */
 export function benchLogs(entries: readonly CorpusEntry[], progress: Progress, budgetMs: number, quick = false): LogsSection {
   const native = loadNative();
-  const all = samples(entries, quick);
+  const all = [...samples(entries, quick), ...systemSamples(quick)];
   const rows: Row[] = [];
   for (const sample of all) {
     progress.tick(`logs: ${sample.name}`);
@@ -130,6 +145,7 @@ export function benchLogs(entries: readonly CorpusEntry[], progress: Progress, b
     const r = run(engine, sample.content);
     const err = lineRetention(sample.content, r.content, sample.error ?? []);
     const ctx = lineRetention(sample.content, r.content, sample.context ?? []);
+    const shown = sample.system === undefined ? [] : visibleTemplates(sample.system, r.content);
     rows.push({
       sample,
       detected: r.kind,
@@ -139,6 +155,8 @@ export function benchLogs(entries: readonly CorpusEntry[], progress: Progress, b
       errorTotal: err.total,
       contextKept: ctx.present,
       contextTotal: ctx.total,
+      templatesShown: shown.filter(Boolean).length,
+      templatesTotal: shown.length,
       nativeMs: native.ok ? measure(() => run(native.engine, sample.content), budgetMs) : NaN,
       jsMs: measure(() => run(jsEngine, sample.content), budgetMs),
       nativeCountMs: native.ok ? measure(() => counts(native.engine, sample.content, r.content), budgetMs) : NaN,
@@ -157,11 +175,12 @@ export function formatLogs(section: LogsSection): string[] {
     `## Logs, search hits and diffs (maxBlockTokens ${OPTIONS.maxBlockTokens}, minTokens ${OPTIONS.minTokens}, o200k_base)`,
     '',
     'Retention: CI-log `E`/`C` ground-truth lines (groundtruth), diff changed lines and headers outside lockfiles. ' +
+      'Templates: for generated system logs, the share of templates a kept line shows or a marker names with its count. ' +
       'MB/s: `compressBlocks` of each file (detection, compression and the exact token counts before and after); ' +
       '"excl. counting" subtracts the time of those two counts, leaving detection and compression.',
     section.nativeUnavailable === undefined ? '' : `\nnative engine unavailable: ${section.nativeUnavailable}\n`,
-    '| kind | files | MB | tokens before | tokens after | median reduction | error needles | context needles | native MB/s | JS MB/s | JS × slower | native MB/s excl. counting | JS MB/s excl. counting | JS × slower |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| kind | files | MB | tokens before | tokens after | median reduction | error needles | context needles | templates shown | native MB/s | JS MB/s | JS × slower | native MB/s excl. counting | JS MB/s excl. counting | JS × slower |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const kinds = [...new Set(rows.map((r) => r.kind))];
   for (const kind of kinds) {
@@ -174,16 +193,16 @@ export function formatLogs(section: LogsSection): string[] {
     const sum = (f: (r: LogsRow) => number): number => rs.reduce((n, r) => n + f(r), 0);
     lines.push(
       `| ${kind} | ${rs.length} | ${(bytes / 1e6).toFixed(2)} | ${sum((r) => r.before)} | ${sum((r) => r.after)} | ${pct(median(rs.map((r) => 1 - r.after / r.before)), 1)} | ` +
-        `${pct(sum((r) => r.errorKept), sum((r) => r.errorTotal))} | ${pct(sum((r) => r.contextKept), sum((r) => r.contextTotal))} | ` +
+        `${pct(sum((r) => r.errorKept), sum((r) => r.errorTotal))} | ${pct(sum((r) => r.contextKept), sum((r) => r.contextTotal))} | ${pct(sum((r) => r.templatesShown), sum((r) => r.templatesTotal))} | ` +
         `${fmtMBps(bytes, nativeMs)} | ${fmtMBps(bytes, jsMs)} | ${Number.isFinite(nativeMs) ? (jsMs / nativeMs).toFixed(1) : '–'} | ` +
         `${fmtMBps(bytes, nativeOwn)} | ${fmtMBps(bytes, jsOwn)} | ${Number.isFinite(nativeOwn) && nativeOwn > 0 ? (jsOwn / nativeOwn).toFixed(1) : '–'} |`,
     );
   }
-  lines.push('', '| kind | file | detected | tokens before → after | reduction | error needles | context needles | native ms | JS ms |', '|---|---|---|---:|---:|---:|---:|---:|---:|');
+  lines.push('', '| kind | file | detected | tokens before → after | reduction | error needles | context needles | templates shown | native ms | JS ms |', '|---|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     lines.push(
       `| ${r.kind} | ${r.name} | ${r.detected} | ${r.before} → ${r.after} | ${pct(r.before - r.after, r.before)} | ` +
-        `${r.errorTotal === 0 ? '–' : `${r.errorKept}/${r.errorTotal}`} | ${r.contextTotal === 0 ? '–' : `${r.contextKept}/${r.contextTotal}`} | ` +
+        `${r.errorTotal === 0 ? '–' : `${r.errorKept}/${r.errorTotal}`} | ${r.contextTotal === 0 ? '–' : `${r.contextKept}/${r.contextTotal}`} | ${r.templatesTotal === 0 ? '–' : `${r.templatesShown}/${r.templatesTotal}`} | ` +
         `${Number.isFinite(r.nativeMs) ? r.nativeMs.toFixed(2) : '–'} | ${r.jsMs.toFixed(2)} |`,
     );
   }

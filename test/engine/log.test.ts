@@ -9,6 +9,7 @@ import { corpusFiles, corpusPath, fullCorpus } from '../support/corpus.js';
 import { compressBoth, js } from '../support/engines.js';
 import { logInvariantViolations, normalisedLines, parseLogOutput } from '../support/log-output.js';
 import { lineRetention, parseGroundTruth, universalLines } from '../support/retention/lines.js';
+import { SYSTEM_LOG_STYLES, systemLog, visibleTemplates } from '../support/system-logs.js';
 
 const defaults: BlockOptions = { encoding: 'o200k_base', query: '', minTokens: 200, maxBlockTokens: 4000 };
 
@@ -185,7 +186,7 @@ describe('lossy selection above maxBlockTokens', () => {
     for (const k of [0, 699, 700, 701, 702, 1500, 1999]) expect(r.content).toContain(lines[k]);
     const markers = markerLines(r.content);
     expect(markers.length).toBeGreaterThan(1);
-    expect(markers[0]).toMatch(/^\[… \d+ lines omitted: \d+ INFO; 2024-05-01T10:\d\d:\d\d\.000Z … 2024-05-01T10:\d\d:\d\d\.000Z; most common "[a-z]+ worker handled [a-z]+ request <\*>" ×\d+ …\]$/);
+    expect(markers[0]).toMatch(/^\[… \d+ lines omitted: \d+ INFO; 2024-05-01T10:\d\d:\d\d\.000Z … 2024-05-01T10:\d\d:\d\d\.000Z; most common "[a-z]+ worker handled [a-z]+ request <\*>" ×\d+(; \d+ other templates?)? …\]$/);
     expect(r.omitted).toHaveLength(1);
     expect(r.omitted[0]).toMatchObject({ unit: 'lines' });
     expect(r.omitted[0]!.count).toBe(parseLogOutput(r.content).filter((l) => l.kind === 'omitted').reduce((n, l) => n + l.count, 0));
@@ -240,7 +241,8 @@ describe('lossy selection above maxBlockTokens', () => {
     const lines = Array.from({ length: 2000 }, (_, k) => shapes[pick(k)]!(k));
     const r = both(lines.join('\n'), { maxBlockTokens: 1000 });
     expect(r.strategy).toBe('log:select');
-    for (let s = 0; s < 4; s++) expect(r.content).toContain(lines[lines.findIndex((_, k) => pick(k) === s)]);
+    const kept = new Set(r.content.split('\n'));
+    for (let s = 0; s < 4; s++) expect(lines.some((l, k) => pick(k) === s && kept.has(l)), `shape ${s}`).toBe(true);
     expect(r.tokensAfter).toBeLessThanOrEqual(1000);
     expectSound(lines.join('\n'), r);
   });
@@ -278,6 +280,62 @@ describe('lossy selection above maxBlockTokens', () => {
     expect(second.modified).toBe(false);
     const lossless = both(['a', ...Array(30).fill('INFO same'), 'b'].join('\n'), { minTokens: 0 });
     expect(both(lossless.content, { minTokens: 0 }).modified).toBe(false);
+  });
+});
+
+describe('logs with many event types: coverage before repetition', () => {
+  // Generated system logs (test/support/system-logs.ts): 2 000 lines, Zipf-distributed templates.
+  const coverage = (style: (typeof SYSTEM_LOG_STYLES)[number], templates: number, seed: number, maxBlockTokens?: number): { cut: number; visible: number; r: BlockResult } => {
+    const log = systemLog(style, templates, 2000, seed);
+    const before = js.countTokens(log.text, 'o200k_base');
+    const r = both(log.text, { maxBlockTokens: maxBlockTokens ?? Math.floor(before / 10) });
+    expectSound(log.text, r);
+    const visible = visibleTemplates(log, r.content).filter(Boolean).length / templates;
+    return { cut: 1 - r.tokensAfter / r.tokensBefore, visible, r };
+  };
+
+  it('shows every template of a 2 000-line log of 46 templates at the default budget', () => {
+    for (const style of SYSTEM_LOG_STYLES) {
+      const { r, visible } = coverage(style, 46, 11, 4000);
+      expect(r.tokensAfter, style).toBeLessThanOrEqual(4000);
+      expect(visible, style).toBe(1);
+    }
+  });
+
+  it('shows at least 95 % of 50 to 300 templates at a 90 % token cut', () => {
+    const cases: Array<[(typeof SYSTEM_LOG_STYLES)[number], number]> = [
+      ...SYSTEM_LOG_STYLES.flatMap((s) => [50, 150].map((t): [(typeof SYSTEM_LOG_STYLES)[number], number] => [s, t])),
+      ['ras', 300],
+      ['openstack', 300],
+      ['hadoop', 300],
+    ];
+    for (const [style, templates] of cases) {
+      const { cut, visible } = coverage(style, templates, 3 + templates);
+      expect(cut, `${style} ${templates}`).toBeGreaterThanOrEqual(0.9);
+      expect(visible, `${style} ${templates}`).toBeGreaterThanOrEqual(0.95);
+    }
+  });
+
+  it('names the templates it cannot show in the marker where their lines were dropped, with their counts', () => {
+    const log = systemLog('syslog', 120, 2000, 5);
+    const r = both(log.text, { maxBlockTokens: 2000 });
+    const named = markerLines(r.content).flatMap((m) => [...m.matchAll(/"([^"]*)" ×(\d+)(?: \((\d+) in all\))?/g)]);
+    expect(named.length).toBeGreaterThan(10);
+    for (const m of named) {
+      const k = log.quoted.findIndex((q) => m[1] === q || m[1]!.endsWith(` ${q}`));
+      if (k < 0 || m[3] === undefined) continue;
+      expect(Number(m[3])).toBe(log.counts[k]);
+    }
+  });
+
+  it('never leaves a marker that does not say what kind of lines it stands for', () => {
+    const fields = Array.from({ length: 1500 }, (_, k) => (k % 50 < 3 ? '' : `${ts(k)} INFO ${1000 + k} ${k * 7}`));
+    fields[700] = `${ts(700)} ERROR boom`;
+    for (const input of [fields.join('\n'), systemLog('android', 200, 2000, 9).text]) {
+      const r = both(input, { maxBlockTokens: 300 });
+      expect(r.strategy).toBe('log:select');
+      for (const m of markerLines(r.content)) expect(m, m).not.toMatch(/^\[… \d+ lines? omitted …\]$/);
+    }
   });
 });
 

@@ -90,6 +90,7 @@ pub fn fit<T>(
     let mut best: Option<(T, usize)> = None;
     let mut over: Option<T> = None;
     let (mut lo, mut hi) = (0usize, usize::MAX);
+    let mut over_tokens: Option<usize> = None;
     for _ in 0..MAX_ROUNDS {
         let (out, tokens) = attempt(budget);
         let next = if tokens <= max {
@@ -108,7 +109,13 @@ pub fn fit<T>(
             over = Some(out);
             // In proportion, with a margin so the next round lands under the limit.
             let shrunk = scale(budget, max, tokens);
-            shrunk.saturating_sub(shrunk / 50)
+            let mut next = shrunk.saturating_sub(shrunk / 50);
+            // The last cut changed nothing (the selection has slack): halve the distance instead.
+            if over_tokens == Some(tokens) {
+                next = next.min(lo + (budget - lo) / 2);
+            }
+            over_tokens = Some(tokens);
+            next
         };
         let next = next.min(hi.saturating_sub(1)).max(lo + 1);
         if next >= hi || next <= lo || next == budget {

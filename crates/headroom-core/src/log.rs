@@ -25,6 +25,7 @@ pub use recognize::{looks, Look};
 
 use crate::block::{BlockOptions, Compressed, Omission};
 use crate::budget::{self, estimate_tokens};
+use crate::lines::LineMap;
 use crate::lines::{self, Lines};
 use crate::marker;
 use crate::query::{query_score, query_terms, term_weights};
@@ -76,7 +77,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
         return Some(lossless);
     };
     let quoted = quoted(&units, lines, &info);
-    let mut plan = keep::plan(&units, lines, &info, &quoted.shape);
+    let mut plan = keep::plan(&units, lines, &info, &quoted.shape, &quoted.coarse);
     let relevance: Vec<usize> = (0..lines.len())
         .map(|k| match info[k].class {
             classify::Class::Query => {
@@ -162,6 +163,13 @@ fn render_selection<S: AsRef<str>>(
     let mut level_totals = [0usize; 7];
     let mut dropped_total = 0;
     let mut markers = 0;
+    // The shapes kept lines show: a marker names only the others.
+    let mut shown: LineMap<&str, ()> = LineMap::default();
+    for (u, unit) in units.iter().enumerate() {
+        if sel.kept[u] && !matches!(unit.kind, UnitKind::Repeat { .. }) {
+            shown.insert(quoted.shape[unit.start].as_str(), ());
+        }
+    }
     let mut u = 0;
     while u < units.len() {
         if sel.kept[u] {
@@ -183,6 +191,9 @@ fn render_selection<S: AsRef<str>>(
         let summary = summarise(
             &units[from..u],
             &sel.repeated_signal[from..u],
+            &sel.named[from..u],
+            &sel.first_of_shape[from..u],
+            &shown,
             lines,
             info,
             quoted,
@@ -238,10 +249,16 @@ struct Summary {
     marker: String,
 }
 
-/// The marker for a run of dropped units.
+/// The marker for a run of dropped units: level counts, time span, repeats of kept lines, the
+/// most common template, and the shapes no kept line shows (`named` by selection, or counted as
+/// more); a run with nothing else to say names its templates.
+#[allow(clippy::too_many_arguments)]
 fn summarise<S: AsRef<str>>(
     units: &[Unit],
     repeated: &[bool],
+    named: &[Option<usize>],
+    first_of_shape: &[bool],
+    shown: &LineMap<&str, ()>,
     lines: &[S],
     info: &[LineInfo],
     quoted: &Quoted,
@@ -323,9 +340,63 @@ fn summarise<S: AsRef<str>>(
             best = Some(k);
         }
     }
+    // The shapes this run holds that no kept line shows: named with their count here (and in
+    // all, when later runs hold more of them), or counted.
+    let mut here: LineMap<&str, usize> = LineMap::default();
+    for unit in units {
+        if !matches!(unit.kind, UnitKind::Repeat { .. }) {
+            *here.entry(quoted.shape[unit.start].as_str()).or_insert(0) += unit.len;
+        }
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut more = 0;
+    let mut best_named = false;
+    for ((unit, name), first) in units.iter().zip(named).zip(first_of_shape) {
+        let shape = quoted.shape[unit.start].as_str();
+        if matches!(unit.kind, UnitKind::Repeat { .. }) || shown.contains_key(shape) {
+            continue;
+        }
+        match name {
+            Some(total) => {
+                let quote = quoted.coarse[unit.start].as_str();
+                best_named |= best.is_some_and(|b| b.0 == quote);
+                let n = here.get(shape).copied().unwrap_or(unit.len);
+                names.push(marker::template_count(quote, n, *total));
+            }
+            None if *first => more += 1,
+            None => {}
+        }
+    }
     if let Some((key, n, fine)) = best {
-        if *n >= 2 {
+        if *n >= 2 && !best_named {
             parts.push(marker::most_common(fine.unwrap_or(key), *n));
+        }
+    }
+    if !names.is_empty() || more > 0 {
+        parts.push(marker::templates_named(&names, more));
+    }
+    if parts.is_empty() {
+        // Nothing else to say: what the lines are.
+        let blank = (first..end).all(|k| info[k].blank);
+        if blank {
+            parts.push(marker::blank_lines());
+        } else {
+            let quotes: Vec<String> = keys
+                .iter()
+                .map(|(key, n, fine)| marker::template_count(fine.unwrap_or(key), *n, *n))
+                .collect();
+            if quotes.is_empty() {
+                let k = (first..end).find(|&k| !info[k].blank).unwrap_or(first);
+                let quote =
+                    fold::loose_template(lines[k].as_ref(), &info[k], MAX_QUOTED_TEMPLATE, false)
+                        .quoted;
+                parts.push(marker::templates_named(
+                    &[marker::template_count(&quote, total, total)],
+                    0,
+                ));
+            } else {
+                parts.push(marker::templates_named(&quotes, 0));
+            }
         }
     }
     Summary {

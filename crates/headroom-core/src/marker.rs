@@ -146,6 +146,34 @@ pub fn most_common(template: &str, n: usize) -> String {
     format!("most common \"{template}\" ×{n}")
 }
 
+/// A template a marker names, with its count in the run and, when it differs, in the block:
+/// `"session opened for user <*>" ×3 (40 in all)`.
+pub fn template_count(template: &str, here: usize, total: usize) -> String {
+    if here == total {
+        format!("\"{template}\" ×{here}")
+    } else {
+        format!("\"{template}\" ×{here} ({total} in all)")
+    }
+}
+
+/// The templates a dropped run holds that no kept line shows: named ones, then how many more.
+pub fn templates_named(names: &[String], more: usize) -> String {
+    if names.is_empty() {
+        return format!("{more} other {}", plural(more, "template", "templates"));
+    }
+    let mut s = String::from(plural(names.len() + more, "template ", "templates "));
+    s.push_str(&names.join(", "));
+    if more > 0 {
+        s.push_str(&format!(", {more} more"));
+    }
+    s
+}
+
+/// What a dropped run of blank lines is.
+pub fn blank_lines() -> String {
+    String::from("blank")
+}
+
 pub fn repeated_signal_lines(n: usize) -> String {
     if n == 1 {
         String::from("1 repeat of a kept line")

@@ -96,6 +96,7 @@ export function fit<T>(max: number, start: number, total: number, attempt: (budg
   let over: T | undefined;
   let lo = 0;
   let hi = Number.MAX_SAFE_INTEGER;
+  let overTokens = -1;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const [out, tokens] = attempt(budget);
     let next: number;
@@ -111,6 +112,9 @@ export function fit<T>(max: number, start: number, total: number, attempt: (budg
       // In proportion, with a margin so the next round lands under the limit.
       const shrunk = scale(budget, max, tokens);
       next = Math.max(0, shrunk - Math.floor(shrunk / 50));
+      // The last cut changed nothing (the selection has slack): halve the distance instead.
+      if (tokens === overTokens) next = Math.min(next, lo + Math.floor((budget - lo) / 2));
+      overTokens = tokens;
     }
     next = Math.max(Math.min(next, Math.max(0, hi - 1)), lo + 1);
     if (next >= hi || next <= lo || next === budget) break;

@@ -51,7 +51,7 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   const start = losslessAbove(lossless.content, estimated, max, options.encoding);
   if (start === undefined) return lossless;
   const q = quoted(units, lines, info);
-  const keepPlan = plan(units, lines, info, q.shape);
+  const keepPlan = plan(units, lines, info, q.shape, q.coarse);
   const relevance = lines.map((line, k) => (info[k]!.cls === Class.Query ? queryScore(line.slice(info[k]!.ts), terms, weights) : 0));
   rankQueryLines(keepPlan, units, relevance);
   return fit(max, start, estimated, (b): [Compressed, number] => {
@@ -107,6 +107,11 @@ function renderSelection(
   const levelTotals = [0, 0, 0, 0, 0, 0, 0];
   let droppedTotal = 0;
   let markers = 0;
+  // The shapes kept lines show: a marker names only the others.
+  const shown = new Set<string>();
+  units.forEach((unit, u) => {
+    if (sel.kept[u] && unit.kind !== 'repeat') shown.add(q.shape[unit.start]!);
+  });
   let u = 0;
   while (u < units.length) {
     if (sel.kept[u]) {
@@ -117,7 +122,7 @@ function renderSelection(
     }
     const from = u;
     while (u < units.length && !sel.kept[u]) u++;
-    const summary = summarise(units.slice(from, u), sel.repeatedSignal.slice(from, u), lines, info, q);
+    const summary = summarise(units.slice(from, u), sel.repeatedSignal.slice(from, u), sel.named.slice(from, u), sel.firstOfShape.slice(from, u), shown, lines, info, q);
     for (let k = 0; k < 7; k++) levelTotals[k]! += summary.levels[k]!;
     droppedTotal += summary.lines;
     markers++;
@@ -151,8 +156,21 @@ interface Summary {
   marker: string;
 }
 
-/** The marker for a run of dropped units. */
-function summarise(units: readonly Unit[], repeated: readonly boolean[], lines: readonly string[], info: readonly LineInfo[], q: Quoted): Summary {
+/**
+ * The marker for a run of dropped units: level counts, time span, repeats of kept lines, the most
+ * common template, and the shapes no kept line shows (`named` by selection, or counted as more); a
+ * run with nothing else to say names its templates.
+ */
+function summarise(
+  units: readonly Unit[],
+  repeated: readonly boolean[],
+  named: ReadonlyArray<number | undefined>,
+  firstOfShape: readonly boolean[],
+  shown: ReadonlySet<string>,
+  lines: readonly string[],
+  info: readonly LineInfo[],
+  q: Quoted,
+): Summary {
   let total = 0;
   const levels = [0, 0, 0, 0, 0, 0, 0];
   let repeats = 0;
@@ -215,7 +233,39 @@ function summarise(units: readonly Unit[], repeated: readonly boolean[], lines: 
   if (repeats > 0) parts.push(marker.repeatedSignalLines(repeats));
   let best: [string, number, string | undefined] | undefined;
   for (const k of keys) if (best === undefined || k[1] > best[1]) best = k;
-  if (best !== undefined && best[1] >= 2) parts.push(marker.mostCommon(best[2] ?? best[0], best[1]));
+  // The shapes this run holds that no kept line shows: named with their count here (and in all,
+  // when later runs hold more of them), or counted.
+  const here = new Map<string, number>();
+  for (const unit of units) if (unit.kind !== 'repeat') here.set(q.shape[unit.start]!, (here.get(q.shape[unit.start]!) ?? 0) + unit.len);
+  const names: string[] = [];
+  let more = 0;
+  let bestNamed = false;
+  units.forEach((unit, idx) => {
+    const shape = q.shape[unit.start]!;
+    if (unit.kind === 'repeat' || shown.has(shape)) return;
+    const total = named[idx];
+    if (total !== undefined) {
+      const quote = q.coarse[unit.start]!;
+      if (best !== undefined && best[0] === quote) bestNamed = true;
+      names.push(marker.templateCount(quote, here.get(shape) ?? unit.len, total));
+    } else if (firstOfShape[idx]) more++;
+  });
+  if (best !== undefined && best[1] >= 2 && !bestNamed) parts.push(marker.mostCommon(best[2] ?? best[0], best[1]));
+  if (names.length > 0 || more > 0) parts.push(marker.templatesNamed(names, more));
+  if (parts.length === 0) {
+    // Nothing else to say: what the lines are.
+    let blank = true;
+    for (let k = first; k < end; k++) if (!info[k]!.blank) blank = false;
+    if (blank) parts.push(marker.blankLines());
+    else if (keys.length > 0) parts.push(marker.templatesNamed(keys.map(([key, n, fine]) => marker.templateCount(fine ?? key, n, n)), 0));
+    else {
+      let k = first;
+      while (k < end && info[k]!.blank) k++;
+      if (k === end) k = first;
+      const quote = looseTemplate(lines[k]!, info[k]!, MAX_QUOTED_TEMPLATE, false).quoted;
+      parts.push(marker.templatesNamed([marker.templateCount(quote, total, total)], 0));
+    }
+  }
   return { lines: total, levels, marker: marker.linesOmitted(total, parts) };
 }
 

@@ -107,6 +107,27 @@ export function mostCommon(template: string, n: number): string {
   return `most common "${template}" ×${n}`;
 }
 
+/**
+ * A template a marker names, with its count in the run and, when it differs, in the block:
+ * `"session opened for user <*>" ×3 (40 in all)`.
+ */
+export function templateCount(template: string, here: number, total: number): string {
+  return here === total ? `"${template}" ×${here}` : `"${template}" ×${here} (${total} in all)`;
+}
+
+/** The templates a dropped run holds that no kept line shows: named ones, then how many more. */
+export function templatesNamed(names: readonly string[], more: number): string {
+  if (names.length === 0) return `${more} other ${plural(more, 'template', 'templates')}`;
+  let s = plural(names.length + more, 'template ', 'templates ') + names.join(', ');
+  if (more > 0) s += `, ${more} more`;
+  return s;
+}
+
+/** What a dropped run of blank lines is. */
+export function blankLines(): string {
+  return 'blank';
+}
+
 export function repeatedSignalLines(n: number): string {
   return n === 1 ? '1 repeat of a kept line' : `${n} repeats of kept lines`;
 }

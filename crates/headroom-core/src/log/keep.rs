@@ -5,12 +5,17 @@
 //! repeats, timestamps aside, may go, and the kept one then says how often it occurred), and the
 //! first and last line. Then, while the budget lasts: the lines around errors and stack traces
 //! (what follows an error and is indented under it, the gap between two nearby errors, a few
-//! lines before and after), the distinct query lines (relevance is not signal: query hits
-//! compete for the budget), repeats of signal lines, section headers, the other lines of rare
-//! shapes, latest first, and last the first line of each frequent shape.
+//! lines before and after); the distinct query lines, most relevant first (relevance is not
+//! signal: query hits compete for the budget); then coverage before repetition: every shape
+//! (loose template) of the ordinary lines is first named in a marker with its count, rarest
+//! first, and then shown by its first line, rarest first (a name stands in for a line only where
+//! it is cheaper: a shape of one line is named only when its name costs at most two thirds of the
+//! line); then repeats of signal lines, section headers, and the other lines of rare shapes,
+//! latest first.
 
 use super::classify::{Class, LineInfo};
 use super::fold::{Unit, UnitKind};
+use crate::budget::estimate_tokens;
 use crate::lines::LineMap;
 use std::collections::HashMap;
 
@@ -33,17 +38,19 @@ const PRIO_CONTEXT: usize = 10;
 const PRIO_QUERY: usize = 100;
 /// Query scores above this rank alike.
 const QUERY_SPAN: usize = 99;
-const PRIO_REPEATED_SIGNAL: usize = 200;
-const PRIO_HEADER: usize = 300;
-const PRIO_OTHER: usize = 400;
-/// The first line of a frequent shape, kept only with budget to spare.
-const PRIO_EXAMPLE: usize = 500;
+/// The first line of a shape no kept line shows (see `plan`).
+const PRIO_TEMPLATE: usize = 200;
+const PRIO_REPEATED_SIGNAL: usize = 300;
+const PRIO_HEADER: usize = 400;
+const PRIO_OTHER: usize = 500;
 /// Ordinary lines whose shape occurs more often than `RARE_SHAPE` times.
 const PRIO_NEVER: usize = usize::MAX;
 
 /// An ordinary line is kept as filler only if its shape (see `loose_template`) occurs at most
 /// this many times in the block.
 pub const RARE_SHAPE: usize = 2;
+/// Estimated cost of naming a shape in a marker beyond its quote: quotes, count, separator.
+pub const NAME_COST: usize = 6;
 
 /// What selection decided for each unit.
 pub struct Selection {
@@ -52,23 +59,34 @@ pub struct Selection {
     pub in_all: Vec<Option<usize>>,
     /// The unit repeats an earlier kept signal line.
     pub repeated_signal: Vec<bool>,
+    /// For the dropped first line of a shape that markers name: how many lines the shape has.
+    pub named: Vec<Option<usize>>,
+    /// The unit is the first ordinary line of its shape.
+    pub first_of_shape: Vec<bool>,
 }
 
 /// What selection knows before it sees a budget: each unit's priority, and which signal line
 /// each repeat belongs to. Built once per block; every budget round reuses it.
 pub struct Plan {
     prio: Vec<usize>,
+    /// Order among units of one priority (smaller first).
+    rank: Vec<(usize, usize)>,
+    /// For the first line of a shape: how many ordinary lines have the shape.
+    shape_lines: Vec<usize>,
+    /// For the first line of a shape: what naming the shape in a marker costs.
+    name_cost: Vec<usize>,
     repeated_signal: Vec<bool>,
     group_of: Vec<Option<usize>>,
 }
 
 /// Ranks the units of a block (see the module comment). `shapes` holds the loose template
-/// (`LooseTemplate::shape`) of each unit's first line.
+/// (`LooseTemplate::shape`) of each unit's first line, `quotes` the form markers quote.
 pub fn plan<S: AsRef<str>>(
     units: &[Unit],
     lines: &[S],
     info: &[LineInfo],
     shapes: &[String],
+    quotes: &[String],
 ) -> Plan {
     let n = lines.len();
     let score = context_scores(info);
@@ -141,37 +159,52 @@ pub fn plan<S: AsRef<str>>(
         };
     }
 
-    // Ordinary lines of a frequent shape are well told by the omission marker (it names the
-    // commonest shape and counts it); only rare ones are worth their tokens.
+    // Coverage before repetition: the first ordinary line of each shape no kept line shows
+    // (rarest shape first, then latest first) comes before any shape's second line. Later lines
+    // of a frequent shape are well told by the markers (they count it); only rare ones are worth
+    // their tokens.
+    let mut must_shape: LineMap<&str, ()> = LineMap::default();
     let mut shape_count: LineMap<&str, usize> = LineMap::default();
-    let mut shape_of: Vec<Option<&str>> = vec![None; units.len()];
     for (u, unit) in units.iter().enumerate() {
-        if prio[u] == PRIO_OTHER {
-            let key = shapes[unit.start].as_str();
+        let key = shapes[unit.start].as_str();
+        if prio[u] == PRIO_MUST && unit.kind == UnitKind::Line {
+            must_shape.insert(key, ());
+        } else if prio[u] == PRIO_OTHER {
             *shape_count.entry(key).or_insert(0) += unit.len;
-            shape_of[u] = Some(key);
         }
     }
-    // Still, when the budget has room left, the first line of each frequent shape shows what the
-    // markers stand for (a log of a few shapes would otherwise shrink to one marker).
-    let mut shown: LineMap<&str, ()> = LineMap::default();
-    for (u, key) in shape_of.iter().enumerate() {
-        let Some(key) = key else {
+    let mut rank: Vec<(usize, usize)> = (0..units.len()).map(|u| (0, u)).collect();
+    let mut shape_lines = vec![0; units.len()];
+    let mut name_cost = vec![0; units.len()];
+    let mut seen: LineMap<&str, ()> = LineMap::default();
+    for (u, unit) in units.iter().enumerate() {
+        if prio[u] != PRIO_OTHER {
             continue;
-        };
-        // A shape of fields alone (`<*>`) says nothing; such lines stay ordinary filler.
-        let worded = key.split(' ').any(|t| t != "<*>");
-        if worded && shape_count.get(key).is_some_and(|n| *n > RARE_SHAPE) {
-            prio[u] = if shown.insert(key, ()).is_some() {
-                PRIO_NEVER
-            } else {
-                PRIO_EXAMPLE
-            };
         }
+        rank[u] = (0, usize::MAX - u);
+        let key = shapes[unit.start].as_str();
+        // A shape of fields alone (`<*>`) says nothing; such lines stay ordinary filler.
+        if !key.split(' ').any(|t| t != "<*>") {
+            continue;
+        }
+        let count = shape_count.get(key).copied().unwrap_or(0);
+        if must_shape.contains_key(key) || seen.insert(key, ()).is_some() {
+            if count > RARE_SHAPE {
+                prio[u] = PRIO_NEVER;
+            }
+            continue;
+        }
+        prio[u] = PRIO_TEMPLATE;
+        rank[u] = (count, usize::MAX - u);
+        shape_lines[u] = count;
+        name_cost[u] = estimate_tokens(&quotes[unit.start]) + NAME_COST;
     }
 
     Plan {
         prio,
+        rank,
+        shape_lines,
+        name_cost,
         repeated_signal,
         group_of,
     }
@@ -212,20 +245,39 @@ pub fn select(
         .filter(|u| !kept[*u] && prio[*u] != PRIO_NEVER)
         .collect();
     // Most important first; among the ordinary lines the latest first (a log's end tells how
-    // it went), otherwise in reading order.
-    order.sort_by_key(|&u| {
-        let p = prio[u];
-        (p, if p == PRIO_OTHER { usize::MAX - u } else { u })
-    });
-    for u in order {
+    // it went), the first lines of shapes rarest first, otherwise in reading order.
+    order.sort_by_key(|&u| (prio[u], plan.rank[u]));
+    let mut named: Vec<Option<usize>> = vec![None; units.len()];
+    let mut naming_done = false;
+    for (i, &u) in order.iter().enumerate() {
+        if prio[u] == PRIO_TEMPLATE && !naming_done {
+            // Every shape first gets its name in a marker, while the budget lasts; a shape of
+            // one line only where the name costs at most two thirds of the line.
+            naming_done = true;
+            for &v in order[i..].iter().take_while(|&&v| prio[v] == PRIO_TEMPLATE) {
+                let c = plan.name_cost[v];
+                let worth = plan.shape_lines[v] >= 2 || 3 * c <= 2 * costs[v];
+                if worth && used + c <= budget {
+                    named[v] = Some(plan.shape_lines[v]);
+                    used += c;
+                }
+            }
+        }
         let left = u > 0 && !kept[u - 1];
         let right = u + 1 < units.len() && !kept[u + 1];
         let cost = costs[u] + if left && right { MARKER_COST } else { 0 };
         let saving = if !left && !right { MARKER_COST } else { 0 };
+        // A shown line needs no name.
+        let refund = if named[u].is_some() {
+            plan.name_cost[u]
+        } else {
+            0
+        };
         // A unit no dearer than the marker that would stand for it is always worth keeping.
-        if (saving > 0 && cost <= SMALL_MARKER_COST) || used + cost <= budget + saving {
+        if (saving > 0 && cost <= SMALL_MARKER_COST) || used + cost <= budget + saving + refund {
             kept[u] = true;
-            used = (used + cost).saturating_sub(saving);
+            named[u] = None;
+            used = (used + cost).saturating_sub(saving + refund);
         }
     }
     // A repeat marker only makes sense under its complete first copy.
@@ -255,6 +307,8 @@ pub fn select(
         kept,
         in_all,
         repeated_signal: plan.repeated_signal.clone(),
+        named,
+        first_of_shape: plan.shape_lines.iter().map(|n| *n > 0).collect(),
     }
 }
 

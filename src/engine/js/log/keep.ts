@@ -4,12 +4,17 @@
 // Always kept: every distinct error, warning, stack-trace, summary and outlier line (later exact
 // repeats, timestamps aside, may go, and the kept one then says how often it occurred), and the
 // first and last line. Then, while the budget lasts: the lines around errors and stack traces
-// (what follows an error and is indented under it, the gap between two nearby errors, a few lines
-// before and after), the distinct query lines (relevance is not signal: query hits compete for
-// the budget), repeats of signal lines, section headers, the other lines of rare shapes, latest
-// first, and last the first line of each frequent shape.
+// (what follows an error and is indented under it, the gap between two nearby errors, a few
+// lines before and after); the distinct query lines, most relevant first (relevance is not
+// signal: query hits compete for the budget); then coverage before repetition: every shape
+// (loose template) of the ordinary lines is first named in a marker with its count, rarest
+// first, and then shown by its first line, rarest first (a name stands in for a line only where
+// it is cheaper: a shape of one line is named only when its name costs at most two thirds of the
+// line); then repeats of signal lines, section headers, and the other lines of rare shapes,
+// latest first.
 
 import { Class, type LineInfo } from './classify.js';
+import { estimateTokens } from '../budget.js';
 import type { Unit } from './fold.js';
 
 /** Lines after an error or stack-trace line kept as its context. */
@@ -30,12 +35,12 @@ const PRIO_CONTEXT = 10;
 const PRIO_QUERY = 100;
 /** Query scores above this rank alike. */
 const QUERY_SPAN = 99;
-const PRIO_REPEATED_SIGNAL = 200;
-const PRIO_HEADER = 300;
-const PRIO_OTHER = 400;
+/** The first line of a shape no kept line shows (see `plan`). */
+const PRIO_TEMPLATE = 200;
+const PRIO_REPEATED_SIGNAL = 300;
+const PRIO_HEADER = 400;
+const PRIO_OTHER = 500;
 /** Ordinary lines whose shape occurs more often than `RARE_SHAPE` times. */
-/** The first line of a frequent shape, kept only with budget to spare. */
-const PRIO_EXAMPLE = 500;
 const PRIO_NEVER = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -43,6 +48,8 @@ const PRIO_NEVER = Number.MAX_SAFE_INTEGER;
  * many times in the block.
  */
 export const RARE_SHAPE = 2;
+/** Estimated cost of naming a shape in a marker beyond its quote: quotes, count, separator. */
+export const NAME_COST = 6;
 
 /** What selection decided for each unit. */
 export interface Selection {
@@ -51,6 +58,10 @@ export interface Selection {
   inAll: Array<number | undefined>;
   /** The unit repeats an earlier kept signal line. */
   repeatedSignal: boolean[];
+  /** For the dropped first line of a shape that markers name: how many lines the shape has. */
+  named: Array<number | undefined>;
+  /** The unit is the first ordinary line of its shape. */
+  firstOfShape: boolean[];
 }
 
 /**
@@ -59,15 +70,21 @@ export interface Selection {
  */
 export interface Plan {
   prio: number[];
+  /** Order among units of one priority (smaller first). */
+  rank: Array<[number, number]>;
+  /** For the first line of a shape: how many ordinary lines have the shape. */
+  shapeLines: number[];
+  /** For the first line of a shape: what naming the shape in a marker costs. */
+  nameCost: number[];
   repeatedSignal: boolean[];
   groupOf: Array<number | undefined>;
 }
 
 /**
  * Ranks the units of a block (see the module comment). `shapes` holds the loose template
- * (`LooseTemplate.shape`) of each unit's first line.
+ * (`LooseTemplate.shape`) of each unit's first line, `quotes` the form markers quote.
  */
-export function plan(units: readonly Unit[], lines: readonly string[], info: readonly LineInfo[], shapes: readonly string[]): Plan {
+export function plan(units: readonly Unit[], lines: readonly string[], info: readonly LineInfo[], shapes: readonly string[], quotes: readonly string[]): Plan {
   const n = lines.length;
   const score = contextScores(info);
   const prio: number[] = new Array<number>(units.length).fill(PRIO_OTHER);
@@ -145,32 +162,42 @@ export function plan(units: readonly Unit[], lines: readonly string[], info: rea
             : PRIO_OTHER;
   }
 
-  // Ordinary lines of a frequent shape are well told by the omission marker (it names the
-  // commonest shape and counts it); only rare ones are worth their tokens.
+  // Coverage before repetition: the first ordinary line of each shape no kept line shows (rarest
+  // shape first, then latest first) comes before any shape's second line. Later lines of a
+  // frequent shape are well told by the markers (they count it); only rare ones are worth their
+  // tokens.
+  const mustShape = new Set<string>();
   const shapeCount = new Map<string, number>();
-  const shapeOf: Array<string | undefined> = new Array<string | undefined>(units.length).fill(undefined);
   for (let u = 0; u < units.length; u++) {
-    if (prio[u] !== PRIO_OTHER) continue;
     const unit = units[u]!;
     const key = shapes[unit.start]!;
-    shapeCount.set(key, (shapeCount.get(key) ?? 0) + unit.len);
-    shapeOf[u] = key;
+    if (prio[u] === PRIO_MUST && unit.kind === 'line') mustShape.add(key);
+    else if (prio[u] === PRIO_OTHER) shapeCount.set(key, (shapeCount.get(key) ?? 0) + unit.len);
   }
-  // Still, when the budget has room left, the first line of each frequent shape shows what the
-  // markers stand for (a log of a few shapes would otherwise shrink to one marker).
-  const shown = new Set<string>();
+  const rank: Array<[number, number]> = units.map((_, u) => [0, u]);
+  const shapeLines: number[] = new Array<number>(units.length).fill(0);
+  const nameCost: number[] = new Array<number>(units.length).fill(0);
+  const seen = new Set<string>();
   for (let u = 0; u < units.length; u++) {
-    const key = shapeOf[u];
-    if (key === undefined) continue;
+    if (prio[u] !== PRIO_OTHER) continue;
+    rank[u] = [0, -u];
+    const unit = units[u]!;
+    const key = shapes[unit.start]!;
     // A shape of fields alone (`<*>`) says nothing; such lines stay ordinary filler.
-    const worded = key.split(' ').some((t) => t !== '<*>');
-    if (worded && shapeCount.get(key)! > RARE_SHAPE) {
-      prio[u] = shown.has(key) ? PRIO_NEVER : PRIO_EXAMPLE;
-      shown.add(key);
+    if (!key.split(' ').some((t) => t !== '<*>')) continue;
+    const count = shapeCount.get(key) ?? 0;
+    if (mustShape.has(key) || seen.has(key)) {
+      if (count > RARE_SHAPE) prio[u] = PRIO_NEVER;
+      continue;
     }
+    seen.add(key);
+    prio[u] = PRIO_TEMPLATE;
+    rank[u] = [count, -u];
+    shapeLines[u] = count;
+    nameCost[u] = estimateTokens(quotes[unit.start]!) + NAME_COST;
   }
 
-  return { prio, repeatedSignal, groupOf };
+  return { prio, rank, shapeLines, nameCost, repeatedSignal, groupOf };
 }
 
 /** Ranks the query lines of `plan` by `relevance` (per line: `query.queryScore` of its text), highest first. */
@@ -198,18 +225,38 @@ export function select(units: readonly Unit[], info: readonly LineInfo[], plan: 
   const order: number[] = [];
   for (let u = 0; u < units.length; u++) if (!kept[u] && prio[u] !== PRIO_NEVER) order.push(u);
   // Most important first; among the ordinary lines the latest first (a log's end tells how it
-  // went), otherwise in reading order.
-  const tie = (u: number): number => (prio[u] === PRIO_OTHER ? -u : u);
-  order.sort((a, b) => prio[a]! - prio[b]! || tie(a) - tie(b));
-  for (const u of order) {
+  // went), the first lines of shapes rarest first, otherwise in reading order.
+  const { rank, nameCost, shapeLines } = plan;
+  order.sort((a, b) => prio[a]! - prio[b]! || rank[a]![0] - rank[b]![0] || rank[a]![1] - rank[b]![1]);
+  const named: Array<number | undefined> = new Array<number | undefined>(units.length).fill(undefined);
+  let namingDone = false;
+  for (let i = 0; i < order.length; i++) {
+    const u = order[i]!;
+    if (prio[u] === PRIO_TEMPLATE && !namingDone) {
+      // Every shape first gets its name in a marker, while the budget lasts; a shape of one line
+      // only where the name costs at most two thirds of the line.
+      namingDone = true;
+      for (let j = i; j < order.length && prio[order[j]!] === PRIO_TEMPLATE; j++) {
+        const v = order[j]!;
+        const c = nameCost[v]!;
+        const worth = shapeLines[v]! >= 2 || 3 * c <= 2 * costs[v]!;
+        if (worth && used + c <= budget) {
+          named[v] = shapeLines[v]!;
+          used += c;
+        }
+      }
+    }
     const left = u > 0 && !kept[u - 1];
     const right = u + 1 < units.length && !kept[u + 1];
     const cost = costs[u]! + (left && right ? MARKER_COST : 0);
     const saving = !left && !right ? MARKER_COST : 0;
+    // A shown line needs no name.
+    const refund = named[u] !== undefined ? nameCost[u]! : 0;
     // A unit no dearer than the marker that would stand for it is always worth keeping.
-    if ((saving > 0 && cost <= SMALL_MARKER_COST) || used + cost <= budget + saving) {
+    if ((saving > 0 && cost <= SMALL_MARKER_COST) || used + cost <= budget + saving + refund) {
       kept[u] = true;
-      used = used + cost - saving;
+      named[u] = undefined;
+      used = Math.max(0, used + cost - saving - refund);
     }
   }
   // A repeat marker only makes sense under its complete first copy.
@@ -241,7 +288,7 @@ export function select(units: readonly Unit[], info: readonly LineInfo[], plan: 
   for (const [first, { total, dropped }] of totals) {
     if (dropped && kept[first] && info[units[first]!.start]!.cls !== Class.Frame) inAll[first] = total;
   }
-  return { kept, inAll, repeatedSignal: plan.repeatedSignal };
+  return { kept, inAll, repeatedSignal: plan.repeatedSignal, named, firstOfShape: shapeLines.map((n) => n > 0) };
 }
 
 /**
