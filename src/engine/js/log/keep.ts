@@ -101,7 +101,7 @@ export function plan(units: readonly Unit[], lines: readonly string[], info: rea
       const key = summaryKey[u];
       const g = groupOf[u];
       const must = key !== undefined ? lastOfTemplate.get(key) === u : g !== undefined ? g === u : false;
-      if (must || edge) {
+      if (must || edge || info[unit.start]!.framed) {
         prio[u] = PRIO_MUST;
         continue;
       }
