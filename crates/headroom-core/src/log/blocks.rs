@@ -10,8 +10,8 @@
 //!   Dockerfile excerpt) or by `╷` … `╵` (terraform), whole, when it holds an error or sits
 //!   next to one (or to another such box: `------ … ------ / Dockerfile:32 / ---- … ---- / ERROR`).
 //! - **Test sections**: pytest's `____ test_x ____`, cargo test's `---- x stdout ----` and jest's
-//!   `● Suite › test` run to the next section; go's `=== RUN   TestX` runs to its `--- FAIL:
-//!   TestX`; a buildkit step is its `#9 ` lines. A section that holds an error or a stack trace
+//!   `● Suite › test` run to the next section; a failed go test is what follows its `=== RUN`
+//!   and `=== CONT` lines; a buildkit step is its `#9 ` lines. A section that holds an error or a stack trace
 //!   (a step: an error) is kept whole.
 //!
 //! Every block is bounded (`CONTINUATION_MAX`, `BOX_MAX`, `SECTION_MAX` lines), so one error
@@ -296,21 +296,39 @@ fn sections(bodies: &[&[u8]], info: &[LineInfo], framed: &mut [bool]) {
             }
         }
     }
-    // go test -v: a failed test's lines run from its `=== RUN` to its `--- FAIL:`.
-    let mut runs: LineMap<&[u8], usize> = LineMap::default();
+    // go test -v: a test's lines follow its `=== RUN` or `=== CONT` line (parallel tests take
+    // turns) up to the next `=== `/`--- ` line; those of a test that failed are kept.
+    let mut segments: Vec<(&[u8], usize, usize)> = Vec::new();
+    let mut failed: LineMap<&[u8], ()> = LineMap::default();
     for k in 0..n {
         let b = bodies[k];
-        if let Some(name) = b.strip_prefix(b"=== RUN ") {
-            runs.insert(name.trim_ascii(), k);
-        } else if let Some(rest) = b.strip_prefix(b"--- FAIL: ") {
-            let name = rest.split(|c| *c == b' ').next().unwrap_or(rest);
-            if let Some(&start) = runs.get(name) {
-                if k - start <= SECTION_MAX {
-                    framed[start..k].fill(true);
-                }
-            }
+        if let Some(rest) = b.strip_prefix(b"--- FAIL: ") {
+            failed.insert(rest.split(|c| *c == b' ').next().unwrap_or(rest), ());
+        }
+        let Some(name) = b
+            .strip_prefix(b"=== RUN ")
+            .or_else(|| b.strip_prefix(b"=== CONT "))
+        else {
+            continue;
+        };
+        let limit = n.min(k + SECTION_MAX);
+        let end = (k + 1..limit)
+            .find(|&j| ends_go_segment(bodies[j]))
+            .unwrap_or(limit);
+        segments.push((name.trim_ascii(), k, end));
+    }
+    for (name, start, end) in segments {
+        if failed.contains_key(name) {
+            framed[start..end].fill(true);
         }
     }
+}
+
+/// Where a go test's output stops: another test's turn, a result, the package's verdict.
+fn ends_go_segment(b: &[u8]) -> bool {
+    [&b"=== "[..], b"--- ", b"FAIL", b"PASS", b"ok "]
+        .iter()
+        .any(|p| b.starts_with(p))
 }
 
 /// buildkit's `#12 ` step prefix: the step number and the rest of the line.

@@ -10,8 +10,8 @@
 //   Dockerfile excerpt) or by `╷` … `╵` (terraform), whole, when it holds an error or sits next
 //   to one (or to another such box: `------ … ------ / Dockerfile:32 / ---- … ---- / ERROR`).
 // - Test sections: pytest's `____ test_x ____`, cargo test's `---- x stdout ----` and jest's
-//   `● Suite › test` run to the next section; go's `=== RUN   TestX` runs to its `--- FAIL:
-//   TestX`; a buildkit step is its `#9 ` lines. A section that holds an error or a stack trace
+//   `● Suite › test` run to the next section; a failed go test is what follows its `=== RUN` and
+//   `=== CONT` lines; a buildkit step is its `#9 ` lines. A section that holds an error or a stack trace
 //   (a step: an error) is kept whole.
 //
 // Every block is bounded (`CONTINUATION_MAX`, `BOX_MAX`, `SECTION_MAX` lines), so one error can
@@ -288,18 +288,30 @@ function sections(bodies: readonly string[], info: readonly LineInfo[], framed: 
     const keep = lines.length <= SECTION_MAX ? lines : lines.slice(0, 1);
     for (const j of keep) framed[j] = true;
   }
-  // go test -v: a failed test's lines run from its `=== RUN` to its `--- FAIL:`.
-  const runs = new Map<string, number>();
+  // go test -v: a test's lines follow its `=== RUN` or `=== CONT` line (parallel tests take
+  // turns) up to the next `=== `/`--- ` line; those of a test that failed are kept.
+  const segments: Array<[string, number, number]> = [];
+  const failedTests = new Set<string>();
   for (let j = 0; j < n; j++) {
     const b = bodies[j]!;
-    if (b.startsWith('=== RUN ')) runs.set(trimAscii(b.slice(8)), j);
-    else if (b.startsWith('--- FAIL: ')) {
-      const name = b.slice(10).split(' ')[0]!;
-      const start = runs.get(name);
-      if (start !== undefined && j - start <= SECTION_MAX) framed.fill(true, start, j);
+    if (b.startsWith('--- FAIL: ')) failedTests.add(b.slice(10).split(' ')[0]!);
+    const name = b.startsWith('=== RUN ') ? b.slice(8) : b.startsWith('=== CONT ') ? b.slice(9) : undefined;
+    if (name === undefined) continue;
+    const limit = Math.min(n, j + SECTION_MAX);
+    let end = limit;
+    for (let i = j + 1; i < limit; i++) {
+      if (endsGoSegment(bodies[i]!)) {
+        end = i;
+        break;
+      }
     }
+    segments.push([trimAscii(name), j, end]);
   }
+  for (const [name, start, end] of segments) if (failedTests.has(name)) framed.fill(true, start, end);
 }
+
+/** Where a go test's output stops: another test's turn, a result, the package's verdict. */
+const endsGoSegment = (b: string): boolean => ['=== ', '--- ', 'FAIL', 'PASS', 'ok '].some((p) => b.startsWith(p));
 
 /** buildkit's `#12 ` step prefix: the step number and the rest of the line. */
 function stepId(b: string): [string, string] | undefined {
