@@ -2,6 +2,7 @@
 // buildkit error boxes, multi-line messages, compiler gutters and carets, test-failure sections
 // (pytest, jest, go, cargo), and the CI-log floor on the development corpus's labelled logs.
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BlockOptions, BlockResult } from '../../src/engine/types.js';
 import { corpusFiles, corpusPath, fullCorpus } from '../support/corpus.js';
@@ -209,6 +210,62 @@ describe('error blocks are kept whole under a tight budget', () => {
     expect(r.content).toContain('ERROR: upload failed');
     expect(r.tokensAfter).toBeLessThan(r.tokensBefore / 4);
     expect(input.split('\n').length).toBeGreaterThan(600);
+  });
+});
+
+describe('shared property runs over framing lines', () => {
+  // Logs made of the lines the framing rules read (fences, gutters, carets, section banners,
+  // go turns, buildkit steps), errors and chatter in any order: both engines must agree.
+  const piece = fc.constantFrom(
+    '------',
+    '--------------------',
+    '╷',
+    '│ Error: bad argument',
+    '╵',
+    ' > [2/3] RUN make:',
+    '  32 | >>> RUN make',
+    '  |',
+    '4 |     let x = 1;',
+    '  |     ^^^ here',
+    '        ~~~~',
+    '3 const x = 1;',
+    ' --> src/main.rs:4:18',
+    '  = note: expected i32',
+    '_____ test_a _____',
+    '---- a::b stdout ----',
+    '  ● Suite › works',
+    '=== RUN   TestA',
+    '=== CONT  TestA',
+    '--- FAIL: TestA (0.00s)',
+    '--- PASS: TestB (0.00s)',
+    '#7 [1/2] RUN go build',
+    '#7 ERROR: exit code 2',
+    '#12 0.31 compiling',
+    'ERROR: build failed:',
+    '[ERROR] Failed to execute goal',
+    '[INFO] Building app',
+    'java.lang.AssertionError: ',
+    '\tat org.app.A.b(A.java:3)',
+    '    indented detail',
+    'Expected: 1',
+    '',
+    '=========== 1 failed ===========',
+    'test result: FAILED. 1 passed; 1 failed',
+  );
+  const chatterLine = fc.nat(999).map((k) => `step ${k} wrote ${k * 7} objects`);
+  const stamp = fc.constantFrom('', '2024-05-01T10:00:00.0000000Z ');
+  const log = fc
+    .tuple(fc.array(fc.oneof({ weight: 3, arbitrary: piece }, { weight: 1, arbitrary: chatterLine }), { minLength: 1, maxLength: 200 }), stamp)
+    .map(([lines, s]) => lines.map((l) => s + l).join('\n'));
+
+  it('agree in both engines at budgets tight and loose', () => {
+    fc.assert(
+      fc.property(log, fc.integer({ min: 20, max: 600 }), (input, max) => {
+        const r = both(input, { minTokens: 0, maxBlockTokens: max });
+        expect(r.tokensAfter).toBeLessThanOrEqual(r.tokensBefore);
+      }),
+      { seed: 1212, numRuns: 200 },
+    );
   });
 });
 
