@@ -3,13 +3,15 @@
 //! 1. Normalise (`lines`): line ends, `\r` progress lines, ANSI escapes.
 //! 2. Classify every line (`classify`): timestamp, level, error/warning/stack-trace/summary
 //!    (`timestamp`, `level`, `frames`, `summary`, and the crate's `signal`); mark the lines
-//!    that carry a statistical outlier or a change point (`outliers`).
+//!    that carry a statistical outlier or a change point (`outliers`), and the lines that frame
+//!    an error block (`blocks`).
 //! 3. Fold losslessly (`fold`): identical runs, repeated blocks, template runs.
 //! 4. Only if that is still above `max_block_tokens`: select (`keep`) within the budget, leaving
 //!    one marker per dropped run with its line count, levels, time span and commonest template.
 //!
 //! Detection asks `recognize` whether lines look like a log.
 
+mod blocks;
 mod classify;
 mod fields;
 mod fold;
@@ -58,6 +60,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     let interned = lines::intern(lines);
     let mut info = classify::classify_interned(lines, &interned, &terms);
     outliers::mark(lines, &mut info);
+    blocks::mark(lines, &mut info);
     let units = fold::fold(lines, &interned, &info);
     let rendered: Vec<Cow<str>> = units.iter().map(|u| u.render(lines)).collect();
     let lossless = Lines::join(&rendered, split.trailing_newline);

@@ -3,7 +3,8 @@
 // 1. Normalise (`lines`): line ends, `\r` progress lines, ANSI escapes.
 // 2. Classify every line (`classify`): timestamp, level, error/warning/stack-trace/summary
 //    (`timestamp`, `level`, `frames`, `summary`, and the engine's `signal`); mark the lines that
-//    carry a statistical outlier or a change point (`outliers`).
+//    carry a statistical outlier or a change point (`outliers`), and the lines that frame an
+//    error block (`blocks`).
 // 3. Fold losslessly (`fold`): identical runs, repeated blocks, template runs.
 // 4. Only if that is still above `maxBlockTokens`: select (`keep`) within the budget, leaving one
 //    marker per dropped run with its line count, levels, time span and commonest template.
@@ -13,6 +14,7 @@
 import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { estimateTokens, fit, losslessAbove } from './budget.js';
 import { joinLines, split, tokens } from './lines.js';
+import { mark as markBlocks } from './log/blocks.js';
 import { Class, classifyAll, type LineInfo } from './log/classify.js';
 import { fold, isVariable, looseTemplate, renderUnit, type Unit } from './log/fold.js';
 import { plan, rankQueryLines, select, type Selection } from './log/keep.js';
@@ -40,6 +42,7 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   const weights = allWeights.filter((w) => w > 0);
   const info = classifyAll(lines, terms);
   markOutliers(lines, info);
+  markBlocks(lines, info);
   const units = fold(lines, info);
   const rendered = units.map((u) => renderUnit(u, lines));
   const lossless: Compressed = { content: joinLines(rendered, trailingNewline), strategy: 'log:fold', omitted: templated(units, undefined) };

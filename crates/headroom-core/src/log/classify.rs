@@ -41,6 +41,8 @@ pub struct LineInfo {
     pub class: Class,
     /// Opens a section (`##[group]`, `> Task :x`, banner lines).
     pub header: bool,
+    /// Belongs to the framing of an error block (set by `blocks`): kept verbatim, with it.
+    pub framed: bool,
 }
 
 /// Classifies every line; `terms` are the block's query terms.
@@ -171,6 +173,7 @@ fn classify(line: &str, terms: &[String]) -> (LineInfo, Shape) {
             level,
             class,
             header,
+            framed: false,
         },
         shape,
     )

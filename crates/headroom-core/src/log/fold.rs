@@ -178,7 +178,10 @@ impl<S: AsRef<str>> Folder<'_, S> {
     }
 
     fn template_eligible(&self, k: usize) -> bool {
-        k != 0 && k + 1 != self.lines.len() && self.info[k].class == Class::Plain
+        k != 0
+            && k + 1 != self.lines.len()
+            && self.info[k].class == Class::Plain
+            && !self.info[k].framed
     }
 
     /// How many lines from `i` share line `i`'s template.

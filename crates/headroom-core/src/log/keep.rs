@@ -128,7 +128,7 @@ pub fn plan<S: AsRef<str>>(
                     (None, Some(first)) => first == u && !query,
                     (None, None) => false,
                 };
-                if must || edge {
+                if must || edge || info[unit.start].framed {
                     prio[u] = PRIO_MUST;
                     continue;
                 }

@@ -27,6 +27,8 @@ export interface LineInfo {
   readonly cls: Class;
   /** Opens a section (`##[group]`, `> Task :x`, banner lines). */
   readonly header: boolean;
+  /** Belongs to the framing of an error block (set by `blocks`): kept verbatim, with it. */
+  readonly framed: boolean;
 }
 
 /** Classifies every line; `terms` are the block's query terms. */
@@ -119,7 +121,7 @@ function classify(line: string, terms: readonly string[]): [LineInfo, Shape] {
     else cls = Class.Plain;
   }
   const header = cls === Class.Plain && isHeader(u);
-  return [{ ts, indent, blank: indent === msg.length, level, cls, header }, shape];
+  return [{ ts, indent, blank: indent === msg.length, level, cls, header, framed: false }, shape];
 }
 
 

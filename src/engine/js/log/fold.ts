@@ -142,7 +142,7 @@ class Folder {
   }
 
   templateEligible(k: number): boolean {
-    return k !== 0 && k + 1 !== this.lines.length && this.info[k]!.cls === Class.Plain;
+    return k !== 0 && k + 1 !== this.lines.length && this.info[k]!.cls === Class.Plain && !this.info[k]!.framed;
   }
 
   /** How many lines from `i` share line `i`'s template. */

@@ -124,7 +124,7 @@ export function plan(units: readonly Unit[], lines: readonly string[], info: rea
       const g = groupOf[u];
       const query = info[unit.start]!.cls === Class.Query && g === u;
       const must = key !== undefined ? lastOfTemplate.get(key) === u : g !== undefined ? g === u && !query : false;
-      if (must || edge) {
+      if (must || edge || info[unit.start]!.framed) {
         prio[u] = PRIO_MUST;
         continue;
       }
