@@ -241,7 +241,22 @@ for (let i = 0; i < 1200; i++) {
   if (i === 825) windows.push(stamp);
 }
 write('metrics/nab/synthetic/cpu_spike.csv', rows.join('\n') + '\n');
-write('metrics/nab/combined_windows.json', JSON.stringify({ 'synthetic/cpu_spike.csv': [windows] }, null, 2) + '\n');
+
+// A second series, hourly, with a one-row dip and a level shift, each in its labelled window.
+const memRows = ['timestamp,value'];
+const memWindows = [];
+const m0 = Date.UTC(2026, 6, 1, 0, 0, 0);
+for (let i = 0; i < 1500; i++) {
+  const stamp = new Date(m0 + i * 3_600_000).toISOString().replace('T', ' ').replace('.000Z', '');
+  const daily = 6 * Math.sin((2 * Math.PI * i) / 24);
+  const level = i >= 1040 ? 78 : 55;
+  const value = i === 430 ? 12 : level + daily + random() * 2;
+  memRows.push(`${stamp},${value.toFixed(3)}`);
+  if (i === 420 || i === 1030) memWindows.push([stamp]);
+  if (i === 440 || i === 1050) memWindows[memWindows.length - 1].push(stamp);
+}
+write('metrics/nab/synthetic/memory_shift.csv', memRows.join('\n') + '\n');
+write('metrics/nab/combined_windows.json', JSON.stringify({ 'synthetic/cpu_spike.csv': [windows], 'synthetic/memory_shift.csv': memWindows }, null, 2) + '\n');
 
 write(
   'README.md',

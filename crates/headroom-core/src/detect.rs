@@ -5,7 +5,7 @@
 
 use crate::block::Kind;
 use crate::log::Look;
-use crate::{diff, json, lines, log, search};
+use crate::{diff, json, lines, log, metrics, search};
 
 /// How much of a block detection reads.
 pub const PREFIX_BYTES: usize = 64 * 1024;
@@ -34,6 +34,10 @@ pub fn detect_lines(content: &str) -> Kind {
     let raw = &all[..all.len().min(PREFIX_LINES)];
     if diff::is_diff(raw) {
         return Kind::Diff;
+    }
+    // A metric series (`timestamp,value` rows) is compressed as a log of numbers.
+    if metrics::is_series(raw) {
+        return Kind::Log;
     }
     if search::is_search(raw) {
         return Kind::Search;

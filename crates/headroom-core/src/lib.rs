@@ -13,6 +13,7 @@ pub mod lines;
 pub mod log;
 pub mod marker;
 mod merge;
+pub mod metrics;
 mod pretokenize;
 pub mod query;
 pub mod search;
@@ -74,7 +75,11 @@ pub fn compress_block_until(
     }
     let proposal = match kind {
         Kind::Json => tape.and_then(|t| json::compress(content, &t, options)),
-        Kind::Log => log::compress(content, options),
+        // A metric series is a log whose rows are numbers: its own selection keeps its anomalies.
+        Kind::Log => match metrics::parse(content) {
+            Some(series) => metrics::compress(&series, content, options),
+            None => log::compress(content, options),
+        },
         Kind::Search => search::compress(content, options),
         Kind::Diff => diff::compress(content, options),
         Kind::Code | Kind::Text => None,

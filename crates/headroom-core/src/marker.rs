@@ -198,6 +198,34 @@ pub fn log_omission_summary(levels: &str, markers: usize) -> String {
     }
 }
 
+// ---- Metric series ----
+
+/// An omitted run of `timestamp,value` rows: its value range and time span,
+/// `[… 412 rows omitted: value 3.1–7.9, 2014-02-14 10:00 – 2014-02-17 08:55 …]`.
+pub fn metric_rows_omitted(
+    n: usize,
+    name: &str,
+    min: &str,
+    max: &str,
+    first: &str,
+    last: &str,
+) -> String {
+    let unit = plural(n, "row", "rows");
+    let range = json_range(min, max);
+    let span = if first == last {
+        format!("at {first}")
+    } else {
+        format!("{first} – {last}")
+    };
+    format!("{OPEN} {n} {unit} omitted: {name} {range}, {span} {CLOSE}")
+}
+
+/// `Omission::summary` for a metric series' omitted rows.
+pub fn metric_omission_summary(markers: usize) -> String {
+    let places = plural(markers, "place", "places");
+    format!("in {markers} {places}")
+}
+
 // ---- Search hits ----
 
 /// Dropped hits inside one file's group.
@@ -276,6 +304,27 @@ mod tests {
         assert_eq!(
             lines_omitted(412, &[level_counts(&[(398, "INFO"), (14, "DEBUG")])]),
             "[… 412 lines omitted: 398 INFO, 14 DEBUG …]"
+        );
+    }
+
+    #[test]
+    fn metric_markers_have_the_marker_form() {
+        let m = metric_rows_omitted(
+            412,
+            "value",
+            "3.1",
+            "7.9",
+            "2014-02-14 10:00",
+            "2014-02-17 08:55",
+        );
+        assert_eq!(
+            m,
+            "[… 412 rows omitted: value 3.1–7.9, 2014-02-14 10:00 – 2014-02-17 08:55 …]"
+        );
+        assert!(is_marker(&m));
+        assert_eq!(
+            metric_rows_omitted(1, "cpu", "2", "2", "t", "t"),
+            "[… 1 row omitted: cpu 2, at t …]"
         );
     }
 }

@@ -8,6 +8,7 @@ import { isDiff } from './diff.js';
 import { isJson } from './json/index.js';
 import { split, splitRaw } from './lines.js';
 import { Look, looks } from './log.js';
+import { isSeries } from './metrics.js';
 import { isSearch } from './search.js';
 
 /** How much of a block detection reads. */
@@ -29,6 +30,8 @@ export function detectLines(content: string): BlockKind {
   const prefix = utf8Prefix(content, PREFIX_BYTES);
   const raw = splitRaw(prefix).lines.slice(0, PREFIX_LINES);
   if (isDiff(raw)) return 'diff';
+  // A metric series (`timestamp,value` rows) is compressed as a log of numbers.
+  if (isSeries(raw)) return 'log';
   if (isSearch(raw)) return 'search';
   const normal = split(prefix).lines.slice(0, PREFIX_LINES);
   return logOrCode(normal);

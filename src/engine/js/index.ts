@@ -8,6 +8,7 @@ import * as diff from './diff.js';
 import * as json from './json/index.js';
 import { parse } from './json/tape.js';
 import * as log from './log.js';
+import * as metrics from './metrics.js';
 import * as search from './search.js';
 import { NEVER, Stopped, stopReached, Watch } from './stop.js';
 import { countTokensMany, countTokens, countTokensWatched } from './tokens.js';
@@ -45,9 +46,12 @@ export function compressBlockUntil(content: string, options: BlockOptions, stop:
     case 'json':
       if (tape !== undefined) proposal = json.compress(text, tape, options);
       break;
-    case 'log':
-      proposal = log.compress(text, options);
+    case 'log': {
+      // A metric series is a log whose rows are numbers: its own selection keeps its anomalies.
+      const series = metrics.parse(text);
+      proposal = series !== undefined ? metrics.compress(series, text, options) : log.compress(text, options);
       break;
+    }
     case 'search':
       proposal = search.compress(text, options);
       break;

@@ -143,6 +143,23 @@ export function logOmissionSummary(levels: string, markers: number): string {
   return levels.length === 0 ? `in ${markers} ${places}` : `${levels} in ${markers} ${places}`;
 }
 
+// ---- Metric series ----
+
+/**
+ * An omitted run of `timestamp,value` rows: its value range and time span,
+ * `[… 412 rows omitted: value 3.1–7.9, 2014-02-14 10:00 – 2014-02-17 08:55 …]`.
+ */
+export function metricRowsOmitted(n: number, name: string, min: string, max: string, first: string, last: string): string {
+  const unit = plural(n, 'row', 'rows');
+  const span = first === last ? `at ${first}` : `${first} – ${last}`;
+  return `${OPEN} ${n} ${unit} omitted: ${name} ${jsonRange(min, max)}, ${span} ${CLOSE}`;
+}
+
+/** `Omission.summary` for a metric series' omitted rows. */
+export function metricOmissionSummary(markers: number): string {
+  return `in ${markers} ${plural(markers, 'place', 'places')}`;
+}
+
 // ---- Search hits ----
 
 /** Dropped hits inside one file's group. */
