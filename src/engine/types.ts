@@ -6,8 +6,12 @@ export type EncodingName = 'o200k_base' | 'cl100k_base';
 
 export const ENCODINGS: readonly EncodingName[] = ['o200k_base', 'cl100k_base'];
 
-/** The kinds of content detection tells apart; `code` and `text` pass through. */
-export type BlockKind = 'json' | 'log' | 'search' | 'diff' | 'code' | 'text';
+/**
+ * The kinds of content detection tells apart; `code` and `text` pass through (unless far above the
+ * budget); `opaque` is data not to be read line by line (base64, hex dumps, minified code, one
+ * giant line).
+ */
+export type BlockKind = 'json' | 'log' | 'search' | 'diff' | 'code' | 'text' | 'opaque';
 
 /** How one block is compressed (headroom-core's `BlockOptions`). */
 export interface BlockOptions {

@@ -13,7 +13,7 @@ export const DEFAULT_PROTECT_TOOLS: readonly string[] = [
 ];
 
 /** Kinds of machine output: the only user text headroom compresses. */
-export const MACHINE_KINDS: ReadonlySet<BlockKind> = new Set<BlockKind>(['json', 'log', 'search', 'diff']);
+export const MACHINE_KINDS: ReadonlySet<BlockKind> = new Set<BlockKind>(['json', 'log', 'search', 'diff', 'opaque']);
 
 /** Kinds that read as a person's words: the human text that makes up a block's query. */
 export function isHumanKind(kind: BlockKind | undefined): boolean {

@@ -51,7 +51,7 @@ export function encodeRecord(block: StoredBlock): string {
   return `${HEADER} ${block.kind} json\n${JSON.stringify(block.content)}`;
 }
 
-const KINDS: ReadonlySet<string> = new Set<BlockKind>(['json', 'log', 'search', 'diff', 'code', 'text']);
+const KINDS: ReadonlySet<string> = new Set<BlockKind>(['json', 'log', 'search', 'diff', 'code', 'text', 'opaque']);
 
 /** The block in a record, or undefined when `record` is not one. */
 export function decodeRecord(record: string): StoredBlock | undefined {

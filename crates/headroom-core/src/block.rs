@@ -13,16 +13,19 @@ pub enum Kind {
     Diff,
     Code,
     Text,
+    /// Data not to be read line by line: base64, hex dumps, minified code, one giant line.
+    Opaque,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Json,
         Kind::Log,
         Kind::Search,
         Kind::Diff,
         Kind::Code,
         Kind::Text,
+        Kind::Opaque,
     ];
 
     pub fn from_name(name: &str) -> Option<Kind> {
@@ -37,6 +40,7 @@ impl Kind {
             Kind::Diff => "diff",
             Kind::Code => "code",
             Kind::Text => "text",
+            Kind::Opaque => "opaque",
         }
     }
 }

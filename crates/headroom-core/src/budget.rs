@@ -3,7 +3,11 @@
 //! block; selection only needs relative costs, and the caller rescales them against one exact
 //! count of the whole lossless form, then checks the result exactly.
 
+use crate::block::{Compressed, Omission};
+use crate::signal::{line_signal, Signal};
+use crate::stop::{Stopped, Watch};
 use crate::tokens::{count_tokens, Encoding};
+use crate::{marker, opaque};
 
 /// Roughly how many BPE tokens `text` costs: letters in fours, digits in threes (o200k and
 /// cl100k split digit runs into groups of at most three), punctuation runs in pairs (runs of one
@@ -148,6 +152,159 @@ pub fn scale(value: usize, num: usize, den: usize) -> usize {
     }
 }
 
+/// A block whose best form is above this share (percent) of `max_block_tokens`, and more than
+/// `CUT_SLACK` tokens above it, is far above its budget and is cut by position to it. Short of
+/// that, what the lossy stage kept stands: a few thousand tokens over never break a request.
+pub const CUT_ABOVE_PERCENT: usize = 200;
+pub const CUT_SLACK: usize = 2000;
+
+/// Whether `tokens` is far above the budget of `max` tokens.
+pub fn far_above(tokens: usize, max: usize) -> bool {
+    tokens.saturating_mul(100) > max.saturating_mul(CUT_ABOVE_PERCENT)
+        && tokens > max.saturating_add(CUT_SLACK)
+}
+
+/// Cuts `text` (of `tokens` exact tokens) by position to `max` tokens: every error line (signal
+/// is never cut: error lines alone may exceed the budget), then its head and its tail, every run
+/// of cut lines replaced by one marker; kept lines are kept whole, byte for byte. A text of which
+/// no line fits is cut to its head and tail bytes.
+pub fn cut(
+    text: &str,
+    max: usize,
+    tokens: usize,
+    encoding: Encoding,
+    watch: &mut Watch<'_>,
+) -> Result<Compressed, Stopped> {
+    let (body, trailing) = match text.strip_suffix('\n') {
+        Some(b) => (b, true),
+        None => (text, false),
+    };
+    let lines: Vec<&str> = body.split('\n').collect();
+    let mut cost = Vec::with_capacity(lines.len());
+    let mut errors = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        watch.tick(l.len() + 1)?;
+        cost.push(estimate_tokens(l) + 1);
+        if line_signal(l.as_bytes()) == Signal::Error {
+            errors.push(i);
+        }
+    }
+    let total: usize = cost.iter().sum();
+    let attempt = |units: usize| {
+        let keep = keep_within(&cost, &errors, units);
+        let out = render(&lines, &keep, &errors, trailing);
+        let n = count_tokens(&out.0, encoding);
+        (out, n)
+    };
+    let ((content, cut_lines, places), n) = {
+        let out = fit(max, scale(max, total, tokens), total, attempt);
+        let n = count_tokens(&out.0, encoding);
+        (out, n)
+    };
+    if cut_lines == lines.len() {
+        // As much as may fit (a token takes at least one byte, often four), else what must.
+        let mut ends = opaque::head_and_tail(text, "text", max.saturating_mul(2), max, usize::MAX);
+        let mut n = count_tokens(&ends.0, encoding);
+        if n > max {
+            ends = opaque::head_and_tail(text, "text", max, max, max);
+            n = count_tokens(&ends.0, encoding);
+        }
+        return Ok(Compressed {
+            content: ends.0,
+            strategy: String::from("cut"),
+            omitted: vec![Omission {
+                unit: "bytes",
+                count: ends.1,
+                summary: marker::cut_summary(1),
+            }],
+            tokens: Some(n),
+        });
+    }
+    Ok(Compressed {
+        content,
+        strategy: String::from("cut"),
+        omitted: vec![Omission {
+            unit: "lines",
+            count: cut_lines,
+            summary: marker::cut_summary(places),
+        }],
+        tokens: Some(n),
+    })
+}
+
+/// Which lines a cut keeps within `units` estimate units: every error line, then the head and
+/// the tail, half the rest each.
+fn keep_within(cost: &[usize], errors: &[usize], units: usize) -> Vec<bool> {
+    let mut keep = vec![false; cost.len()];
+    let mut used = 0;
+    for &i in errors {
+        keep[i] = true;
+        used += cost[i];
+    }
+    let rest = units.saturating_sub(used);
+    let mut head = 0;
+    for (i, &c) in cost.iter().enumerate() {
+        if keep[i] {
+            continue;
+        }
+        if head + c > rest / 2 {
+            break;
+        }
+        keep[i] = true;
+        head += c;
+    }
+    let mut tail = 0;
+    for i in (0..cost.len()).rev() {
+        if keep[i] {
+            continue;
+        }
+        if head + tail + cost[i] > rest {
+            break;
+        }
+        keep[i] = true;
+        tail += cost[i];
+    }
+    keep
+}
+
+/// The kept lines in order, each run of cut lines as one marker; the lines cut and the markers.
+fn render(
+    lines: &[&str],
+    keep: &[bool],
+    errors: &[usize],
+    trailing: bool,
+) -> (String, usize, usize) {
+    let mut out = String::new();
+    let (mut cut, mut places) = (0, 0);
+    let mut e = errors.iter().peekable();
+    let mut i = 0;
+    while i < lines.len() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if keep[i] {
+            out.push_str(lines[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < lines.len() && !keep[i] {
+            i += 1;
+        }
+        let mut errs = 0;
+        while let Some(&k) = e.next_if(|&&k| k < i) {
+            errs += usize::from(k >= start);
+        }
+        out.push_str(&marker::lines_cut(i - start, errs));
+        cut += i - start;
+        places += 1;
+    }
+    if trailing {
+        out.push('\n');
+    }
+    (out, cut, places)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,5 +315,34 @@ mod tests {
         assert_eq!(estimate_tokens("hello world"), 4);
         assert_eq!(estimate_tokens("2022-04-13T14:53:12.0907779Z"), 17);
         assert!(estimate_tokens("été") >= 2);
+    }
+
+    #[test]
+    fn a_cut_keeps_errors_first_then_head_and_tail_within_the_budget() {
+        let text: String = (0..20_000)
+            .map(|i| {
+                if i % 1000 == 500 {
+                    format!("{i} ERROR job {i} failed\r\n")
+                } else {
+                    format!("{i} step {} of the {i} plan\r\n", i * 7919 % 10007)
+                }
+            })
+            .collect();
+        let tokens = count_tokens(&text, Encoding::O200kBase);
+        let stop = crate::stop::Stop::NEVER;
+        let cut = cut(&text, 2000, tokens, Encoding::O200kBase, &mut stop.watch()).unwrap();
+        assert!(cut.tokens.is_some_and(|n| n <= 2000));
+        let input: std::collections::HashSet<&str> = text.split('\n').collect();
+        let out: Vec<&str> = cut.content.split('\n').collect();
+        assert!(out
+            .iter()
+            .all(|l| input.contains(l) || marker::is_marker(l)));
+        assert_eq!(out.iter().filter(|l| l.contains("ERROR")).count(), 20);
+        assert!(out[0].starts_with("0 step") && out[out.len() - 2].starts_with("19999 step"));
+        assert_eq!(cut.omitted[0].unit, "lines");
+        assert_eq!(
+            cut.omitted[0].summary,
+            "cut by position to fit the budget in 21 places"
+        );
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::block::Kind;
 use crate::log::Look;
-use crate::{diff, json, lines, log, metrics, search};
+use crate::{diff, json, lines, log, metrics, opaque, search};
 
 /// How much of a block detection reads.
 pub const PREFIX_BYTES: usize = 64 * 1024;
@@ -25,13 +25,13 @@ pub fn detect(content: &str) -> Kind {
 
 /// Detects the kind of a block known not to be JSON, from the lines of its prefix.
 pub fn detect_lines(content: &str) -> Kind {
-    let mut cut = content.len().min(PREFIX_BYTES);
-    while !content.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let split = lines::split_raw(&content[..cut]);
+    let prefix = prefix(content);
+    let split = lines::split_raw(prefix);
     let all = &split.lines;
     let raw = &all[..all.len().min(PREFIX_LINES)];
+    if opaque::form(raw).is_some() {
+        return Kind::Opaque;
+    }
     if diff::is_diff(raw) {
         return Kind::Diff;
     }
@@ -42,10 +42,26 @@ pub fn detect_lines(content: &str) -> Kind {
     if search::is_search(raw) {
         return Kind::Search;
     }
-    let split = lines::split(&content[..cut]);
+    let split = lines::split(prefix);
     let all = &split.lines;
     let normal = &all[..all.len().min(PREFIX_LINES)];
     log_or_code(normal)
+}
+
+/// The form of a block's opaque data (the block detects as `Opaque` when there is one).
+pub fn opaque_form(content: &str) -> Option<opaque::Form> {
+    let split = lines::split_raw(prefix(content));
+    let all = &split.lines;
+    opaque::form(&all[..all.len().min(PREFIX_LINES)])
+}
+
+/// The part of a block detection reads: its first `PREFIX_BYTES`, cut at a character boundary.
+fn prefix(content: &str) -> &str {
+    let mut cut = content.len().min(PREFIX_BYTES);
+    while !content.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &content[..cut]
 }
 
 fn log_or_code<S: AsRef<str>>(lines: &[S]) -> Kind {

@@ -14,6 +14,7 @@ pub mod log;
 pub mod marker;
 mod merge;
 pub mod metrics;
+pub mod opaque;
 mod pretokenize;
 pub mod query;
 pub mod search;
@@ -73,6 +74,7 @@ pub fn compress_block_until(
     if tokens_before < options.min_tokens || options.disabled.contains(&kind) {
         return Ok(untouched);
     }
+    let max = options.max_block_tokens;
     let proposal = match kind {
         Kind::Json => tape.and_then(|t| json::compress(content, &t, options)),
         // A metric series is a log whose rows are numbers: its own selection keeps its anomalies.
@@ -82,18 +84,47 @@ pub fn compress_block_until(
         },
         Kind::Search => search::compress(content, options),
         Kind::Diff => diff::compress(content, options),
+        Kind::Opaque => max
+            .filter(|&m| tokens_before > m)
+            .and_then(|m| Some(opaque::compress(content, detect::opaque_form(content)?, m))),
         Kind::Code | Kind::Text => None,
     };
-    let Some(proposal) = proposal else {
-        return Ok(untouched);
+    let mut best = match proposal {
+        Some(p) => {
+            let tokens = match p.tokens {
+                Some(n) => n,
+                None => count_tokens_watched(&p.content, options.encoding, &mut watch)?,
+            };
+            (tokens < tokens_before).then_some((p, tokens))
+        }
+        None => None,
     };
-    let tokens_after = match proposal.tokens {
-        Some(n) => n,
-        None => count_tokens_watched(&proposal.content, options.encoding, &mut watch)?,
-    };
-    if tokens_after >= tokens_before {
-        return Ok(untouched);
+    // The budget is a ceiling on unstructured output: what is still far above it is cut by
+    // position. JSON (kept valid) and diffs (every change kept) keep their compressors' rules.
+    // A block holding marker lines is compressed output already: cutting it again would break
+    // idempotence (a compressed diff may detect as text).
+    let structured = matches!(kind, Kind::Json | Kind::Diff);
+    if let (Some(m), false) = (max, structured) {
+        let tokens = best.as_ref().map_or(tokens_before, |b| b.1);
+        if budget::far_above(tokens, m) && !marker::has_marker_line(content) {
+            let text = best.as_ref().map_or(content, |b| b.0.content.as_str());
+            let mut cut = budget::cut(text, m, tokens, options.encoding, &mut watch)?;
+            let cut_tokens = match cut.tokens {
+                Some(n) => n,
+                None => count_tokens_watched(&cut.content, options.encoding, &mut watch)?,
+            };
+            if let Some((p, _)) = &best {
+                cut.strategy = format!("{}+{}", p.strategy, cut.strategy);
+                cut.omitted.splice(0..0, p.omitted.iter().cloned());
+            }
+            if cut_tokens < tokens {
+                best = Some((cut, cut_tokens));
+            }
+        }
     }
+    let Some((proposal, tokens_after)) = best else {
+        return Ok(untouched);
+    };
     Ok(BlockResult {
         content: Some(proposal.content),
         kind,

@@ -18,6 +18,14 @@ pub fn is_marker(text: &str) -> bool {
     text.starts_with(OPEN) && text.ends_with(CLOSE) && text.len() >= OPEN.len() + CLOSE.len()
 }
 
+/// True when some line of `text` is a marker: the text is compressed output.
+pub fn has_marker_line(text: &str) -> bool {
+    text.contains(OPEN)
+        && text
+            .split('\n')
+            .any(|l| is_marker(l.strip_suffix('\r').unwrap_or(l)))
+}
+
 /// A dropped run of JSON array items, as one string element in the run's place:
 /// `[… 37 items omitted: status ok×37; latency_ms 12–48 …]`.
 pub fn json_items_omitted(count: usize, summary: &str) -> String {
@@ -275,6 +283,32 @@ pub fn binary_patch(n: usize) -> String {
 pub fn lockfile_omission_summary(files: usize) -> String {
     let f = plural(files, "lockfile", "lockfiles");
     format!("in {files} {f}")
+}
+
+// ---- Opaque data and the budget's cut ----
+
+/// Between the head and the tail of opaque data: what it is, its size and what was left out.
+pub fn opaque_omitted(what: &str, bytes: usize, lines: usize, omitted: usize) -> String {
+    let l = plural(lines, "line", "lines");
+    format!("{OPEN} {what}, {bytes} bytes in {lines} {l}: {omitted} bytes omitted between head and tail {CLOSE}")
+}
+
+/// Lines cut by position where a block stayed far above its budget (`errors` of them error lines).
+pub fn lines_cut(n: usize, errors: usize) -> String {
+    let unit = plural(n, "line", "lines");
+    if errors == 0 {
+        format!("{OPEN} {n} {unit} cut to fit the token budget {CLOSE}")
+    } else {
+        format!(
+            "{OPEN} {n} {unit} cut to fit the token budget, {errors} of them with errors {CLOSE}"
+        )
+    }
+}
+
+/// `Omission::summary` for lines cut to the budget.
+pub fn cut_summary(places: usize) -> String {
+    let p = plural(places, "place", "places");
+    format!("cut by position to fit the budget in {places} {p}")
 }
 
 #[cfg(test)]

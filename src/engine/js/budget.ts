@@ -3,8 +3,12 @@
 // only needs relative costs, and the caller rescales them against one exact count of the whole
 // lossless form, then checks the result exactly.
 
-import type { EncodingName } from '../types.js';
+import type { Compressed, EncodingName } from '../types.js';
 import { isAlpha, isDigit, utf8Units } from './chars.js';
+import { cutSummary, linesCut } from './marker.js';
+import { headAndTail } from './opaque.js';
+import { lineSignal, Signal } from './signal.js';
+import type { Watch } from './stop.js';
 import { countTokens } from './tokens.js';
 
 /**
@@ -123,4 +127,104 @@ export function fit<T>(max: number, start: number, total: number, attempt: (budg
   if (best !== undefined) return best[0];
   if (over !== undefined) return over;
   return attempt(budget)[0];
+}
+
+/**
+ * A block whose best form is above this share (percent) of `maxBlockTokens`, and more than
+ * `CUT_SLACK` tokens above it, is far above its budget and is cut by position to it. Short of
+ * that, what the lossy stage kept stands: a few thousand tokens over never break a request.
+ */
+export const CUT_ABOVE_PERCENT = 200;
+export const CUT_SLACK = 2000;
+
+/** Whether `tokens` is far above the budget of `max` tokens. */
+export function farAbove(tokens: number, max: number): boolean {
+  return tokens * 100 > max * CUT_ABOVE_PERCENT && tokens > max + CUT_SLACK;
+}
+
+/**
+ * Cuts `text` (of `tokens` exact tokens) by position to `max` tokens: every error line (signal is
+ * never cut: error lines alone may exceed the budget), then its head and its tail, every run of
+ * cut lines replaced by one marker; kept lines are kept whole, byte for byte. A text of which no
+ * line fits is cut to its head and tail bytes.
+ */
+export function cut(text: string, max: number, tokens: number, encoding: EncodingName, watch: Watch): Compressed {
+  const trailing = text.endsWith('\n');
+  const lines = (trailing ? text.slice(0, -1) : text).split('\n');
+  const cost: number[] = [];
+  const errors: number[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    watch.tick(l.length + 1);
+    cost.push(estimateTokens(l) + 1);
+    if (lineSignal(l) === Signal.Error) errors.push(i);
+  }
+  let total = 0;
+  for (const c of cost) total += c;
+  const [content, cutLines, places] = fit(max, scale(max, total, tokens), total, (units): [[string, number, number], number] => {
+    const out = render(lines, keepWithin(cost, errors, units), errors, trailing);
+    return [out, countTokens(out[0], encoding)];
+  });
+  const n = countTokens(content, encoding);
+  if (cutLines === lines.length) {
+    // As much as may fit (a token takes at least one byte, often four), else what must.
+    let [ends, omitted] = headAndTail(text, 'text', max * 2, max, Number.MAX_SAFE_INTEGER);
+    let endsTokens = countTokens(ends, encoding);
+    if (endsTokens > max) {
+      [ends, omitted] = headAndTail(text, 'text', max, max, max);
+      endsTokens = countTokens(ends, encoding);
+    }
+    return { content: ends, strategy: 'cut', omitted: [{ unit: 'bytes', count: omitted, summary: cutSummary(1) }], tokens: endsTokens };
+  }
+  return { content, strategy: 'cut', omitted: [{ unit: 'lines', count: cutLines, summary: cutSummary(places) }], tokens: n };
+}
+
+/** Which lines a cut keeps within `units` estimate units: every error line, then the head and the tail, half the rest each. */
+function keepWithin(cost: readonly number[], errors: readonly number[], units: number): boolean[] {
+  const keep = new Array<boolean>(cost.length).fill(false);
+  let used = 0;
+  for (const i of errors) {
+    keep[i] = true;
+    used += cost[i]!;
+  }
+  const rest = Math.max(0, units - used);
+  let head = 0;
+  for (let i = 0; i < cost.length; i++) {
+    if (keep[i]!) continue;
+    if (head + cost[i]! > Math.floor(rest / 2)) break;
+    keep[i] = true;
+    head += cost[i]!;
+  }
+  let tail = 0;
+  for (let i = cost.length - 1; i >= 0; i--) {
+    if (keep[i]!) continue;
+    if (head + tail + cost[i]! > rest) break;
+    keep[i] = true;
+    tail += cost[i]!;
+  }
+  return keep;
+}
+
+/** The kept lines in order, each run of cut lines as one marker; the lines cut and the markers. */
+function render(lines: readonly string[], keep: readonly boolean[], errors: readonly number[], trailing: boolean): [string, number, number] {
+  const out: string[] = [];
+  let cutLines = 0;
+  let places = 0;
+  let e = 0;
+  let i = 0;
+  while (i < lines.length) {
+    if (keep[i]!) {
+      out.push(lines[i]!);
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < lines.length && !keep[i]!) i++;
+    let errs = 0;
+    for (; e < errors.length && errors[e]! < i; e++) if (errors[e]! >= start) errs++;
+    out.push(linesCut(i - start, errs));
+    cutLines += i - start;
+    places++;
+  }
+  return [out.join('\n') + (trailing ? '\n' : ''), cutLines, places];
 }

@@ -72,6 +72,22 @@ export function utf8Prefix(s: string, maxBytes: number): string {
   return s.slice(0, i);
 }
 
+/** The longest suffix of `s` within `maxBytes` UTF-8 bytes that starts on a character boundary (`utf8Prefix` from the end). */
+export function utf8Suffix(s: string, maxBytes: number): string {
+  if (s.length * 3 <= maxBytes) return s;
+  let bytes = 0;
+  let i = s.length;
+  while (i > 0) {
+    const c = s.charCodeAt(i - 1);
+    const pair = (c & 0xfc00) === 0xdc00 && i >= 2 && (s.charCodeAt(i - 2) & 0xfc00) === 0xd800;
+    const size = pair ? 4 : c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    i -= pair ? 2 : 1;
+  }
+  return s.slice(i);
+}
+
 /** Character codes the grammars name. */
 export const C_DIGIT0 = 48;
 export const C_SPACE = 0x20;

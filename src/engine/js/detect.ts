@@ -9,6 +9,7 @@ import { isJson } from './json/index.js';
 import { split, splitRaw } from './lines.js';
 import { Look, looks } from './log.js';
 import { isSeries } from './metrics.js';
+import { form, type Form } from './opaque.js';
 import { isSearch } from './search.js';
 
 /** How much of a block detection reads. */
@@ -29,12 +30,18 @@ export function detect(content: string): BlockKind {
 export function detectLines(content: string): BlockKind {
   const prefix = utf8Prefix(content, PREFIX_BYTES);
   const raw = splitRaw(prefix).lines.slice(0, PREFIX_LINES);
+  if (form(raw) !== undefined) return 'opaque';
   if (isDiff(raw)) return 'diff';
   // A metric series (`timestamp,value` rows) is compressed as a log of numbers.
   if (isSeries(raw)) return 'log';
   if (isSearch(raw)) return 'search';
   const normal = split(prefix).lines.slice(0, PREFIX_LINES);
   return logOrCode(normal);
+}
+
+/** The form of a block's opaque data (the block detects as `opaque` when there is one). */
+export function opaqueForm(content: string): Form | undefined {
+  return form(splitRaw(utf8Prefix(content, PREFIX_BYTES)).lines.slice(0, PREFIX_LINES));
 }
 
 function logOrCode(lines: readonly string[]): BlockKind {

@@ -3,12 +3,15 @@
 
 import { nextTurn } from '../turns.js';
 import { isFailure, type BlockInput, type BlockKind, type BlockOptions, type BlockOutcome, type BlockResult, type Compressed, type Engine, type StopWhen } from '../types.js';
-import { detect, detectLines } from './detect.js';
+import * as budget from './budget.js';
+import { detect, detectLines, opaqueForm } from './detect.js';
 import * as diff from './diff.js';
 import * as json from './json/index.js';
 import { parse } from './json/tape.js';
 import * as log from './log.js';
+import { hasMarkerLine } from './marker.js';
 import * as metrics from './metrics.js';
+import * as opaque from './opaque.js';
 import * as search from './search.js';
 import { NEVER, Stopped, stopReached, Watch } from './stop.js';
 import { countTokensMany, countTokens, countTokensWatched } from './tokens.js';
@@ -41,6 +44,7 @@ export function compressBlockUntil(content: string, options: BlockOptions, stop:
   };
   if (tokensBefore < options.minTokens) return untouched;
   if (options.disabled?.includes(kind) === true) return untouched;
+  const max = options.maxBlockTokens;
   let proposal: Compressed | undefined;
   switch (kind) {
     case 'json':
@@ -58,14 +62,40 @@ export function compressBlockUntil(content: string, options: BlockOptions, stop:
     case 'diff':
       proposal = diff.compress(text, options);
       break;
+    case 'opaque': {
+      const form = opaqueForm(text);
+      if (Number.isFinite(max) && tokensBefore > max && form !== undefined) proposal = opaque.compress(text, form, max);
+      break;
+    }
     case 'code':
     case 'text':
       break;
   }
-  if (proposal === undefined) return untouched;
-  const tokensAfter = proposal.tokens ?? countTokensWatched(proposal.content, options.encoding, watch);
-  if (tokensAfter >= tokensBefore) return untouched;
-  return { content: proposal.content, kind, tokensBefore, tokensAfter, modified: true, strategy: proposal.strategy, omitted: proposal.omitted };
+  let best: [Compressed, number] | undefined;
+  if (proposal !== undefined) {
+    const tokens = proposal.tokens ?? countTokensWatched(proposal.content, options.encoding, watch);
+    if (tokens < tokensBefore) best = [proposal, tokens];
+  }
+  // The budget is a ceiling on unstructured output: what is still far above it is cut by
+  // position. JSON (kept valid) and diffs (every change kept) keep their compressors' rules.
+  // A block holding marker lines is compressed output already: cutting it again would break
+  // idempotence (a compressed diff may detect as text).
+  const structured = kind === 'json' || kind === 'diff';
+  if (Number.isFinite(max) && !structured) {
+    const tokens = best?.[1] ?? tokensBefore;
+    if (budget.farAbove(tokens, max) && !hasMarkerLine(text)) {
+      const cut = budget.cut(best?.[0].content ?? text, max, tokens, options.encoding, watch);
+      const cutTokens = cut.tokens ?? countTokensWatched(cut.content, options.encoding, watch);
+      if (best !== undefined) {
+        cut.strategy = `${best[0].strategy}+${cut.strategy}`;
+        cut.omitted = [...best[0].omitted, ...cut.omitted];
+      }
+      if (cutTokens < tokens) best = [cut, cutTokens];
+    }
+  }
+  if (best === undefined) return untouched;
+  const [chosen, tokensAfter] = best;
+  return { content: chosen.content, kind, tokensBefore, tokensAfter, modified: true, strategy: chosen.strategy, omitted: chosen.omitted };
 }
 
 export function compressBlocks(inputs: readonly BlockInput[]): BlockResult[] {

@@ -12,6 +12,11 @@ export function isMarker(text: string): boolean {
   return text.startsWith(OPEN) && text.endsWith(CLOSE) && text.length >= OPEN.length + CLOSE.length;
 }
 
+/** True when some line of `text` is a marker: the text is compressed output. */
+export function hasMarkerLine(text: string): boolean {
+  return text.includes(OPEN) && text.split('\n').some((l) => isMarker(l.endsWith('\r') ? l.slice(0, -1) : l));
+}
+
 /** A dropped run of JSON array items, as one string element in the run's place. */
 export function jsonItemsOmitted(count: number, summary: string): string {
   const noun = plural(count, 'item', 'items');
@@ -197,4 +202,22 @@ export function binaryPatch(n: number): string {
 /** `Omission.summary` for summarised lockfiles. */
 export function lockfileOmissionSummary(files: number): string {
   return `in ${files} ${plural(files, 'lockfile', 'lockfiles')}`;
+}
+
+// ---- Opaque data and the budget's cut ----
+
+/** Between the head and the tail of opaque data: what it is, its size and what was left out. */
+export function opaqueOmitted(what: string, bytes: number, lines: number, omitted: number): string {
+  return `${OPEN} ${what}, ${bytes} bytes in ${lines} ${plural(lines, 'line', 'lines')}: ${omitted} bytes omitted between head and tail ${CLOSE}`;
+}
+
+/** Lines cut by position where a block stayed far above its budget (`errors` of them error lines). */
+export function linesCut(n: number, errors: number): string {
+  const unit = plural(n, 'line', 'lines');
+  return errors === 0 ? `${OPEN} ${n} ${unit} cut to fit the token budget ${CLOSE}` : `${OPEN} ${n} ${unit} cut to fit the token budget, ${errors} of them with errors ${CLOSE}`;
+}
+
+/** `Omission.summary` for lines cut to the budget. */
+export function cutSummary(places: number): string {
+  return `cut by position to fit the budget in ${places} ${plural(places, 'place', 'places')}`;
 }
