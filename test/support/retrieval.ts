@@ -159,3 +159,13 @@ function grepOutput(): string {
   }
   return hits.slice(0, 400).join('\n') + '\n';
 }
+
+/** The chat model that reads every block back, page by page; then `done`. */
+export function chatRetriever(done = 'Read every block.'): (body: unknown, n: number) => { text: string } | { calls: { id: string; name: string; arguments: string }[] } {
+  return (body, n) => {
+    const { toolOutputs, exchanges } = chatExchanges(body);
+    const pages = nextPages(toolOutputs, exchanges);
+    if (pages.length === 0) return { text: done };
+    return { calls: pages.map((p, i) => ({ id: `call_r${n}_${i}`, name: 'headroom_retrieve', arguments: JSON.stringify(p) })) };
+  };
+}
