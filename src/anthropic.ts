@@ -33,12 +33,14 @@ import {
   type WithHeadroomRequests,
   type WrapperOptions,
 } from './wrap/session.js';
+import { anthropicRounds } from './wrap/anthropic-rounds.js';
+import type { WrapperRetrievalOptions } from './wrap/retrieval.js';
 import { deferred, tapStream } from './wrap/sdk.js';
 
 export type { HeadroomStats } from './wrap/session.js';
 
 /** Options for `withHeadroom` and `HeadroomClient`. */
-export interface HeadroomOptions extends WrapperOptions {
+export interface HeadroomOptions extends WrapperOptions, WrapperRetrievalOptions {
   /** Context windows and token estimates (default: `new AnthropicProvider({ client })`). */
   provider?: Provider;
   /** Called after every request is prepared, with what compression did. */
@@ -129,7 +131,7 @@ function newState(client: unknown, options: HeadroomOptions, fn: string): State 
   if (!isObj(client) || !isObj(client['messages']) || typeof client['messages']['create'] !== 'function') {
     throw new TypeError(`${fn}: client must be an Anthropic client (with messages.create), got ${describe(client)}`);
   }
-  checkWrapperOptions(fn, options, ['baseUrl', 'moveDynamicToTail', 'cacheBreakpoints']);
+  checkWrapperOptions(fn, options, ['baseUrl', 'moveDynamicToTail', 'cacheBreakpoints', 'retrieval', 'maxRetrievalRounds']);
   const { provider, baseUrl, moveDynamicToTail, cacheBreakpoints } = options;
   if (baseUrl !== undefined) {
     if (typeof baseUrl !== 'string' || !URL.canParse(baseUrl)) {
@@ -142,7 +144,7 @@ function newState(client: unknown, options: HeadroomOptions, fn: string): State 
   if (cacheBreakpoints !== undefined && cacheBreakpoints !== 'auto' && cacheBreakpoints !== 'off') {
     throw new RangeError(`${fn}: options.cacheBreakpoints must be 'auto' or 'off', got ${describe(cacheBreakpoints)}`);
   }
-  const session = newSession(options, provider ?? new AnthropicProvider({ client: client as never }));
+  const session = newSession(options, provider ?? new AnthropicProvider({ client: client as never }), fn);
   return { ...session, aligner: new CacheAligner() };
 }
 
@@ -150,6 +152,7 @@ function newState(client: unknown, options: HeadroomOptions, fn: string): State 
 const dialect: Dialect<HeadroomOptions> = {
   APIPromise: APIPromise as never,
   defaultModel: DEFAULT_MODEL,
+  retrieval: true,
   read(params, _method, context) {
     const messages = params['messages'];
     if (!Array.isArray(messages)) return undefined;
@@ -188,6 +191,7 @@ const dialect: Dialect<HeadroomOptions> = {
     return { params: out, report: { alignment } };
   },
   usage: tapUsage,
+  rounds: anthropicRounds,
 };
 
 function wrap<C extends object>(client: C, options: HeadroomOptions, fn: string, withStats: boolean): C {
@@ -232,7 +236,7 @@ function wrapBatches(target: Obj, path: string, state: State, client: object, se
     });
     const sent = requestContext(options).then(async (context) => {
       const prepared = await Promise.all(
-        requests.map(async (r) => (isObj(r) && isObj(r['params']) ? { ...r, params: await prepare(dialect, state, r['params'], `${path}.create`, context) } : r)),
+        requests.map(async (r) => (isObj(r) && isObj(r['params']) ? { ...r, params: await prepare(dialect, state, r['params'], `${path}.create`, context, false) } : r)),
       );
       return { call: (target['create'] as Call).call(target, { ...(params as Obj), requests: prepared }, options) };
     });

@@ -13,6 +13,8 @@ import { responsesView } from './messages/responses.js';
 import { OpenAIProvider } from './providers/openai.js';
 import type { Provider } from './providers/types.js';
 import { resource } from './wrap/intercept.js';
+import { chatRounds } from './wrap/chat-rounds.js';
+import type { WrapperRetrievalOptions } from './wrap/retrieval.js';
 import { tapStream } from './wrap/sdk.js';
 import {
   checkWrapperOptions,
@@ -29,7 +31,7 @@ import {
 export type { CompressEvent, HeadroomStats } from './wrap/session.js';
 
 /** Options for `withHeadroom` and `HeadroomClient`. */
-export interface HeadroomOptions extends WrapperOptions {
+export interface HeadroomOptions extends WrapperOptions, WrapperRetrievalOptions {
   /** Context windows and tokenizers (default: `new OpenAIProvider()`). */
   provider?: Provider;
 }
@@ -102,8 +104,8 @@ function newState(client: unknown, options: HeadroomOptions, fn: string): Sessio
   if (!chat && !responses) {
     throw new TypeError(`${fn}: client must be an OpenAI client (with chat.completions or responses), got ${describe(client)}`);
   }
-  checkWrapperOptions(fn, options, []);
-  return newSession(options, options.provider ?? new OpenAIProvider());
+  checkWrapperOptions(fn, options, ['retrieval', 'maxRetrievalRounds']);
+  return newSession(options, options.provider ?? new OpenAIProvider(), fn);
 }
 
 const DEFAULT_MODEL = 'gpt-4o';
@@ -112,6 +114,8 @@ const DEFAULT_MODEL = 'gpt-4o';
 const chatDialect: Dialect<HeadroomOptions> = {
   APIPromise: APIPromise as never,
   defaultModel: DEFAULT_MODEL,
+  retrieval: true,
+  rounds: chatRounds,
   read(params) {
     const messages = params['messages'];
     if (!Array.isArray(messages)) return undefined;

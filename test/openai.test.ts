@@ -5,7 +5,7 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import { zodResponseFormat, zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { compress, countTokens } from '../src/index.js';
+import { compress, countTokens, retrievalTool } from '../src/index.js';
 import { HeadroomClient, withHeadroom, type CompressEvent } from '../src/openai.js';
 import { serveDuringTests } from './support/loopback-server.js';
 import { MockOpenAI } from './support/openai-server.js';
@@ -52,7 +52,8 @@ function expectCompressedChat(body: ChatBody, original = chatParams()): void {
   expect(tool.content).toContain('connection refused: db-primary:5432');
   const { messages, ...rest } = body as ChatBody & Record<string, unknown>;
   const { messages: originalMessages, ...originalRest } = original;
-  expect(rest).toEqual(originalRest);
+  // The log lost lines, so its marker names a retrieval key and the tool goes out at the end.
+  expect(rest).toEqual({ ...originalRest, tools: [...originalRest.tools, retrievalTool('openai')] });
   expect(messages.slice(0, 3)).toEqual(originalMessages.slice(0, 3));
   expect(body.headroom).toBeUndefined();
 }

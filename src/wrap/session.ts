@@ -2,8 +2,10 @@
 // one path an intercepted call takes: check `headroom`, read the request through the SDK's dialect,
 // compress, send with the SDK's own call, and hand back the SDK's own APIPromise at once.
 //
-// That path is the one place a later round trip plugs in (answering the model's retrieval calls
-// and sending again before the caller sees a response): `intercepted` below makes the SDK call.
+// With retrieval on, that path also puts in the answers to retrieval calls the caller left
+// unanswered, offers the `headroom_retrieve` tool when a marker names a key, and, once the response
+// is read, lets the dialect's round loop answer the model's retrieval calls and send again before
+// the caller sees a response (src/wrap/retrieval.ts).
 
 import { checkKeys, describe } from '../arguments.js';
 import { compressWith, processEnv } from '../compress.js';
@@ -12,6 +14,9 @@ import { isObj, type ChatMessage, type MessageFormat, type Obj } from '../messag
 import { COMPRESS_OPTIONS, resolveOptions, type CompressOptions } from '../options.js';
 import type { Provider } from '../providers/types.js';
 import { intercept } from './intercept.js';
+import { PendingRetrievals } from '../retrieval/pending.js';
+import type { Retrieval } from '../retrieval/run.js';
+import { retrievalReport, withRetrievalTool, wrapperRetrieval, type RetrievalReport, type WrapperRetrieval, type WrapperRetrievalOptions } from './retrieval.js';
 import { deferred, type APIPromiseClass } from './sdk.js';
 
 /** Options every wrapper takes: compress()'s, less what each request says for itself. */
@@ -39,6 +44,8 @@ export interface CompressEvent {
   notes: string[];
   /** Why remote compression was not used (then `mode` is `local`), or why nothing was compressed (`failed`). */
   error?: string;
+  /** With retrieval on: the keys the markers sent name, and blocks sent without one because the store refused them. */
+  retrieval?: RetrievalReport;
   durationMs: number;
 }
 
@@ -52,6 +59,10 @@ export interface HeadroomStats {
   cacheReadInputTokens: number;
   /** Prompt-cache writes the API reported (Anthropic `cache_creation_input_tokens`). */
   cacheCreationInputTokens: number;
+  /** Round trips the wrapper made to answer the model's `headroom_retrieve` calls itself. */
+  retrievalRounds: number;
+  /** Tokens (o200k_base) of the answers it gave in those rounds. */
+  retrievedTokens: number;
 }
 
 /** The bypass flag a wrapped client's request params may carry: `false` sends it uncompressed. */
@@ -96,16 +107,29 @@ export interface RequestView {
   keepTurns?: boolean;
 }
 
+/** What a round loop needs: the params sent, and how to send the next round. */
+export interface RoundContext {
+  /** The params of the request as it was sent (compressed, with the tool). */
+  params: Obj;
+  retrieval: WrapperRetrieval;
+  stats: HeadroomStats;
+  /** Sends `params` with the SDK's own call and the caller's options; the parsed data. */
+  send(params: Obj): Promise<unknown>;
+}
+
 /** What compression made of a request: the event's counts, and the messages to send. */
 export type Compressed = Pick<CompressEvent, 'tokensBefore' | 'tokensAfter' | 'tokensSaved' | 'transformsApplied' | 'failures' | 'notes'> & {
   messages: readonly unknown[];
   mode: 'local' | 'remote';
+  retrieval?: Retrieval;
 };
 
 /** How one SDK's requests read. */
 export interface RequestDialect<O extends WrapperOptions = WrapperOptions> {
   /** The model the wrapper assumes when a request names none. */
   defaultModel: string;
+  /** Whether its requests may carry retrieval keys: the wrapper then answers the model's calls. */
+  retrieval?: boolean;
   /** Reads `params` of `method`; undefined when there is nothing to compress. */
   read(params: Obj, method: string, context: RequestContext): RequestView | undefined;
   /** Compression other than in-process (Anthropic's remote mode); undefined: in-process. */
@@ -120,6 +144,8 @@ export interface Dialect<O extends WrapperOptions = WrapperOptions> extends Requ
   APIPromise: APIPromiseClass;
   /** Counts the prompt-cache usage a response or a stream reports; returns the data to hand on. */
   usage(data: unknown, stats: HeadroomStats): unknown;
+  /** Answers the model's retrieval calls and sends again; the response (or stream) the caller gets. */
+  rounds?(data: unknown, context: RoundContext): unknown;
 }
 
 /** What a request's options tell compression: its abort signal and headers. */
@@ -134,6 +160,10 @@ export interface Session<O extends WrapperOptions = WrapperOptions> {
   /** Undefined: compress() picks one by the model id. */
   provider: Provider | undefined;
   stats: HeadroomStats;
+  /** Undefined: retrieval is off (`retrieval: false`). */
+  retrieval: WrapperRetrieval | undefined;
+  /** Answers for the retrieval calls the caller left unanswered (mixed turns). */
+  pending: PendingRetrievals | undefined;
 }
 
 /** Checks a wrapper's options (every compress option, and `extra` of the wrapper's own) at wrap time. */
@@ -154,11 +184,15 @@ export function checkWrapperOptions(fn: string, options: unknown, extra: readonl
   }
 }
 
-export function newSession<O extends WrapperOptions>(options: O, provider: Provider | undefined): Session<O> {
+/** A wrapper's session; with `retrievalFor` (the wrapper's name), retrieval per its options (on by default). */
+export function newSession<O extends WrapperOptions>(options: O, provider: Provider | undefined, retrievalFor?: string): Session<O> {
+  const retrieval = retrievalFor === undefined ? undefined : wrapperRetrieval(retrievalFor, options as O & WrapperRetrievalOptions);
   return {
     options,
     provider,
-    stats: { requests: 0, tokensBefore: 0, tokensAfter: 0, tokensSaved: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 },
+    stats: { requests: 0, tokensBefore: 0, tokensAfter: 0, tokensSaved: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, retrievalRounds: 0, retrievedTokens: 0 },
+    retrieval,
+    pending: retrieval === undefined ? undefined : new PendingRetrievals(retrieval.store),
   };
 }
 
@@ -200,9 +234,21 @@ export function intercepted<O extends WrapperOptions>(
 ): Call {
   return (params, options) => {
     checkHeadroomParam(params, method);
-    // The SDK call with the prepared params: where a later round trip (retrieval) continues.
-    const sent = requestContext(options).then(async (context) => ({ call: call(await prepare(dialect, session, params, method, context), options) }));
-    return deferred(dialect.APIPromise, client, sent, count ? undefined : (data) => dialect.usage(data, session.stats));
+    const sent = requestContext(options).then(async (context) => {
+      const prepared = await prepare(dialect, session, params, method, context);
+      return { call: call(prepared, options), prepared };
+    });
+    if (count) return deferred(dialect.APIPromise, client, sent);
+    const { retrieval } = session;
+    const rounds = retrieval === undefined || dialect.retrieval !== true ? undefined : dialect.rounds;
+    return deferred(dialect.APIPromise, client, sent, async (data) => {
+      const first = dialect.usage(data, session.stats);
+      const { prepared } = await sent;
+      if (rounds === undefined || retrieval === undefined || !isObj(prepared)) return first;
+      // The later rounds go out as they are: the answers in them are never compressed again.
+      const send = async (next: Obj): Promise<unknown> => dialect.usage(await (call(next, options) as Promise<unknown>), session.stats);
+      return rounds(first, { params: prepared, retrieval, stats: session.stats, send });
+    });
   };
 }
 
@@ -235,6 +281,7 @@ export async function prepare<O extends WrapperOptions>(
   params: unknown,
   method: string,
   context: RequestContext,
+  withRetrieval = true,
 ): Promise<unknown> {
   if (!isObj(params)) return params;
   const { headroom, ...rest } = params;
@@ -257,10 +304,29 @@ export async function prepare<O extends WrapperOptions>(
   };
   const untouched = { tokensBefore: 0, tokensAfter: 0, tokensSaved: 0, transformsApplied: [], failures: [], notes: [] };
   try {
-    const view = headroom === false ? undefined : dialect.read(rest, method, context);
+    const retrieval = withRetrieval && dialect.retrieval === true ? session.retrieval : undefined;
+    let base: Obj = rest;
+    let view = headroom === false ? undefined : dialect.read(rest, method, context);
+    // Retrieval calls the caller left unanswered get their answers first, bypass or not: the API
+    // refuses a tool_use without its tool_result.
+    if (retrieval !== undefined && session.pending !== undefined) {
+      const source = view ?? dialect.read(rest, method, context);
+      if (source !== undefined) {
+        const supplied = await session.pending.supply(source.messages, source.format);
+        if (supplied !== source.messages) {
+          const resent = source.rebuild(supplied);
+          if (view === undefined) {
+            emit({ mode: 'bypass', ...untouched });
+            return resent;
+          }
+          base = resent;
+          view = dialect.read(resent, method, context);
+        }
+      }
+    }
     if (view === undefined) {
       emit({ mode: 'bypass', ...untouched });
-      return rest;
+      return base;
     }
     model = session.options.model ?? view.model ?? dialect.defaultModel;
     let result: Compressed | undefined;
@@ -269,12 +335,14 @@ export async function prepare<O extends WrapperOptions>(
     if (typeof remote === 'string') remoteError = remote;
     else result = remote;
     if (result === undefined) {
-      const { onCompress, provider, ...compressOptions } = session.options as WrapperOptions & Record<string, unknown>;
+      const { onCompress, provider, store, ...compressOptions } = session.options as WrapperOptions & Record<string, unknown>;
       void onCompress;
       void provider;
+      void store;
       for (const k of Object.keys(compressOptions)) if (!COMPRESS_OPTIONS.includes(k as never)) delete compressOptions[k];
       const local = await compressWith(processEnv(), view.messages, {
         ...(compressOptions as CompressOptions),
+        ...(retrieval === undefined ? {} : { store: retrieval.store }),
         model,
         format: view.format,
         ...(session.provider === undefined ? {} : { provider: session.provider }),
@@ -286,7 +354,8 @@ export async function prepare<O extends WrapperOptions>(
       }, { keepTurns: view.keepTurns === true });
       result = { ...local, mode: 'local' };
     }
-    let out = result.messages === view.messages ? rest : view.rebuild(result.messages);
+    let out = result.messages === view.messages ? base : view.rebuild(result.messages);
+    if (retrieval !== undefined && result.retrieval !== undefined) out = withRetrievalTool(out, result.retrieval);
     let report: Record<string, unknown> | undefined;
     if (dialect.finish !== undefined) ({ params: out, report } = dialect.finish(out, method, session));
     emit(
@@ -299,6 +368,7 @@ export async function prepare<O extends WrapperOptions>(
         failures: result.failures,
         notes: result.notes,
         ...(remoteError === undefined ? {} : { error: remoteError }),
+        ...(result.retrieval === undefined ? {} : { retrieval: retrievalReport(result.retrieval) }),
       },
       report,
     );

@@ -195,7 +195,8 @@ describe('(b) and (c) send what withHeadroom sends', () => {
     );
     for (const moveDynamicToTail of [false, true]) {
       server.requests.length = 0;
-      const client = withHeadroom(new Anthropic({ apiKey: 'test-key', baseURL: server.baseURL, maxRetries: 0 }), { cacheBreakpoints: 'auto', moveDynamicToTail });
+      // The bench compresses without a store: the wrapper's retrieval (on by default) is turned off to match.
+      const client = withHeadroom(new Anthropic({ apiKey: 'test-key', baseURL: server.baseURL, maxRetries: 0 }), { cacheBreakpoints: 'auto', moveDynamicToTail, retrieval: false });
       for (const turn of s.turns) {
         await client.messages.create({
           model: 'claude-sonnet-4-5-20250929',

@@ -16,6 +16,8 @@ export class MockAnthropic extends LoopbackServer {
   replyText = 'Done.';
   /** Content of the next message responses, in order (a tool_use block makes stop_reason tool_use); then replyText. */
   readonly replies: unknown[][] = [];
+  /** When set, the content of each message response, from the request body and the count of messages answered (before `replies`). */
+  respond: ((body: unknown, n: number) => unknown[] | undefined) | undefined;
   /** GET /v1/models/{id} never answers (the caller's abort must end it). */
   modelsHang = false;
   private compressHandler: CompressHandler | undefined;
@@ -23,6 +25,7 @@ export class MockAnthropic extends LoopbackServer {
   override reset(): void {
     super.reset();
     this.replies.length = 0;
+    this.respond = undefined;
   }
 
   /** Enables `/v1/compress` (remote mode); without a handler it answers 404. */
@@ -71,7 +74,8 @@ export class MockAnthropic extends LoopbackServer {
       const error = this.errors.shift();
       if (error) return json(error.status, { type: 'error', error: { type: error.type, message: error.message } });
       const params = body as { model: string; stream?: boolean };
-      const content = (this.replies.shift() ?? [{ type: 'text', text: this.replyText }]) as { type: string; text?: string }[];
+      const scripted = this.respond?.(body, this.to('/v1/messages').length);
+      const content = (scripted ?? this.replies.shift() ?? [{ type: 'text', text: this.replyText }]) as { type: string; text?: string }[];
       const message = {
         id: `msg_${this.requests.length}`,
         type: 'message',

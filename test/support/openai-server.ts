@@ -10,6 +10,8 @@ export type Reply = { text: string } | { calls: { id: string; name: string; argu
 export class MockOpenAI extends LoopbackServer {
   /** The next answers, in order; then `{ text: 'Done.' }`. */
   readonly replies: Reply[] = [];
+  /** When set, the answer to each request, from its body and the count of requests to its path (before `replies`). */
+  respond: ((body: unknown, n: number) => Reply | undefined) | undefined;
   /** Cached prompt tokens every answer reports. */
   cachedTokens = 7;
 
@@ -20,6 +22,7 @@ export class MockOpenAI extends LoopbackServer {
   override reset(): void {
     super.reset();
     this.replies.length = 0;
+    this.respond = undefined;
   }
 
   protected answer(request: RecordedRequest, res: ServerResponse): void {
@@ -48,7 +51,7 @@ export class MockOpenAI extends LoopbackServer {
     }
     const error = this.errors.shift();
     if (error) return json(error.status, { error: { message: error.message, type: error.type, code: null, param: null } });
-    const reply = this.replies.shift() ?? { text: 'Done.' };
+    const reply = this.respond?.(request.body, this.to(path).length) ?? this.replies.shift() ?? { text: 'Done.' };
 
     if (path === '/v1/chat/completions') {
       const toolCalls = 'calls' in reply ? reply.calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) : undefined;
