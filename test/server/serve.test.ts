@@ -102,7 +102,7 @@ describe('POST /v1/messages with the Anthropic SDK', () => {
     // Every header the SDK sends arrives as it would have without the server (the connection's own aside).
     const [via, straight] = anthropicUp.to('/v1/messages').map((r) => {
       const { host: _h, 'content-length': _l, connection: _c, 'accept-encoding': _e, ...rest } = r.headers;
-      return { ...rest, encoding: _e };
+      return { ...rest, encoding: _e } as Record<string, string | string[] | undefined>;
     });
     // The server offers headroom_retrieve here and reads the answer to see whether the model called
     // it, so it asks for the answer uncompressed; every other header is the SDK's own.
