@@ -21,7 +21,7 @@ import {
   DEFAULT_PORT,
   startServer,
 } from '../server/server.js';
-import { DEFAULT_MAX_RETRIEVAL_ROUNDS } from '../server/retrieval.js';
+import { DEFAULT_MAX_RETRIEVAL_ROUNDS, storeReady } from '../server/retrieval.js';
 import { RedisStore } from '../retrieval/redis.js';
 import { classify, compressInput, readSource } from './input.js';
 
@@ -188,6 +188,9 @@ async function serveVerb(args: string[]): Promise<void> {
   const log = values.quiet === true ? undefined : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   // A Redis that is down does not stop the server: compression goes on without retrieval keys.
   const redis = values.redis === undefined ? undefined : new RedisStore({ url: values.redis });
+  if (redis !== undefined && !(await storeReady(redis, 5000))) {
+    process.stderr.write(`headroom serve: Redis at ${redactedUrl(values.redis!)} does not answer yet; serving without retrieval keys until it does\n`);
+  }
   const server = await startServer({
     ...(values['no-retrieval'] === true ? { retrieval: false as const } : redis === undefined ? {} : { retrieval: redis }),
     ...(rounds === undefined ? {} : { maxRetrievalRounds: rounds }),

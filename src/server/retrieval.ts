@@ -42,3 +42,22 @@ export class ServerRetrieval {
     return { store: this.store, ...(this.ttlMs === undefined ? {} : { retrievalTtlMs: this.ttlMs }) };
   }
 }
+
+/**
+ * Waits (at most `ms`) until `store` answers a read, so the first requests of a server that has just
+ * started find a shared store connected. False when it does not answer in time: the server then
+ * runs without retrieval keys until it does (fail open).
+ */
+export async function storeReady(store: Store, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    try {
+      await store.get('hr_readinessprobeaa');
+      return true;
+    } catch {
+      if (Date.now() >= until) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return false;
+}
