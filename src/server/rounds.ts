@@ -157,7 +157,15 @@ async function jsonRounds(ctx: RoundsContext): Promise<void> {
     const calls = round < ctx.retrieval.maxRounds ? dialect.retrieveOnly(data) : undefined;
     if (calls === undefined) break;
     messages = [...messages, ...dialect.continuation(data, await answers(ctx, calls))];
-    answer = await ctx.send(continued(ctx, messages));
+    try {
+      answer = await ctx.send(continued(ctx, messages));
+    } catch (err) {
+      if (ctx.res.destroyed) return;
+      const text = errorBody(ctx.flavor, 502, `headroom could not continue after a retrieval round: ${err instanceof Error ? err.message : String(err)}`);
+      ctx.res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      ctx.res.end(text);
+      return;
+    }
   }
   return sendAnswer(ctx, answer, JSON.stringify(dialect.join(responses)));
 }

@@ -37,11 +37,19 @@ function keysToAsk(messages: unknown[], asked: (m: unknown) => string[]): string
 /** A Messages API whose model calls headroom_retrieve (limit 1000) for each key it has not asked for yet. */
 class ScriptedAnthropic extends MockAnthropic {
   mode: Mode = 'retrieve';
+  /** The Messages request (1-based) the upstream refuses with 529, if any. */
+  failAt = 0;
   private calls = 0;
+
+  override reset(): void {
+    super.reset();
+    this.failAt = 0;
+  }
 
   protected override answer(request: RecordedRequest, res: ServerResponse): void {
     const body = request.body as { messages?: unknown[]; tools?: { name?: string }[] } | undefined;
-    if (request.method === 'POST' && request.path === '/v1/messages' && body?.messages !== undefined && this.replies.length === 0) {
+    if (request.path === '/v1/messages' && this.to('/v1/messages').length === this.failAt) this.failNext({ status: 529, type: 'overloaded_error', message: 'Overloaded' });
+    else if (request.method === 'POST' && request.path === '/v1/messages' && body?.messages !== undefined && this.replies.length === 0) {
       const offered = body.tools?.some((t) => t.name === 'headroom_retrieve') === true;
       const asked = (m: unknown): string[] =>
         Array.isArray((m as Obj)['content']) ? ((m as { content: Obj[] }).content.filter((b) => b['name'] === 'headroom_retrieve').map((b) => (b['input'] as Obj)['key'] as string)) : [];
@@ -205,6 +213,24 @@ describe('the server answers headroom_retrieve for Anthropic clients', () => {
     expect(user[0]).toMatchObject({ type: 'tool_result', tool_use_id: call.id });
     expect(user[0]!['content']).toBe(LOG);
     expect(user[1]).toEqual({ type: 'text', text: 'Go on.' });
+  });
+
+  it('an upstream error on a continuation reaches the client as that error, JSON or stream', async () => {
+    anthropicUp.failAt = 2;
+    const err = await anthropic.messages.create(params()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Anthropic.APIError);
+    expect((err as InstanceType<typeof Anthropic.APIError>).status).toBe(529);
+    expect((err as InstanceType<typeof Anthropic.APIError>).error).toEqual({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
+    anthropicUp.reset();
+    anthropicUp.failAt = 2;
+    const seen: string[] = [];
+    const streamed = await (async () => {
+      for await (const event of await anthropic.messages.create({ ...params(), stream: true })) seen.push(event.type);
+    })().catch((e: unknown) => e);
+    expect(streamed).toBeInstanceOf(Anthropic.APIError);
+    expect(String((streamed as Error).message)).toContain('Overloaded');
+    expect(seen[0]).toBe('message_start');
+    expect(seen).not.toContain('message_stop');
   });
 
   it('returns a mixed turn as it is and supplies the missing answer on the next request', async () => {
