@@ -13,10 +13,15 @@ export interface SseEvent {
 export async function* sseEvents(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
   const decoder = new TextDecoder();
   let buffered = '';
+  /** A CR that ended the last chunk: a line end of its own, or the first half of a CRLF. */
+  let pendingCr = false;
   for await (const chunk of body) {
-    buffered += decoder.decode(chunk, { stream: true });
+    let text = decoder.decode(chunk, { stream: true });
+    if (pendingCr) text = '\r' + text;
+    pendingCr = text.endsWith('\r');
+    if (pendingCr) text = text.slice(0, -1);
     // Events end at a blank line; CRLF and CR line ends count as LF.
-    if (buffered.includes('\r')) buffered = buffered.replace(/\r\n?/g, '\n');
+    buffered += text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
     let end = buffered.indexOf('\n\n');
     while (end >= 0) {
       const event = parseEvent(buffered.slice(0, end));
@@ -25,8 +30,13 @@ export async function* sseEvents(body: AsyncIterable<Uint8Array>): AsyncGenerato
       end = buffered.indexOf('\n\n');
     }
   }
-  buffered += decoder.decode();
-  const last = parseEvent(buffered.replace(/\r\n?/g, '\n'));
+  buffered += (decoder.decode() + (pendingCr ? '\n' : '')).replace(/\r\n?/g, '\n');
+  for (let end = buffered.indexOf('\n\n'); end >= 0; end = buffered.indexOf('\n\n')) {
+    const event = parseEvent(buffered.slice(0, end));
+    buffered = buffered.slice(end + 2);
+    if (event !== undefined) yield event;
+  }
+  const last = parseEvent(buffered);
   if (last !== undefined) yield last;
 }
 
