@@ -204,7 +204,7 @@ async function serveVerb(args: string[]): Promise<void> {
   });
   // The first line says where it listens (tests and scripts read it), whatever --quiet says.
   const store = values['no-retrieval'] === true ? 'retrieval off' : redis === undefined ? 'retrieval: in-memory store' : `retrieval: Redis at ${redactedUrl(values.redis!)}`;
-  process.stderr.write(`headroom serve: listening on ${server.url} (${engineInfo().engine} engine, ${store})\n`);
+  process.stderr.write(`headroom serve: listening on ${server.url} (${engineInfo().engine} engine)\nheadroom serve: ${store}\n`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
