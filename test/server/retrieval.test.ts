@@ -67,7 +67,14 @@ class ScriptedAnthropic extends MockAnthropic {
 
 /** The same for chat completions. */
 class ScriptedOpenAI extends MockOpenAI {
+  /** `always`: calls headroom_retrieve on every turn it is offered, answered or not. */
+  always = false;
   private calls = 0;
+
+  override reset(): void {
+    super.reset();
+    this.always = false;
+  }
 
   protected override answer(request: RecordedRequest, res: ServerResponse): void {
     const body = request.body as { messages?: unknown[]; tools?: { function?: { name?: string } }[] } | undefined;
@@ -79,7 +86,7 @@ class ScriptedOpenAI extends MockOpenAI {
               .filter((c) => c.function.name === 'headroom_retrieve')
               .map((c) => (JSON.parse(c.function.arguments) as { key: string }).key)
           : [];
-      const keys = keysToAsk(body.messages, asked);
+      const keys = this.always ? [...JSON.stringify(body.messages).matchAll(KEY)].map((m) => m[1]!).slice(0, 1) : keysToAsk(body.messages, asked);
       if (offered && keys.length > 0) {
         this.replies.push({ calls: keys.map((key) => ({ id: `call_hr${++this.calls}`, name: 'headroom_retrieve', arguments: JSON.stringify({ key, limit: 1000 }) })) });
       }
@@ -344,6 +351,32 @@ describe('the server answers headroom_retrieve for OpenAI chat clients', () => {
     const final = await openai.chat.completions.stream({ model: 'gpt-4o', messages: chat() }).finalChatCompletion();
     expect(final.choices[0]!.message.content).toBe('Done.');
     expect(toolAnswers(1)).toEqual([LOG]);
+  });
+});
+
+describe('OpenAI: the round limit, then the answer on the next request', () => {
+  it('a stream stops after 3 rounds with the call for the client; the next request carries its answer', async () => {
+    openaiUp.always = true;
+    const messages: OpenAI.ChatCompletionMessageParam[] = [
+      { role: 'user', content: 'Why did the payment worker fail?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_logs', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 'c1', content: LOG },
+    ];
+    const final = await openai.chat.completions.stream({ model: 'gpt-4o', messages }).finalChatCompletion();
+    expect(openaiUp.to('/v1/chat/completions')).toHaveLength(4);
+    const message = final.choices[0]!.message;
+    expect(final.choices[0]!.finish_reason).toBe('tool_calls');
+    expect(message.tool_calls!.map((c) => (c as { function: { name: string } }).function.name)).toEqual(['headroom_retrieve']);
+    openaiUp.reset();
+    const next: OpenAI.ChatCompletionMessageParam[] = [
+      ...messages,
+      { role: 'assistant', content: null, tool_calls: message.tool_calls! },
+      { role: 'user', content: 'Go on.' },
+    ];
+    await openai.chat.completions.create({ model: 'gpt-4o', messages: next });
+    const sent = (openaiUp.to('/v1/chat/completions')[0]!.body as { messages: Obj[] }).messages;
+    expect(sent.map((m) => m['role'])).toEqual(['user', 'assistant', 'tool', 'assistant', 'tool', 'user']);
+    expect(sent[4]).toEqual({ role: 'tool', tool_call_id: message.tool_calls![0]!.id, content: LOG });
   });
 });
 
