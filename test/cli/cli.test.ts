@@ -126,6 +126,9 @@ describe('headroom compress', () => {
     const verb = await headroom(['squash']);
     expect(verb.code).toBe(2);
     expect(verb.stderr).toContain('unknown command "squash"');
+    const help = await headroom(['--help']);
+    expect(help.code).toBe(0);
+    for (const flag of ['--redis', '--no-retrieval', '--retrieval-rounds', '/v1/responses', 'GET /v1/retrieve/:key']) expect(help.stdout).toContain(flag);
     const both = await headroom(['serve', '--redis', 'redis://127.0.0.1:6379', '--no-retrieval']);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('--redis and --no-retrieval contradict each other');
