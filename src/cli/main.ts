@@ -21,6 +21,8 @@ import {
   DEFAULT_PORT,
   startServer,
 } from '../server/server.js';
+import { DEFAULT_MAX_RETRIEVAL_ROUNDS, storeReady } from '../server/retrieval.js';
+import { RedisStore } from '../retrieval/redis.js';
 import { classify, compressInput, readSource } from './input.js';
 
 const USAGE = `Usage:
@@ -30,10 +32,14 @@ const USAGE = `Usage:
   headroom explain <file|-> [--html out.html] [--open] [--max-block-tokens N] [--min-tokens N] [--query TEXT] [--model ID]
       Show what was kept and why, what was left out and its marker, tokens by reason.
   headroom serve [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}] [--upstream ${DEFAULT_ANTHROPIC_UPSTREAM}]
-                 [--openai-upstream ${DEFAULT_OPENAI_UPSTREAM}] [--max-body 32mb] [--max-block-tokens N] [--min-tokens N] [--quiet]
-      An HTTP server: POST /v1/messages, /v1/chat/completions (compressed, then forwarded),
-      /v1/compress, GET /healthz, /metrics. Point Claude Code at it with
-      ANTHROPIC_BASE_URL=http://127.0.0.1:${DEFAULT_PORT}.
+                 [--openai-upstream ${DEFAULT_OPENAI_UPSTREAM}] [--max-body 32mb] [--max-block-tokens N] [--min-tokens N]
+                 [--redis redis://host:6379 | --no-retrieval] [--retrieval-rounds ${DEFAULT_MAX_RETRIEVAL_ROUNDS}] [--quiet]
+      An HTTP server: POST /v1/messages, /v1/chat/completions, /v1/responses (compressed, then
+      forwarded), /v1/compress, GET /v1/retrieve/:key, /healthz, /metrics. Point Claude Code at it
+      with ANTHROPIC_BASE_URL=http://127.0.0.1:${DEFAULT_PORT}.
+      Retrieval is on: originals of lossy blocks are kept (in memory; --redis shares them between
+      instances), markers name their key, and the server answers the model's headroom_retrieve
+      calls itself, up to --retrieval-rounds rounds per request. --no-retrieval turns it off.
   headroom --version`;
 
 /** A mistake in the command line: usage on stderr, exit code 2. */
@@ -144,6 +150,17 @@ function openInBrowser(file: string): void {
   child.unref();
 }
 
+/** A URL without its password, for the log. */
+function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return 'the given URL';
+  }
+}
+
 async function serveVerb(args: string[]): Promise<void> {
   const { values, positionals } = parse(args, {
     host: { type: 'string' },
@@ -154,12 +171,14 @@ async function serveVerb(args: string[]): Promise<void> {
     'max-block-tokens': { type: 'string' },
     'min-tokens': { type: 'string' },
     redis: { type: 'string' },
+    'no-retrieval': { type: 'boolean' },
+    'retrieval-rounds': { type: 'string' },
     quiet: { type: 'boolean' },
   });
   if (positionals.length > 0) throw new UsageError(`serve takes no file, got ${positionals.join(' ')}`);
-  if (values.redis !== undefined) {
-    throw new UsageError('--redis: a shared retrieval store comes with reversible compression, which this version does not have yet');
-  }
+  if (values.redis !== undefined && values['no-retrieval'] === true) throw new UsageError('--redis and --no-retrieval contradict each other');
+  if (values.redis !== undefined && !/^rediss?:\/\/./.test(values.redis)) throw new UsageError(`--redis must be a redis:// or rediss:// URL, got ${JSON.stringify(values.redis)}`);
+  const rounds = tokensFlag('retrieval-rounds', values['retrieval-rounds'], false);
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got ${JSON.stringify(values.port)}`);
   for (const flag of ['upstream', 'openai-upstream'] as const) {
@@ -167,7 +186,14 @@ async function serveVerb(args: string[]): Promise<void> {
     if (url !== undefined && !/^https?:\/\/[^/]/.test(url)) throw new UsageError(`--${flag} must be an http(s) URL, got ${JSON.stringify(url)}`);
   }
   const log = values.quiet === true ? undefined : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  // A Redis that is down does not stop the server: compression goes on without retrieval keys.
+  const redis = values.redis === undefined ? undefined : new RedisStore({ url: values.redis });
+  if (redis !== undefined && !(await storeReady(redis, 5000))) {
+    process.stderr.write(`headroom serve: Redis at ${redactedUrl(values.redis!)} does not answer yet; serving without retrieval keys until it does\n`);
+  }
   const server = await startServer({
+    ...(values['no-retrieval'] === true ? { retrieval: false as const } : redis === undefined ? {} : { retrieval: redis }),
+    ...(rounds === undefined ? {} : { maxRetrievalRounds: rounds }),
     host: values.host ?? DEFAULT_HOST,
     port,
     ...(values.upstream === undefined ? {} : { upstream: values.upstream }),
@@ -177,14 +203,16 @@ async function serveVerb(args: string[]): Promise<void> {
     ...(log === undefined ? {} : { log }),
   });
   // The first line says where it listens (tests and scripts read it), whatever --quiet says.
-  process.stderr.write(`headroom serve: listening on ${server.url} (${engineInfo().engine} engine)\n`);
+  const store = values['no-retrieval'] === true ? 'retrieval off' : redis === undefined ? 'retrieval: in-memory store' : `retrieval: Redis at ${redactedUrl(values.redis!)}`;
+  process.stderr.write(`headroom serve: listening on ${server.url} (${engineInfo().engine} engine)\nheadroom serve: ${store}\n`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`headroom serve: ${signal}: no new connections; finishing requests in flight\n`);
     server.close().then(
-      () => {
+      async () => {
+        await redis?.close();
         process.stderr.write('headroom serve: stopped\n');
         process.exit(0);
       },

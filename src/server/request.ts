@@ -59,8 +59,13 @@ export function requestOptions(request: ApiRequest, base: BaseOptions, betas: re
  * Compresses a request's messages. The body comes back as the caller's own object when no message
  * changed, so a server can forward the bytes it received.
  */
-export async function compressRequest(request: ApiRequest, base: BaseOptions, betas?: readonly string[]): Promise<CompressedRequest> {
-  const result = await compress(request.messages, requestOptions(request, base, betas));
+export async function compressRequest(
+  request: ApiRequest,
+  base: BaseOptions,
+  betas?: readonly string[],
+  retrieval?: Pick<CompressOptions, 'store' | 'retrievalTtlMs'>,
+): Promise<CompressedRequest> {
+  const result = await compress(request.messages, { ...requestOptions(request, base, betas), ...retrieval });
   const changed = result.messages.some((m, i) => m !== request.messages[i]) || result.messages.length !== request.messages.length;
   return { body: changed ? { ...request.body, messages: result.messages } : request.body, changed, result };
 }

@@ -1,16 +1,25 @@
 // `headroom serve`: an HTTP server that any base-URL client can use. Anthropic Messages and OpenAI
 // chat completions are compressed and forwarded with the caller's own headers; answers (JSON or
 // event streams) come back as the upstream sent them. `/v1/compress` speaks the original Headroom
-// proxy's protocol. The server keeps no state between requests (retrieval stores aside), so any
-// number of instances can stand behind one load balancer.
+// proxy's protocol; the Responses API's input is compressed as chat is. With retrieval on (the
+// default), the originals of lossy blocks go into a store, the model gets `headroom_retrieve`, and
+// the server answers its calls (rounds.ts). The server keeps no state between requests but that
+// store, so with a shared one (Redis) any number of instances can stand behind one load balancer.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Dispatcher } from 'undici';
 import { compress, engineInfo, type CompressResult, type OpenAIMessage } from '../index.js';
+import { compressWith, processEnv } from '../compress.js';
+import { responsesView } from '../messages/responses.js';
+import { decodeRecord, KEY_PATTERN } from '../retrieval/key.js';
+import { MemoryStore, type Store } from '../retrieval/store.js';
+import { declaresRetrieval } from '../retrieval/tool.js';
 import { errorBody, type ApiFlavor } from './errors.js';
 import { ServerMetrics } from './metrics.js';
-import { asApiRequest, betaHeader, compressRequest, isObj, kindsSummary, type BaseOptions } from './request.js';
-import { RETRIEVAL_OFF, type RetrievalStore } from './retrieval.js';
+import { asApiRequest, betaHeader, compressRequest, isObj, kindsSummary, requestOptions, type BaseOptions } from './request.js';
+import { RETRIEVAL_OFF, ServerRetrieval } from './retrieval.js';
+import { answerRounds } from './rounds.js';
 import { callerGone, relay, Upstream, upstreamAgent } from './upstream.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -36,8 +45,15 @@ export interface ServeOptions {
   compress?: BaseOptions;
   /** One line per request (method, path, status, time, tokens): never headers or bodies. */
   log?: (line: string) => void;
-  /** Originals of lossy blocks, for `GET /v1/retrieve/:key`. */
-  retrieval?: RetrievalStore;
+  /**
+   * Where the originals of lossy blocks are kept (default: a MemoryStore of 64 MiB; a RedisStore for
+   * several instances). `false` turns retrieval off: markers name no key, no tool is offered.
+   */
+  retrieval?: Store | false;
+  /** Rounds of `headroom_retrieve` calls the server answers per request (default 3). */
+  maxRetrievalRounds?: number;
+  /** How long an original is kept after the last request that sent its block (default 1 hour). */
+  retrievalTtlMs?: number;
   /** How long `close()` lets in-flight requests finish (default 30 s). */
   drainTimeoutMs?: number;
 }
@@ -62,6 +78,14 @@ export async function startServer(options: ServeOptions = {}): Promise<HeadroomS
   const base = options.compress ?? {};
   const log = options.log ?? (() => {});
   const metrics = new ServerMetrics();
+  const retrieval =
+    options.retrieval === false
+      ? undefined
+      : new ServerRetrieval({
+          store: options.retrieval ?? new MemoryStore(),
+          ...(options.maxRetrievalRounds === undefined ? {} : { maxRounds: options.maxRetrievalRounds }),
+          ...(options.retrievalTtlMs === undefined ? {} : { ttlMs: options.retrievalTtlMs }),
+        });
   let inFlight = 0;
   let closing = false;
   let drained: (() => void) | undefined;
@@ -113,13 +137,13 @@ export async function startServer(options: ServeOptions = {}): Promise<HeadroomS
     if (is('POST', '/v1/messages')) return proxyCompressed(req, res, note, 'anthropic', anthropic, 'messages');
     if (is('POST', '/v1/chat/completions')) return proxyCompressed(req, res, note, 'openai', openai, 'chat_completions');
     if (is('POST', '/v1/compress')) return compressEndpoint(req, res, note);
+    if (is('POST', '/v1/responses')) return proxyResponses(req, res, note);
     if (path.startsWith('/v1/messages/')) return passThrough(req, res, note, anthropic, 'messages_other');
-    // The Responses API's input format is not converted yet: its requests pass through as sent.
-    if (path === '/v1/responses' || path.startsWith('/v1/responses/')) return passThrough(req, res, note, openai, 'responses');
+    if (path === '/v1/responses' || path.startsWith('/v1/responses/')) return passThrough(req, res, note, openai, 'responses_other');
     if (path === '/v1/models' || path.startsWith('/v1/models/')) {
       return passThrough(req, res, note, flavorOf(req) === 'anthropic' ? anthropic : openai, 'models');
     }
-    if (method === 'GET' && path.startsWith('/v1/retrieve/')) return retrieve(res, note, decodeURIComponent(path.slice('/v1/retrieve/'.length)));
+    if (method === 'GET' && path.startsWith('/v1/retrieve/')) return retrieveOriginal(res, note, safeDecode(path.slice('/v1/retrieve/'.length)));
     const known = ['/healthz', '/metrics', '/v1/messages', '/v1/chat/completions', '/v1/compress'].includes(path);
     note.route = known ? 'wrong_method' : 'not_found';
     await discard(req);
@@ -139,14 +163,36 @@ export async function startServer(options: ServeOptions = {}): Promise<HeadroomS
     }
     let payload: Buffer | string = raw;
     const request = asApiRequest(parsed, flavor);
+    /** The body sent, when the server offered the retrieval tool and answers its calls. */
+    let answering: Record<string, unknown> | undefined;
     // A body without a conversation goes on as sent: the upstream says what is wrong with it.
     if (request !== undefined && !Array.isArray(parsed)) {
       const t0 = performance.now();
       try {
-        const out = await compressRequest(request, base, flavor === 'anthropic' ? betaHeader(req.headers['anthropic-beta']) : []);
+        // A client that declares the tool itself answers its calls itself: the server keeps out.
+        const serving = retrieval !== undefined && !(Array.isArray(request.body['tools']) && request.body['tools'].some(declaresRetrieval));
+        // Retrieval calls the client was handed (a mixed turn) get their answers before anything else.
+        const messages = serving ? await retrieval.pending.supply(request.messages, flavor) : request.messages;
+        const out = await compressRequest(
+          { ...request, messages },
+          base,
+          flavor === 'anthropic' ? betaHeader(req.headers['anthropic-beta']) : [],
+          serving ? retrieval.compressOptions() : undefined,
+        );
         note.result = out.result;
         account(out.result, name);
-        if (out.changed) payload = JSON.stringify(out.body);
+        let body: Record<string, unknown> | undefined = out.changed || messages !== request.messages ? { ...request.body, messages: out.result.messages } : undefined;
+        const offered = out.result.retrieval;
+        if (offered?.error !== undefined) {
+          // Fail open: those blocks went without their keys.
+          metrics.failures.inc({ reason: 'store' });
+          log(`retrieval store refused ${offered.unstored} original(s): ${offered.error}`);
+        }
+        if (offered !== undefined && offered.keys.length > 0) {
+          body = { ...(body ?? request.body), tools: offered.withTool(Array.isArray(request.body['tools']) ? (request.body['tools'] as unknown[]) : undefined) };
+          answering = body;
+        }
+        if (body !== undefined) payload = JSON.stringify(body);
       } catch (err) {
         // Fail open: the request goes on uncompressed.
         metrics.failures.inc({ reason: 'compress_error' });
@@ -154,7 +200,73 @@ export async function startServer(options: ServeOptions = {}): Promise<HeadroomS
       }
       metrics.compression.observe((performance.now() - t0) / 1000, { route: name });
     }
-    await forward(req, res, flavor, upstream, payload, name);
+    if (answering === undefined || retrieval === undefined) return forward(req, res, flavor, upstream, payload, name);
+    // The answers are read whole to see whether they are retrieval rounds: plain bytes, never gzip.
+    const headers = { ...req.headers, 'accept-encoding': 'identity' };
+    const signal = callerGone(req, res);
+    const send = async (body: string): Promise<Dispatcher.ResponseData> => {
+      const t0 = performance.now();
+      const answer = await upstream.send('POST', req.url ?? '/', headers, body, signal);
+      metrics.upstream.observe((performance.now() - t0) / 1000, { route: name });
+      return answer;
+    };
+    let first: Dispatcher.ResponseData;
+    try {
+      first = await send(payload.toString());
+    } catch (err) {
+      if (res.destroyed) return;
+      metrics.failures.inc({ reason: 'upstream' });
+      return sendError(res, flavor, 502, `headroom could not reach the upstream API at ${upstream.origin}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    await answerRounds({
+      flavor,
+      body: answering,
+      first,
+      send,
+      res,
+      retrieval,
+      closing,
+      onRound: (calls) => metrics.retrievalRounds.inc({}, calls),
+    });
+  }
+
+  /** `POST /v1/responses`: the input's tool output and large text compressed as chat; the rest as sent. */
+  async function proxyResponses(req: IncomingMessage, res: ServerResponse, note: RequestNote): Promise<void> {
+    note.route = 'responses';
+    const raw = await readOrRefuse(req, res, 'openai');
+    if (raw === undefined) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch (err) {
+      return sendError(res, 'openai', 400, `the request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    let payload: Buffer | string = raw;
+    const view = isObj(parsed) ? responsesView(parsed['input']) : undefined;
+    if (isObj(parsed) && view !== undefined && view.messages.length > 0) {
+      const t0 = performance.now();
+      try {
+        // Model, instructions, tools and the response budget count as chat's do. A
+        // previous_response_id chain stays as it is: the earlier turns live upstream, only the new
+        // input is here, and it never drops turns (its items have no place for that marker).
+        const options = requestOptions({ format: 'openai', body: parsed, messages: view.messages }, base);
+        const instructions = parsed['instructions'];
+        if (typeof instructions === 'string') options.system = instructions;
+        if (typeof parsed['max_output_tokens'] === 'number') options.maxTokens = parsed['max_output_tokens'];
+        const result = await compressWith(processEnv(), view.messages, options, { keepTurns: true });
+        note.result = result;
+        account(result, 'responses');
+        if (result.messages.some((m, i) => m !== view.messages[i])) {
+          const items = view.rebuild(result.messages);
+          payload = JSON.stringify({ ...parsed, input: typeof parsed['input'] === 'string' ? items[0] : items });
+        }
+      } catch (err) {
+        metrics.failures.inc({ reason: 'compress_error' });
+        log(`compression skipped on ${req.method} ${pathOf(req)}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      metrics.compression.observe((performance.now() - t0) / 1000, { route: 'responses' });
+    }
+    await forward(req, res, 'openai', openai, payload, 'responses');
   }
 
   async function passThrough(req: IncomingMessage, res: ServerResponse, note: RequestNote, upstream: Upstream, name: string): Promise<void> {
@@ -200,6 +312,7 @@ export async function startServer(options: ServeOptions = {}): Promise<HeadroomS
         ...base,
         format: 'openai',
         ...(base.model === undefined && typeof body['model'] === 'string' ? { model: body['model'] } : {}),
+        ...retrieval?.compressOptions(),
       });
     } catch (err) {
       // compress() names the argument that is wrong: the caller's mistake.
@@ -216,17 +329,25 @@ export async function startServer(options: ServeOptions = {}): Promise<HeadroomS
       compression_ratio: result.compressionRatio,
       transforms_applied: result.transformsApplied,
       transforms_summary: transformsSummary(result),
-      // Keys of originals kept for retrieval: none until reversible compression lands.
-      ccr_hashes: [],
+      // The retrieval keys of the lossy blocks (GET /v1/retrieve/:key reads them back).
+      ccr_hashes: result.retrieval?.keys ?? [],
     });
   }
 
-  async function retrieve(res: ServerResponse, note: RequestNote, key: string): Promise<void> {
+  /** `GET /v1/retrieve/:key`: `{ key, kind, content }`, the whole original, for clients that answer calls themselves. */
+  async function retrieveOriginal(res: ServerResponse, note: RequestNote, key: string): Promise<void> {
     note.route = 'retrieve';
-    if (options.retrieval === undefined) return sendJson(res, 404, { error: { type: 'not_found_error', message: RETRIEVAL_OFF } });
-    const original = await options.retrieval.get(key);
-    if (original === undefined) return sendJson(res, 404, { error: { type: 'not_found_error', message: `no original is kept under ${key}` } });
-    sendJson(res, 200, { key, content: original });
+    if (retrieval === undefined) return sendJson(res, 404, { error: { type: 'not_found_error', message: RETRIEVAL_OFF } });
+    let record: string | undefined;
+    try {
+      record = KEY_PATTERN.test(key) ? await retrieval.store.get(key) : undefined;
+    } catch (err) {
+      metrics.failures.inc({ reason: 'store' });
+      return sendJson(res, 503, { error: { type: 'unavailable', message: `the retrieval store cannot be read: ${err instanceof Error ? err.message : String(err)}` } });
+    }
+    const block = record === undefined ? undefined : decodeRecord(record);
+    if (block === undefined) return sendJson(res, 404, { error: { type: 'not_found_error', message: `no original is kept under ${key} (expired, or never stored)` } });
+    sendJson(res, 200, { key, kind: block.kind, content: block.content });
   }
 
   function account(result: CompressResult, name: string): void {
@@ -281,6 +402,14 @@ export async function startServer(options: ServeOptions = {}): Promise<HeadroomS
       await agent.close();
     },
   };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function pathOf(req: IncomingMessage): string {

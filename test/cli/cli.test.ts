@@ -126,9 +126,15 @@ describe('headroom compress', () => {
     const verb = await headroom(['squash']);
     expect(verb.code).toBe(2);
     expect(verb.stderr).toContain('unknown command "squash"');
-    const redis = await headroom(['serve', '--redis', 'redis://127.0.0.1:6379']);
-    expect(redis.code).toBe(2);
-    expect(redis.stderr).toContain('--redis: a shared retrieval store comes with reversible compression');
+    const help = await headroom(['--help']);
+    expect(help.code).toBe(0);
+    for (const flag of ['--redis', '--no-retrieval', '--retrieval-rounds', '/v1/responses', 'GET /v1/retrieve/:key']) expect(help.stdout).toContain(flag);
+    const both = await headroom(['serve', '--redis', 'redis://127.0.0.1:6379', '--no-retrieval']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--redis and --no-retrieval contradict each other');
+    const notUrl = await headroom(['serve', '--redis', 'localhost:6379']);
+    expect(notUrl.code).toBe(2);
+    expect(notUrl.stderr).toContain('--redis must be a redis:// or rediss:// URL, got "localhost:6379"');
   });
 });
 

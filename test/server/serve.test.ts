@@ -101,10 +101,13 @@ describe('POST /v1/messages with the Anthropic SDK', () => {
     await direct.messages.create(params());
     // Every header the SDK sends arrives as it would have without the server (the connection's own aside).
     const [via, straight] = anthropicUp.to('/v1/messages').map((r) => {
-      const { host: _h, 'content-length': _l, connection: _c, ...rest } = r.headers;
-      return rest;
+      const { host: _h, 'content-length': _l, connection: _c, 'accept-encoding': _e, ...rest } = r.headers;
+      return { ...rest, encoding: _e } as Record<string, string | string[] | undefined>;
     });
-    expect(via).toEqual(straight);
+    // The server offers headroom_retrieve here and reads the answer to see whether the model called
+    // it, so it asks for the answer uncompressed; every other header is the SDK's own.
+    expect(via!['encoding']).toBe('identity');
+    expect({ ...via, encoding: undefined }).toEqual({ ...straight, encoding: undefined });
     expect(JSON.stringify(via)).toContain(API_KEY);
     expect(via!['anthropic-beta']).toBe('context-1m-2025-08-07');
     expect(via!['anthropic-version']).toBeDefined();
@@ -282,11 +285,12 @@ describe('OpenAI routes with the OpenAI SDK', () => {
     expect(await bad.json()).toMatchObject({ error: { type: 'invalid_request_error', param: null, code: null } });
   });
 
-  it('passes the Responses API and the model list through uncompressed', async () => {
+  it('compresses the Responses API’s input and passes the model list through', async () => {
     const response = await openai.responses.create({ model: 'gpt-4o', input: [{ role: 'user', content: RECORDS }] });
     expect(response.output_text).toBe('Done.');
     const sent = openaiUp.to('/v1/responses')[0]!;
-    expect((sent.body as { input: Array<{ content: string }> }).input[0]!.content).toBe(RECORDS);
+    const text = (sent.body as { input: Array<{ content: string }> }).input[0]!.content;
+    expect(countTokens(text)).toBeLessThan(countTokens(RECORDS) / 2);
     const models = await openai.models.list();
     expect(models.data.map((m) => m.id)).toEqual(['gpt-4o']);
     expect(anthropicUp.requests).toHaveLength(0);
@@ -316,7 +320,9 @@ describe('POST /v1/compress (the Headroom proxy protocol)', () => {
     expect(body['tokens_saved']).toBe((body['tokens_before'] as number) - (body['tokens_after'] as number));
     expect(body['transforms_applied']).toEqual([expect.stringMatching(/^log:/)]);
     expect(body['transforms_summary']).toMatch(/^1 block compressed \(log:\w+\): \d+ → \d+ tokens$/);
-    expect(body['ccr_hashes']).toEqual([]);
+    // Retrieval is on by default: the lossy log block's key, named in its marker.
+    expect(body['ccr_hashes']).toEqual([expect.stringMatching(/^hr_[a-z2-7]{16}$/)]);
+    expect(body.messages[2]!.content).toContain(`headroom_retrieve key=${(body['ccr_hashes'] as string[])[0]}`);
     expect(body.messages[2]!.content).toContain('ERROR payment-worker');
     expect(body.messages[0]).toEqual({ role: 'user', content: 'Why did the payment worker fail?' });
   });
@@ -363,18 +369,19 @@ describe('health, metrics and retrieval', () => {
     expect(text).toContain('# TYPE headroom_retrieval_rounds_total counter');
   });
 
-  it('says retrieval is off, and serves a store when one is given', async () => {
-    const off = await fetch(`${server.url}/v1/retrieve/abc123`);
-    expect(off.status).toBe(404);
-    expect(await off.json()).toMatchObject({ error: { message: expect.stringContaining('retrieval is off') } });
-    const store = new Map([['abc123', 'the original tool output']]);
-    const withStore = await startServer({ port: 0, retrieval: { get: async (key) => store.get(key) } });
+  it('says when retrieval is off, and answers 404 for a key it does not hold', async () => {
+    const off = await startServer({ port: 0, retrieval: false });
     try {
-      expect(await (await fetch(`${withStore.url}/v1/retrieve/abc123`)).json()).toEqual({ key: 'abc123', content: 'the original tool output' });
-      expect((await fetch(`${withStore.url}/v1/retrieve/nope`)).status).toBe(404);
+      const res = await fetch(`${off.url}/v1/retrieve/hr_aaaaaaaaaaaaaaaa`);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ error: { message: expect.stringContaining('retrieval is off') } });
     } finally {
-      await withStore.close();
+      await off.close();
     }
+    const unknown = await fetch(`${server.url}/v1/retrieve/hr_aaaaaaaaaaaaaaaa`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: { message: expect.stringContaining('no original is kept under hr_aaaaaaaaaaaaaaaa') } });
+    expect((await fetch(`${server.url}/v1/retrieve/not-a-key`)).status).toBe(404);
   });
 
   it('answers unknown routes with 404 and wrong methods with 405', async () => {
