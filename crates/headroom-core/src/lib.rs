@@ -31,7 +31,7 @@ pub use tokens::{count_tokens, count_tokens_many, count_tokens_until, Encoding};
 
 /// Version of the compression algorithm. Output bytes may change only when this changes; the JS
 /// engine carries the same number and the loader refuses a native binary that disagrees.
-pub const ALGORITHM_VERSION: u32 = 1;
+pub const ALGORITHM_VERSION: u32 = 2;
 
 /// Compresses one block of tool output. Never inflates: the result replaces the block only when
 /// its token count strictly drops.
