@@ -28,16 +28,16 @@ function chatter(from: number, count: number): string[] {
  * A CI log with `block` in the middle of `filler` ordinary lines on each side, compressed at a
  * budget too tight for anything but signal; returns the block's 1-based line numbers and the result.
  */
-function compressAround(block: readonly string[], options: Partial<BlockOptions> = {}): { input: string; lines: number[]; r: BlockResult } {
-  const all = [...chatter(0, 300), ...block, ...chatter(300, 300)].map((l, k) => `${ts(k)} ${l}`);
+function compressAround(block: readonly string[], options: Partial<BlockOptions> = {}, after: readonly string[] = []): { input: string; lines: number[]; r: BlockResult } {
+  const all = [...chatter(0, 300), ...block, ...after, ...chatter(300, 300)].map((l, k) => `${ts(k)} ${l}`);
   const input = all.join('\n') + '\n';
   const lines = block.map((_, k) => 301 + k);
   return { input, lines, r: both(input, { maxBlockTokens: 100, ...options }) };
 }
 
 /** Every line of the block is in the output (each occurrence of a repeated text counts once). */
-function expectWhole(block: readonly string[], options: Partial<BlockOptions> = {}): BlockResult {
-  const { input, lines, r } = compressAround(block, options);
+function expectWhole(block: readonly string[], options: Partial<BlockOptions> = {}, after: readonly string[] = []): BlockResult {
+  const { input, lines, r } = compressAround(block, options, after);
   expect(r.modified).toBe(true);
   expect(r.strategy).toBe('log:select');
   expect(lineRetention(input, r.content, lines).missing).toEqual([]);
@@ -146,7 +146,7 @@ describe('error blocks are kept whole under a tight budget', () => {
       '----------------------- Captured stdout call ------------------------',
       'loading cart fixture from tests/fixtures/cart.json',
       'cart ready with 2 items',
-    ]);
+    ], {}, ['=========================== short test summary info ============================']);
   });
 
   it('keeps a jest failure block and a go test failure with its output', () => {
@@ -202,7 +202,7 @@ describe('error blocks are kept whole under a tight budget', () => {
       '  left: 100',
       ' right: 108',
       'note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace',
-    ]);
+    ], {}, ['', '', 'failures:', '    cart::tests::total_includes_tax', '', 'test result: FAILED. 11 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out']);
   });
 
   it('keeps blocks bounded: an error does not pin down the unindented chatter after it', () => {
@@ -210,6 +210,11 @@ describe('error blocks are kept whole under a tight budget', () => {
     expect(r.content).toContain('ERROR: upload failed');
     expect(r.tokensAfter).toBeLessThan(r.tokensBefore / 4);
     expect(input.split('\n').length).toBeGreaterThan(600);
+    // A test section that never closes ends at its last error line.
+    const open = compressAround(['_____ test_upload _____', 'E   ConnectionError: upload failed']);
+    expect(open.r.strategy).toBe('log:select');
+    expect(open.r.content).toContain('E   ConnectionError: upload failed');
+    expect(open.r.tokensAfter).toBeLessThan(open.r.tokensBefore / 4);
   });
 });
 

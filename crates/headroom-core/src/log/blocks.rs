@@ -11,8 +11,9 @@
 //!   next to one (or to another such box: `------ … ------ / Dockerfile:32 / ---- … ---- / ERROR`).
 //! - **Test sections**: pytest's `____ test_x ____`, cargo test's `---- x stdout ----` and jest's
 //!   `● Suite › test` run to the next section; a failed go test is what follows its `=== RUN`
-//!   and `=== CONT` lines; a buildkit step is its `#9 ` lines. A section that holds an error or a stack trace
-//!   (a step: an error) is kept whole.
+//!   and `=== CONT` lines; a buildkit step is its `#9 ` lines. A section that holds an error or
+//!   a stack trace (a step: an error) is kept whole; one that never closes within
+//!   `SECTION_MAX` lines, up to its last error or stack-trace line.
 //!
 //! Every block is bounded (`CONTINUATION_MAX`, `BOX_MAX`, `SECTION_MAX` lines), so one error
 //! can never pin down a whole log. ASCII rules apart from the fences' own characters.
@@ -30,6 +31,9 @@ pub const BOX_GAP: usize = 2;
 pub const SECTION_MAX: usize = 200;
 /// Blank lines a continuation may hold in a row.
 const BLANKS_MAX: usize = 2;
+/// Most lines a paragraph after an error may hold at the error's own indent (beyond that it is
+/// the log going on, not the error's message).
+const PARAGRAPH_MAX: usize = 8;
 
 /// Marks `framed` on every line that belongs to the framing of an error block.
 pub fn mark<S: AsRef<str>>(lines: &[S], info: &mut [LineInfo]) {
@@ -76,7 +80,8 @@ fn continuations(bodies: &[&[u8]], info: &[LineInfo], framed: &mut [bool]) {
         }
         // An error that announces its message (`AssertionError:`), or a level-tagged error in a
         // run of tagged lines, goes on in the paragraph after it, however indented: the lines
-        // with no level tag of their own, up to the first blank line after them.
+        // with no level tag of their own, up to the first blank line after them (at its own
+        // indent, `PARAGRAPH_MAX` lines at most).
         let tagged_run = info[a].level.is_some()
             && (0..a)
                 .rev()
@@ -86,6 +91,7 @@ fn continuations(bodies: &[&[u8]], info: &[LineInfo], framed: &mut [bool]) {
         let mut k = a + 1;
         let mut blanks = 0;
         let mut seen = false;
+        let mut flat = 0;
         while k < n && k - a <= CONTINUATION_MAX {
             if info[k].blank {
                 blanks += 1;
@@ -97,12 +103,16 @@ fn continuations(bodies: &[&[u8]], info: &[LineInfo], framed: &mut [bool]) {
                 continue;
             }
             let own_record = info[a].level.is_some() && info[k].level.is_some();
-            let hangs = info[k].indent > info[a].indent
+            let under = info[k].indent > info[a].indent
                 || info[k].class == Class::Frame
                 || is_gutter(bodies[k])
                 || is_carets(bodies[k])
-                || (is_excerpt(bodies[k]) && k + 1 < n && is_carets(bodies[k + 1]))
-                || (paragraph && !own_record && info[k].indent >= info[a].indent);
+                || (is_excerpt(bodies[k]) && k + 1 < n && is_carets(bodies[k + 1]));
+            let in_paragraph = paragraph && !own_record && info[k].indent >= info[a].indent;
+            if !under && in_paragraph {
+                flat += 1;
+            }
+            let hangs = under || (in_paragraph && flat <= PARAGRAPH_MAX);
             if !hangs || (is_error(&info[k]) && info[k].indent <= info[a].indent) {
                 break;
             }
@@ -257,12 +267,21 @@ fn sections(bodies: &[&[u8]], info: &[LineInfo], framed: &mut [bool]) {
             continue;
         };
         let limit = n.min(k + SECTION_MAX);
-        let end = (k + 1..limit).find(|&j| closes(s, k, j)).unwrap_or(limit);
-        let mut last = end - 1;
-        while last > k && info[last].blank {
-            last -= 1;
-        }
-        if (k..=last).any(|j| matches!(info[j].class, Class::Error | Class::Frame)) {
+        let close = (k + 1..limit).find(|&j| closes(s, k, j));
+        let end = close.unwrap_or(limit);
+        let signal = |j: usize| matches!(info[j].class, Class::Error | Class::Frame);
+        // A section that never closes within `SECTION_MAX` lines has no known end: it is kept
+        // up to its last error or stack-trace line.
+        let last = if close.is_none() && limit < n {
+            (k..end).rev().find(|&j| signal(j))
+        } else {
+            let mut last = end - 1;
+            while last > k && info[last].blank {
+                last -= 1;
+            }
+            (k..=last).any(signal).then_some(last)
+        };
+        if let Some(last) = last {
             framed[k..=last].fill(true);
         }
         k = end;

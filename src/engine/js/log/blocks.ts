@@ -10,9 +10,10 @@
 //   Dockerfile excerpt) or by `╷` … `╵` (terraform), whole, when it holds an error or sits next
 //   to one (or to another such box: `------ … ------ / Dockerfile:32 / ---- … ---- / ERROR`).
 // - Test sections: pytest's `____ test_x ____`, cargo test's `---- x stdout ----` and jest's
-//   `● Suite › test` run to the next section; a failed go test is what follows its `=== RUN` and
-//   `=== CONT` lines; a buildkit step is its `#9 ` lines. A section that holds an error or a stack trace
-//   (a step: an error) is kept whole.
+//   `● Suite › test` run to the next section; a failed go test is what follows its `=== RUN`
+//   and `=== CONT` lines; a buildkit step is its `#9 ` lines. A section that holds an error or
+//   a stack trace (a step: an error) is kept whole; one that never closes within
+//   `SECTION_MAX` lines, up to its last error or stack-trace line.
 //
 // Every block is bounded (`CONTINUATION_MAX`, `BOX_MAX`, `SECTION_MAX` lines), so one error can
 // never pin down a whole log. ASCII rules apart from the fences' own characters.
@@ -30,6 +31,11 @@ export const BOX_GAP = 2;
 export const SECTION_MAX = 200;
 /** Blank lines a continuation may hold in a row. */
 const BLANKS_MAX = 2;
+/**
+ * Most lines a paragraph after an error may hold at the error's own indent (beyond that it is the
+ * log going on, not the error's message).
+ */
+const PARAGRAPH_MAX = 8;
 
 /** Marks `framed` on every line that belongs to the framing of an error block. */
 export function mark(lines: readonly string[], info: LineInfo[]): void {
@@ -77,7 +83,8 @@ function continuations(bodies: readonly string[], info: readonly LineInfo[], fra
     if (a > 0 && !info[a - 1]!.blank && bodies[a - 1]!.endsWith(':')) framed[a - 1] = true;
     // An error that announces its message (`AssertionError:`), or a level-tagged error in a run
     // of tagged lines, goes on in the paragraph after it, however indented: the lines with no
-    // level tag of their own, up to the first blank line after them.
+    // level tag of their own, up to the first blank line after them (at its own indent,
+    // `PARAGRAPH_MAX` lines at most).
     let taggedRun = false;
     if (la.level !== undefined) {
       let j = a - 1;
@@ -88,6 +95,7 @@ function continuations(bodies: readonly string[], info: readonly LineInfo[], fra
     let k = a + 1;
     let blanks = 0;
     let seen = false;
+    let flat = 0;
     while (k < n && k - a <= CONTINUATION_MAX) {
       const lk = info[k]!;
       if (lk.blank) {
@@ -98,13 +106,15 @@ function continuations(bodies: readonly string[], info: readonly LineInfo[], fra
         continue;
       }
       const ownRecord = la.level !== undefined && lk.level !== undefined;
-      const hangs =
+      const under =
         lk.indent > la.indent ||
         lk.cls === Class.Frame ||
         isGutter(bodies[k]!) ||
         isCarets(bodies[k]!) ||
-        (isExcerpt(bodies[k]!) && k + 1 < n && isCarets(bodies[k + 1]!)) ||
-        (paragraph && !ownRecord && lk.indent >= la.indent);
+        (isExcerpt(bodies[k]!) && k + 1 < n && isCarets(bodies[k + 1]!));
+      const inParagraph = paragraph && !ownRecord && lk.indent >= la.indent;
+      if (!under && inParagraph) flat++;
+      const hangs = under || (inParagraph && flat <= PARAGRAPH_MAX);
       if (!hangs || (isError(lk) && lk.indent <= la.indent)) break;
       // The blank lines before it are inside the block.
       framed.fill(true, k - blanks, k + 1);
@@ -254,18 +264,26 @@ function sections(bodies: readonly string[], info: readonly LineInfo[], framed: 
       continue;
     }
     const limit = Math.min(n, k + SECTION_MAX);
-    let end = limit;
+    let close: number | undefined;
     for (let j = k + 1; j < limit; j++) {
       if (closes(s, k, j)) {
-        end = j;
+        close = j;
         break;
       }
     }
-    let last = end - 1;
-    while (last > k && info[last]!.blank) last--;
-    let signal = false;
-    for (let j = k; j <= last && !signal; j++) signal = info[j]!.cls === Class.Error || info[j]!.cls === Class.Frame;
-    if (signal) framed.fill(true, k, last + 1);
+    const end = close ?? limit;
+    const signal = (j: number): boolean => info[j]!.cls === Class.Error || info[j]!.cls === Class.Frame;
+    let last: number | undefined;
+    if (close === undefined && limit < n) {
+      // A section that never closes within `SECTION_MAX` lines has no known end: it is kept up
+      // to its last error or stack-trace line.
+      for (let j = end - 1; j >= k && last === undefined; j--) if (signal(j)) last = j;
+    } else {
+      let l = end - 1;
+      while (l > k && info[l]!.blank) l--;
+      for (let j = k; j <= l && last === undefined; j++) if (signal(j)) last = l;
+    }
+    if (last !== undefined) framed.fill(true, k, last + 1);
     k = end;
   }
   // buildkit's plain progress: a step's lines share its `#9 ` prefix (steps interleave); a step
