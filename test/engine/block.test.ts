@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BlockInput, BlockOptions } from '../../src/engine/types.js';
 import { corpusFiles, corpusPath } from '../support/corpus.js';
-import { engines, js } from '../support/engines.js';
+import { isMarker, linesTold } from '../../src/engine/js/marker.js';
+import { compressBoth, engines, js } from '../support/engines.js';
 
 const defaults: BlockOptions = { encoding: 'o200k_base', query: '', minTokens: 200, maxBlockTokens: 4000 };
 
@@ -36,5 +37,34 @@ describe('compressBlocks on the corpus', () => {
       const [r] = e.compressBlocks([{ content: '[1, 2, 3]', options: defaults }]);
       expect(r).toMatchObject({ modified: false, content: '[1, 2, 3]', strategy: 'none' });
     }
+  });
+});
+
+describe('the budget as a ceiling', () => {
+  it('cuts a selection still far above the budget, counting every original line once', () => {
+    // 1 000 distinct warnings (each kept by selection) among 9 000 ordinary lines: selection
+    // stays far above a budget of 500, and the cut swallows its markers.
+    const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima', 'mike'];
+    const lines: string[] = [];
+    for (let k = 0; k < 10_000; k++) {
+      lines.push(k % 10 === 0 ? `WARN ${words[k % 13]} ${words[(k * 7) % 13]} replica ${words[(k * 5) % 11]} lagging behind by ${k} ms` : `INFO request ${k} served`);
+    }
+    const r = compressBoth(lines.join('\n') + '\n', { ...defaults, maxBlockTokens: 500 });
+    expect(r.strategy).toBe('log:select+cut');
+    expect(r.tokensAfter).toBeLessThanOrEqual(500);
+    const out = r.content.split('\n').filter((l) => l !== '');
+    const kept = out.filter((l) => !isMarker(l)).length;
+    // The markers tell every line not shown, and the omissions count each of them once.
+    expect(kept + out.reduce((n, l) => n + linesTold(l), 0)).toBe(lines.length);
+    expect(r.omitted.filter((o) => o.unit === 'lines').reduce((n, o) => n + o.count, 0)).toBe(lines.length - kept);
+  });
+
+  it('reads how many lines a marker stands for', () => {
+    expect(linesTold('[… 12 lines omitted: 12 INFO …]')).toBe(12);
+    expect(linesTold('[… 1 line cut to fit the token budget …]')).toBe(1);
+    expect(linesTold('[… the 3 lines above repeat 4 more times (12 lines) …]')).toBe(12);
+    expect(linesTold('[… the 3 lines above repeat once more …]')).toBe(3);
+    expect(linesTold('[… 14 items omitted …]')).toBe(0);
+    expect(linesTold('12 lines omitted')).toBe(0);
   });
 });

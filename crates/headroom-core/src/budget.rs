@@ -196,7 +196,7 @@ pub fn cut(
         let n = count_tokens(&out.0, encoding);
         (out, n)
     };
-    let ((content, cut_lines, places), n) = {
+    let ((content, cut_lines, original, places), n) = {
         let out = fit(max, scale(max, total, tokens), total, attempt);
         let n = count_tokens(&out.0, encoding);
         (out, n)
@@ -225,7 +225,7 @@ pub fn cut(
         strategy: String::from("cut"),
         omitted: vec![Omission {
             unit: "lines",
-            count: cut_lines,
+            count: original,
             summary: marker::cut_summary(places),
         }],
         tokens: Some(n),
@@ -267,15 +267,16 @@ fn keep_within(cost: &[usize], errors: &[usize], units: usize) -> Vec<bool> {
     keep
 }
 
-/// The kept lines in order, each run of cut lines as one marker; the lines cut and the markers.
+/// The kept lines in order, each run of cut lines as one marker; the lines cut, those of them
+/// that were not markers, and the markers.
 fn render(
     lines: &[&str],
     keep: &[bool],
     errors: &[usize],
     trailing: bool,
-) -> (String, usize, usize) {
+) -> (String, usize, usize, usize) {
     let mut out = String::new();
-    let (mut cut, mut places) = (0, 0);
+    let (mut cut, mut original, mut places) = (0, 0, 0);
     let mut e = errors.iter().peekable();
     let mut i = 0;
     while i < lines.len() {
@@ -295,14 +296,22 @@ fn render(
         while let Some(&k) = e.next_if(|&&k| k < i) {
             errs += usize::from(k >= start);
         }
-        out.push_str(&marker::lines_cut(i - start, errs));
+        // A marker cut with the lines stands for its own: the new marker counts them too, while
+        // the omissions already count them.
+        let own = lines[start..i]
+            .iter()
+            .filter(|l| !marker::is_marker(l))
+            .count();
+        let told: usize = lines[start..i].iter().map(|l| marker::lines_told(l)).sum();
+        out.push_str(&marker::lines_cut(own + told, errs));
         cut += i - start;
+        original += own;
         places += 1;
     }
     if trailing {
         out.push('\n');
     }
-    (out, cut, places)
+    (out, cut, original, places)
 }
 
 #[cfg(test)]

@@ -18,6 +18,36 @@ pub fn is_marker(text: &str) -> bool {
     text.starts_with(OPEN) && text.ends_with(CLOSE) && text.len() >= OPEN.len() + CLOSE.len()
 }
 
+/// How many lines of the original a log marker line stands for (`[… 12 lines omitted …]`, `[… the
+/// 3 lines above repeat 4 more times (12 lines) …]`): 0 for any other line.
+pub fn lines_told(text: &str) -> usize {
+    if !is_marker(text) {
+        return 0;
+    }
+    let rest = &text[OPEN.len()..];
+    let rest = rest.strip_prefix(' ').unwrap_or(rest);
+    let number = |s: &str| -> (usize, usize) {
+        let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+        (s[..digits].parse().unwrap_or(0), digits)
+    };
+    if let Some(after) = rest.strip_prefix("the ") {
+        let (period, d) = number(after);
+        let tail = &after[d..];
+        if tail.starts_with(" lines above repeat once more") {
+            return period;
+        }
+        return tail
+            .find(" more times (")
+            .map_or(0, |at| number(&tail[at + " more times (".len()..]).0);
+    }
+    let (n, d) = number(rest);
+    if d > 0 && rest[d..].starts_with(" line") {
+        n
+    } else {
+        0
+    }
+}
+
 /// True when some line of `text` is a marker: the text is compressed output.
 pub fn has_marker_line(text: &str) -> bool {
     text.contains(OPEN)

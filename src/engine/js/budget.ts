@@ -5,7 +5,7 @@
 
 import type { Compressed, EncodingName } from '../types.js';
 import { isAlpha, isDigit, utf8Units } from './chars.js';
-import { cutSummary, linesCut } from './marker.js';
+import { cutSummary, isMarker, linesCut, linesTold } from './marker.js';
 import { headAndTail } from './opaque.js';
 import { lineSignal, Signal } from './signal.js';
 import type { Watch } from './stop.js';
@@ -161,7 +161,7 @@ export function cut(text: string, max: number, tokens: number, encoding: Encodin
   }
   let total = 0;
   for (const c of cost) total += c;
-  const [content, cutLines, places] = fit(max, scale(max, total, tokens), total, (units): [[string, number, number], number] => {
+  const [content, cutLines, original, places] = fit(max, scale(max, total, tokens), total, (units): [[string, number, number, number], number] => {
     const out = render(lines, keepWithin(cost, errors, units), errors, trailing);
     return [out, countTokens(out[0], encoding)];
   });
@@ -176,7 +176,7 @@ export function cut(text: string, max: number, tokens: number, encoding: Encodin
     }
     return { content: ends, strategy: 'cut', omitted: [{ unit: 'bytes', count: omitted, summary: cutSummary(1) }], tokens: endsTokens };
   }
-  return { content, strategy: 'cut', omitted: [{ unit: 'lines', count: cutLines, summary: cutSummary(places) }], tokens: n };
+  return { content, strategy: 'cut', omitted: [{ unit: 'lines', count: original, summary: cutSummary(places) }], tokens: n };
 }
 
 /** Which lines a cut keeps within `units` estimate units: every error line, then the head and the tail, half the rest each. */
@@ -205,10 +205,11 @@ function keepWithin(cost: readonly number[], errors: readonly number[], units: n
   return keep;
 }
 
-/** The kept lines in order, each run of cut lines as one marker; the lines cut and the markers. */
-function render(lines: readonly string[], keep: readonly boolean[], errors: readonly number[], trailing: boolean): [string, number, number] {
+/** The kept lines in order, each run of cut lines as one marker; the lines cut, those of them that were not markers, and the markers. */
+function render(lines: readonly string[], keep: readonly boolean[], errors: readonly number[], trailing: boolean): [string, number, number, number] {
   const out: string[] = [];
   let cutLines = 0;
+  let original = 0;
   let places = 0;
   let e = 0;
   let i = 0;
@@ -222,9 +223,18 @@ function render(lines: readonly string[], keep: readonly boolean[], errors: read
     while (i < lines.length && !keep[i]!) i++;
     let errs = 0;
     for (; e < errors.length && errors[e]! < i; e++) if (errors[e]! >= start) errs++;
-    out.push(linesCut(i - start, errs));
+    // A marker cut with the lines stands for its own: the new marker counts them too, while the
+    // omissions already count them.
+    let own = 0;
+    let told = 0;
+    for (let k = start; k < i; k++) {
+      if (isMarker(lines[k]!)) told += linesTold(lines[k]!);
+      else own++;
+    }
+    out.push(linesCut(own + told, errs));
     cutLines += i - start;
+    original += own;
     places++;
   }
-  return [out.join('\n') + (trailing ? '\n' : ''), cutLines, places];
+  return [out.join('\n') + (trailing ? '\n' : ''), cutLines, original, places];
 }

@@ -12,6 +12,31 @@ export function isMarker(text: string): boolean {
   return text.startsWith(OPEN) && text.endsWith(CLOSE) && text.length >= OPEN.length + CLOSE.length;
 }
 
+/**
+ * How many lines of the original a log marker line stands for (`[… 12 lines omitted …]`, `[… the
+ * 3 lines above repeat 4 more times (12 lines) …]`): 0 for any other line.
+ */
+export function linesTold(text: string): number {
+  if (!isMarker(text)) return 0;
+  let rest = text.slice(OPEN.length);
+  if (rest.startsWith(' ')) rest = rest.slice(1);
+  const number = (s: string): [number, number] => {
+    let d = 0;
+    while (d < s.length && s.charCodeAt(d) >= 0x30 && s.charCodeAt(d) <= 0x39) d++;
+    return [d === 0 ? 0 : Number(s.slice(0, d)), d];
+  };
+  if (rest.startsWith('the ')) {
+    const after = rest.slice(4);
+    const [period, d] = number(after);
+    const tail = after.slice(d);
+    if (tail.startsWith(' lines above repeat once more')) return period;
+    const at = tail.indexOf(' more times (');
+    return at < 0 ? 0 : number(tail.slice(at + ' more times ('.length))[0];
+  }
+  const [n, d] = number(rest);
+  return d > 0 && rest.slice(d).startsWith(' line') ? n : 0;
+}
+
 /** True when some line of `text` is a marker: the text is compressed output. */
 export function hasMarkerLine(text: string): boolean {
   return text.includes(OPEN) && text.split('\n').some((l) => isMarker(l.endsWith('\r') ? l.slice(0, -1) : l));
