@@ -209,12 +209,14 @@ function compressedHtml(b: BlockExplanation, id: string): string {
   let pos = 0;
   let markerNo = 0;
   let cutNo = 0;
-  const anchors = b.units.filter((u) => u.fate === 'omitted' && u.marker !== undefined).length;
+  // The markers of omitted units in order; a marker that stands for no unit (a TOON array's
+  // `[… 17 of 500 items shown …]`) links nowhere.
+  const anchors = b.units.flatMap((u) => (u.fate === 'omitted' && u.marker !== undefined ? [u.marker] : []));
   const cuts = b.units.filter((u) => u.fate === 'cut').length;
   for (const m of b.compressed.matchAll(MARKER_IN_TEXT)) {
     out += escape(b.compressed.slice(pos, m.index));
     const isCut = m[0].includes('string cut:');
-    const target = isCut ? (cutNo < cuts ? `${id}-c${cutNo++}` : undefined) : markerNo < anchors ? `${id}-m${markerNo++}` : undefined;
+    const target = isCut ? (cutNo < cuts ? `${id}-c${cutNo++}` : undefined) : anchors[markerNo] === m[0] ? `${id}-m${markerNo++}` : undefined;
     out += target === undefined ? `<span class="marker">${escape(m[0])}</span>` : `<a class="marker" href="#${target}">${escape(m[0])}</a>`;
     pos = m.index + m[0].length;
   }
