@@ -173,4 +173,21 @@ describe('metric series', () => {
     }
     expect(missed).toEqual([]);
   });
+  it('keeps the anomalies of JSON time/value records: a spike at a trough and a dip at a peak of a daily cycle, max and min', () => {
+    const r0 = noise(5);
+    const records = Array.from({ length: 2000 }, (_, k) => {
+      const cycle = 100 + 30 * Math.sin((2 * Math.PI * k) / 200);
+      const value = k === 150 ? cycle + 20 : k === 1050 ? cycle - 20 : cycle + r0();
+      return { timestamp: `${stamp(k)}`, value: Number(value.toFixed(3)) };
+    });
+    const text = JSON.stringify(records, null, 1);
+    const r = both(text);
+    expect(r.kind).toBe('json');
+    expect(r.tokensAfter).toBeLessThan(r.tokensBefore);
+    const values = records.map((x) => x.value);
+    for (const k of [150, 1050, values.indexOf(Math.max(...values)), values.indexOf(Math.min(...values))]) {
+      expect(r.content, `record ${k}`).toContain(records[k]!.timestamp);
+      expect(r.content).toContain(String(records[k]!.value));
+    }
+  });
 });

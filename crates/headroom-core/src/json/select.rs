@@ -22,6 +22,7 @@ use super::tape::{Kind, Tape, ESCAPED, KEY_ESCAPED, NONE};
 use super::view::{Entry, Plan, View};
 use crate::block::Omission;
 use crate::marker;
+use crate::metrics;
 use crate::query::query_terms;
 use crate::signal::{words, Signal};
 use crate::stats;
@@ -236,6 +237,15 @@ impl<'t, 'a> Selection<'t, 'a> {
                 for k in changes {
                     must[col.numbers[k - 1].0] = true;
                     must[col.numbers[k].0] = true;
+                }
+            }
+            // Time/value records: a metric series keeps the windows around its anomalies.
+            if arr.cols.iter().any(|c| c.all_time && c.present == n) {
+                for col in arr.cols.iter().filter(|c| !c.id_like && c.numbers.len() == n) {
+                    let values: Vec<f64> = col.numbers.iter().map(|&(_, x)| x).collect();
+                    for k in metrics::anomaly_rows(&values) {
+                        must[col.numbers[k].0] = true;
+                    }
                 }
             }
             if !terms.is_empty() {

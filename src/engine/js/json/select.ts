@@ -8,6 +8,7 @@ import { queryTerms } from '../query.js';
 import { Signal, words } from '../signal.js';
 import { categorical, columns, type Column } from './columns.js';
 import { keyClass, ownSignal, TextSignals, valueSignal, type KeyClass } from './signal.js';
+import { anomalyRows } from '../metrics.js';
 import { outliersAndChanges } from '../stats.js';
 import { jsonRaw, jsonValue } from './strings.js';
 import { display, run } from './summary.js';
@@ -169,6 +170,13 @@ export class Selection {
         for (const k of changes) {
           must[col.numberPos[k - 1]!] = 1;
           must[col.numberPos[k]!] = 1;
+        }
+      }
+      // Time/value records: a metric series keeps the windows around its anomalies.
+      if (arr.cols.some((c) => c.allTime && c.present === n)) {
+        for (const col of arr.cols) {
+          if (col.idLike || col.numberVal.length !== n) continue;
+          for (const k of anomalyRows(col.numberVal)) must[col.numberPos[k]!] = 1;
         }
       }
       if (terms.length > 0) for (const p of queryMatches(view, arr.items, terms)) must[p] = 1;
