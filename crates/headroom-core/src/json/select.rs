@@ -241,7 +241,11 @@ impl<'t, 'a> Selection<'t, 'a> {
             }
             // Time/value records: a metric series keeps the windows around its anomalies.
             if arr.cols.iter().any(|c| c.all_time && c.present == n) {
-                for col in arr.cols.iter().filter(|c| !c.id_like && c.numbers.len() == n) {
+                for col in arr
+                    .cols
+                    .iter()
+                    .filter(|c| !c.id_like && c.numbers.len() == n)
+                {
                     let values: Vec<f64> = col.numbers.iter().map(|&(_, x)| x).collect();
                     for k in metrics::anomaly_rows(&values) {
                         must[col.numbers[k].0] = true;
