@@ -18,8 +18,8 @@ pub fn is_marker(text: &str) -> bool {
     text.starts_with(OPEN) && text.ends_with(CLOSE) && text.len() >= OPEN.len() + CLOSE.len()
 }
 
-/// How many lines of the original a log marker line stands for (`[… 12 lines omitted …]`, `[… the
-/// 3 lines above repeat 4 more times (12 lines) …]`): 0 for any other line.
+/// How many lines of the original a log marker line stands for (`[… 12 lines omitted …]`,
+/// `[… the 3 lines above repeat 4 more times (12 lines) …]`): 0 for any other line.
 pub fn lines_told(text: &str) -> usize {
     if !is_marker(text) {
         return 0;

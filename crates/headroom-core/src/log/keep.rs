@@ -93,7 +93,8 @@ pub fn plan<S: AsRef<str>>(
     let mut prio = vec![PRIO_OTHER; units.len()];
     let mut repeated_signal = vec![false; units.len()];
     // Error, warning, stack-trace and query lines: the first of each text (timestamp aside) is
-    // kept (query lines while the budget lasts). Summaries (one per test class, per module): the last of each template is kept.
+    // kept (query lines while the budget lasts). Summaries (one per test class, per module):
+    // the last of each template is kept.
     let mut group_of: Vec<Option<usize>> = vec![None; units.len()];
     let mut first_of_text: LineMap<&str, usize> = LineMap::default();
     let mut last_of_template: LineMap<&str, usize> = LineMap::default();

@@ -90,7 +90,8 @@ export function plan(units: readonly Unit[], lines: readonly string[], info: rea
   const prio: number[] = new Array<number>(units.length).fill(PRIO_OTHER);
   const repeatedSignal: boolean[] = new Array<boolean>(units.length).fill(false);
   // Error, warning, stack-trace and query lines: the first of each text (timestamp aside) is
-  // kept (query lines while the budget lasts). Summaries (one per test class, per module): the last of each template is kept.
+  // kept (query lines while the budget lasts). Summaries (one per test class, per module):
+  // the last of each template is kept.
   const groupOf: Array<number | undefined> = new Array<number | undefined>(units.length).fill(undefined);
   const firstOfText = new Map<string, number>();
   const lastOfTemplate = new Map<string, number>();
