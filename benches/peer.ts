@@ -1,13 +1,14 @@
 // headroom against the original project's Python package on the same inputs: one tool result per
 // request, tokens after (o200k_base, one counter for both), retention of the corpus needles
-// (rules in the corpus README, scored by test/support/retention), and time per input.
+// (rules in the corpus README, scored by test/support/retention; for metric series, the labelled
+// anomaly windows that keep a row), and time per input.
 import { countTokens } from '../src/engine/js/tokens.js';
 import { loadNative } from '../src/engine/native.js';
 import { jsEngine } from '../src/engine/js/index.js';
 import type { BlockOptions } from '../src/engine/types.js';
 import { decodeOutput, jsonRetention, octokitNeedles, type JsonNeedle } from '../test/support/retention/json.js';
 import { lineRetention, parseGroundTruth, searchableOutput } from '../test/support/retention/lines.js';
-import { diffNeedles, read, type CorpusEntry } from './corpus.js';
+import { diffNeedles, read, windowsKept, type CorpusEntry } from './corpus.js';
 import { runPythonPeer, type PeerInput } from './python-peer.js';
 import type { Progress } from './timing.js';
 import { readFileSync } from 'node:fs';
@@ -38,7 +39,7 @@ export interface PeerSection {
 
 const OPTIONS: BlockOptions = { encoding: 'o200k_base', query: '', minTokens: 200, maxBlockTokens: 4000 };
 
-interface Needles {
+export interface Needles {
   score(output: string): Omit<Score, 'tokens' | 'ms'>;
 }
 
@@ -58,7 +59,7 @@ function decodes(output: string): boolean {
   }
 }
 
-function needlesFor(entry: CorpusEntry, input: string): Needles | undefined {
+export function needlesFor(entry: CorpusEntry, input: string): Needles | undefined {
   if (entry.kind === 'json' && entry.name.includes('octokit')) {
     const needles = octokitNeedles(JSON.parse(input));
     if (needles.length === 0) return undefined;
@@ -97,13 +98,22 @@ function needlesFor(entry: CorpusEntry, input: string): Needles | undefined {
       },
     };
   }
+  if (entry.kind === 'metrics' && entry.windows !== undefined) {
+    const windows = entry.windows;
+    return {
+      score(output) {
+        const r = windowsKept(input, output, windows);
+        return { present: r.kept, total: r.total, errorPresent: 0, errorTotal: 0 };
+      },
+    };
+  }
   return undefined;
 }
 
 export function benchPeer(entries: readonly CorpusEntry[], progress: Progress, opts: { install: boolean }): PeerSection {
   const native = loadNative();
   const engine = native.ok ? native.engine : jsEngine;
-  const inputs = entries.filter((e) => e.kind === 'json' || e.kind === 'log' || e.kind === 'diff' || e.kind === 'search');
+  const inputs = entries.filter((e) => e.kind === 'json' || e.kind === 'log' || e.kind === 'diff' || e.kind === 'search' || e.kind === 'metrics');
   const texts = new Map(inputs.map((e) => [e.name, read(e)]));
   progress.tick('python peer: compress()');
   const peerInputs: PeerInput[] = inputs.map((e) => ({ name: e.name, content: texts.get(e.name)!, query: '' }));
@@ -176,7 +186,7 @@ export function formatPeer(section: PeerSection): string[] {
     '## headroom vs the original Python package (PyPI `headroom-ai`, black box)',
     '',
     'One tool result per request, default options on both sides; tokens counted with o200k_base for both. ' +
-      'Retention: needles present (octokit exchanges, CI-log E and C lines, diff changed lines), error-class needles in brackets. Time: total ms over the files.',
+      'Retention: needles present (octokit exchanges, CI-log E and C lines, diff changed lines, metric anomaly windows with a row kept), error-class needles in brackets. Time: total ms over the files.',
     ...(section.pythonUnavailable === undefined ? [] : ['', `Python peer not run: ${section.pythonUnavailable}`]),
     '',
     '| kind | files | tokens before | headroom after | headroom saved | headroom retention | headroom ms | python after | python saved | python retention | python ms |',

@@ -12,7 +12,7 @@ import { benchTokens, type TokensSection } from './tokens.js';
 import { benchCompress, compressMarkdown } from './compress.js';
 import { benchJson, formatJson } from './json.js';
 import { benchPeer, formatPeer, peerTotals } from './peer.js';
-import { benchLogs, formatLogs, logSampleCount } from './logs.js';
+import { benchLogs, formatLogs, logSampleCount, logsQuality, qualityMarkdown } from './logs.js';
 import { benchRetrieval, formatRetrieval, retrievalSampleCount, retrievalTotals } from './retrieval.js';
 import { benchReliability, formatReliability } from './reliability.js';
 import { benchSessions, formatSessions, sessionEntries, sessionsChart, sessionsSummaryMd, sessionTotals, type SessionsSection } from './sessions.js';
@@ -25,7 +25,7 @@ const corpus = loadCorpus(corpusRoot());
 const machine = `${process.platform}-${process.arch}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
 
 if (corpus.entries.length === 0) {
-  console.log(`No benchmark inputs under ${corpus.root}: expected json/**.json, ci-logs/<set>/<case>/fail.log, trajectories/*.traj, diffs/*, logs/**/*.log or grep/*.txt.`);
+  console.log(`No benchmark inputs under ${corpus.root}: expected json/**.json, ci-logs/<set>/<case>/fail.log, trajectories/*.traj, diffs/*, logs/**/*.log, grep/*.txt or metrics/**/*.csv.`);
   process.exit(0);
 }
 
@@ -102,6 +102,18 @@ const summary = {
     pythonSavedPct: t.python === undefined ? null : share(t.before - t.python.tokens, t.before),
     pythonRetentionPct: t.python === undefined ? null : share(t.python.present, t.python.total),
   })),
+  /** Per kind of the logs section: the token cut with its quality figure, and the oracle (labelled lines only). */
+  quality: logsQuality(logs).map((q) => ({
+    kind: q.kind,
+    files: q.files,
+    tokensBefore: q.tokensBefore,
+    tokensAfter: q.tokensAfter,
+    savedPct: share(q.tokensBefore - q.tokensAfter, q.tokensBefore),
+    templatesShownPct: share(q.templatesShown, q.templatesTotal),
+    windowsKeptPct: share(q.windowsKept, q.windowsTotal),
+    oracleTokens: q.labelledFiles === 0 ? null : q.oracleTokens,
+    oracleSavedPct: q.labelledFiles === 0 ? null : share(q.labelledBefore - q.oracleTokens, q.labelledBefore),
+  })),
   tokenizer: {
     nativeMBps: native === undefined ? null : round(native.longMBps),
     fastestJsPeer: fastestPeer?.name ?? null,
@@ -141,6 +153,11 @@ const summaryMd = [
     (k) =>
       `| ${k.kind} | ${k.files} | ${k.tokensBefore} | ${k.headroomAfter} | ${dash(k.headroomSavedPct)} | ${dash(k.headroomRetentionPct)} | ${dash(k.headroomErrorRetentionPct)} | ${dash(k.pythonAfter)} | ${dash(k.pythonSavedPct)} | ${dash(k.pythonRetentionPct)} |`,
   ),
+  '',
+  'Quality next to the token cut (logs section): template coverage of generated system logs, window recall of metric series (labelled anomaly windows keeping a row), ' +
+    'and the oracle, what keeping only the labelled lines would cost (CI-log error lines, metric rows inside labelled windows).',
+  '',
+  ...qualityMarkdown(logs),
   '',
   `Token counting: headroom native ${dash(summary.tokenizer.nativeMBps)} MB/s; fastest JS tokenizer (${dash(summary.tokenizer.fastestJsPeer)}) ${dash(summary.tokenizer.fastestJsPeerMBps)} MB/s. ` +
     `compress() of a 1 MB request, first call p50: native ${dash(summary.compress1MBp50Ms.native)} ms, JS ${dash(summary.compress1MBp50Ms.js)} ms.`,
