@@ -214,6 +214,7 @@ describe('beta.messages.toolRunner', () => {
     ['full history every turn', { thread: false }],
     ['a message thread, streaming', { stream: true }],
     ['full history every turn, streaming', { thread: false, stream: true }],
+    ['streaming, tools started as their blocks end', { stream: true, runToolsEagerly: true }],
   ])('runs the caller’s tools while the wrapper answers the retrievals (%s)', async (_name, extra) => {
     let calledFetch = false;
     const retriever = anthropicRetriever('All read.');
