@@ -52,14 +52,14 @@ export function coherentResponseProps(promise: unknown): void {
   const parse = p.parse.bind(p);
   p._responseProps = (async () => {
     const props = (await own()) as unknown as ResponseProps;
-    if (!isObj(props) || !isObj(props.options) || props.options.stream !== true || !(props.response instanceof Response)) return props;
+    if (!isObj(props) || !isObj(props.options) || props.options.stream !== true || !isObj(props.response)) return props;
     const data = await parse();
     if (!isObj(data) || typeof (data as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function') return props;
     return { ...props, response: sseResponse(data as unknown as AsyncIterable<unknown>, props.response) };
   }) as never;
 }
 
-/** `events` as a server-sent-events response with the headers and status of `original`. */
+/** `events` as a server-sent-events response with the headers and status of `original` (a custom fetch's Response too). */
 function sseResponse(events: AsyncIterable<unknown>, original: Response): Response {
   const encoder = new TextEncoder();
   let it: AsyncIterator<unknown> | undefined;
@@ -83,7 +83,7 @@ function sseResponse(events: AsyncIterable<unknown>, original: Response): Respon
       await it?.return?.();
     },
   });
-  return new Response(body, { status: original.status, statusText: original.statusText, headers: original.headers });
+  return new Response(body, { status: original.status, statusText: original.statusText, headers: new Headers(original.headers as ConstructorParameters<typeof Headers>[0]) });
 }
 
 /** Lets `see` look at every event of an SDK stream as the caller reads it; other data is left alone. */
