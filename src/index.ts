@@ -47,3 +47,4 @@ export {
 export { RETRIEVE_TOOL_NAME } from './retrieval/markers.js';
 export type { Retrieval } from './retrieval/run.js';
 export { PendingRetrievals, type PendingRetrievalsOptions } from './retrieval/pending.js';
+export { RemoteStore, type RemoteStoreOptions } from './remote.js';

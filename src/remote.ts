@@ -168,7 +168,7 @@ export interface RemoteStoreOptions {
  *
  * @example
  * ```ts
- * import { retrieve } from 'headroom-ai';
+ * import { RemoteStore, retrieve } from 'headroom-ai';
  * const answer = await retrieve(new RemoteStore('http://127.0.0.1:8787'), toolUseBlock);
  * ```
  */

@@ -17,7 +17,7 @@ import { intercept } from './intercept.js';
 import { PendingRetrievals } from '../retrieval/pending.js';
 import type { Retrieval } from '../retrieval/run.js';
 import { retrievalReport, withRetrievalTool, wrapperRetrieval, type RetrievalReport, type WrapperRetrieval, type WrapperRetrievalOptions } from './retrieval.js';
-import { deferred, type APIPromiseClass } from './sdk.js';
+import { coherentResponseProps, deferred, type APIPromiseClass } from './sdk.js';
 
 /** Options every wrapper takes: compress()'s, less what each request says for itself. */
 export interface WrapperOptions extends Omit<CompressOptions, 'format' | 'system' | 'tools' | 'maxTokens' | 'betas' | 'signal' | 'provider'> {
@@ -241,7 +241,7 @@ export function intercepted<O extends WrapperOptions>(
     if (count) return deferred(dialect.APIPromise, client, sent);
     const { retrieval } = session;
     const rounds = retrieval === undefined || dialect.retrieval !== true ? undefined : dialect.rounds;
-    return deferred(dialect.APIPromise, client, sent, async (data) => {
+    const promise = deferred(dialect.APIPromise, client, sent, async (data) => {
       const first = dialect.usage(data, session.stats);
       const { prepared } = await sent;
       if (rounds === undefined || retrieval === undefined || !isObj(prepared)) return first;
@@ -249,6 +249,8 @@ export function intercepted<O extends WrapperOptions>(
       const send = async (next: Obj): Promise<unknown> => dialect.usage(await (call(next, options) as Promise<unknown>), session.stats);
       return rounds(first, { params: prepared, retrieval, stats: session.stats, send });
     });
+    if (rounds !== undefined) coherentResponseProps(promise);
+    return promise;
   };
 }
 

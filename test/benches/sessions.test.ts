@@ -9,14 +9,18 @@ import { dollars, MODELS } from '../../benches/billing.js';
 import { corpusRoot, loadCorpus } from '../../benches/corpus.js';
 import { benchSessions, billSession, headroomTurns, lastNTurns, sessionEntries, sessionTotals, uncompressedTurns, type Sent } from '../../benches/sessions.js';
 import { readTrajectory, type Session } from '../../benches/trajectory.js';
-import { withHeadroom } from '../../src/anthropic.js';
+import { HeadroomClient, withHeadroom } from '../../src/anthropic.js';
 import { countTokens, openAIToAnthropic } from '../../src/index.js';
+import { retrievalTool } from '../../src/retrieval/tool.js';
 import { MockAnthropic } from '../support/anthropic-server.js';
+import { markerKeys } from '../support/retrieval.js';
 
 const [sonnet, opus] = MODELS as [(typeof MODELS)[number], (typeof MODELS)[number]];
 const words = (n: number, w: string): string => Array.from({ length: n }, () => w).join(' ');
 /** 120 heartbeat lines: one log template, which headroom folds. */
 const LOG = Array.from({ length: 120 }, (_, i) => `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}Z INFO worker heartbeat ok`).join('\n');
+/** 150 access-log lines: another template. */
+const ACCESS = Array.from({ length: 150 }, (_, i) => `2026-01-01T00:0${Math.floor(i / 60)}:${String(i % 60).padStart(2, '0')}Z INFO GET /api/items/${i} 200 ${10 + (i % 7)}ms`).join('\n');
 
 /** A SWE-agent trajectory (no function calling): observations come back as user messages. */
 function trajectory(stamps?: string[]): string {
@@ -215,6 +219,98 @@ describe('(b) and (c) send what withHeadroom sends', () => {
       const sent = wire[1] as { system: { text: string }[]; messages: { content: { content?: string }[] }[] };
       expect(sent.messages[2]!.content[0]!.content!.length).toBeLessThan(LOG.length / 4); // the log went out compressed
       expect(sent.system.at(-1)!.text).toBe(moveDynamicToTail ? 'Today is 2026-12-04.' : system);
+    }
+  });
+});
+
+describe('with retrieval on, the wrapper keeps every turn’s request a byte-identical prefix of the next', () => {
+  const server = new MockAnthropic();
+  beforeAll(async () => {
+    await server.start();
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  type Wire = { raw: string; body: { system: unknown; tools: unknown[]; messages: unknown[] } };
+  /**
+   * The request as the model reads it, without cache_control markers: the breakpoint on the last
+   * message moves every turn (turning string content into one text block to carry it), while the
+   * content it marks stays.
+   */
+  const unmarked = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(unmarked) : typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'cache_control').map(([k, x]) => [k, unmarked(x)])) : v;
+  const json = (v: unknown): string => JSON.stringify(unmarked(v));
+  const messagesJson = (messages: unknown[]): string =>
+    json(messages.map((m) => (typeof (m as { content?: unknown }).content === 'string' ? { ...(m as object), content: [{ type: 'text', text: (m as { content: string }).content }] } : m)));
+
+  it.each([
+    ['plain', {}],
+    ['with cache breakpoints and the dynamic system tail', { cacheBreakpoints: 'auto' as const, moveDynamicToTail: true }],
+  ])('through the real SDK, the tool and the keys included (%s)', async (_name, options) => {
+    const s = session(
+      JSON.stringify({
+        replay_config: { agent: { tools: { command_docs: 'bash:\n  docstring: runs a command\n  arguments:\n    - command (string) [required]: the command\n' } } },
+        history: [
+          { role: 'system', content: `Today is 2026-12-04.\n${words(1200, 'a')}` },
+          { role: 'user', content: 'Why do the workers stall?' },
+          { role: 'assistant', content: 'Reading the log.', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'bash', arguments: '{"command":"cat app.log"}' } }] },
+          { role: 'tool', content: LOG, tool_call_ids: ['c1'] },
+          { role: 'assistant', content: 'Only heartbeats.', tool_calls: [{ id: 'c2', type: 'function', function: { name: 'bash', arguments: '{"command":"ls"}' } }] },
+          { role: 'tool', content: 'app.log\naccess.log', tool_call_ids: ['c2'] },
+          { role: 'assistant', content: 'Reading the access log.', tool_calls: [{ id: 'c3', type: 'function', function: { name: 'bash', arguments: '{"command":"cat access.log"}' } }] },
+          { role: 'tool', content: ACCESS, tool_call_ids: ['c3'] },
+          { role: 'assistant', content: 'Nothing stalls.' },
+        ],
+      }),
+    );
+    expect(s.turns).toHaveLength(4);
+    server.requests.length = 0;
+    // The model reads the first key it is shown once, so a turn also carries a retrieval round.
+    let asked = false;
+    server.respond = (body) => {
+      const key = markerKeys(JSON.stringify(body).replaceAll('\\n', '\n'))[0];
+      if (asked || key === undefined) return undefined;
+      asked = true;
+      return [{ type: 'tool_use', id: 'toolu_read', name: 'headroom_retrieve', input: { key } }];
+    };
+    const client = new HeadroomClient(new Anthropic({ apiKey: 'test-key', baseURL: server.baseURL, maxRetries: 0 }), options);
+    const turns: Wire[] = [];
+    for (const turn of s.turns) {
+      const before = server.to('/v1/messages').length;
+      await client.messages.create({
+        model: 'claude-sonnet-4-5-20250929',
+        max_tokens: 256,
+        system: s.system!,
+        tools: s.tools,
+        messages: openAIToAnthropic(s.history.slice(0, turn.end)) as Anthropic.MessageParam[],
+      });
+      // The caller's request is the turn's first; the rest are the wrapper's retrieval rounds.
+      turns.push(server.to('/v1/messages')[before] as unknown as Wire);
+    }
+    expect(client.stats().retrievalRounds).toBe(1);
+    const keysOf = (w: Wire): string[] => markerKeys(JSON.stringify(w.body.messages).replaceAll('\\n', '\n'));
+    // Turn 1 has no marker; turn 2 names the log's key; turn 4 names the access log's as well.
+    expect(turns.map((w) => keysOf(w).length)).toEqual([0, 1, 1, 2]);
+    expect(keysOf(turns[3]!)[0]).toBe(keysOf(turns[1]!)[0]);
+    const withTool = [...s.tools, retrievalTool('anthropic')];
+    expect(turns.map((w) => unmarked(w.body.tools))).toEqual([s.tools, withTool, withTool, withTool]);
+    for (let t = 1; t < turns.length; t++) {
+      const [a, b] = [turns[t - 1]!.body, turns[t]!.body];
+      expect(json(b.system)).toBe(json(a.system));
+      expect(messagesJson(b.messages.slice(0, a.messages.length))).toBe(messagesJson(a.messages));
+      // Tools change once: headroom_retrieve joins at the end of the list when the first key goes out.
+      if (t === 1) expect(json(b.tools.slice(0, a.tools.length))).toBe(json(a.tools));
+      else expect(json(b.tools)).toBe(json(a.tools));
+    }
+    // Without breakpoints the bytes themselves: each request, up to the end of its last message,
+    // begins the next one (the tool's first turn aside, whose tools list grew).
+    if (!('cacheBreakpoints' in options)) {
+      for (let t = 2; t < turns.length; t++) {
+        const previous = turns[t - 1]!.raw;
+        expect(previous.endsWith(']}')).toBe(true);
+        expect(turns[t]!.raw.startsWith(previous.slice(0, -2))).toBe(true);
+      }
     }
   });
 });

@@ -3,7 +3,8 @@
 // page by page. What the model reads is the omitted original, byte for byte, for logs, JSON
 // items, search hits and diffs (run under both engines: HEADROOM_ENGINE=js for the twin); the
 // caller gets one message (JSON, create({ stream: true }), messages.stream()) with every round's
-// usage summed; mixed turns come back as they are and get their answers on the next request.
+// usage summed; mixed turns come back as they are and get their answers on the next request; the
+// SDK's toolRunner, JSON or streaming, sees one message per turn over every retrieval round.
 import Anthropic from '@anthropic-ai/sdk';
 import { betaTool } from '@anthropic-ai/sdk/helpers/beta/json-schema';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -211,6 +212,9 @@ describe('beta.messages.toolRunner', () => {
   it.each([
     ['a message thread', {}],
     ['full history every turn', { thread: false }],
+    ['a message thread, streaming', { stream: true }],
+    ['full history every turn, streaming', { thread: false, stream: true }],
+    ['streaming, tools started as their blocks end', { stream: true, runToolsEagerly: true }],
   ])('runs the caller’s tools while the wrapper answers the retrievals (%s)', async (_name, extra) => {
     let calledFetch = false;
     const retriever = anthropicRetriever('All read.');
@@ -229,9 +233,20 @@ describe('beta.messages.toolRunner', () => {
       tools: [betaTool({ name: 'fetch_log', description: 'The log', inputSchema: { type: 'object', properties: {} }, run: () => LOG })],
       ...extra,
     } as never);
+    // The runner sees two turns: its own tool call, then one message over every retrieval round
+    // (a stream per turn when streaming, each read to its end as one coherent message).
+    const turns: Anthropic.Beta.BetaMessage[] = [];
+    for await (const item of runner as AsyncIterable<Anthropic.Beta.BetaMessage | { finalMessage(): Promise<Anthropic.Beta.BetaMessage> }>) {
+      turns.push('finalMessage' in item ? await item.finalMessage() : item);
+    }
     const final = await runner.runUntilDone();
+    expect(turns.map((m) => m.content.filter((b) => b.type === 'tool_use').map((b) => b.name))).toEqual([['fetch_log'], []]);
+    expect(turns[1]).toEqual(final);
     expect(final.content.at(-1)).toEqual({ type: 'text', text: 'All read.' });
-    expect(final.content.some((b) => b.type === 'tool_use')).toBe(false);
+    expect(final.stop_reason).toBe('end_turn');
+    const n = bodies().length;
+    expect(final.content).toHaveLength(n - 1);
+    expect(final.usage.output_tokens).toBe(3 * (n - 1));
     const { exchanges, toolOutputs } = anthropicExchanges(bodies().at(-1));
     const key = markerKeys(toolOutputs.join('\n'))[0]!;
     expect(pagesRead(exchanges, key)).toBe(LOG);
