@@ -1,5 +1,7 @@
-// The diff compressor, identically in both engines: context folding always, lockfile and binary
-// summaries and change-only hunks above maxBlockTokens, every change and header kept.
+// The diff compressor, identically in both engines: context folding always, with hunks split so
+// every header tells the truth about the lines under it; summaries of lockfiles, generated and
+// vendored files, pure renames, deletions and binary data, then change-only hunks, above
+// maxBlockTokens; every other change and every file header kept.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
