@@ -39,6 +39,9 @@ export interface LineAlignment {
 /** `[… the 10 lines above repeat 3 more times (30 lines) …]`. */
 const REPEAT = /^\[… the \d+ lines? above repeat /;
 
+/** `@@ -12,7 +12,8 @@`: a diff's hunk header. */
+const HUNK_HEADER = /^@@ -[0-9]+(?:,[0-9]+)? \+[0-9]+(?:,[0-9]+)? @@/;
+
 /** ` [×12]`, ` [×3 in all]`, ` [×2, 5 in all]`: repeat counts the log compressor appends. */
 const COUNT_SUFFIX = / \[×(\d+)(?:, \d+)?( in all)?\]$/;
 
@@ -140,6 +143,21 @@ export function alignLines(original: string, compressed: string, kind: BlockKind
     if (isMarker(line.trim())) {
       pending.push(markers.length);
       markers.push({ text: line.trim(), line: at, count: markerLineCount(line.trim()) });
+      return;
+    }
+    if (kind === 'diff' && HUNK_HEADER.test(line) && find(line, next) < 0) {
+      // A hunk header the compressor re-numbered for the part of a split hunk it heads: the first
+      // part's stands for the original header (found after the lines the pending markers stand
+      // for, or before them when the fold led the hunk); a later part's stands for no line.
+      const skip = pending.reduce((a, m) => a + (markers[m]!.count ?? 0), 0);
+      if (HUNK_HEADER.test(orig[next + skip] ?? '')) {
+        leaveOut(next + skip);
+        lines[next]!.fate = 'kept';
+        next++;
+      } else if (HUNK_HEADER.test(orig[next] ?? '')) {
+        lines[next]!.fate = 'kept';
+        next++;
+      }
       return;
     }
     const suffix = COUNT_SUFFIX.exec(line);

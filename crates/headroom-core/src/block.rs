@@ -84,7 +84,7 @@ pub(crate) fn test_options(max_block_tokens: Option<usize>) -> BlockOptions {
 /// What was left out of a block, in the unit the compressor dropped.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Omission {
-    /// `items`, `lines`, `matches`, `hunks`, `rows`, `bytes`.
+    /// `items`, `lines`, `matches`, `hunks`, `rows`, `bytes`, `files`.
     pub unit: &'static str,
     pub count: usize,
     pub summary: String,

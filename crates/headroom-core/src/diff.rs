@@ -1,9 +1,18 @@
 //! The diff compressor: unified and git diffs, format-patch mails (twin of `diff.ts`).
 //!
-//! Every `+`/`-` line, every file header and every hunk header stays. Always: unchanged context
-//! lines beyond one on each side of a change fold into a marker with their count. Only above
-//! `max_block_tokens`, in two steps: lockfiles are summarised as their name with added/removed
-//! counts (and binary patch data as its line count); then the remaining context lines fold too.
+//! Every `+`/`-` line and every file header stays. Always: unchanged context lines beyond one on
+//! each side of a change fold into a marker with their count. Only above `max_block_tokens`, in
+//! two steps: machine-written files are summarised, one marker line per file (the hunks of
+//! lockfiles, generated and vendored files as their added/removed counts under their kept file
+//! headers; a pure rename or a whole-file deletion, header and all, as one line; binary patch data
+//! as its line count); then the remaining context lines fold too.
+//!
+//! Hunk headers stay truthful: a hunk with nothing folded keeps its header byte for byte; a hunk
+//! whose context folds is split at each folded run into parts, each under a header whose
+//! `-a,b +c,d` are the positions and counts of the lines shown below it (git's spelling: `,1`
+//! left out, a side with no lines numbered by the line before), followed by the original header's
+//! section heading. A fold marker between two parts counts the unchanged lines between them, so
+//! the output stays a diff a patch tool reads, marker lines apart.
 
 use crate::block::{BlockOptions, Compressed, Omission};
 use crate::lines::{self, Lines};
@@ -34,6 +43,29 @@ pub const LOCKFILES: &[&str] = &[
     "uv.lock",
     "yarn.lock",
 ];
+
+/// Generated files by name: minified bundles, source maps, protobuf and Dart codegen output.
+pub const GENERATED_SUFFIXES: &[&str] = &[
+    ".min.js",
+    ".min.css",
+    ".map",
+    ".pb.go",
+    "_pb2.py",
+    "_pb2_grpc.py",
+    ".g.dart",
+];
+
+/// Generated files by a directory anywhere in their path: build output and test snapshots.
+pub const GENERATED_DIRS: &[&str] = &["dist", "build", "__snapshots__"];
+
+/// Vendored files: third-party code copied into the tree.
+pub const VENDORED_DIRS: &[&str] = &["vendor", "third_party", "node_modules"];
+
+/// What code generators write at the top of their output (Go's `Code generated … DO NOT EDIT.`).
+const GENERATED_MARKS: &[&str] = &["@generated", "DO NOT EDIT", "Code generated"];
+
+/// A generated-file mark counts within this many lines of the new file's top.
+const GENERATED_MARK_WITHIN: usize = 10;
 
 // The format: what detection asks (`is_diff`) and the header grammar compression reads too.
 
@@ -170,9 +202,39 @@ enum Tag {
     Binary,
 }
 
+/// How a file is summarised above the budget: its hunks (under its headers), or all of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Summary {
+    None,
+    Lockfile,
+    Generated,
+    Vendored,
+    Renamed,
+    Deleted,
+}
+
+impl Summary {
+    /// What a summary marker calls a file whose hunks it stands for.
+    fn what(self) -> &'static str {
+        match self {
+            Summary::Lockfile => "lockfile",
+            Summary::Generated => "generated file",
+            Summary::Vendored => "vendored file",
+            _ => "",
+        }
+    }
+}
+
 struct FileInfo {
     name: String,
-    lockfile: bool,
+    /// The line the file's section starts on.
+    start: usize,
+    summary: Summary,
+    /// A pure rename's paths.
+    from: String,
+    to: String,
+    /// A deleted binary file (no lines to count).
+    binary: bool,
 }
 
 struct Parsed {
@@ -201,11 +263,19 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     let Some(max) = options.max_block_tokens else {
         return Some(out);
     };
-    // Summarising only changes something when there is a lockfile or binary data.
-    let summarisable = parsed.tags.iter().zip(&parsed.file).any(|(t, f)| {
-        *t == Tag::Binary
-            || (*t == Tag::HunkHeader && parsed.files.get(*f).is_some_and(|x| x.lockfile))
-    });
+    // Summarising only changes something when a file is summarised or there is binary data.
+    let summarisable = parsed
+        .files
+        .iter()
+        .any(|f| matches!(f.summary, Summary::Renamed | Summary::Deleted))
+        || parsed.tags.iter().zip(&parsed.file).any(|(t, f)| {
+            *t == Tag::Binary
+                || (*t == Tag::HunkHeader
+                    && parsed
+                        .files
+                        .get(*f)
+                        .is_some_and(|x| x.summary != Summary::None))
+        });
     for level in [Level::Summarise, Level::ChangesOnly] {
         if level == Level::Summarise && !summarisable {
             continue;
@@ -233,6 +303,108 @@ fn name_of(path: &str) -> String {
 
 fn basename(p: &str) -> &str {
     p.rsplit(['/', '\\']).next().unwrap_or(p)
+}
+
+struct HunkRange {
+    old_start: usize,
+    old_count: usize,
+    new_start: usize,
+    new_count: usize,
+}
+
+/// `@@ -a,b +c,d @@` → its numbers, counts defaulting to 1; `None` when one has over 15 digits.
+fn hunk_range(l: &str) -> Option<HunkRange> {
+    let b = l.as_bytes();
+    let mut i = 4;
+    let number = |i: &mut usize| -> Option<usize> {
+        let d = b
+            .get(*i..)?
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if d == 0 || d > 15 {
+            return None;
+        }
+        let v = b[*i..*i + d]
+            .iter()
+            .fold(0usize, |v, c| v * 10 + usize::from(c - b'0'));
+        *i += d;
+        Some(v)
+    };
+    if !l.starts_with("@@ -") {
+        return None;
+    }
+    let old_start = number(&mut i)?;
+    let old_count = if b.get(i) == Some(&b',') {
+        i += 1;
+        number(&mut i)?
+    } else {
+        1
+    };
+    if !b.get(i..)?.starts_with(b" +") {
+        return None;
+    }
+    i += 2;
+    let new_start = number(&mut i)?;
+    let new_count = if b.get(i) == Some(&b',') {
+        i += 1;
+        number(&mut i)?
+    } else {
+        1
+    };
+    if !b.get(i..)?.starts_with(b" @@") {
+        return None;
+    }
+    Some(HunkRange {
+        old_start,
+        old_count,
+        new_start,
+        new_count,
+    })
+}
+
+/// A hunk header in git's spelling: `,1` left out, a side with no lines numbered by the line before.
+fn hunk_header(
+    old_start: usize,
+    old_count: usize,
+    new_start: usize,
+    new_count: usize,
+    heading: &str,
+) -> String {
+    let side = |start: usize, count: usize| {
+        let at = if count == 0 {
+            start.saturating_sub(1)
+        } else {
+            start
+        };
+        if count == 1 {
+            at.to_string()
+        } else {
+            format!("{at},{count}")
+        }
+    };
+    format!(
+        "@@ -{} +{} @@{heading}",
+        side(old_start, old_count),
+        side(new_start, new_count)
+    )
+}
+
+/// Whether a path follows a convention of generated files.
+fn generated_path(path: &str) -> bool {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    let dirs = &path[..path.len() - base.len()];
+    GENERATED_SUFFIXES
+        .iter()
+        .any(|x| base.ends_with(x) && base.len() > x.len())
+        || base.contains(".generated.")
+        || dirs.split('/').any(|d| GENERATED_DIRS.contains(&d))
+}
+
+fn vendored_path(path: &str) -> bool {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    let dirs = &path[..path.len() - base.len()];
+    dirs.split('/').any(|d| VENDORED_DIRS.contains(&d))
 }
 
 /// `@@ -a,b +c,d @@` → (b, d), counts defaulting to 1.
@@ -271,9 +443,15 @@ fn parse<S: AsRef<str>>(lines: &[S]) -> Parsed {
     let mut in_header = false;
     let (mut old_left, mut new_left) = (0usize, 0usize);
     let mut binary = false;
-    let start_file = |p: &mut Parsed, name: String| {
-        let lockfile = LOCKFILES.contains(&basename(&name));
-        p.files.push(FileInfo { name, lockfile });
+    let start_file = |p: &mut Parsed, name: String, start: usize| {
+        p.files.push(FileInfo {
+            name,
+            start,
+            summary: Summary::None,
+            from: String::new(),
+            to: String::new(),
+            binary: false,
+        });
         p.files.len() - 1
     };
     let mut k = 0;
@@ -321,7 +499,7 @@ fn parse<S: AsRef<str>>(lines: &[S]) -> Parsed {
                 Some(at) if l.starts_with("diff --git ") => name_of(&l[at + 1..]),
                 _ => name_of(l.rsplit(' ').next().unwrap_or("")),
             };
-            file = start_file(&mut p, name);
+            file = start_file(&mut p, name, k);
             p.file[k] = file;
             p.tags[k] = Tag::FileHeader;
             in_header = true;
@@ -338,7 +516,7 @@ fn parse<S: AsRef<str>>(lines: &[S]) -> Parsed {
                 new_name
             };
             if !in_header {
-                file = start_file(&mut p, name);
+                file = start_file(&mut p, name, k);
             }
             for j in [k, k + 1] {
                 p.file[j] = file;
@@ -366,7 +544,101 @@ fn parse<S: AsRef<str>>(lines: &[S]) -> Parsed {
         }
         k += 1;
     }
+    classify(lines, &mut p);
     p
+}
+
+#[derive(Clone, Copy, Default)]
+struct Facts {
+    deleted: bool,
+    renamed: bool,
+    other: bool,
+    body: usize,
+    binary: bool,
+    data: bool,
+    mark: bool,
+}
+
+/// Decides each file's summary from its path and its lines.
+fn classify<S: AsRef<str>>(lines: &[S], p: &mut Parsed) {
+    let mut facts = vec![Facts::default(); p.files.len()];
+    let mut new_line = 0usize;
+    for (k, l) in lines.iter().enumerate() {
+        let f = p.file[k];
+        let (Some(x), Some(info)) = (facts.get_mut(f), p.files.get_mut(f)) else {
+            continue;
+        };
+        let l = l.as_ref();
+        match p.tags[k] {
+            Tag::FileHeader => {
+                if l.starts_with("deleted file mode")
+                    || (l.starts_with("+++ ") && name_of(&l[4..]) == "/dev/null")
+                {
+                    x.deleted = true;
+                }
+                if l.starts_with("Binary files") || l.starts_with("GIT binary patch") {
+                    x.binary = true;
+                }
+                if l == "similarity index 100%" {
+                    x.renamed = true;
+                } else if let Some(from) = l.strip_prefix("rename from ") {
+                    info.from = from.to_string();
+                } else if let Some(to) = l.strip_prefix("rename to ") {
+                    info.to = to.to_string();
+                } else if !l.starts_with("diff --git ") {
+                    x.other = true;
+                }
+            }
+            Tag::HunkHeader => {
+                new_line = match hunk_range(l) {
+                    Some(r) => r.new_start + usize::from(r.new_count == 0),
+                    None => GENERATED_MARK_WITHIN + 1,
+                };
+                x.body += 1;
+            }
+            Tag::Add | Tag::Context => {
+                x.body += 1;
+                if new_line <= GENERATED_MARK_WITHIN
+                    && GENERATED_MARKS.iter().any(|m| l.contains(m))
+                {
+                    x.mark = true;
+                }
+                new_line = new_line.saturating_add(1);
+            }
+            Tag::Binary => {
+                x.data = true;
+                x.body += 1;
+            }
+            Tag::Other => {}
+            Tag::Del | Tag::NoNewline => x.body += 1,
+        }
+    }
+    for (info, x) in p.files.iter_mut().zip(&facts) {
+        // Binary patch data of a deleted file may run past a blank line: its own summary covers it.
+        info.summary = if x.deleted && !x.data {
+            Summary::Deleted
+        } else if x.renamed
+            && !x.other
+            && x.body == 0
+            && !info.from.is_empty()
+            && !info.to.is_empty()
+        {
+            Summary::Renamed
+        } else if LOCKFILES.contains(&basename(&info.name)) {
+            Summary::Lockfile
+        } else if vendored_path(&info.name) {
+            Summary::Vendored
+        } else if generated_path(&info.name) || x.mark {
+            Summary::Generated
+        } else {
+            Summary::None
+        };
+        info.binary = x.binary;
+    }
+}
+
+fn is_body(t: Tag) -> bool {
+    matches!(t, Tag::Add | Tag::Del | Tag::Context | Tag::NoNewline)
 }
 
 fn render<S: AsRef<str>>(
@@ -378,47 +650,84 @@ fn render<S: AsRef<str>>(
     let n = lines.len();
     let mut out: Vec<String> = Vec::new();
     let mut folded = 0;
-    let mut lock_hunks = 0;
-    let mut lock_files = 0;
+    // Per summary kind: files and hunks summarised (lockfile, generated, vendored, renamed, deleted).
+    let kinds = [
+        Summary::Lockfile,
+        Summary::Generated,
+        Summary::Vendored,
+        Summary::Renamed,
+        Summary::Deleted,
+    ];
+    let slot = |s: Summary| kinds.iter().position(|x| *x == s).unwrap_or(0);
+    let mut summarised_files = [0usize; 5];
+    let mut summarised_hunks = [0usize; 5];
+    let mut deleted_lines = 0;
     let mut binary = 0;
+    let keep = if level == Level::ChangesOnly {
+        0
+    } else {
+        CONTEXT_KEEP
+    };
     let mut k = 0;
     while k < n {
         let tag = p.tags[k];
-        let file = p.file.get(k).copied().unwrap_or(usize::MAX);
-        let lockfile = level >= Level::Summarise && p.files.get(file).is_some_and(|f| f.lockfile);
-        if lockfile
-            && matches!(
-                tag,
-                Tag::HunkHeader | Tag::Add | Tag::Del | Tag::Context | Tag::NoNewline
-            )
-        {
-            // Everything from here to the file's end (its hunks) becomes one summary.
-            let (mut hunks, mut added, mut removed) = (0, 0, 0);
-            let start = k;
-            while k < n
-                && p.file[k] == file
-                && p.tags[k] != Tag::FileHeader
-                && p.tags[k] != Tag::Other
-            {
-                match p.tags[k] {
-                    Tag::HunkHeader => hunks += 1,
-                    Tag::Add => added += 1,
-                    Tag::Del => removed += 1,
-                    _ => {}
+        let file = p.file[k];
+        let info = if level >= Level::Summarise {
+            p.files.get(file)
+        } else {
+            None
+        };
+        let summary = info.map_or(Summary::None, |f| f.summary);
+        if let Some(info) = info {
+            if matches!(summary, Summary::Renamed | Summary::Deleted) && k == info.start {
+                // The whole section, headers and all, becomes one line.
+                let mut removed = 0;
+                while k < n && p.file[k] == file && p.tags[k] != Tag::Other {
+                    removed += usize::from(p.tags[k] == Tag::Del);
+                    k += 1;
                 }
-                k += 1;
+                summarised_files[slot(summary)] += 1;
+                if summary == Summary::Renamed {
+                    out.push(marker::renamed_file(&info.from, &info.to));
+                } else {
+                    deleted_lines += removed;
+                    out.push(marker::deleted_file(
+                        &info.name,
+                        removed,
+                        info.binary && removed == 0,
+                    ));
+                }
+                continue;
             }
-            lock_hunks += hunks;
-            lock_files += 1;
-            let name = basename(&p.files[file].name).to_string();
-            out.push(marker::lockfile_summary(
-                &name,
-                hunks,
-                added,
-                removed,
-                k - start,
-            ));
-            continue;
+            if summary != Summary::None && (tag == Tag::HunkHeader || is_body(tag)) {
+                // Everything from here to the file's end (its hunks) becomes one summary.
+                let (mut hunks, mut added, mut removed) = (0, 0, 0);
+                let start = k;
+                while k < n
+                    && p.file[k] == file
+                    && p.tags[k] != Tag::FileHeader
+                    && p.tags[k] != Tag::Other
+                {
+                    match p.tags[k] {
+                        Tag::HunkHeader => hunks += 1,
+                        Tag::Add => added += 1,
+                        Tag::Del => removed += 1,
+                        _ => {}
+                    }
+                    k += 1;
+                }
+                summarised_hunks[slot(summary)] += hunks;
+                summarised_files[slot(summary)] += 1;
+                out.push(marker::file_changes_summary(
+                    basename(&info.name),
+                    summary.what(),
+                    hunks,
+                    added,
+                    removed,
+                    k - start,
+                ));
+                continue;
+            }
         }
         if tag == Tag::Binary && level >= Level::Summarise {
             let start = k;
@@ -429,49 +738,12 @@ fn render<S: AsRef<str>>(
             out.push(marker::binary_patch(k - start));
             continue;
         }
-        if tag != Tag::Context {
-            out.push(lines[k].as_ref().to_string());
-            k += 1;
+        if tag == Tag::HunkHeader {
+            k = render_hunk(lines, p, k, keep, &mut out, &mut folded);
             continue;
         }
-        // A run of context lines: keep the ones next to a change.
-        let start = k;
-        while k < n && p.tags[k] == Tag::Context {
-            k += 1;
-        }
-        let change_before =
-            start > 0 && matches!(p.tags[start - 1], Tag::Add | Tag::Del | Tag::NoNewline);
-        let change_after = k < n && matches!(p.tags[k], Tag::Add | Tag::Del);
-        let keep = if level == Level::ChangesOnly {
-            0
-        } else {
-            CONTEXT_KEEP
-        };
-        let head = if change_before { keep } else { 0 };
-        // `\ No newline at end of file` speaks of the line above it: that line stays.
-        let tail = if change_after { keep } else { 0 }
-            .max(usize::from(k < n && p.tags[k] == Tag::NoNewline));
-        let (fold_from, fold_to) = (start + head, k.saturating_sub(tail).max(start + head));
-        let fold_bytes: usize = (fold_from..fold_to)
-            .map(|j| lines[j].as_ref().len() + 1)
-            .sum();
-        let text = marker::unchanged_lines(fold_to - fold_from);
-        let worth =
-            fold_to > fold_from && text.len() + 1 < fold_bytes && (change_before || change_after);
-        if worth {
-            out.extend(
-                lines[start..fold_from]
-                    .iter()
-                    .map(|l| l.as_ref().to_string()),
-            );
-            out.push(text);
-            out.extend(lines[fold_to..k].iter().map(|l| l.as_ref().to_string()));
-        } else {
-            out.extend(lines[start..k].iter().map(|l| l.as_ref().to_string()));
-        }
-        if worth {
-            folded += fold_to - fold_from;
-        }
+        out.push(lines[k].as_ref().to_string());
+        k += 1;
     }
     let mut omitted = Vec::new();
     if folded > 0 {
@@ -481,11 +753,27 @@ fn render<S: AsRef<str>>(
             summary: String::from("unchanged context lines"),
         });
     }
-    if lock_hunks > 0 {
+    for s in [Summary::Lockfile, Summary::Generated, Summary::Vendored] {
+        if summarised_hunks[slot(s)] > 0 {
+            omitted.push(Omission {
+                unit: "hunks",
+                count: summarised_hunks[slot(s)],
+                summary: marker::summarised_files_omission(summarised_files[slot(s)], s.what()),
+            });
+        }
+    }
+    if summarised_files[slot(Summary::Renamed)] > 0 {
         omitted.push(Omission {
-            unit: "hunks",
-            count: lock_hunks,
-            summary: marker::lockfile_omission_summary(lock_files),
+            unit: "files",
+            count: summarised_files[slot(Summary::Renamed)],
+            summary: marker::renames_omission(),
+        });
+    }
+    if summarised_files[slot(Summary::Deleted)] > 0 {
+        omitted.push(Omission {
+            unit: "lines",
+            count: deleted_lines,
+            summary: marker::deleted_files_omission(summarised_files[slot(Summary::Deleted)]),
         });
     }
     if binary > 0 {
@@ -506,6 +794,96 @@ fn render<S: AsRef<str>>(
         omitted,
         tokens: None,
     }
+}
+
+/// One hunk (its header at `h`): context runs fold (`keep` lines kept next to each change), and
+/// the hunk splits at each fold into parts with truthful headers. Returns the line after the hunk.
+fn render_hunk<S: AsRef<str>>(
+    lines: &[S],
+    p: &Parsed,
+    h: usize,
+    keep: usize,
+    out: &mut Vec<String>,
+    folded: &mut usize,
+) -> usize {
+    let n = lines.len();
+    let mut e = h + 1;
+    while e < n && is_body(p.tags[e]) {
+        e += 1;
+    }
+    let header = lines[h].as_ref();
+    let range = hunk_range(header);
+    let mut fold = vec![false; e - h];
+    let mut any = false;
+    let mut j = h + 1;
+    while range.is_some() && j < e {
+        if p.tags[j] != Tag::Context {
+            j += 1;
+            continue;
+        }
+        let start = j;
+        while j < e && p.tags[j] == Tag::Context {
+            j += 1;
+        }
+        let change_before =
+            start > h + 1 && matches!(p.tags[start - 1], Tag::Add | Tag::Del | Tag::NoNewline);
+        let change_after = j < e && matches!(p.tags[j], Tag::Add | Tag::Del);
+        let head = if change_before { keep } else { 0 };
+        // `\ No newline at end of file` speaks of the line above it: that line stays.
+        let tail = if change_after { keep } else { 0 }
+            .max(usize::from(j < e && p.tags[j] == Tag::NoNewline));
+        let fold_from = start + head;
+        let fold_to = j.saturating_sub(tail).max(fold_from);
+        let fold_bytes: usize = (fold_from..fold_to)
+            .map(|i| lines[i].as_ref().len() + 1)
+            .sum();
+        // A fold with lines of the hunk kept on both sides splits it: one more header to pay for.
+        let mut cost = marker::unchanged_lines(fold_to - fold_from).len() + 1;
+        if fold_from > h + 1 && fold_to < e {
+            cost += header.len() + 1;
+        }
+        if fold_to > fold_from && cost < fold_bytes && (change_before || change_after) {
+            fold[fold_from - h..fold_to - h].fill(true);
+            any = true;
+        }
+    }
+    let Some(range) = range.filter(|_| any) else {
+        out.extend(lines[h..e].iter().map(|l| l.as_ref().to_string()));
+        return e;
+    };
+    let heading = header[3..]
+        .find(" @@")
+        .map_or("", |at| &header[3 + at + 3..]);
+    let mut old_line = range.old_start + usize::from(range.old_count == 0);
+    let mut new_line = range.new_start + usize::from(range.new_count == 0);
+    j = h + 1;
+    while j < e {
+        let start = j;
+        if fold[j - h] {
+            while j < e && fold[j - h] {
+                j += 1;
+            }
+            out.push(marker::unchanged_lines(j - start));
+            *folded += j - start;
+            old_line += j - start;
+            new_line += j - start;
+            continue;
+        }
+        let (mut old_count, mut new_count) = (0, 0);
+        while j < e && !fold[j - h] {
+            let t = p.tags[j];
+            old_count += usize::from(matches!(t, Tag::Context | Tag::Del));
+            new_count += usize::from(matches!(t, Tag::Context | Tag::Add));
+            j += 1;
+        }
+        out.push(hunk_header(
+            old_line, old_count, new_line, new_count, heading,
+        ));
+        out.extend(lines[start..j].iter().map(|l| l.as_ref().to_string()));
+        old_line += old_count;
+        new_line += new_count;
+    }
+    e
 }
 
 #[cfg(test)]
@@ -529,8 +907,43 @@ mod tests {
         let c = compress(&text, &opts(None)).expect("compressed");
         assert_eq!(
             c.content,
-            "diff --git a/x.c b/x.c\nindex 1..2 100644\n--- a/x.c\n+++ b/x.c\n@@ -1,12 +1,12 @@\n[… 4 unchanged lines …]\n context line number 4 of the file\n-old\n+new\n context line number 5 of the file\n[… 4 unchanged lines …]\n"
+            "diff --git a/x.c b/x.c\nindex 1..2 100644\n--- a/x.c\n+++ b/x.c\n[… 4 unchanged lines …]\n@@ -5,3 +5,3 @@\n context line number 4 of the file\n-old\n+new\n context line number 5 of the file\n[… 4 unchanged lines …]\n"
         );
+    }
+
+    #[test]
+    fn hunk_headers_are_spelled_as_git_spells_them() {
+        assert_eq!(hunk_header(26, 1, 26, 1, " fn x()"), "@@ -26 +26 @@ fn x()");
+        assert_eq!(hunk_header(39, 0, 39, 2, ""), "@@ -38,0 +39,2 @@");
+        assert_eq!(hunk_header(1, 3, 1, 0, ""), "@@ -1,3 +0,0 @@");
+        let r = hunk_range("@@ -0,0 +1,3 @@ x").expect("range");
+        assert_eq!(
+            (r.old_start, r.old_count, r.new_start, r.new_count),
+            (0, 0, 1, 3)
+        );
+        assert!(hunk_range("@@ -1234567890123456 +1 @@").is_none());
+    }
+
+    #[test]
+    fn machine_written_paths_follow_conventions_not_names() {
+        for p in [
+            "dist/app.js",
+            "web/build/x.css",
+            "a.min.js",
+            "api/x.pb.go",
+            "m_pb2.py",
+            "lib/x.g.dart",
+            "src/__snapshots__/a.snap",
+            "types.generated.ts",
+        ] {
+            assert!(generated_path(p), "{p}");
+        }
+        for p in ["src/build.ts", "dist.md", ".map", "docs/distribution/x.md"] {
+            assert!(!generated_path(p), "{p}");
+        }
+        assert!(vendored_path("vendor/github.com/x/y.go"));
+        assert!(vendored_path("a/third_party/zlib/inflate.c"));
+        assert!(!vendored_path("src/vendor.ts"));
     }
 
     #[test]

@@ -291,16 +291,31 @@ pub fn unchanged_lines(n: usize) -> String {
     format!("{OPEN} {n} unchanged {unit} {CLOSE}")
 }
 
-/// A lockfile's hunks, summarised.
-pub fn lockfile_summary(
+/// The hunks of a machine-written file (`what`: lockfile, generated file, vendored file), summarised.
+pub fn file_changes_summary(
     name: &str,
+    what: &str,
     hunks: usize,
     added: usize,
     removed: usize,
     lines: usize,
 ) -> String {
     let h = plural(hunks, "hunk", "hunks");
-    format!("{OPEN} {name}: lockfile changes omitted, {added} lines added and {removed} removed in {hunks} {h} ({lines} lines) {CLOSE}")
+    format!("{OPEN} {name}: {what} changes omitted, {added} lines added and {removed} removed in {hunks} {h} ({lines} lines) {CLOSE}")
+}
+
+/// A file renamed with its content unchanged, its whole section as one line.
+pub fn renamed_file(from: &str, to: &str) -> String {
+    format!("{OPEN} renamed {from} → {to} {CLOSE}")
+}
+
+/// A deleted file, its whole section as one line: how many lines it had, or that it was binary.
+pub fn deleted_file(name: &str, removed: usize, binary: bool) -> String {
+    if binary {
+        return format!("{OPEN} deleted {name} (binary) {CLOSE}");
+    }
+    let unit = plural(removed, "line", "lines");
+    format!("{OPEN} deleted {name}: {removed} {unit} removed {CLOSE}")
 }
 
 /// The data lines of a `GIT binary patch`.
@@ -309,10 +324,22 @@ pub fn binary_patch(n: usize) -> String {
     format!("{OPEN} {n} {unit} of binary patch data {CLOSE}")
 }
 
-/// `Omission::summary` for summarised lockfiles.
-pub fn lockfile_omission_summary(files: usize) -> String {
-    let f = plural(files, "lockfile", "lockfiles");
-    format!("in {files} {f}")
+/// `Omission::summary` for the hunks of summarised files (`what`: lockfile, generated file,
+/// vendored file).
+pub fn summarised_files_omission(files: usize, what: &str) -> String {
+    let s = if files == 1 { "" } else { "s" };
+    format!("in {files} {what}{s}")
+}
+
+/// `Omission::summary` for pure renames, each shown as one line.
+pub fn renames_omission() -> String {
+    String::from("pure renames, one line each")
+}
+
+/// `Omission::summary` for the lines of deleted files.
+pub fn deleted_files_omission(files: usize) -> String {
+    let f = plural(files, "file", "files");
+    format!("of {files} deleted {f}")
 }
 
 // ---- Opaque data and the budget's cut ----

@@ -1,9 +1,18 @@
 // The diff compressor: unified and git diffs, format-patch mails (twin of diff.rs).
 //
-// Every `+`/`-` line, every file header and every hunk header stays. Always: unchanged context
-// lines beyond one on each side of a change fold into a marker with their count. Only above
-// `maxBlockTokens`, in two steps: lockfiles are summarised as their name with added/removed
-// counts (and binary patch data as its line count); then the remaining context lines fold too.
+// Every `+`/`-` line and every file header stays. Always: unchanged context lines beyond one on
+// each side of a change fold into a marker with their count. Only above `maxBlockTokens`, in two
+// steps: machine-written files are summarised, one marker line per file (the hunks of lockfiles,
+// generated and vendored files as their added/removed counts under their kept file headers; a
+// pure rename or a whole-file deletion, header and all, as one line; binary patch data as its line
+// count); then the remaining context lines fold too.
+//
+// Hunk headers stay truthful: a hunk with nothing folded keeps its header byte for byte; a hunk
+// whose context folds is split at each folded run into parts, each under a header whose
+// `-a,b +c,d` are the positions and counts of the lines shown below it (git's spelling: `,1`
+// left out, a side with no lines numbered by the line before), followed by the original header's
+// section heading. A fold marker between two parts counts the unchanged lines between them, so
+// the output stays a diff a patch tool reads, marker lines apart.
 
 import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { isAbove } from './budget.js';
@@ -20,6 +29,21 @@ export const LOCKFILES: readonly string[] = [
   'flake.lock', 'go.sum', 'mix.lock', 'npm-shrinkwrap.json', 'package-lock.json', 'packages.lock.json', 'pdm.lock',
   'pnpm-lock.yaml', 'poetry.lock', 'pubspec.lock', 'uv.lock', 'yarn.lock',
 ];
+
+/** Generated files by name: minified bundles, source maps, protobuf and Dart codegen output. */
+export const GENERATED_SUFFIXES: readonly string[] = ['.min.js', '.min.css', '.map', '.pb.go', '_pb2.py', '_pb2_grpc.py', '.g.dart'];
+
+/** Generated files by a directory anywhere in their path: build output and test snapshots. */
+export const GENERATED_DIRS: readonly string[] = ['dist', 'build', '__snapshots__'];
+
+/** Vendored files: third-party code copied into the tree. */
+export const VENDORED_DIRS: readonly string[] = ['vendor', 'third_party', 'node_modules'];
+
+/** What code generators write at the top of their output (Go's `Code generated … DO NOT EDIT.`). */
+const GENERATED_MARKS = ['@generated', 'DO NOT EDIT', 'Code generated'];
+
+/** A generated-file mark counts within this many lines of the new file's top. */
+const GENERATED_MARK_WITHIN = 10;
 
 // The format: what detection asks (`isDiff`) and the header grammar compression reads too.
 
@@ -88,9 +112,23 @@ export function isDiff(lines: readonly string[]): boolean {
 const Tag = { Other: 0, FileHeader: 1, HunkHeader: 2, Add: 3, Del: 4, Context: 5, NoNewline: 6, Binary: 7 } as const;
 type Tag = (typeof Tag)[keyof typeof Tag];
 
+/** How a file is summarised above the budget: its hunks (under its headers), or all of it. */
+const Summary = { None: 0, Lockfile: 1, Generated: 2, Vendored: 3, Renamed: 4, Deleted: 5 } as const;
+type Summary = (typeof Summary)[keyof typeof Summary];
+
+/** What a summary marker calls a file whose hunks it stands for, by `Summary`. */
+const SUMMARY_WHAT: readonly string[] = ['', 'lockfile', 'generated file', 'vendored file'];
+
 interface FileInfo {
   name: string;
-  lockfile: boolean;
+  /** The line the file's section starts on. */
+  start: number;
+  summary: Summary;
+  /** A pure rename's paths. */
+  from: string;
+  to: string;
+  /** A deleted binary file (no lines to count). */
+  binary: boolean;
 }
 
 interface Parsed {
@@ -111,12 +149,12 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   let out = render(lines, parsed, Level.Fold, trailingNewline);
   if (!Number.isFinite(options.maxBlockTokens) || options.maxBlockTokens < 0) return out;
   const max = Math.floor(options.maxBlockTokens);
-  // Summarising only changes something when there is a lockfile or binary data.
-  let summarisable = false;
+  // Summarising only changes something when a file is summarised or there is binary data.
+  let summarisable = parsed.files.some((f) => f.summary === Summary.Renamed || f.summary === Summary.Deleted);
   for (let k = 0; k < lines.length && !summarisable; k++) {
     const t = parsed.tags[k];
     const f = parsed.file[k]!;
-    summarisable = t === Tag.Binary || (t === Tag.HunkHeader && f >= 0 && parsed.files[f]!.lockfile);
+    summarisable = t === Tag.Binary || (t === Tag.HunkHeader && f >= 0 && parsed.files[f]!.summary !== Summary.None);
   }
   for (const level of [Level.Summarise, Level.ChangesOnly]) {
     if (level === Level.Summarise && !summarisable) continue;
@@ -139,6 +177,42 @@ function basename(p: string): string {
 /** A line count: plain digits (at most 15 of them), else 0. */
 function parseCount(n: string): number {
   return n.length > 0 && n.length <= 15 && /^[0-9]+$/.test(n) ? Number(n) : 0;
+}
+
+interface HunkRange {
+  oldStart: number;
+  oldCount: number;
+  newStart: number;
+  newCount: number;
+}
+
+/** `@@ -a,b +c,d @@` → its numbers, counts defaulting to 1; undefined when one has over 15 digits. */
+function hunkRange(l: string): HunkRange | undefined {
+  const m = /^@@ -([0-9]+)(?:,([0-9]+))? \+([0-9]+)(?:,([0-9]+))? @@/.exec(l);
+  if (m === null || [m[1], m[2], m[3], m[4]].some((x) => x !== undefined && x.length > 15)) return undefined;
+  const num = (x: string | undefined): number => (x === undefined ? 1 : Number(x));
+  return { oldStart: Number(m[1]), oldCount: num(m[2]), newStart: Number(m[3]), newCount: num(m[4]) };
+}
+
+/** A hunk header in git's spelling: `,1` left out, a side with no lines numbered by the line before. */
+function hunkHeader(oldStart: number, oldCount: number, newStart: number, newCount: number, heading: string): string {
+  const side = (start: number, count: number): string => `${count === 0 ? Math.max(start - 1, 0) : start}${count === 1 ? '' : `,${count}`}`;
+  return `@@ -${side(oldStart, oldCount)} +${side(newStart, newCount)} @@${heading}`;
+}
+
+/** Whether a path follows a convention of generated files. */
+function generatedPath(path: string): boolean {
+  const parts = path.split('/');
+  const base = parts[parts.length - 1]!;
+  return (
+    GENERATED_SUFFIXES.some((x) => base.endsWith(x) && base.length > x.length) ||
+    base.includes('.generated.') ||
+    parts.slice(0, -1).some((d) => GENERATED_DIRS.includes(d))
+  );
+}
+
+function vendoredPath(path: string): boolean {
+  return path.split('/').slice(0, -1).some((d) => VENDORED_DIRS.includes(d));
 }
 
 /** `@@ -a,b +c,d @@` → [b, d], counts defaulting to 1. */
@@ -165,8 +239,8 @@ function parse(lines: readonly string[]): Parsed {
   let oldLeft = 0;
   let newLeft = 0;
   let binary = false;
-  const startFile = (name: string): number => {
-    p.files.push({ name, lockfile: LOCKFILES.includes(basename(name)) });
+  const startFile = (name: string, start: number): number => {
+    p.files.push({ name, start, summary: Summary.None, from: '', to: '', binary: false });
     return p.files.length - 1;
   };
   let k = 0;
@@ -208,14 +282,14 @@ function parse(lines: readonly string[]): Parsed {
     if (l.startsWith('diff --git ') || l.startsWith('diff -') || l.startsWith('Index: ')) {
       const at = l.lastIndexOf(' b/');
       const name = at >= 0 && l.startsWith('diff --git ') ? nameOf(l.slice(at + 1)) : nameOf(l.slice(l.lastIndexOf(' ') + 1));
-      file = startFile(name);
+      file = startFile(name, k);
       p.file[k] = file;
       p.tags[k] = Tag.FileHeader;
       inHeader = true;
     } else if (l.startsWith('--- ') && (lines[k + 1] ?? '').startsWith('+++ ')) {
       const newName = nameOf(lines[k + 1]!.slice(4));
       const name = newName === '/dev/null' ? nameOf(l.slice(4)) : newName;
-      if (!inHeader) file = startFile(name);
+      if (!inHeader) file = startFile(name, k);
       for (const j of [k, k + 1]) {
         p.file[j] = file;
         p.tags[j] = Tag.FileHeader;
@@ -239,24 +313,99 @@ function parse(lines: readonly string[]): Parsed {
     }
     k++;
   }
+  classify(lines, p);
   return p;
+}
+
+/** Decides each file's summary from its path and its lines. */
+function classify(lines: readonly string[], p: Parsed): void {
+  const facts = p.files.map(() => ({ deleted: false, renamed: false, other: false, body: 0, binary: false, data: false, mark: false }));
+  let newLine = 0;
+  for (let k = 0; k < lines.length; k++) {
+    const f = p.file[k]!;
+    if (f < 0) continue;
+    const l = lines[k]!;
+    const x = facts[f]!;
+    const info = p.files[f]!;
+    switch (p.tags[k]) {
+      case Tag.FileHeader:
+        if (l.startsWith('deleted file mode') || (l.startsWith('+++ ') && nameOf(l.slice(4)) === '/dev/null')) x.deleted = true;
+        if (l.startsWith('Binary files') || l.startsWith('GIT binary patch')) x.binary = true;
+        if (l === 'similarity index 100%') x.renamed = true;
+        else if (l.startsWith('rename from ')) info.from = l.slice('rename from '.length);
+        else if (l.startsWith('rename to ')) info.to = l.slice('rename to '.length);
+        else if (!l.startsWith('diff --git ')) x.other = true;
+        break;
+      case Tag.HunkHeader: {
+        const r = hunkRange(l);
+        newLine = r === undefined ? GENERATED_MARK_WITHIN + 1 : r.newStart + (r.newCount === 0 ? 1 : 0);
+        x.body++;
+        break;
+      }
+      case Tag.Add:
+      case Tag.Context:
+        x.body++;
+        if (newLine <= GENERATED_MARK_WITHIN && GENERATED_MARKS.some((m) => l.includes(m))) x.mark = true;
+        newLine++;
+        break;
+      case Tag.Binary:
+        x.data = true;
+        x.body++;
+        break;
+      case Tag.Other:
+        break;
+      default:
+        x.body++;
+    }
+  }
+  p.files.forEach((info, f) => {
+    const x = facts[f]!;
+    // Binary patch data of a deleted file may run past a blank line: its own summary covers it.
+    if (x.deleted && !x.data) info.summary = Summary.Deleted;
+    else if (x.renamed && !x.other && x.body === 0 && info.from !== '' && info.to !== '') info.summary = Summary.Renamed;
+    else if (LOCKFILES.includes(basename(info.name))) info.summary = Summary.Lockfile;
+    else if (vendoredPath(info.name)) info.summary = Summary.Vendored;
+    else if (generatedPath(info.name) || x.mark) info.summary = Summary.Generated;
+    info.binary = x.binary;
+  });
 }
 
 const isChange = (t: Tag | undefined): boolean => t === Tag.Add || t === Tag.Del;
 
+const isBody = (t: Tag | undefined): boolean => t === Tag.Add || t === Tag.Del || t === Tag.Context || t === Tag.NoNewline;
+
 function render(lines: readonly string[], p: Parsed, level: Level, trailingNewline: boolean): Compressed {
   const n = lines.length;
   const out: string[] = [];
-  let folded = 0;
-  let lockHunks = 0;
-  let lockFiles = 0;
+  const folded = { lines: 0 };
+  // Per `Summary` kind: files and hunks summarised.
+  const summarisedFiles = [0, 0, 0, 0, 0, 0];
+  const summarisedHunks = [0, 0, 0, 0];
+  let deletedLines = 0;
   let binary = 0;
+  const keep = level === Level.ChangesOnly ? 0 : CONTEXT_KEEP;
   let k = 0;
   while (k < n) {
     const tag = p.tags[k]!;
     const file = p.file[k]!;
-    const lockfile = level >= Level.Summarise && file >= 0 && p.files[file]!.lockfile;
-    if (lockfile && (tag === Tag.HunkHeader || tag === Tag.Add || tag === Tag.Del || tag === Tag.Context || tag === Tag.NoNewline)) {
+    const info = level >= Level.Summarise && file >= 0 ? p.files[file] : undefined;
+    const summary = info?.summary ?? Summary.None;
+    if (info !== undefined && (summary === Summary.Renamed || summary === Summary.Deleted) && k === info.start) {
+      // The whole section, headers and all, becomes one line.
+      let removed = 0;
+      while (k < n && p.file[k] === file && p.tags[k] !== Tag.Other) {
+        if (p.tags[k] === Tag.Del) removed++;
+        k++;
+      }
+      summarisedFiles[summary]!++;
+      if (summary === Summary.Renamed) out.push(marker.renamedFile(info.from, info.to));
+      else {
+        deletedLines += removed;
+        out.push(marker.deletedFile(info.name, removed, info.binary && removed === 0));
+      }
+      continue;
+    }
+    if (info !== undefined && summary !== Summary.None && (tag === Tag.HunkHeader || isBody(tag))) {
       // Everything from here to the file's end (its hunks) becomes one summary.
       let hunks = 0;
       let added = 0;
@@ -269,9 +418,9 @@ function render(lines: readonly string[], p: Parsed, level: Level, trailingNewli
         else if (t === Tag.Del) removed++;
         k++;
       }
-      lockHunks += hunks;
-      lockFiles++;
-      out.push(marker.lockfileSummary(basename(p.files[file]!.name), hunks, added, removed, k - start));
+      summarisedHunks[summary]! += hunks;
+      summarisedFiles[summary]!++;
+      out.push(marker.fileChangesSummary(basename(info.name), SUMMARY_WHAT[summary]!, hunks, added, removed, k - start));
       continue;
     }
     if (tag === Tag.Binary && level >= Level.Summarise) {
@@ -281,36 +430,92 @@ function render(lines: readonly string[], p: Parsed, level: Level, trailingNewli
       out.push(marker.binaryPatch(k - start));
       continue;
     }
-    if (tag !== Tag.Context) {
-      out.push(lines[k]!);
-      k++;
+    if (tag === Tag.HunkHeader) {
+      k = renderHunk(lines, p, k, keep, out, folded);
       continue;
     }
-    // A run of context lines: keep the ones next to a change.
-    const start = k;
-    while (k < n && p.tags[k] === Tag.Context) k++;
-    const changeBefore = start > 0 && (isChange(p.tags[start - 1]) || p.tags[start - 1] === Tag.NoNewline);
-    const changeAfter = k < n && isChange(p.tags[k]);
-    const keep = level === Level.ChangesOnly ? 0 : CONTEXT_KEEP;
-    const head = changeBefore ? keep : 0;
-    // `\ No newline at end of file` speaks of the line above it: that line stays.
-    const tail = Math.max(changeAfter ? keep : 0, k < n && p.tags[k] === Tag.NoNewline ? 1 : 0);
-    const foldFrom = start + head;
-    const foldTo = Math.max(Math.max(0, k - tail), foldFrom);
-    let foldBytes = 0;
-    for (let j = foldFrom; j < foldTo; j++) foldBytes += utf8Length(lines[j]!) + 1;
-    const text = marker.unchangedLines(foldTo - foldFrom);
-    const worth = foldTo > foldFrom && utf8Length(text) + 1 < foldBytes && (changeBefore || changeAfter);
-    for (let j = start; j < k; j++) {
-      if (worth && j === foldFrom) out.push(text);
-      if (!(worth && j >= foldFrom && j < foldTo)) out.push(lines[j]!);
-    }
-    if (worth) folded += foldTo - foldFrom;
+    out.push(lines[k]!);
+    k++;
   }
   const omitted: Omission[] = [];
-  if (folded > 0) omitted.push({ unit: 'lines', count: folded, summary: 'unchanged context lines' });
-  if (lockHunks > 0) omitted.push({ unit: 'hunks', count: lockHunks, summary: marker.lockfileOmissionSummary(lockFiles) });
+  if (folded.lines > 0) omitted.push({ unit: 'lines', count: folded.lines, summary: 'unchanged context lines' });
+  for (const s of [Summary.Lockfile, Summary.Generated, Summary.Vendored]) {
+    if (summarisedHunks[s]! > 0) omitted.push({ unit: 'hunks', count: summarisedHunks[s]!, summary: marker.summarisedFilesOmission(summarisedFiles[s]!, SUMMARY_WHAT[s]!) });
+  }
+  if (summarisedFiles[Summary.Renamed]! > 0) omitted.push({ unit: 'files', count: summarisedFiles[Summary.Renamed]!, summary: marker.renamesOmission() });
+  if (summarisedFiles[Summary.Deleted]! > 0) omitted.push({ unit: 'lines', count: deletedLines, summary: marker.deletedFilesOmission(summarisedFiles[Summary.Deleted]!) });
   if (binary > 0) omitted.push({ unit: 'lines', count: binary, summary: 'binary patch data' });
   const strategy = level === Level.Fold ? 'diff:fold' : level === Level.Summarise ? 'diff:summarise' : 'diff:changes';
   return { content: joinLines(out, trailingNewline), strategy, omitted };
+}
+
+/**
+ * One hunk (its header at `h`): context runs fold (`keep` lines kept next to each change), and
+ * the hunk splits at each fold into parts with truthful headers. Returns the line after the hunk.
+ */
+function renderHunk(lines: readonly string[], p: Parsed, h: number, keep: number, out: string[], folded: { lines: number }): number {
+  const n = lines.length;
+  let e = h + 1;
+  while (e < n && isBody(p.tags[e])) e++;
+  const header = lines[h]!;
+  const range = hunkRange(header);
+  const fold = new Array<boolean>(e - h).fill(false);
+  let any = false;
+  let j = h + 1;
+  while (range !== undefined && j < e) {
+    if (p.tags[j] !== Tag.Context) {
+      j++;
+      continue;
+    }
+    const start = j;
+    while (j < e && p.tags[j] === Tag.Context) j++;
+    const changeBefore = start > h + 1 && (isChange(p.tags[start - 1]) || p.tags[start - 1] === Tag.NoNewline);
+    const changeAfter = j < e && isChange(p.tags[j]);
+    const head = changeBefore ? keep : 0;
+    // `\ No newline at end of file` speaks of the line above it: that line stays.
+    const tail = Math.max(changeAfter ? keep : 0, j < e && p.tags[j] === Tag.NoNewline ? 1 : 0);
+    const foldFrom = start + head;
+    const foldTo = Math.max(j - tail, foldFrom);
+    let foldBytes = 0;
+    for (let i = foldFrom; i < foldTo; i++) foldBytes += utf8Length(lines[i]!) + 1;
+    // A fold with lines of the hunk kept on both sides splits it: one more header to pay for.
+    let cost = utf8Length(marker.unchangedLines(foldTo - foldFrom)) + 1;
+    if (foldFrom > h + 1 && foldTo < e) cost += utf8Length(header) + 1;
+    if (foldTo > foldFrom && cost < foldBytes && (changeBefore || changeAfter)) {
+      for (let i = foldFrom; i < foldTo; i++) fold[i - h] = true;
+      any = true;
+    }
+  }
+  if (range === undefined || !any) {
+    for (let i = h; i < e; i++) out.push(lines[i]!);
+    return e;
+  }
+  const heading = header.slice(header.indexOf(' @@', 3) + 3);
+  let oldLine = range.oldStart + (range.oldCount === 0 ? 1 : 0);
+  let newLine = range.newStart + (range.newCount === 0 ? 1 : 0);
+  j = h + 1;
+  while (j < e) {
+    const start = j;
+    if (fold[j - h]) {
+      while (j < e && fold[j - h]) j++;
+      out.push(marker.unchangedLines(j - start));
+      folded.lines += j - start;
+      oldLine += j - start;
+      newLine += j - start;
+      continue;
+    }
+    let oldCount = 0;
+    let newCount = 0;
+    while (j < e && !fold[j - h]) {
+      const t = p.tags[j];
+      if (t === Tag.Context || t === Tag.Del) oldCount++;
+      if (t === Tag.Context || t === Tag.Add) newCount++;
+      j++;
+    }
+    out.push(hunkHeader(oldLine, oldCount, newLine, newCount, heading));
+    for (let i = start; i < j; i++) out.push(lines[i]!);
+    oldLine += oldCount;
+    newLine += newCount;
+  }
+  return e;
 }

@@ -213,10 +213,21 @@ export function unchangedLines(n: number): string {
   return `${OPEN} ${n} unchanged ${plural(n, 'line', 'lines')} ${CLOSE}`;
 }
 
-/** A lockfile's hunks, summarised. */
-export function lockfileSummary(name: string, hunks: number, added: number, removed: number, lines: number): string {
+/** The hunks of a machine-written file (`what`: lockfile, generated file, vendored file), summarised. */
+export function fileChangesSummary(name: string, what: string, hunks: number, added: number, removed: number, lines: number): string {
   const h = plural(hunks, 'hunk', 'hunks');
-  return `${OPEN} ${name}: lockfile changes omitted, ${added} lines added and ${removed} removed in ${hunks} ${h} (${lines} lines) ${CLOSE}`;
+  return `${OPEN} ${name}: ${what} changes omitted, ${added} lines added and ${removed} removed in ${hunks} ${h} (${lines} lines) ${CLOSE}`;
+}
+
+/** A file renamed with its content unchanged, its whole section as one line. */
+export function renamedFile(from: string, to: string): string {
+  return `${OPEN} renamed ${from} → ${to} ${CLOSE}`;
+}
+
+/** A deleted file, its whole section as one line: how many lines it had, or that it was binary. */
+export function deletedFile(name: string, removed: number, binary: boolean): string {
+  if (binary) return `${OPEN} deleted ${name} (binary) ${CLOSE}`;
+  return `${OPEN} deleted ${name}: ${removed} ${plural(removed, 'line', 'lines')} removed ${CLOSE}`;
 }
 
 /** The data lines of a `GIT binary patch`. */
@@ -224,9 +235,19 @@ export function binaryPatch(n: number): string {
   return `${OPEN} ${n} ${plural(n, 'line', 'lines')} of binary patch data ${CLOSE}`;
 }
 
-/** `Omission.summary` for summarised lockfiles. */
-export function lockfileOmissionSummary(files: number): string {
-  return `in ${files} ${plural(files, 'lockfile', 'lockfiles')}`;
+/** `Omission.summary` for the hunks of summarised files (`what`: lockfile, generated file, vendored file). */
+export function summarisedFilesOmission(files: number, what: string): string {
+  return `in ${files} ${what}${files === 1 ? '' : 's'}`;
+}
+
+/** `Omission.summary` for pure renames, each shown as one line. */
+export function renamesOmission(): string {
+  return 'pure renames, one line each';
+}
+
+/** `Omission.summary` for the lines of deleted files. */
+export function deletedFilesOmission(files: number): string {
+  return `of ${files} deleted ${plural(files, 'file', 'files')}`;
 }
 
 // ---- Opaque data and the budget's cut ----
