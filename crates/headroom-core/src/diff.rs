@@ -197,7 +197,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
         return None;
     }
     let parsed = parse(lines);
-    let mut out = render(lines, &parsed, Level::Fold, split.trailing_newline);
+    let mut out = render(&split, &parsed, Level::Fold);
     let Some(max) = options.max_block_tokens else {
         return Some(out);
     };
@@ -213,7 +213,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
         if !crate::budget::is_above(&out.content, max, options.encoding) {
             break;
         }
-        out = render(lines, &parsed, level, split.trailing_newline);
+        out = render(&split, &parsed, level);
     }
     Some(out)
 }
@@ -369,14 +369,12 @@ fn parse<S: AsRef<str>>(lines: &[S]) -> Parsed {
     p
 }
 
-fn render<S: AsRef<str>>(
-    lines: &[S],
-    p: &Parsed,
-    level: Level,
-    trailing_newline: bool,
-) -> Compressed {
+/// Kept lines as given (`Lines::given`), each marker with the line end of the last line it
+/// stands for.
+fn render(split: &Lines, p: &Parsed, level: Level) -> Compressed {
+    let lines = &split.lines;
     let n = lines.len();
-    let mut out: Vec<String> = Vec::new();
+    let mut out = String::new();
     let mut folded = 0;
     let mut lock_hunks = 0;
     let mut lock_files = 0;
@@ -411,13 +409,14 @@ fn render<S: AsRef<str>>(
             lock_hunks += hunks;
             lock_files += 1;
             let name = basename(&p.files[file].name).to_string();
-            out.push(marker::lockfile_summary(
+            out.push_str(&marker::lockfile_summary(
                 &name,
                 hunks,
                 added,
                 removed,
                 k - start,
             ));
+            out.push_str(split.line_end(k - 1));
             continue;
         }
         if tag == Tag::Binary && level >= Level::Summarise {
@@ -426,11 +425,12 @@ fn render<S: AsRef<str>>(
                 k += 1;
             }
             binary += k - start;
-            out.push(marker::binary_patch(k - start));
+            out.push_str(&marker::binary_patch(k - start));
+            out.push_str(split.line_end(k - 1));
             continue;
         }
         if tag != Tag::Context {
-            out.push(lines[k].as_ref().to_string());
+            out.push_str(&split.given(k));
             k += 1;
             continue;
         }
@@ -458,16 +458,14 @@ fn render<S: AsRef<str>>(
         let text = marker::unchanged_lines(fold_to - fold_from);
         let worth =
             fold_to > fold_from && text.len() + 1 < fold_bytes && (change_before || change_after);
-        if worth {
-            out.extend(
-                lines[start..fold_from]
-                    .iter()
-                    .map(|l| l.as_ref().to_string()),
-            );
-            out.push(text);
-            out.extend(lines[fold_to..k].iter().map(|l| l.as_ref().to_string()));
-        } else {
-            out.extend(lines[start..k].iter().map(|l| l.as_ref().to_string()));
+        for j in start..k {
+            if worth && j == fold_from {
+                out.push_str(&text);
+                out.push_str(split.line_end(fold_to - 1));
+            }
+            if !(worth && j >= fold_from && j < fold_to) {
+                out.push_str(&split.given(j));
+            }
         }
         if worth {
             folded += fold_to - fold_from;
@@ -501,7 +499,7 @@ fn render<S: AsRef<str>>(
         Level::ChangesOnly => "diff:changes",
     };
     Compressed {
-        content: Lines::join(&out, trailing_newline),
+        content: out,
         strategy: String::from(strategy),
         omitted,
         tokens: None,

@@ -8,7 +8,7 @@
 import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { isAbove } from './budget.js';
 import { utf8Length } from './chars.js';
-import { joinLines, splitRaw } from './lines.js';
+import { given, lineEnd, type Lines, splitRaw } from './lines.js';
 import * as marker from './marker.js';
 
 /** Context lines kept on each side of a change. */
@@ -104,11 +104,16 @@ interface Parsed {
 const Level = { Fold: 0, Summarise: 1, ChangesOnly: 2 } as const;
 type Level = (typeof Level)[keyof typeof Level];
 
-export function compress(content: string, options: BlockOptions): Compressed | undefined {
-  const { lines, trailingNewline } = splitRaw(content);
+/**
+ * `original` is the caller's text where `content` is its well-formed copy (lone surrogates made
+ * U+FFFD, offsets unchanged): kept lines are emitted from it, as given.
+ */
+export function compress(content: string, options: BlockOptions, original: string = content): Compressed | undefined {
+  const cut = splitRaw(content);
+  const lines = cut.lines;
   if (lines.length === 0 || lines.some((l) => marker.isMarker(l))) return undefined;
   const parsed = parse(lines);
-  let out = render(lines, parsed, Level.Fold, trailingNewline);
+  let out = render(cut, original, parsed, Level.Fold);
   if (!Number.isFinite(options.maxBlockTokens) || options.maxBlockTokens < 0) return out;
   const max = Math.floor(options.maxBlockTokens);
   // Summarising only changes something when there is a lockfile or binary data.
@@ -121,7 +126,7 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   for (const level of [Level.Summarise, Level.ChangesOnly]) {
     if (level === Level.Summarise && !summarisable) continue;
     if (!isAbove(out.content, max, options.encoding)) break;
-    out = render(lines, parsed, level, trailingNewline);
+    out = render(cut, original, parsed, level);
   }
   return out;
 }
@@ -244,7 +249,9 @@ function parse(lines: readonly string[]): Parsed {
 
 const isChange = (t: Tag | undefined): boolean => t === Tag.Add || t === Tag.Del;
 
-function render(lines: readonly string[], p: Parsed, level: Level, trailingNewline: boolean): Compressed {
+/** Kept lines as given (`lines.given`), each marker with the line end of the last line it stands for. */
+function render(cut: Lines, original: string, p: Parsed, level: Level): Compressed {
+  const lines = cut.lines;
   const n = lines.length;
   const out: string[] = [];
   let folded = 0;
@@ -271,18 +278,18 @@ function render(lines: readonly string[], p: Parsed, level: Level, trailingNewli
       }
       lockHunks += hunks;
       lockFiles++;
-      out.push(marker.lockfileSummary(basename(p.files[file]!.name), hunks, added, removed, k - start));
+      out.push(marker.lockfileSummary(basename(p.files[file]!.name), hunks, added, removed, k - start) + lineEnd(cut, k - 1));
       continue;
     }
     if (tag === Tag.Binary && level >= Level.Summarise) {
       const start = k;
       while (k < n && p.tags[k] === Tag.Binary) k++;
       binary += k - start;
-      out.push(marker.binaryPatch(k - start));
+      out.push(marker.binaryPatch(k - start) + lineEnd(cut, k - 1));
       continue;
     }
     if (tag !== Tag.Context) {
-      out.push(lines[k]!);
+      out.push(given(cut, k, original));
       k++;
       continue;
     }
@@ -302,8 +309,8 @@ function render(lines: readonly string[], p: Parsed, level: Level, trailingNewli
     const text = marker.unchangedLines(foldTo - foldFrom);
     const worth = foldTo > foldFrom && utf8Length(text) + 1 < foldBytes && (changeBefore || changeAfter);
     for (let j = start; j < k; j++) {
-      if (worth && j === foldFrom) out.push(text);
-      if (!(worth && j >= foldFrom && j < foldTo)) out.push(lines[j]!);
+      if (worth && j === foldFrom) out.push(text + lineEnd(cut, foldTo - 1));
+      if (!(worth && j >= foldFrom && j < foldTo)) out.push(given(cut, j, original));
     }
     if (worth) folded += foldTo - foldFrom;
   }
@@ -312,5 +319,5 @@ function render(lines: readonly string[], p: Parsed, level: Level, trailingNewli
   if (lockHunks > 0) omitted.push({ unit: 'hunks', count: lockHunks, summary: marker.lockfileOmissionSummary(lockFiles) });
   if (binary > 0) omitted.push({ unit: 'lines', count: binary, summary: 'binary patch data' });
   const strategy = level === Level.Fold ? 'diff:fold' : level === Level.Summarise ? 'diff:summarise' : 'diff:changes';
-  return { content: joinLines(out, trailingNewline), strategy, omitted };
+  return { content: out.join(''), strategy, omitted };
 }

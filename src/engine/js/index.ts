@@ -60,7 +60,7 @@ export function compressBlockUntil(content: string, options: BlockOptions, stop:
       proposal = search.compress(text, options);
       break;
     case 'diff':
-      proposal = diff.compress(text, options);
+      proposal = diff.compress(text, options, content);
       break;
     case 'opaque': {
       const form = opaqueForm(text);
