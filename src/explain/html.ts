@@ -106,7 +106,7 @@ ${blocks.length === 0 ? '<p class="nothing">Nothing was compressed: no block was
 <ul class="legend">
 ${[...REASONS].map((r) => `<li><span class="swatch" style="background:${COLORS[r]}"></span><b>${escape(r)}</b>: ${escape(REASON_TEXT[r])}</li>`).join('\n')}
 <li><span class="swatch" style="background:${OMITTED_SHADE}"></span><b>omitted</b>: left out; the marker in its place says what it was</li>
-<li><span class="swatch" style="background:${COLORS.folded}"></span><b>folded</b>: a repeat counted on the kept line (<code>[×n]</code>)</li>
+<li><span class="swatch" style="background:${COLORS.folded}"></span><b>folded</b>: a repeat counted by the marker after the kept line (<code>[… the line above repeats …]</code>)</li>
 <li><span class="swatch" style="background:${MARKER_SHADE}"></span><b>marker</b>: the text that stands where something was left out</li>
 </ul>
 <p>Reasons are inferred from the kept text: the engine reports what it dropped and where, not why it kept each line or item.</p>

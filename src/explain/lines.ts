@@ -1,8 +1,8 @@
 // Which original lines a compressed block kept, folded or left out, read back from the two texts.
 // The engine reports no source map, so the compressed lines are found in the original in order:
 // kept lines are the engine's own normalised lines (line ends, terminal progress lines and ANSI
-// escapes as `lines.ts` cuts them), perhaps with a repeat count appended; a marker stands where
-// lines were dropped and, where its wording gives one, says how many.
+// escapes as `lines.ts` cuts them); a marker stands where lines were dropped or folded into a
+// repeat count and, where its wording gives one, says how many.
 
 import { split, splitRaw } from '../engine/js/lines.js';
 import { isMarker } from '../engine/js/marker.js';
@@ -15,7 +15,7 @@ export interface LineFate {
   end: number;
   /** The line as the engine reads it (ANSI escapes removed). */
   text: string;
-  /** `kept`: in the output; `folded`: a repeat counted on a kept line; `omitted`: left out. */
+  /** `kept`: in the output; `folded`: a repeat counted by a marker after the lines it repeats; `omitted`: left out. */
   fate: 'kept' | 'folded' | 'omitted';
   /** For omitted lines: the marker (index into `markers`) standing where they were. */
   marker?: number;
@@ -36,14 +36,11 @@ export interface LineAlignment {
   unmatched: number;
 }
 
-/** `[… the 10 lines above repeat 3 more times (30 lines) …]`. */
-const REPEAT = /^\[… the \d+ lines? above repeat /;
+/** `[… the 10 lines above repeat 3 more times (30 lines) …]`, `[… the line above repeats 4 more times: 5 in a row …]`. */
+const REPEAT = /^\[… the (?:\d+ lines? above repeat|line above repeats) /;
 
 /** `@@ -12,7 +12,8 @@`: a diff's hunk header. */
 const HUNK_HEADER = /^@@ -[0-9]+(?:,[0-9]+)? \+[0-9]+(?:,[0-9]+)? @@/;
-
-/** ` [×12]`, ` [×3 in all]`, ` [×2, 5 in all]`: repeat counts the log compressor appends. */
-const COUNT_SUFFIX = / \[×(\d+)(?:, \d+)?( in all)?\]$/;
 
 /** Original lines a marker stands for, from its wording (undefined when it gives no line count). */
 export function markerLineCount(marker: string): number | undefined {
@@ -51,6 +48,11 @@ export function markerLineCount(marker: string): number | undefined {
     const m = re.exec(marker);
     return m === null ? undefined : Number(m[1]);
   };
+  // A line's own repeats: the copies after it (the ones elsewhere are told where they stood).
+  if (/^\[… the line above repeats once more/.test(marker)) return 1;
+  const repeats = num(/^\[… the line above repeats (\d+) more times/);
+  if (repeats !== undefined) return repeats;
+  if (/^\[… the line above occurs \d+ times in all/.test(marker)) return 0;
   const search = /(\d+) match(?:es)?(?: and (\d+) context lines?)? omitted/.exec(marker);
   if (search !== null) return Number(search[1]) + Number(search[2] ?? 0);
   const once = /the (\d+) lines? above repeat once more/.exec(marker);
@@ -160,23 +162,16 @@ export function alignLines(original: string, compressed: string, kind: BlockKind
       }
       return;
     }
-    const suffix = COUNT_SUFFIX.exec(line);
-    const base = suffix === null ? line : line.slice(0, suffix.index);
-    // A run folded into one line (` [×n]`) stands for n lines; `in all` counts repeats elsewhere.
-    const times = suffix !== null && suffix[2] === undefined ? Number(suffix[1]) : 1;
     // Where the markers' counts say the line must be; else the next line with its text.
     const skip = pending.reduce<number | undefined>((a, m) => (a === undefined || markers[m]!.count === undefined ? undefined : a + markers[m]!.count!), 0);
-    let j = skip !== undefined && orig[next + skip] === base ? next + skip : find(base, next);
-    if (j < 0 && suffix !== null) j = find(line, next); // the text itself ended in brackets
+    const j = skip !== undefined && orig[next + skip] === line ? next + skip : find(line, next);
     if (j < 0) {
       unmatched++;
       return;
     }
     leaveOut(j);
     lines[j]!.fate = 'kept';
-    let k = j + 1;
-    for (; k < j + times && k < orig.length && orig[k] === base; k++) lines[k]!.fate = 'folded';
-    next = k;
+    next = j + 1;
   });
   leaveOut(orig.length);
   // A block that repeats the lines above it is folded, not dropped: its marker says how often.

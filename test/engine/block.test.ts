@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BlockInput, BlockOptions } from '../../src/engine/types.js';
 import { corpusFiles, corpusPath } from '../support/corpus.js';
-import { isMarker, linesTold } from '../../src/engine/js/marker.js';
+import { isMarker, linesTold, refersAbove } from '../../src/engine/js/marker.js';
 import { compressBoth, engines, js } from '../support/engines.js';
 
 const defaults: BlockOptions = { encoding: 'o200k_base', query: '', minTokens: 200, maxBlockTokens: 4000 };
@@ -59,7 +59,31 @@ describe('the budget as a ceiling', () => {
     expect(r.omitted.filter((o) => o.unit === 'lines').reduce((n, o) => n + o.count, 0)).toBe(lines.length - kept);
   });
 
+  it('cuts a selection of repeated lines with their repeat counts, never leaving a count after a cut', () => {
+    // Each warning stands three times in a row: kept, it is followed by its count marker.
+    const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima', 'mike'];
+    const lines: string[] = [];
+    for (let k = 0; k < 10_000; k++) {
+      const g = Math.floor(k / 10);
+      lines.push(k % 10 < 3 ? `WARN ${words[g % 13]} ${words[(g * 7) % 13]} replica lagging behind by ${g} ms` : `INFO request ${k} served`);
+    }
+    for (const maxBlockTokens of [500, 700, 900]) {
+      const r = compressBoth(lines.join('\r\n') + '\r\n', { ...defaults, maxBlockTokens });
+      expect(r.strategy).toBe('log:select+cut');
+      const out = r.content.split('\r\n').filter((l) => l !== '');
+      expect(out.some((l) => l.startsWith('[… the line above repeats'))).toBe(true);
+      out.forEach((l, k) => {
+        if (refersAbove(l)) expect(isMarker(out[k - 1] ?? '[… …]')).toBe(false);
+      });
+      const kept = out.filter((l) => !isMarker(l)).length;
+      expect(kept + out.reduce((n, l) => n + linesTold(l), 0)).toBe(lines.length);
+    }
+  });
+
   it('reads how many lines a marker stands for', () => {
+    expect(linesTold('[… the line above repeats 4 more times: 5 in a row …]')).toBe(4);
+    expect(linesTold('[… the line above repeats once more: 2 in a row, 7 in all …]')).toBe(1);
+    expect(linesTold('[… the line above occurs 7 times in all …]')).toBe(0);
     expect(linesTold('[… 12 lines omitted: 12 INFO …]')).toBe(12);
     expect(linesTold('[… 1 line cut to fit the token budget …]')).toBe(1);
     expect(linesTold('[… the 3 lines above repeat 4 more times (12 lines) …]')).toBe(12);

@@ -450,6 +450,30 @@ describe('machine-written files above the budget', () => {
   });
 });
 
+describe('line ends', () => {
+  it('keeps CRLF line ends on every line it keeps, ends its markers the same way, and changes nothing else', () => {
+    for (const [lf, options] of [
+      [
+        'diff --git a/x.ts b/x.ts\n--- a/x.ts\n+++ b/x.ts\n@@ -1,60 +1,60 @@\n' + Array.from({ length: 60 }, (_, i) => (i === 30 ? `-old ${i}\n+new ${i}` : ` line ${i} of the file`)).join('\n') + '\n',
+        { minTokens: 0 },
+      ] as const,
+    ]) {
+      const crlf = lf.replaceAll('\n', '\r\n');
+      const r = both(crlf, options);
+      expect(r.modified).toBe(true);
+      expect(r.content.includes('[…')).toBe(true);
+      const out = (r.content.endsWith('\n') ? r.content.slice(0, -1) : r.content).split('\n');
+      for (const l of out) expect(l.endsWith('\r')).toBe(true);
+      expect(r.content.replaceAll('\r\n', '\n')).toBe(both(lf, options).content);
+      // Every line that is not a marker or a split hunk's header (new text, whose counts the
+      // hunk tests check) is an input line, byte for byte.
+      const input = new Set(crlf.split('\n'));
+      for (const l of out) if (!l.startsWith('[…') && !l.startsWith('@@ ')) expect(input.has(l)).toBe(true);
+      expect(out.some((l) => l.startsWith('@@ ') && !input.has(l))).toBe(true);
+    }
+  });
+});
+
 describe('the development corpus', () => {
   it('is identical in both engines and keeps every change and header on every diff', () => {
     for (const f of corpusFiles('diffs', (f) => !f.includes('LICENSE'))) {

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BlockOptions, BlockResult } from '../../src/engine/types.js';
 import { corpusFiles, corpusPath, fullCorpus } from '../support/corpus.js';
+import { isMarker } from '../../src/engine/js/marker.js';
 import { compressBoth, js } from '../support/engines.js';
 import { logInvariantViolations, normalisedLines, parseLogOutput } from '../support/log-output.js';
 import { lineRetention, parseGroundTruth, universalLines } from '../support/retention/lines.js';
@@ -28,10 +29,10 @@ function expectSound(input: string, r: BlockResult): void {
 const ts = (k: number): string => `2024-05-01T10:${String(Math.floor(k / 60) % 60).padStart(2, '0')}:${String(k % 60).padStart(2, '0')}.000Z`;
 
 describe('lossless folding', () => {
-  it('folds a run of identical lines into one line with a count', () => {
+  it('folds a run of identical lines into the line, as given, and a marker with the count', () => {
     const input = ['build started', ...Array(40).fill('WARN retrying connection to cache'), 'build done'].join('\n');
     const r = both(input, { minTokens: 0 });
-    expect(r.content).toBe('build started\nWARN retrying connection to cache [×40]\nbuild done');
+    expect(r.content).toBe('build started\nWARN retrying connection to cache\n[… the line above repeats 39 more times: 40 in a row …]\nbuild done');
     expect(r.strategy).toBe('log:fold');
   });
 
@@ -266,7 +267,9 @@ describe('lossy selection above maxBlockTokens', () => {
     for (let k = 100; k < 1400; k += 100) lines[k] = 'WARNING: deprecated option --legacy-peer-deps';
     const r = both(lines.join('\n'), { maxBlockTokens: 300 });
     const kept = r.content.split('\n').filter((l) => l.startsWith('WARNING'));
-    expect(kept[0]).toBe('WARNING: deprecated option --legacy-peer-deps [×13 in all]');
+    expect(kept[0]).toBe('WARNING: deprecated option --legacy-peer-deps');
+    const out = r.content.split('\n');
+    expect(out[out.indexOf(kept[0]!) + 1]).toBe('[… the line above occurs 13 times in all …]');
     expectSound(lines.join('\n'), r);
   });
 
@@ -279,6 +282,80 @@ describe('lossy selection above maxBlockTokens', () => {
     expect(second.modified).toBe(false);
     const lossless = both(['a', ...Array(30).fill('INFO same'), 'b'].join('\n'), { minTokens: 0 });
     expect(both(lossless.content, { minTokens: 0 }).modified).toBe(false);
+  });
+});
+
+describe('kept lines as given, byte for byte', () => {
+  const words = ['alpha', 'beta', 'gamma', 'delta', 'eps', 'zeta', 'eta'];
+  /** A log with template runs, runs of one line, a repeated block and errors: `\n` line ends. */
+  const sample = (n: number): string[] =>
+    Array.from({ length: n }, (_, k) => {
+      if (k % 97 === 13) return `${ts(k)} ERROR ${words[k % 7]} store refused write ${k}`;
+      if (k % 50 < 6) return `${ts(0)} WARN retrying connection to cache`;
+      if (k % 200 >= 150 && k % 200 < 162) return ['  at Store.write (store.js:10)', '  at Queue.run (queue.js:42)', '  at tick (timers.js:7)'][k % 3]!;
+      return `${ts(k)} INFO ${words[k % 7]} worker handled ${words[(k * 3) % 7]} request ${k}`;
+    });
+  /** The output's lines, each with its `\r` where it has one. */
+  const outLines = (out: string): string[] => (out.endsWith('\n') ? out.slice(0, -1) : out).split('\n');
+  const bare = (l: string): string => (l.endsWith('\r') ? l.slice(0, -1) : l);
+  const budgets = [Infinity, 4000, 300];
+
+  it('keeps CRLF line ends on every kept line, ends the markers the same way, and changes nothing else', () => {
+    for (const maxBlockTokens of budgets) {
+      const lf = sample(1500).join('\n') + '\n';
+      const crlf = lf.replaceAll('\n', '\r\n');
+      const r = both(crlf, { maxBlockTokens });
+      expect(r.modified).toBe(true);
+      const input = new Set(crlf.split('\n'));
+      for (const l of outLines(r.content)) {
+        expect(l.endsWith('\r')).toBe(true);
+        if (!isMarker(bare(l))) expect(input.has(l)).toBe(true);
+      }
+      expect(r.content.replaceAll('\r\n', '\n')).toBe(both(lf, { maxBlockTokens }).content);
+      expectSound(crlf, r);
+    }
+  });
+
+  it('keeps each line’s own line end where the block mixes them', () => {
+    for (const maxBlockTokens of budgets) {
+      const lines = sample(1500);
+      const mixed = lines.map((l, k) => l + (k % 3 === 0 ? '\r\n' : '\n')).join('');
+      const r = both(mixed, { maxBlockTokens });
+      expect(r.modified).toBe(true);
+      const input = new Set(mixed.split('\n'));
+      const kept = outLines(r.content).filter((l) => !isMarker(bare(l)));
+      expect(kept.length).toBeGreaterThan(0);
+      for (const l of kept) expect(input.has(l)).toBe(true);
+      expect(kept.some((l) => l.endsWith('\r'))).toBe(true);
+      expectSound(mixed, r);
+    }
+  });
+
+  it('counts a run of one line with a marker line of its own, after the line as given', () => {
+    const input = ['build started', ...Array<string>(5).fill('WARN retrying connection to cache\r'), 'build done', ''].join('\n');
+    const r = both(input, { minTokens: 0 });
+    expect(r.content).toBe('build started\nWARN retrying connection to cache\r\n[… the line above repeats 4 more times: 5 in a row …]\r\nbuild done\n');
+    expect(both(r.content, { minTokens: 0 }).modified).toBe(false);
+  });
+
+  it('leaves a run of short lines as given where the count would be longer than the copies', () => {
+    const input = ['build started', 'ok', 'ok', 'ok', '', '', 'build done', 'ok', 'ok', ...Array<string>(40).fill('WARN retrying connection to cache')].join('\n');
+    const r = both(input, { minTokens: 0 });
+    expect(r.content.startsWith('build started\nok\nok\nok\n\n\nbuild done\nok\nok\nWARN retrying connection to cache\n[… the line above repeats 39 more times')).toBe(true);
+  });
+
+  it('emits a kept line with lone surrogates as given on the JS engine (the native engine receives them as U+FFFD)', () => {
+    const lines = sample(1500);
+    const lone = `${ts(901)} ERROR bad name \ud800x\udc01 in request`;
+    lines[901] = lone;
+    const input = lines.join('\n');
+    for (const maxBlockTokens of budgets) {
+      const [r] = js.compressBlocks([{ content: input, options: { ...defaults, maxBlockTokens } }]);
+      expect(r!.modified).toBe(true);
+      expect(r!.content.split('\n')).toContain(lone);
+      // Parity (PRODUCT §9): the engines agree once lone surrogates are U+FFFD on both sides.
+      expect(r!.content.toWellFormed()).toBe(both(input.toWellFormed(), { maxBlockTokens }).content);
+    }
   });
 });
 
@@ -436,7 +513,7 @@ describe('adversarial input', () => {
   it('folds 1 000 000 identical lines into one', () => {
     const input = 'INFO heartbeat ok\n'.repeat(1_000_000);
     const r = both(input);
-    expect(r.content).toBe('INFO heartbeat ok [×1000000]\n');
+    expect(r.content).toBe('INFO heartbeat ok\n[… the line above repeats 999999 more times: 1000000 in a row …]\n');
   });
 
   it('selects within the budget from 100 000 distinct lines', () => {

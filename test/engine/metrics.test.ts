@@ -42,7 +42,8 @@ function checkOutput(input: string, output: string, name = 'value'): Set<number>
   const lines = output.split('\n');
   for (const l of lines.slice(/^[0-9]/.test(input) ? 0 : 1)) {
     if (l === '') continue;
-    const m = MARKER.exec(l);
+    // Markers end as the rows they stand for (`\r\n` rows: `\r`).
+    const m = MARKER.exec(l.replace(/\r$/, ''));
     if (m === null) {
       expect(l).toBe(rows[i]!.line);
       kept.add(i++);
@@ -96,6 +97,25 @@ function generate(n: number, seed: number, spike: number, dip: number, shift: nu
 }
 
 describe('metric series', () => {
+  it('keeps CRLF line ends on every line it keeps and ends its markers the same way', () => {
+    for (const [lf, options] of [
+      [
+        'timestamp,value\n' + Array.from({ length: 500 }, (_, i) => `2024-01-01 ${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00,${i === 250 ? 99 : 10 + (i % 3)}`).join('\n') + '\n',
+        { maxBlockTokens: 300 },
+      ] as const,
+    ]) {
+      const crlf = lf.replaceAll('\n', '\r\n');
+      const r = both(crlf, options);
+      expect(r.modified).toBe(true);
+      expect(r.content.includes('[…')).toBe(true);
+      const out = (r.content.endsWith('\n') ? r.content.slice(0, -1) : r.content).split('\n');
+      for (const l of out) expect(l.endsWith('\r')).toBe(true);
+      checkOutput(crlf, r.content);
+      const input = new Set(crlf.split('\n'));
+      for (const l of out) if (!l.startsWith('[…')) expect(input.has(l)).toBe(true);
+    }
+  });
+
   it('keeps max, min and every injected spike, dip and level shift; markers give true ranges (generated, seeded)', () => {
     fc.assert(
       fc.property(

@@ -52,6 +52,20 @@ function grep(files: number, perFile: number, context = false): string {
 }
 
 describe('search hits', () => {
+  it('keeps CRLF line ends on every line it keeps, ends its markers the same way, and changes nothing else', () => {
+    for (const [lf, options] of [
+      [Array.from({ length: 60 }, (_, i) => `src/services/module${Math.floor(i / 20)}.ts:${100 + i}:  const handler${i} = registry.lookup(${i});`).join('\n') + '\n', { minTokens: 0 }] as const,
+      [Array.from({ length: 600 }, (_, i) => `src/services/module${Math.floor(i / 50)}.ts:${100 + i}:  const handler${i} = registry.lookup(${i});`).join('\n') + '\n', { maxBlockTokens: 500 }] as const,
+    ]) {
+      const crlf = lf.replaceAll('\n', '\r\n');
+      const r = both(crlf, options);
+      expect(r.modified).toBe(true);
+      const out = (r.content.endsWith('\n') ? r.content.slice(0, -1) : r.content).split('\n');
+      for (const l of out) expect(l.endsWith('\r')).toBe(true);
+      expect(r.content.replaceAll('\r\n', '\n')).toBe(both(lf, options).content);
+          }
+  });
+
   it('writes each path once and keeps every hit, context line and separator (lossless)', () => {
     const input = lines(
       'src/app-1-core.ts-11-// load it',

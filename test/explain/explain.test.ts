@@ -64,7 +64,7 @@ describe('lines', () => {
   it('counts lines folded into a repeat count as folded, not lost', async () => {
     const log = Array.from({ length: 400 }, () => '[INFO] db: waiting for the database to accept connections on port 5432').join('\n') + '\n[INFO] db: ready\n';
     const { block } = await explained(log, 4000);
-    expect(block.compressed).toContain('[×400]');
+    expect(block.compressed).toContain('[… the line above repeats 399 more times: 400 in a row …]');
     expect(total(block, 'folded')).toBe(399);
     expect(total(block, 'kept')).toBe(2);
     expect(block.units[0]).toMatchObject({ fate: 'kept', reason: 'lossless' });

@@ -16,7 +16,9 @@ describe.skipIf(forcedJs || nativeEngine === undefined)('native engine on hostil
       const ours = compressChecked(native, text);
       await breath();
       const theirs = compressChecked(js, text);
-      expect(ours).toEqual(theirs);
+      // The native engine receives lone surrogates as U+FFFD (napi's UTF-8); the JS engine emits
+      // kept lines as given: the bytes agree once the JS output's are made U+FFFD too (PRODUCT §9).
+      expect(ours).toEqual({ ...theirs, content: theirs.content.toWellFormed() });
     });
   }
 

@@ -136,6 +136,34 @@ export const CHECKS: { name: string; check: (input: string, result: BlockResult,
       expect(engine.countTokens(rest.join('\n'), OPTIONS.encoding)).toBeLessThanOrEqual(OPTIONS.maxBlockTokens + MARKER_ALLOWANCE);
     },
   },
+  {
+    // A kept line is sent as given: every line of a log, a diff or a cut text that is not a
+    // marker (or a split hunk's renumbered header) is a line of the input, byte for byte with its
+    // own line end (`\r` included). A line
+    // that overwrote itself with `\r` (terminal progress) is kept as its final state: the part
+    // after one of its `\r`s. JSON is re-encoded, search hits are grouped under their file, and
+    // opaque data and a line too long to keep are cut in bytes: their lines are not compared.
+    // The native engine receives lone surrogates as U+FFFD (napi's UTF-8): it gives its input back.
+    name: 'kept lines as given',
+    check: (given, r, engine) => {
+      if (!r.modified || !['log', 'diff', 'text', 'code'].includes(r.kind) || r.omitted.some((o) => o.unit === 'bytes')) return;
+      const input = engine.name === 'js' ? given : given.toWellFormed();
+      const known = new Set<string>();
+      for (const line of input.includes('\n') ? input.split('\n') : input.split(/(?<=\r)/)) {
+        known.add(line);
+        const body = line.endsWith('\r') ? line.slice(0, -1) : line;
+        const end = line.length > body.length ? '\r' : '';
+        for (let at = body.indexOf('\r'); at >= 0; at = body.indexOf('\r', at + 1)) known.add(body.slice(at + 1) + end);
+      }
+      const out = r.content.includes('\n') ? r.content.split('\n') : r.content.split(/(?<=\r)/);
+      for (const line of out) {
+        if (isMarker(line.endsWith('\r') ? line.slice(0, -1) : line)) continue;
+        // A split hunk's header is new text (the diff tests check its counts).
+        if (r.kind === 'diff' && line.startsWith('@@ ')) continue;
+        if (!known.has(line)) throw new Error(`not an input line: ${JSON.stringify(line.slice(0, 120))}`);
+      }
+    },
+  },
 ];
 
 /** A turn of the event loop, so the test runner's worker can answer its runner between long steps. */

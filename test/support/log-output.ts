@@ -28,18 +28,21 @@ export type OutputLine =
 
 /** Classifies each line of a log compressor's output and says how many input lines it stands for. */
 export function parseLogOutput(output: string): OutputLine[] {
-  const body = output.endsWith('\n') ? output.slice(0, -1) : output;
-  return body.split('\n').map((line): OutputLine => {
+  // Kept lines keep their own line ends (`\r\n`, or `\r` alone in a block without `\n`).
+  const sep = output.includes('\n') ? '\n' : '\r';
+  const body = output.endsWith(sep) ? output.slice(0, -1) : output;
+  return body.split(sep).map((given): OutputLine => {
+    const line = given.endsWith('\r') ? given.slice(0, -1) : given;
     let m = /^\[… (\d+) lines? omitted(?:: .*)? …\]$/.exec(line);
     if (m) return { kind: 'omitted', count: Number(m[1]) };
     m = /^\[… (\d+) lines like: (.*) …\]$/.exec(line);
     if (m) return { kind: 'template', body: m[2]!, count: Number(m[1]) };
     m = /^\[… the (\d+) lines above repeat (?:once more|\d+ more times \((\d+) lines\)) …\]$/.exec(line);
     if (m) return { kind: 'repeat', count: m[2] === undefined ? Number(m[1]) : Number(m[2]) };
-    m = / \[×(\d+)(?:, \d+ in all)?\]$/.exec(line);
-    if (m) return { kind: 'verbatim', text: line.slice(0, m.index), count: Number(m[1]) };
-    m = / \[×\d+ in all\]$/.exec(line);
-    if (m) return { kind: 'verbatim', text: line.slice(0, m.index), count: 1 };
+    // A kept line's repeats, on the marker line after it (those elsewhere are told where they stood).
+    m = /^\[… the line above repeats (?:once more|(\d+) more times): \d+ in a row(?:, \d+ in all)? …\]$/.exec(line);
+    if (m) return { kind: 'repeat', count: m[1] === undefined ? 1 : Number(m[1]) };
+    if (/^\[… the line above occurs \d+ times in all …\]$/.test(line)) return { kind: 'repeat', count: 0 };
     return { kind: 'verbatim', text: line, count: 1 };
   });
 }

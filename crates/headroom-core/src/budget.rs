@@ -267,6 +267,11 @@ fn keep_within(cost: &[usize], errors: &[usize], units: usize) -> Vec<bool> {
     keep
 }
 
+/// Lines end in `\r` where the block's do (a kept line keeps it): a marker is read without it.
+fn bare(l: &str) -> &str {
+    l.strip_suffix('\r').unwrap_or(l)
+}
+
 /// The kept lines in order, each run of cut lines as one marker; the lines cut, those of them
 /// that were not markers, and the markers.
 fn render(
@@ -275,6 +280,13 @@ fn render(
     errors: &[usize],
     trailing: bool,
 ) -> (String, usize, usize, usize) {
+    // A marker about the lines above it (a repeat) would mislead after a cut: it goes with them.
+    let mut keep = keep.to_vec();
+    for i in 0..lines.len() {
+        if keep[i] && marker::refers_above(bare(lines[i])) && (i == 0 || !keep[i - 1]) {
+            keep[i] = false;
+        }
+    }
     let mut out = String::new();
     let (mut cut, mut original, mut places) = (0, 0, 0);
     let mut e = errors.iter().peekable();
@@ -300,10 +312,17 @@ fn render(
         // the omissions already count them.
         let own = lines[start..i]
             .iter()
-            .filter(|l| !marker::is_marker(l))
+            .filter(|l| !marker::is_marker(bare(l)))
             .count();
-        let told: usize = lines[start..i].iter().map(|l| marker::lines_told(l)).sum();
+        let told: usize = lines[start..i]
+            .iter()
+            .map(|l| marker::lines_told(bare(l)))
+            .sum();
         out.push_str(&marker::lines_cut(own + told, errs));
+        // The marker ends as the last line it stands for did (`\r\n` where the block's do).
+        if lines[i - 1].ends_with('\r') {
+            out.push('\r');
+        }
         cut += i - start;
         original += own;
         places += 1;
@@ -343,9 +362,10 @@ mod tests {
         assert!(cut.tokens.is_some_and(|n| n <= 2000));
         let input: std::collections::HashSet<&str> = text.split('\n').collect();
         let out: Vec<&str> = cut.content.split('\n').collect();
+        // Kept lines as given; markers end as the lines they stand for (`\r\n`).
         assert!(out
             .iter()
-            .all(|l| input.contains(l) || marker::is_marker(l)));
+            .all(|l| input.contains(l) || (l.ends_with('\r') && marker::is_marker(bare(l)))));
         assert_eq!(out.iter().filter(|l| l.contains("ERROR")).count(), 20);
         assert!(out[0].starts_with("0 step") && out[out.len() - 2].starts_with("19999 step"));
         assert_eq!(cut.omitted[0].unit, "lines");

@@ -259,7 +259,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
         return None;
     }
     let parsed = parse(lines);
-    let mut out = render(lines, &parsed, Level::Fold, split.trailing_newline);
+    let mut out = render(&split, &parsed, Level::Fold);
     let Some(max) = options.max_block_tokens else {
         return Some(out);
     };
@@ -283,7 +283,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
         if !crate::budget::is_above(&out.content, max, options.encoding) {
             break;
         }
-        out = render(lines, &parsed, level, split.trailing_newline);
+        out = render(&split, &parsed, level);
     }
     Some(out)
 }
@@ -641,14 +641,12 @@ fn is_body(t: Tag) -> bool {
     matches!(t, Tag::Add | Tag::Del | Tag::Context | Tag::NoNewline)
 }
 
-fn render<S: AsRef<str>>(
-    lines: &[S],
-    p: &Parsed,
-    level: Level,
-    trailing_newline: bool,
-) -> Compressed {
+/// Kept lines as given (`Lines::given`), each marker with the line end of the last line it
+/// stands for.
+fn render(split: &Lines, p: &Parsed, level: Level) -> Compressed {
+    let lines = &split.lines;
     let n = lines.len();
-    let mut out: Vec<String> = Vec::new();
+    let mut out = String::new();
     let mut folded = 0;
     // Per summary kind: files and hunks summarised (lockfile, generated, vendored, renamed, deleted).
     let kinds = [
@@ -688,15 +686,16 @@ fn render<S: AsRef<str>>(
                 }
                 summarised_files[slot(summary)] += 1;
                 if summary == Summary::Renamed {
-                    out.push(marker::renamed_file(&info.from, &info.to));
+                    out.push_str(&marker::renamed_file(&info.from, &info.to));
                 } else {
                     deleted_lines += removed;
-                    out.push(marker::deleted_file(
+                    out.push_str(&marker::deleted_file(
                         &info.name,
                         removed,
                         info.binary && removed == 0,
                     ));
                 }
+                out.push_str(split.line_end(k - 1));
                 continue;
             }
             if summary != Summary::None && (tag == Tag::HunkHeader || is_body(tag)) {
@@ -718,7 +717,7 @@ fn render<S: AsRef<str>>(
                 }
                 summarised_hunks[slot(summary)] += hunks;
                 summarised_files[slot(summary)] += 1;
-                out.push(marker::file_changes_summary(
+                out.push_str(&marker::file_changes_summary(
                     basename(&info.name),
                     summary.what(),
                     hunks,
@@ -726,6 +725,7 @@ fn render<S: AsRef<str>>(
                     removed,
                     k - start,
                 ));
+                out.push_str(split.line_end(k - 1));
                 continue;
             }
         }
@@ -735,14 +735,15 @@ fn render<S: AsRef<str>>(
                 k += 1;
             }
             binary += k - start;
-            out.push(marker::binary_patch(k - start));
+            out.push_str(&marker::binary_patch(k - start));
+            out.push_str(split.line_end(k - 1));
             continue;
         }
         if tag == Tag::HunkHeader {
-            k = render_hunk(lines, p, k, keep, &mut out, &mut folded);
+            k = render_hunk(split, p, k, keep, &mut out, &mut folded);
             continue;
         }
-        out.push(lines[k].as_ref().to_string());
+        out.push_str(&split.given(k));
         k += 1;
     }
     let mut omitted = Vec::new();
@@ -789,7 +790,7 @@ fn render<S: AsRef<str>>(
         Level::ChangesOnly => "diff:changes",
     };
     Compressed {
-        content: Lines::join(&out, trailing_newline),
+        content: out,
         strategy: String::from(strategy),
         omitted,
         tokens: None,
@@ -798,14 +799,15 @@ fn render<S: AsRef<str>>(
 
 /// One hunk (its header at `h`): context runs fold (`keep` lines kept next to each change), and
 /// the hunk splits at each fold into parts with truthful headers. Returns the line after the hunk.
-fn render_hunk<S: AsRef<str>>(
-    lines: &[S],
+fn render_hunk(
+    split: &Lines,
     p: &Parsed,
     h: usize,
     keep: usize,
-    out: &mut Vec<String>,
+    out: &mut String,
     folded: &mut usize,
 ) -> usize {
+    let lines = &split.lines;
     let n = lines.len();
     let mut e = h + 1;
     while e < n && is_body(p.tags[e]) {
@@ -848,7 +850,9 @@ fn render_hunk<S: AsRef<str>>(
         }
     }
     let Some(range) = range.filter(|_| any) else {
-        out.extend(lines[h..e].iter().map(|l| l.as_ref().to_string()));
+        for i in h..e {
+            out.push_str(&split.given(i));
+        }
         return e;
     };
     let heading = header[3..]
@@ -863,7 +867,8 @@ fn render_hunk<S: AsRef<str>>(
             while j < e && fold[j - h] {
                 j += 1;
             }
-            out.push(marker::unchanged_lines(j - start));
+            out.push_str(&marker::unchanged_lines(j - start));
+            out.push_str(split.line_end(j - 1));
             *folded += j - start;
             old_line += j - start;
             new_line += j - start;
@@ -876,10 +881,14 @@ fn render_hunk<S: AsRef<str>>(
             new_count += usize::from(matches!(t, Tag::Context | Tag::Add));
             j += 1;
         }
-        out.push(hunk_header(
+        // A part's header is new text: it ends the way the hunk's own header does.
+        out.push_str(&hunk_header(
             old_line, old_count, new_line, new_count, heading,
         ));
-        out.extend(lines[start..j].iter().map(|l| l.as_ref().to_string()));
+        out.push_str(split.line_end(h));
+        for i in start..j {
+            out.push_str(&split.given(i));
+        }
         old_line += old_count;
         new_line += new_count;
     }

@@ -5,7 +5,9 @@
 //!   counts as one line;
 //! - ANSI escape sequences (colours, cursor movement, OSC titles and links) are removed.
 //!
-//! Every count shown in a marker is in these lines.
+//! Every count shown in a marker is in these lines. Normalisation is for deciding and for lines
+//! that carried terminal control (escapes, overwrites): every other line is emitted as given
+//! (`Lines::given`), its line end and every byte included.
 
 use std::borrow::Cow;
 
@@ -18,9 +20,42 @@ pub struct Lines<'a> {
     pub lines: Vec<Cow<'a, str>>,
     /// The block ended with a line end (not counted as an extra empty line).
     pub trailing_newline: bool,
+    /// The text that was cut.
+    pub text: &'a str,
+    /// Where each line starts in `text`, then the text's length: line `k` with its line end is
+    /// `text[starts[k]..starts[k + 1]]`.
+    pub starts: Vec<usize>,
 }
 
-impl Lines<'_> {
+impl<'a> Lines<'a> {
+    /// Line `k`'s line end (`\n`, `\r\n`, `\r`), or `""` for a last line without one.
+    pub fn line_end(&self, k: usize) -> &'a str {
+        let chunk = &self.text[self.starts[k]..self.starts[k + 1]];
+        if chunk.ends_with("\r\n") {
+            "\r\n"
+        } else if chunk.ends_with('\n') {
+            "\n"
+        } else if chunk.ends_with('\r') {
+            "\r"
+        } else {
+            ""
+        }
+    }
+
+    /// Line `k` as the output carries it, with its line end: the caller's own bytes, or, for a
+    /// line that normalisation changed, the normalised line with its original line end.
+    pub fn given(&self, k: usize) -> Cow<'a, str> {
+        let chunk = &self.text[self.starts[k]..self.starts[k + 1]];
+        let end = self.line_end(k);
+        let body = &chunk[..chunk.len() - end.len()];
+        let line = self.lines[k].as_ref();
+        if line == body {
+            Cow::Borrowed(chunk)
+        } else {
+            Cow::Owned(format!("{line}{end}"))
+        }
+    }
+
     /// Joins the given lines back the way the block was laid out.
     pub fn join<S: AsRef<str>>(out: &[S], trailing_newline: bool) -> String {
         let len: usize = out.iter().map(|l| l.as_ref().len() + 1).sum();
@@ -76,9 +111,12 @@ fn split_with(content: &str, progress: bool) -> Lines<'_> {
         return Lines {
             lines: Vec::new(),
             trailing_newline: false,
+            text: content,
+            starts: vec![0],
         };
     }
     let mut lines = Vec::new();
+    let mut starts = vec![0];
     if !content.contains('\n') {
         // Classic Mac line ends: every `\r` ends a line.
         let trailing_newline = content.ends_with('\r');
@@ -88,11 +126,15 @@ fn split_with(content: &str, progress: bool) -> Lines<'_> {
             content
         };
         for piece in body.split('\r') {
+            starts.push(starts[starts.len() - 1] + piece.len() + 1);
             lines.push(strip_ansi(piece));
         }
+        ends(&mut starts, content.len());
         return Lines {
             lines,
             trailing_newline,
+            text: content,
+            starts,
         };
     }
     let trailing_newline = content.ends_with('\n');
@@ -105,7 +147,9 @@ fn split_with(content: &str, progress: bool) -> Lines<'_> {
     let returns = body.contains('\r');
     let escapes = body.contains('\x1b');
     lines.reserve(body.len() / 64);
+    starts.reserve(body.len() / 64);
     for piece in body.split('\n') {
+        starts.push(starts[starts.len() - 1] + piece.len() + 1);
         if !returns && !escapes {
             lines.push(Cow::Borrowed(piece));
             continue;
@@ -117,9 +161,19 @@ fn split_with(content: &str, progress: bool) -> Lines<'_> {
             strip_ansi(piece)
         });
     }
+    ends(&mut starts, content.len());
     Lines {
         lines,
         trailing_newline,
+        text: content,
+        starts,
+    }
+}
+
+/// The last line ends where the text does (with or without a line end of its own).
+fn ends(starts: &mut [usize], len: usize) {
+    if let Some(last) = starts.last_mut() {
+        *last = len;
     }
 }
 
@@ -245,6 +299,17 @@ mod tests {
             l.lines.iter().map(|c| c.to_string()).collect(),
             l.trailing_newline,
         )
+    }
+
+    #[test]
+    fn lines_are_given_back_with_their_own_line_ends() {
+        let text = "a\r\nb\n\x1b[31mc\x1b[0m\r\nd";
+        let l = split(text);
+        let given: Vec<_> = (0..l.lines.len()).map(|k| l.given(k)).collect();
+        assert_eq!(given, ["a\r\n", "b\n", "c\r\n", "d"]);
+        let l = split("x\ry\r");
+        assert_eq!((l.given(0), l.given(1)), ("x\r".into(), "y\r".into()));
+        assert_eq!(split("p\nq\r").line_end(1), "\r");
     }
 
     #[test]

@@ -26,7 +26,7 @@ mod timestamp;
 pub use recognize::{looks, Look};
 
 use crate::block::{BlockOptions, Compressed, Omission};
-use crate::budget::{self, estimate_tokens};
+use crate::budget;
 use crate::lines::LineMap;
 use crate::lines::{self, Lines};
 use crate::marker;
@@ -62,8 +62,8 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     outliers::mark(lines, &mut info);
     blocks::mark(lines, &mut info);
     let units = fold::fold(lines, &interned, &info);
-    let rendered: Vec<Cow<str>> = units.iter().map(|u| u.render(lines)).collect();
-    let lossless = Lines::join(&rendered, split.trailing_newline);
+    let rendered: Vec<Cow<str>> = units.iter().map(|u| u.render(&split)).collect();
+    let lossless = rendered.concat();
     let lossless = Compressed {
         content: lossless,
         strategy: String::from("log:fold"),
@@ -73,7 +73,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     let Some(max) = options.max_block_tokens else {
         return Some(lossless);
     };
-    let costs: Vec<usize> = rendered.iter().map(|r| estimate_tokens(r) + 1).collect();
+    let costs: Vec<usize> = units.iter().map(|u| u.cost(lines)).collect();
     let estimated: usize = costs.iter().sum();
     let Some(start) = budget::lossless_above(&lossless.content, estimated, max, options.encoding)
     else {
@@ -92,15 +92,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     keep::rank_query_lines(&mut plan, &units, &relevance);
     Some(budget::fit(max, start, estimated, |b| {
         let sel = keep::select(&units, &info, &plan, &costs, b);
-        let out = render_selection(
-            &units,
-            &rendered,
-            lines,
-            &info,
-            &quoted,
-            &sel,
-            split.trailing_newline,
-        );
+        let out = render_selection(&units, &rendered, &split, &info, &quoted, &sel);
         let tokens = crate::tokens::count_tokens(&out.content, options.encoding);
         (
             Compressed {
@@ -153,15 +145,15 @@ fn quoted<S: AsRef<str>>(units: &[Unit], lines: &[S], info: &[LineInfo]) -> Quot
 }
 
 #[allow(clippy::too_many_arguments)]
-fn render_selection<S: AsRef<str>>(
+fn render_selection(
     units: &[Unit],
     rendered: &[Cow<str>],
-    lines: &[S],
+    split: &Lines,
     info: &[LineInfo],
     quoted: &Quoted,
     sel: &keep::Selection,
-    trailing_newline: bool,
 ) -> Compressed {
+    let lines = &split.lines;
     let mut out: Vec<String> = Vec::new();
     let mut level_totals = [0usize; 7];
     let mut dropped_total = 0;
@@ -176,10 +168,12 @@ fn render_selection<S: AsRef<str>>(
     let mut u = 0;
     while u < units.len() {
         if sel.kept[u] {
+            let unit = &units[u];
             out.push(match sel.in_all[u] {
                 Some(total) => {
-                    let mut s = lines[units[u].start].as_ref().to_string();
-                    s.push_str(&marker::count_in_all_suffix(units[u].len, total));
+                    let mut s = split.given(unit.start).into_owned();
+                    s.push_str(&marker::line_in_all(unit.len, total));
+                    s.push_str(split.line_end(unit.start + unit.len - 1));
                     s
                 }
                 None => rendered[u].to_string(),
@@ -206,7 +200,8 @@ fn render_selection<S: AsRef<str>>(
         }
         dropped_total += summary.lines;
         markers += 1;
-        out.push(summary.marker);
+        let last = &units[u - 1];
+        out.push(summary.marker + split.line_end(last.start + last.len - 1));
     }
     let mut omitted = if dropped_total > 0 {
         vec![Omission {
@@ -219,7 +214,7 @@ fn render_selection<S: AsRef<str>>(
     };
     omitted.extend(templated(units, Some(&sel.kept)));
     Compressed {
-        content: Lines::join(&out, trailing_newline),
+        content: out.concat(),
         strategy: String::from("log:select"),
         omitted,
         tokens: None,

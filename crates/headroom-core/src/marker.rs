@@ -19,7 +19,8 @@ pub fn is_marker(text: &str) -> bool {
 }
 
 /// How many lines of the original a log marker line stands for (`[… 12 lines omitted …]`,
-/// `[… the 3 lines above repeat 4 more times (12 lines) …]`): 0 for any other line.
+/// `[… the 3 lines above repeat 4 more times (12 lines) …]`, `[… the line above repeats 4 more
+/// times: 5 in a row …]`): 0 for any other line.
 pub fn lines_told(text: &str) -> usize {
     if !is_marker(text) {
         return 0;
@@ -30,6 +31,17 @@ pub fn lines_told(text: &str) -> usize {
         let digits = s.bytes().take_while(u8::is_ascii_digit).count();
         (s[..digits].parse().unwrap_or(0), digits)
     };
+    if let Some(after) = rest.strip_prefix(LINE_REPEATS) {
+        if after.starts_with("once more") {
+            return 1;
+        }
+        let (more, d) = number(after);
+        return if after[d..].starts_with(" more times") {
+            more
+        } else {
+            0
+        };
+    }
     if let Some(after) = rest.strip_prefix("the ") {
         let (period, d) = number(after);
         let tail = &after[d..];
@@ -46,6 +58,11 @@ pub fn lines_told(text: &str) -> usize {
     } else {
         0
     }
+}
+
+/// A marker that speaks of the lines above it (a repeat): it reads right only right after them.
+pub fn refers_above(text: &str) -> bool {
+    is_marker(text) && text[OPEN.len()..].starts_with(" the ")
 }
 
 /// True when some line of `text` is a marker: the text is compressed output.
@@ -110,18 +127,37 @@ pub fn json_items_shown(shown: usize, total: usize) -> String {
 
 // ---- Logs ----
 
-/// Appended to a line that stood `n` times in a row: `line [×n]`.
-pub fn count_suffix(n: usize) -> String {
-    format!(" [×{n}]")
+const LINE_REPEATS: &str = "the line above repeats ";
+
+/// `once more`, `4 more times`.
+fn more_times(more: usize) -> String {
+    if more == 1 {
+        String::from("once more")
+    } else {
+        format!("{more} more times")
+    }
 }
 
-/// Appended to the kept occurrence of a signal line (standing `here` times in a row) whose other
-/// occurrences were dropped: it occurred `total` times in all.
-pub fn count_in_all_suffix(here: usize, total: usize) -> String {
+/// On its own line after a line that stood `n` (≥ 2) times in a row: `[… the line above repeats
+/// 4 more times: 5 in a row …]`.
+pub fn line_repeats(n: usize) -> String {
+    format!(
+        "{OPEN} {LINE_REPEATS}{}: {n} in a row {CLOSE}",
+        more_times(n - 1)
+    )
+}
+
+/// On its own line after the kept occurrence of a signal line (standing `here` times in a row)
+/// whose other occurrences were dropped: it occurred `total` times in all (the dropped ones are
+/// counted by the markers where they stood).
+pub fn line_in_all(here: usize, total: usize) -> String {
     if here == 1 {
-        format!(" [×{total} in all]")
+        format!("{OPEN} the line above occurs {total} times in all {CLOSE}")
     } else {
-        format!(" [×{here}, {total} in all]")
+        format!(
+            "{OPEN} {LINE_REPEATS}{}: {here} in a row, {total} in all {CLOSE}",
+            more_times(here - 1)
+        )
     }
 }
 
@@ -396,6 +432,22 @@ mod tests {
             lines_omitted(412, &[level_counts(&[(398, "INFO"), (14, "DEBUG")])]),
             "[… 412 lines omitted: 398 INFO, 14 DEBUG …]"
         );
+    }
+
+    #[test]
+    fn a_line_repeat_is_a_marker_that_tells_its_repeats() {
+        assert_eq!(
+            line_repeats(5),
+            "[… the line above repeats 4 more times: 5 in a row …]"
+        );
+        assert_eq!(lines_told(&line_repeats(5)), 4);
+        assert_eq!(lines_told(&line_repeats(2)), 1);
+        assert_eq!(lines_told(&line_in_all(3, 12)), 2);
+        assert_eq!(lines_told(&line_in_all(1, 12)), 0);
+        assert_eq!(lines_told(&block_repeat(3, 4)), 12);
+        assert!(refers_above(&line_in_all(1, 12)));
+        assert!(refers_above(&block_repeat(3, 4)));
+        assert!(!refers_above(&lines_omitted(3, &[])));
     }
 
     #[test]

@@ -456,14 +456,19 @@ impl Plan<'_, '_> {
                 }
                 i += 1;
             }
-            out.push(marker::metric_rows_omitted(
+            let mut m = marker::metric_rows_omitted(
                 i - start,
                 self.series.name,
                 rows[lo].value,
                 rows[hi].value,
                 rows[start].time,
                 rows[i - 1].time,
-            ));
+            );
+            // Rows keep their own `\r\n`: the marker ends as the last row it stands for.
+            if rows[i - 1].line.ends_with('\r') {
+                m.push('\r');
+            }
+            out.push(m);
             omitted += i - start;
             markers += 1;
         }

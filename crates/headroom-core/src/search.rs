@@ -272,7 +272,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     }
     let entries = parse(lines);
     let lossless = Compressed {
-        content: Lines::join(&render(&entries, lines, None), split.trailing_newline),
+        content: render(&entries, &split, None),
         strategy: String::from("search:group"),
         omitted: Vec::new(),
         tokens: None,
@@ -289,10 +289,7 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     };
     Some(budget::fit(max, start, estimated, |b| {
         let keep = plan.select(b);
-        let text = Lines::join(
-            &render(&entries, lines, Some(&keep)),
-            split.trailing_newline,
-        );
+        let text = render(&entries, &split, Some(&keep));
         let tokens = crate::tokens::count_tokens(&text, options.encoding);
         let out = Compressed {
             content: text,
@@ -403,26 +400,35 @@ fn row_text(row: &Row, line: &str) -> String {
     }
 }
 
-/// The output lines; `keep` (one flag per row, in entry order) selects rows in the lossy form.
-fn render<S: AsRef<str>>(entries: &[Entry], lines: &[S], keep: Option<&[bool]>) -> Vec<String> {
-    let mut out = Vec::new();
+/// The output; `keep` (one flag per row, in entry order) selects rows in the lossy form. Each
+/// line ends as the line it comes from (a heading as its first row, a marker as the last row it
+/// stands for), and the last as the block does, so `\r\n` blocks stay so.
+fn render(entries: &[Entry], split: &Lines, keep: Option<&[bool]>) -> String {
+    let lines = &split.lines;
+    // Each output line with the input line whose line end it takes.
+    let mut out: Vec<(String, usize)> = Vec::new();
     let mut r = 0;
+    let mut last = 0;
+    let flush = |out: &mut Vec<(String, usize)>, matches: usize, context: usize, last: usize| {
+        if matches + context > 0 {
+            out.push((marker::search_omitted(matches, context), last));
+        }
+    };
     for e in entries {
         match e {
-            Entry::Other(k) => out.push(lines[*k].as_ref().to_string()),
+            Entry::Other(k) => out.push((lines[*k].to_string(), *k)),
             Entry::Group { path, rows } => {
-                out.push(lines[path.0].as_ref()[..path.1].to_string());
+                out.push((lines[path.0][..path.1].to_string(), path.0));
                 let (mut matches, mut context) = (0, 0);
                 for row in rows {
                     let kept = keep.is_none_or(|k| k[r]);
                     r += 1;
                     if kept && !(keep.is_some() && row.kind == RowKind::Separator) {
-                        if matches + context > 0 {
-                            out.push(marker::search_omitted(matches, context));
-                            (matches, context) = (0, 0);
-                        }
-                        out.push(row_text(row, lines[row.line].as_ref()));
-                    } else if !kept {
+                        flush(&mut out, matches, context, last);
+                        (matches, context) = (0, 0);
+                        out.push((row_text(row, lines[row.line].as_ref()), row.line));
+                    } else {
+                        last = row.line;
                         match row.kind {
                             RowKind::Match => matches += 1,
                             RowKind::Context => context += 1,
@@ -430,13 +436,19 @@ fn render<S: AsRef<str>>(entries: &[Entry], lines: &[S], keep: Option<&[bool]>) 
                         }
                     }
                 }
-                if matches + context > 0 {
-                    out.push(marker::search_omitted(matches, context));
-                }
+                flush(&mut out, matches, context, last);
             }
         }
     }
-    out
+    if let Some(end) = out.last_mut() {
+        end.1 = lines.len() - 1;
+    }
+    let mut text = String::new();
+    for (line, k) in &out {
+        text.push_str(line);
+        text.push_str(split.line_end(*k));
+    }
+    text
 }
 
 /// What lossy selection knows about every row, in entry order.

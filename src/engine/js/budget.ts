@@ -5,7 +5,7 @@
 
 import type { Compressed, EncodingName } from '../types.js';
 import { isAlpha, isDigit, utf8Units } from './chars.js';
-import { cutSummary, isMarker, linesCut, linesTold } from './marker.js';
+import { cutSummary, isMarker, linesCut, linesTold, refersAbove } from './marker.js';
 import { headAndTail } from './opaque.js';
 import { lineSignal, Signal } from './signal.js';
 import type { Watch } from './stop.js';
@@ -148,9 +148,12 @@ export function farAbove(tokens: number, max: number): boolean {
  * cut lines replaced by one marker; kept lines are kept whole, byte for byte. A text of which no
  * line fits is cut to its head and tail bytes.
  */
-export function cut(text: string, max: number, tokens: number, encoding: EncodingName, watch: Watch): Compressed {
+export function cut(text: string, max: number, tokens: number, encoding: EncodingName, watch: Watch, caller: string = text): Compressed {
   const trailing = text.endsWith('\n');
   const lines = (trailing ? text.slice(0, -1) : text).split('\n');
+  // Kept lines are emitted as given: from the caller's text, whose lone surrogates `text` has as
+  // U+FFFD at the same offsets.
+  const given = caller === text ? lines : (trailing ? caller.slice(0, -1) : caller).split('\n');
   const cost: number[] = [];
   const errors: number[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -162,7 +165,7 @@ export function cut(text: string, max: number, tokens: number, encoding: Encodin
   let total = 0;
   for (const c of cost) total += c;
   const [content, cutLines, original, places] = fit(max, scale(max, total, tokens), total, (units): [[string, number, number, number], number] => {
-    const out = render(lines, keepWithin(cost, errors, units), errors, trailing);
+    const out = render(lines, given, keepWithin(cost, errors, units), errors, trailing);
     return [out, countTokens(out[0], encoding)];
   });
   const n = countTokens(content, encoding);
@@ -206,7 +209,12 @@ function keepWithin(cost: readonly number[], errors: readonly number[], units: n
 }
 
 /** The kept lines in order, each run of cut lines as one marker; the lines cut, those of them that were not markers, and the markers. */
-function render(lines: readonly string[], keep: readonly boolean[], errors: readonly number[], trailing: boolean): [string, number, number, number] {
+function render(lines: readonly string[], given: readonly string[], kept: readonly boolean[], errors: readonly number[], trailing: boolean): [string, number, number, number] {
+  // Lines end in `\r` where the block's do (a kept line keeps it): a marker is read without it.
+  const bare = (l: string): string => (l.endsWith('\r') ? l.slice(0, -1) : l);
+  // A marker about the lines above it (a repeat) would mislead after a cut: it goes with them.
+  const keep = kept.slice();
+  for (let i = 0; i < lines.length; i++) if (keep[i] && refersAbove(bare(lines[i]!)) && (i === 0 || !keep[i - 1])) keep[i] = false;
   const out: string[] = [];
   let cutLines = 0;
   let original = 0;
@@ -215,7 +223,7 @@ function render(lines: readonly string[], keep: readonly boolean[], errors: read
   let i = 0;
   while (i < lines.length) {
     if (keep[i]!) {
-      out.push(lines[i]!);
+      out.push(given[i]!);
       i++;
       continue;
     }
@@ -228,10 +236,11 @@ function render(lines: readonly string[], keep: readonly boolean[], errors: read
     let own = 0;
     let told = 0;
     for (let k = start; k < i; k++) {
-      if (isMarker(lines[k]!)) told += linesTold(lines[k]!);
+      if (isMarker(bare(lines[k]!))) told += linesTold(bare(lines[k]!));
       else own++;
     }
-    out.push(linesCut(own + told, errs));
+    // The marker ends as the last line it stands for did (`\r\n` where the block's lines do).
+    out.push(linesCut(own + told, errs) + (lines[i - 1]!.endsWith('\r') ? '\r' : ''));
     cutLines += i - start;
     original += own;
     places++;

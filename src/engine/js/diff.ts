@@ -17,7 +17,7 @@
 import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { isAbove } from './budget.js';
 import { utf8Length } from './chars.js';
-import { joinLines, splitRaw } from './lines.js';
+import { given, lineEnd, type Lines, splitRaw } from './lines.js';
 import * as marker from './marker.js';
 
 /** Context lines kept on each side of a change. */
@@ -142,11 +142,16 @@ interface Parsed {
 const Level = { Fold: 0, Summarise: 1, ChangesOnly: 2 } as const;
 type Level = (typeof Level)[keyof typeof Level];
 
-export function compress(content: string, options: BlockOptions): Compressed | undefined {
-  const { lines, trailingNewline } = splitRaw(content);
+/**
+ * `original` is the caller's text where `content` is its well-formed copy (lone surrogates made
+ * U+FFFD, offsets unchanged): kept lines are emitted from it, as given.
+ */
+export function compress(content: string, options: BlockOptions, original: string = content): Compressed | undefined {
+  const cut = splitRaw(content);
+  const lines = cut.lines;
   if (lines.length === 0 || lines.some((l) => marker.isMarker(l))) return undefined;
   const parsed = parse(lines);
-  let out = render(lines, parsed, Level.Fold, trailingNewline);
+  let out = render(cut, original, parsed, Level.Fold);
   if (!Number.isFinite(options.maxBlockTokens) || options.maxBlockTokens < 0) return out;
   const max = Math.floor(options.maxBlockTokens);
   // Summarising only changes something when a file is summarised or there is binary data.
@@ -159,7 +164,7 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   for (const level of [Level.Summarise, Level.ChangesOnly]) {
     if (level === Level.Summarise && !summarisable) continue;
     if (!isAbove(out.content, max, options.encoding)) break;
-    out = render(lines, parsed, level, trailingNewline);
+    out = render(cut, original, parsed, level);
   }
   return out;
 }
@@ -374,7 +379,9 @@ const isChange = (t: Tag | undefined): boolean => t === Tag.Add || t === Tag.Del
 
 const isBody = (t: Tag | undefined): boolean => t === Tag.Add || t === Tag.Del || t === Tag.Context || t === Tag.NoNewline;
 
-function render(lines: readonly string[], p: Parsed, level: Level, trailingNewline: boolean): Compressed {
+/** Kept lines as given (`lines.given`), each marker with the line end of the last line it stands for. */
+function render(cut: Lines, original: string, p: Parsed, level: Level): Compressed {
+  const lines = cut.lines;
   const n = lines.length;
   const out: string[] = [];
   const folded = { lines: 0 };
@@ -398,10 +405,10 @@ function render(lines: readonly string[], p: Parsed, level: Level, trailingNewli
         k++;
       }
       summarisedFiles[summary]!++;
-      if (summary === Summary.Renamed) out.push(marker.renamedFile(info.from, info.to));
+      if (summary === Summary.Renamed) out.push(marker.renamedFile(info.from, info.to) + lineEnd(cut, k - 1));
       else {
         deletedLines += removed;
-        out.push(marker.deletedFile(info.name, removed, info.binary && removed === 0));
+        out.push(marker.deletedFile(info.name, removed, info.binary && removed === 0) + lineEnd(cut, k - 1));
       }
       continue;
     }
@@ -420,21 +427,21 @@ function render(lines: readonly string[], p: Parsed, level: Level, trailingNewli
       }
       summarisedHunks[summary]! += hunks;
       summarisedFiles[summary]!++;
-      out.push(marker.fileChangesSummary(basename(info.name), SUMMARY_WHAT[summary]!, hunks, added, removed, k - start));
+      out.push(marker.fileChangesSummary(basename(info.name), SUMMARY_WHAT[summary]!, hunks, added, removed, k - start) + lineEnd(cut, k - 1));
       continue;
     }
     if (tag === Tag.Binary && level >= Level.Summarise) {
       const start = k;
       while (k < n && p.tags[k] === Tag.Binary) k++;
       binary += k - start;
-      out.push(marker.binaryPatch(k - start));
+      out.push(marker.binaryPatch(k - start) + lineEnd(cut, k - 1));
       continue;
     }
     if (tag === Tag.HunkHeader) {
-      k = renderHunk(lines, p, k, keep, out, folded);
+      k = renderHunk(cut, original, p, k, keep, out, folded);
       continue;
     }
-    out.push(lines[k]!);
+    out.push(given(cut, k, original));
     k++;
   }
   const omitted: Omission[] = [];
@@ -446,14 +453,15 @@ function render(lines: readonly string[], p: Parsed, level: Level, trailingNewli
   if (summarisedFiles[Summary.Deleted]! > 0) omitted.push({ unit: 'lines', count: deletedLines, summary: marker.deletedFilesOmission(summarisedFiles[Summary.Deleted]!) });
   if (binary > 0) omitted.push({ unit: 'lines', count: binary, summary: 'binary patch data' });
   const strategy = level === Level.Fold ? 'diff:fold' : level === Level.Summarise ? 'diff:summarise' : 'diff:changes';
-  return { content: joinLines(out, trailingNewline), strategy, omitted };
+  return { content: out.join(''), strategy, omitted };
 }
 
 /**
  * One hunk (its header at `h`): context runs fold (`keep` lines kept next to each change), and
  * the hunk splits at each fold into parts with truthful headers. Returns the line after the hunk.
  */
-function renderHunk(lines: readonly string[], p: Parsed, h: number, keep: number, out: string[], folded: { lines: number }): number {
+function renderHunk(cut: Lines, original: string, p: Parsed, h: number, keep: number, out: string[], folded: { lines: number }): number {
+  const lines = cut.lines;
   const n = lines.length;
   let e = h + 1;
   while (e < n && isBody(p.tags[e])) e++;
@@ -487,7 +495,7 @@ function renderHunk(lines: readonly string[], p: Parsed, h: number, keep: number
     }
   }
   if (range === undefined || !any) {
-    for (let i = h; i < e; i++) out.push(lines[i]!);
+    for (let i = h; i < e; i++) out.push(given(cut, i, original));
     return e;
   }
   const heading = header.slice(header.indexOf(' @@', 3) + 3);
@@ -498,7 +506,7 @@ function renderHunk(lines: readonly string[], p: Parsed, h: number, keep: number
     const start = j;
     if (fold[j - h]) {
       while (j < e && fold[j - h]) j++;
-      out.push(marker.unchangedLines(j - start));
+      out.push(marker.unchangedLines(j - start) + lineEnd(cut, j - 1));
       folded.lines += j - start;
       oldLine += j - start;
       newLine += j - start;
@@ -512,8 +520,9 @@ function renderHunk(lines: readonly string[], p: Parsed, h: number, keep: number
       if (t === Tag.Context || t === Tag.Add) newCount++;
       j++;
     }
-    out.push(hunkHeader(oldLine, oldCount, newLine, newCount, heading));
-    for (let i = start; i < j; i++) out.push(lines[i]!);
+    // A part's header is new text: it ends the way the hunk's own header does.
+    out.push(hunkHeader(oldLine, oldCount, newLine, newCount, heading) + lineEnd(cut, h));
+    for (let i = start; i < j; i++) out.push(given(cut, i, original));
     oldLine += oldCount;
     newLine += newCount;
   }

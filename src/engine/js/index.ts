@@ -53,14 +53,14 @@ export function compressBlockUntil(content: string, options: BlockOptions, stop:
     case 'log': {
       // A metric series is a log whose rows are numbers: its own selection keeps its anomalies.
       const series = metrics.parse(text);
-      proposal = series !== undefined ? metrics.compress(series, text, options) : log.compress(text, options);
+      proposal = series !== undefined ? metrics.compress(series, text, options) : log.compress(text, options, content);
       break;
     }
     case 'search':
       proposal = search.compress(text, options);
       break;
     case 'diff':
-      proposal = diff.compress(text, options);
+      proposal = diff.compress(text, options, content);
       break;
     case 'opaque': {
       const form = opaqueForm(text);
@@ -84,7 +84,8 @@ export function compressBlockUntil(content: string, options: BlockOptions, stop:
   if (Number.isFinite(max) && !structured) {
     const tokens = best?.[1] ?? tokensBefore;
     if (budget.farAbove(tokens, max) && !hasMarkerLine(text)) {
-      const cut = budget.cut(best?.[0].content ?? text, max, tokens, options.encoding, watch);
+      // Kept lines as given: the log compressor's output, or the caller's own text.
+      const cut = best !== undefined ? budget.cut(best[0].content.toWellFormed(), max, tokens, options.encoding, watch, best[0].content) : budget.cut(text, max, tokens, options.encoding, watch, content);
       const cutTokens = cut.tokens ?? countTokensWatched(cut.content, options.encoding, watch);
       if (best !== undefined) {
         cut.strategy = `${best[0].strategy}+${cut.strategy}`;

@@ -5,13 +5,43 @@
 //   counts as one line;
 // - ANSI escape sequences (colours, cursor movement, OSC titles and links) are removed.
 //
-// Every count shown in a marker is in these lines.
+// Every count shown in a marker is in these lines. Normalisation is for deciding and for lines
+// that carried terminal control (escapes, overwrites): every other line is emitted as given
+// (`given`), its line end and every byte included.
 
 /** A block cut into normalised lines. */
 export interface Lines {
   lines: string[];
   /** The block ended with a line end (not counted as an extra empty line). */
   trailingNewline: boolean;
+  /** The text that was cut. */
+  text: string;
+  /**
+   * Where each line starts in `text`, then the text's length: line `k` with its line end is
+   * `text.slice(starts[k], starts[k + 1])`.
+   */
+  starts: number[];
+}
+
+/** Line `k`'s line end (`\n`, `\r\n`, `\r`), or `''` for a last line without one. */
+export function lineEnd(l: Lines, k: number): string {
+  const end = l.starts[k + 1]!;
+  const t = l.text;
+  if (end > l.starts[k]! && t.charCodeAt(end - 1) === 0x0a) return end - 1 > l.starts[k]! && t.charCodeAt(end - 2) === 0x0d ? '\r\n' : '\n';
+  return end > l.starts[k]! && t.charCodeAt(end - 1) === 0x0d ? '\r' : '';
+}
+
+/**
+ * Line `k` as the output carries it, with its line end: the caller's own text (`original`, which
+ * has the offsets of the text cut: the JS engine cuts a copy whose lone surrogates are U+FFFD),
+ * or, for a line that normalisation changed, the normalised line with its original line end.
+ */
+export function given(l: Lines, k: number, original: string = l.text): string {
+  const start = l.starts[k]!;
+  const end = lineEnd(l, k);
+  const bodyEnd = l.starts[k + 1]! - end.length;
+  if (bodyEnd - start === l.lines[k]!.length && l.text.startsWith(l.lines[k]!, start)) return original.slice(start, l.starts[k + 1]);
+  return l.lines[k]! + end;
 }
 
 /** Joins the given lines back the way the block was laid out. */
@@ -34,25 +64,33 @@ export function splitRaw(content: string): Lines {
 }
 
 function splitWith(content: string, progress: boolean): Lines {
-  if (content.length === 0) return { lines: [], trailingNewline: false };
+  if (content.length === 0) return { lines: [], trailingNewline: false, text: content, starts: [0] };
   const lines: string[] = [];
+  const starts: number[] = [0];
+  const ends = (pieces: readonly string[]): number[] => {
+    let at = 0;
+    for (let k = 0; k + 1 < pieces.length; k++) starts.push((at += pieces[k]!.length + 1));
+    starts.push(content.length);
+    return starts;
+  };
   if (!content.includes('\n')) {
     // Classic Mac line ends: every `\r` ends a line.
     const trailingNewline = content.endsWith('\r');
     const body = trailingNewline ? content.slice(0, -1) : content;
-    for (const piece of body.split('\r')) lines.push(stripAnsi(piece));
-    return { lines, trailingNewline };
+    const pieces = body.split('\r');
+    for (const piece of pieces) lines.push(stripAnsi(piece));
+    return { lines, trailingNewline, text: content, starts: ends(pieces) };
   }
   const trailingNewline = content.endsWith('\n');
   const body = trailingNewline ? content.slice(0, -1) : content;
   const pieces = body.split('\n');
   // Most blocks have no `\r` or no escape at all: then no line needs looking at twice.
-  if (!body.includes('\r') && !body.includes('\x1b')) return { lines: pieces, trailingNewline };
+  if (!body.includes('\r') && !body.includes('\x1b')) return { lines: pieces, trailingNewline, text: content, starts: ends(pieces) };
   for (let piece of pieces) {
     if (piece.endsWith('\r')) piece = piece.slice(0, -1);
     lines.push(progress && piece.includes('\r') ? finalState(piece) : stripAnsi(piece));
   }
-  return { lines, trailingNewline };
+  return { lines, trailingNewline, text: content, starts: ends(pieces) };
 }
 
 /** The last `\r`-separated segment with a visible character (ANSI removed), or an empty line. */

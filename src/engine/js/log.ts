@@ -12,11 +12,11 @@
 // Detection asks `recognize` whether lines look like a log.
 
 import type { BlockOptions, Compressed, Omission } from '../types.js';
-import { estimateTokens, fit, losslessAbove } from './budget.js';
-import { joinLines, split, tokens } from './lines.js';
+import { fit, losslessAbove } from './budget.js';
+import { given, lineEnd, type Lines, split, tokens } from './lines.js';
 import { mark as markBlocks } from './log/blocks.js';
 import { Class, classifyAll, type LineInfo } from './log/classify.js';
-import { fold, isVariable, looseTemplate, renderUnit, type Unit } from './log/fold.js';
+import { fold, isVariable, looseTemplate, renderUnit, type Unit, unitCost } from './log/fold.js';
 import { plan, rankQueryLines, select, type Selection } from './log/keep.js';
 import { LEVEL_NAMES } from './log/level.js';
 import { mark as markOutliers } from './log/outliers.js';
@@ -31,8 +31,13 @@ export const TIME_SPAN_MIN_LINES = 10;
 /** Longest template quoted in an omission marker, in UTF-8 bytes. */
 export const MAX_QUOTED_TEMPLATE = 120;
 
-export function compress(content: string, options: BlockOptions): Compressed | undefined {
-  const { lines, trailingNewline } = split(content);
+/**
+ * `original` is the caller's text where `content` is its well-formed copy (lone surrogates made
+ * U+FFFD, offsets unchanged): kept lines are emitted from it, as given.
+ */
+export function compress(content: string, options: BlockOptions, original: string = content): Compressed | undefined {
+  const cut = split(content);
+  const lines = cut.lines;
   // Already compressed (it carries our markers): compressing again must change nothing.
   if (lines.length === 0 || lines.some((l) => marker.isMarker(l))) return undefined;
   // Only terms that tell lines apart make a line relevant (see `query.COMMON_SHARE`).
@@ -44,11 +49,11 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   markOutliers(lines, info);
   markBlocks(lines, info);
   const units = fold(lines, info);
-  const rendered = units.map((u) => renderUnit(u, lines));
-  const lossless: Compressed = { content: joinLines(rendered, trailingNewline), strategy: 'log:fold', omitted: templated(units, undefined) };
+  const rendered = units.map((u) => renderUnit(u, cut, original));
+  const lossless: Compressed = { content: rendered.join(''), strategy: 'log:fold', omitted: templated(units, undefined) };
   if (!Number.isFinite(options.maxBlockTokens) || options.maxBlockTokens < 0) return lossless;
   const max = Math.floor(options.maxBlockTokens);
-  const costs = rendered.map((r) => estimateTokens(r) + 1);
+  const costs = units.map((u) => unitCost(u, lines));
   let estimated = 0;
   for (const c of costs) estimated += c;
   const start = losslessAbove(lossless.content, estimated, max, options.encoding);
@@ -59,7 +64,7 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   rankQueryLines(keepPlan, units, relevance);
   return fit(max, start, estimated, (b): [Compressed, number] => {
     const sel = select(units, info, keepPlan, costs, b);
-    const out = renderSelection(units, rendered, lines, info, q, sel, trailingNewline);
+    const out = renderSelection(units, rendered, cut, original, info, q, sel);
     const tokens = countTokens(out.content, options.encoding);
     return [{ ...out, tokens }, tokens];
   });
@@ -100,12 +105,13 @@ function quoted(units: readonly Unit[], lines: readonly string[], info: readonly
 function renderSelection(
   units: readonly Unit[],
   rendered: readonly string[],
-  lines: readonly string[],
+  cut: Lines,
+  original: string,
   info: readonly LineInfo[],
   q: Quoted,
   sel: Selection,
-  trailingNewline: boolean,
 ): Compressed {
+  const lines = cut.lines;
   const out: string[] = [];
   const levelTotals = [0, 0, 0, 0, 0, 0, 0];
   let droppedTotal = 0;
@@ -119,7 +125,8 @@ function renderSelection(
   while (u < units.length) {
     if (sel.kept[u]) {
       const total = sel.inAll[u];
-      out.push(total !== undefined ? lines[units[u]!.start]! + marker.countInAllSuffix(units[u]!.len, total) : rendered[u]!);
+      const unit = units[u]!;
+      out.push(total !== undefined ? given(cut, unit.start, original) + marker.lineInAll(unit.len, total) + lineEnd(cut, unit.start + unit.len - 1) : rendered[u]!);
       u++;
       continue;
     }
@@ -129,12 +136,12 @@ function renderSelection(
     for (let k = 0; k < 7; k++) levelTotals[k]! += summary.levels[k]!;
     droppedTotal += summary.lines;
     markers++;
-    out.push(summary.marker);
+    out.push(summary.marker + lineEnd(cut, units[u - 1]!.start + units[u - 1]!.len - 1));
   }
   const omitted: Omission[] =
     droppedTotal > 0 ? [{ unit: 'lines', count: droppedTotal, summary: marker.logOmissionSummary(levelText(levelTotals), markers) }] : [];
   omitted.push(...templated(units, sel.kept));
-  return { content: joinLines(out, trailingNewline), strategy: 'log:select', omitted };
+  return { content: out.join(''), strategy: 'log:select', omitted };
 }
 
 /**

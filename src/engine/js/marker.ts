@@ -14,7 +14,8 @@ export function isMarker(text: string): boolean {
 
 /**
  * How many lines of the original a log marker line stands for (`[… 12 lines omitted …]`, `[… the
- * 3 lines above repeat 4 more times (12 lines) …]`): 0 for any other line.
+ * 3 lines above repeat 4 more times (12 lines) …]`, `[… the line above repeats 4 more times: 5 in
+ * a row …]`): 0 for any other line.
  */
 export function linesTold(text: string): number {
   if (!isMarker(text)) return 0;
@@ -25,6 +26,12 @@ export function linesTold(text: string): number {
     while (d < s.length && s.charCodeAt(d) >= 0x30 && s.charCodeAt(d) <= 0x39) d++;
     return [d === 0 ? 0 : Number(s.slice(0, d)), d];
   };
+  if (rest.startsWith(LINE_REPEATS)) {
+    const after = rest.slice(LINE_REPEATS.length);
+    if (after.startsWith('once more')) return 1;
+    const [more, d] = number(after);
+    return after.slice(d).startsWith(' more times') ? more : 0;
+  }
   if (rest.startsWith('the ')) {
     const after = rest.slice(4);
     const [period, d] = number(after);
@@ -35,6 +42,11 @@ export function linesTold(text: string): number {
   }
   const [n, d] = number(rest);
   return d > 0 && rest.slice(d).startsWith(' line') ? n : 0;
+}
+
+/** A marker that speaks of the lines above it (a repeat): it reads right only right after them. */
+export function refersAbove(text: string): boolean {
+  return isMarker(text) && text.startsWith(`${OPEN} the `);
 }
 
 /** True when some line of `text` is a marker: the text is compressed output. */
@@ -83,17 +95,24 @@ export function jsonItemsShown(shown: number, total: number): string {
 
 // ---- Logs ----
 
-/** Appended to a line that stood `n` times in a row: `line [×n]`. */
-export function countSuffix(n: number): string {
-  return ` [×${n}]`;
+const LINE_REPEATS = 'the line above repeats ';
+
+/** `once more`, `4 more times`. */
+const moreTimes = (more: number): string => (more === 1 ? 'once more' : `${more} more times`);
+
+/** On its own line after a line that stood `n` (≥ 2) times in a row: `[… the line above repeats 4 more times: 5 in a row …]`. */
+export function lineRepeats(n: number): string {
+  return `${OPEN} ${LINE_REPEATS}${moreTimes(n - 1)}: ${n} in a row ${CLOSE}`;
 }
 
 /**
- * Appended to the kept occurrence of a signal line (standing `here` times in a row) whose other
- * occurrences were dropped: it occurred `total` times in all.
+ * On its own line after the kept occurrence of a signal line (standing `here` times in a row)
+ * whose other occurrences were dropped: it occurred `total` times in all (the dropped ones are
+ * counted by the markers where they stood).
  */
-export function countInAllSuffix(here: number, total: number): string {
-  return here === 1 ? ` [×${total} in all]` : ` [×${here}, ${total} in all]`;
+export function lineInAll(here: number, total: number): string {
+  if (here === 1) return `${OPEN} the line above occurs ${total} times in all ${CLOSE}`;
+  return `${OPEN} ${LINE_REPEATS}${moreTimes(here - 1)}: ${here} in a row, ${total} in all ${CLOSE}`;
 }
 
 /** A template standing for `n` lines; `body` is the first line with its variable fields replaced by slots. */

@@ -363,7 +363,9 @@ function render(p: Plan, keep: readonly boolean[]): [string, Omission[]] {
       if (rows[i]!.x > rows[hi]!.x) hi = i;
       i++;
     }
-    out.push(marker.metricRowsOmitted(i - start, p.series.name, rows[lo]!.value, rows[hi]!.value, rows[start]!.time, rows[i - 1]!.time));
+    // Rows keep their own `\r\n`: the marker ends as the last row it stands for.
+    const end = rows[i - 1]!.line.endsWith('\r') ? '\r' : '';
+    out.push(marker.metricRowsOmitted(i - start, p.series.name, rows[lo]!.value, rows[hi]!.value, rows[start]!.time, rows[i - 1]!.time) + end);
     omitted += i - start;
     markers++;
   }

@@ -12,7 +12,7 @@
 import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { estimateTokens, fit, losslessAbove } from './budget.js';
 import { digitsAt, isAlpha, isDigit, trimSpaceTab } from './chars.js';
-import { joinLines, splitRaw } from './lines.js';
+import { lineEnd, type Lines, splitRaw } from './lines.js';
 import * as marker from './marker.js';
 import { queryScore, queryTerms, termWeights } from './query.js';
 import { lineSignal, Signal } from './signal.js';
@@ -189,10 +189,11 @@ type PathRef = [number, number];
 type Entry = { other: number } | { path: PathRef; rows: Row[] };
 
 export function compress(content: string, options: BlockOptions): Compressed | undefined {
-  const { lines, trailingNewline } = splitRaw(content);
+  const cut = splitRaw(content);
+  const lines = cut.lines;
   if (lines.length === 0 || lines.some((l) => marker.isMarker(l))) return undefined;
   const entries = parse(lines);
-  const lossless: Compressed = { content: joinLines(render(entries, lines, undefined), trailingNewline), strategy: 'search:group', omitted: [] };
+  const lossless: Compressed = { content: render(entries, cut, undefined), strategy: 'search:group', omitted: [] };
   if (!Number.isFinite(options.maxBlockTokens) || options.maxBlockTokens < 0) return lossless;
   const max = Math.floor(options.maxBlockTokens);
   const plan = new Plan(entries, lines, queryTerms(options.query));
@@ -201,7 +202,7 @@ export function compress(content: string, options: BlockOptions): Compressed | u
   if (start === undefined) return lossless;
   return fit(max, start, estimated, (b): [Compressed, number] => {
     const keep = plan.select(b);
-    const text = joinLines(render(entries, lines, keep), trailingNewline);
+    const text = render(entries, cut, keep);
     const tokens = countTokens(text, options.encoding);
     return [{ content: text, strategy: 'search:select', omitted: plan.omissions(keep), tokens }, tokens];
   });
@@ -279,36 +280,52 @@ function rowText(row: Row, line: string): string {
   return `${num}${row.kind === RowKind.Match ? ':' : '-'}${line.slice(row.num[1] + 1)}`;
 }
 
-/** The output lines; `keep` (one flag per row, in entry order) selects rows in the lossy form. */
-function render(entries: readonly Entry[], lines: readonly string[], keep: readonly boolean[] | undefined): string[] {
+/**
+ * The output; `keep` (one flag per row, in entry order) selects rows in the lossy form. Each line
+ * ends as the line it comes from (a heading as its first row, a marker as the last row it
+ * stands for), and the last as the block does, so `\r\n` blocks stay so.
+ */
+function render(entries: readonly Entry[], cut: Lines, keep: readonly boolean[] | undefined): string {
+  const lines = cut.lines;
   const out: string[] = [];
+  const from: number[] = [];
+  const push = (text: string, line: number): void => {
+    out.push(text);
+    from.push(line);
+  };
   let r = 0;
+  let last = 0;
+  const flush = (matches: number, context: number): void => {
+    if (matches + context > 0) push(marker.searchOmitted(matches, context), last);
+  };
   for (const e of entries) {
     if ('other' in e) {
-      out.push(lines[e.other]!);
+      push(lines[e.other]!, e.other);
       continue;
     }
-    out.push(lines[e.path[0]]!.slice(0, e.path[1]));
+    push(lines[e.path[0]]!.slice(0, e.path[1]), e.path[0]);
     let matches = 0;
     let context = 0;
     for (const row of e.rows) {
       const kept = keep === undefined || keep[r]!;
       r++;
       if (kept && !(keep !== undefined && row.kind === RowKind.Separator)) {
-        if (matches + context > 0) {
-          out.push(marker.searchOmitted(matches, context));
-          matches = 0;
-          context = 0;
-        }
-        out.push(rowText(row, lines[row.line]!));
-      } else if (!kept) {
+        flush(matches, context);
+        matches = 0;
+        context = 0;
+        push(rowText(row, lines[row.line]!), row.line);
+      } else {
+        last = row.line;
         if (row.kind === RowKind.Match) matches++;
         else if (row.kind === RowKind.Context) context++;
       }
     }
-    if (matches + context > 0) out.push(marker.searchOmitted(matches, context));
+    flush(matches, context);
   }
-  return out;
+  if (from.length > 0) from[from.length - 1] = lines.length - 1;
+  let text = '';
+  for (let k = 0; k < out.length; k++) text += out[k]! + lineEnd(cut, from[k]!);
+  return text;
 }
 
 type Rank = [number, number, number];

@@ -1,5 +1,6 @@
 //! Lossless folding of log lines into units (twin of `log/fold.ts`):
-//! - a run of identical lines becomes one line with a count;
+//! - a run of identical lines becomes its first line, as given, and a marker with the count
+//!   (where that is shorter than the copies);
 //! - a block of lines repeated back to back (a stack trace printed 36 times, a recursion) keeps
 //!   its first copy and one marker for the copies;
 //! - a run of plain lines that differ only in variable fields (numbers, hex ids, UUIDs,
@@ -11,7 +12,8 @@
 use super::classify::{Class, LineInfo};
 use super::fields::{self, Piece, PieceKind};
 use super::level::token_is_level;
-use crate::lines::{tokens, Interned};
+use crate::budget::estimate_tokens;
+use crate::lines::{tokens, Interned, Lines};
 use crate::marker;
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -44,24 +46,62 @@ pub struct Unit {
 }
 
 impl Unit {
-    /// The unit's output line.
-    pub fn render<'a, S: AsRef<str>>(&'a self, lines: &'a [S]) -> Cow<'a, str> {
+    /// Whether a run of one line is told by a count (shorter than its copies), or stands as
+    /// given.
+    pub fn counts_run<S: AsRef<str>>(&self, lines: &[S]) -> bool {
+        self.len > 1
+            && marker::line_repeats(self.len).len() + 1
+                < (self.len - 1) * (lines[self.start].as_ref().len() + 1)
+    }
+
+    /// The unit's estimated cost in tokens (`estimate_tokens` of each output line, plus one a
+    /// line): line ends aside.
+    pub fn cost<S: AsRef<str>>(&self, lines: &[S]) -> usize {
         match &self.kind {
             UnitKind::Line => {
-                let line = lines[self.start].as_ref();
-                if self.len > 1 {
-                    let mut s = String::with_capacity(line.len() + 12);
-                    s.push_str(line);
-                    s.push_str(&marker::count_suffix(self.len));
-                    Cow::Owned(s)
+                let line = estimate_tokens(lines[self.start].as_ref()) + 1;
+                if self.len == 1 {
+                    line
+                } else if self.counts_run(lines) {
+                    line + estimate_tokens(&marker::line_repeats(self.len)) + 1
                 } else {
-                    Cow::Borrowed(line)
+                    line * self.len
                 }
             }
-            UnitKind::Template { text, .. } => Cow::Borrowed(text),
+            UnitKind::Template { text, .. } => estimate_tokens(text) + 1,
             UnitKind::Repeat { period, .. } => {
-                Cow::Owned(marker::block_repeat(*period, self.len / period))
+                estimate_tokens(&marker::block_repeat(*period, self.len / period)) + 1
             }
+        }
+    }
+
+    /// The unit's output lines, each with its line end: kept lines as given (see
+    /// `Lines::given`), a marker with the line end of the last line it stands for.
+    pub fn render<'a>(&'a self, l: &Lines<'a>) -> Cow<'a, str> {
+        let last = l.line_end(self.start + self.len - 1);
+        match &self.kind {
+            UnitKind::Line => {
+                let first = l.given(self.start);
+                if self.len == 1 {
+                    return first;
+                }
+                let mut s = first.into_owned();
+                if self.counts_run(&l.lines) {
+                    s.push_str(&marker::line_repeats(self.len));
+                    s.push_str(last);
+                } else {
+                    // The copies are shorter than the count: they stand as given.
+                    for k in self.start + 1..self.start + self.len {
+                        s.push_str(&l.given(k));
+                    }
+                }
+                Cow::Owned(s)
+            }
+            UnitKind::Template { text, .. } => Cow::Owned(format!("{text}{last}")),
+            UnitKind::Repeat { period, .. } => Cow::Owned(format!(
+                "{}{last}",
+                marker::block_repeat(*period, self.len / period)
+            )),
         }
     }
 }
@@ -525,18 +565,33 @@ mod tests {
     use super::*;
     use crate::log::classify::classify_all;
 
+    /// The output lines of `lines` folded.
     fn folded(lines: &[&str]) -> Vec<String> {
-        let info = classify_all(lines, &[]);
-        let interned = crate::lines::intern(lines);
-        fold(lines, &interned, &info)
+        let text = lines.join("\n");
+        let split = crate::lines::split(&text);
+        let info = classify_all(&split.lines, &[]);
+        let interned = crate::lines::intern(&split.lines);
+        fold(&split.lines, &interned, &info)
             .iter()
-            .map(|u| u.render(lines).into_owned())
+            .flat_map(|u| {
+                let out = u.render(&split);
+                out.lines().map(String::from).collect::<Vec<_>>()
+            })
             .collect()
     }
 
     #[test]
     fn identical_runs_fold_with_a_count() {
-        assert_eq!(folded(&["a", "b", "b", "b", "c"]), ["a", "b [×3]", "c"]);
+        let long = "WARN retrying connection to the cache";
+        assert_eq!(
+            folded(&["a", long, long, long, "c"]),
+            ["a", long, &marker::line_repeats(3), "c"]
+        );
+        // Shorter as copies than as a count: they stand.
+        assert_eq!(
+            folded(&["a", "b", "b", "b", "c"]),
+            ["a", "b", "b", "b", "c"]
+        );
     }
 
     #[test]

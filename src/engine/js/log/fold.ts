@@ -1,5 +1,6 @@
 // Lossless folding of log lines into units (twin of log/fold.rs):
-// - a run of identical lines becomes one line with a count;
+// - a run of identical lines becomes its first line, as given, and a marker with the count
+//   (where that is shorter than the copies);
 // - a block of lines repeated back to back (a stack trace printed 36 times, a recursion) keeps
 //   its first copy and one marker for the copies;
 // - a run of plain lines that differ only in variable fields (numbers, hex ids, UUIDs,
@@ -8,8 +9,9 @@
 //
 // Lines that are kept verbatim (see `Class`), the first and the last line never join a template.
 
+import { estimateTokens } from '../budget.js';
 import { isAlnum, isDigit, utf8Length } from '../chars.js';
-import { isBlank, tokens } from '../lines.js';
+import { given, isBlank, lineEnd, type Lines, tokens } from '../lines.js';
 import * as marker from '../marker.js';
 import { Class, type LineInfo } from './classify.js';
 import { tokenIsLevel } from './level.js';
@@ -35,15 +37,46 @@ export type Unit =
   | { kind: 'template'; start: number; len: number; text: string; fine: boolean }
   | { kind: 'repeat'; start: number; len: number; period: number; copy: number };
 
-/** The unit's output line. */
-export function renderUnit(u: Unit, lines: readonly string[]): string {
+/**
+ * The unit's output lines, each with its line end: kept lines as given (see `lines.given`), a
+ * marker with the line end of the last line it stands for.
+ */
+export function renderUnit(u: Unit, l: Lines, original: string): string {
+  const last = lineEnd(l, u.start + u.len - 1);
   switch (u.kind) {
-    case 'line':
-      return u.len > 1 ? lines[u.start]! + marker.countSuffix(u.len) : lines[u.start]!;
+    case 'line': {
+      const first = given(l, u.start, original);
+      if (u.len === 1) return first;
+      if (countsRun(u, l.lines)) return first + marker.lineRepeats(u.len) + last;
+      // The copies are shorter than the count: they stand as given.
+      let out = first;
+      for (let k = u.start + 1; k < u.start + u.len; k++) out += given(l, k, original);
+      return out;
+    }
     case 'template':
-      return u.text;
+      return u.text + last;
     case 'repeat':
-      return marker.blockRepeat(u.period, u.len / u.period);
+      return marker.blockRepeat(u.period, u.len / u.period) + last;
+  }
+}
+
+/** Whether a run of one line is told by a count (shorter than its copies), or stands as given. */
+export function countsRun(u: Unit, lines: readonly string[]): boolean {
+  return u.len > 1 && utf8Length(marker.lineRepeats(u.len)) + 1 < (u.len - 1) * (utf8Length(lines[u.start]!) + 1);
+}
+
+/** The unit's estimated cost in tokens (`estimateTokens` of each output line, plus one a line): line ends aside. */
+export function unitCost(u: Unit, lines: readonly string[]): number {
+  switch (u.kind) {
+    case 'line': {
+      const line = estimateTokens(lines[u.start]!) + 1;
+      if (u.len === 1) return line;
+      return countsRun(u, lines) ? line + estimateTokens(marker.lineRepeats(u.len)) + 1 : line * u.len;
+    }
+    case 'template':
+      return estimateTokens(u.text) + 1;
+    case 'repeat':
+      return estimateTokens(marker.blockRepeat(u.period, u.len / u.period)) + 1;
   }
 }
 
