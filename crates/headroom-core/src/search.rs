@@ -4,10 +4,12 @@
 //! Lossless: consecutive hits in one file are grouped under their path, written once, as
 //! ripgrep's `--heading` layout does (`12:text` for a match, `12-text` for context).
 //! Lossy, only above `max_block_tokens`: every file stays with its first and last match, every
-//! match with an error word stays, then, while the budget lasts, the matches with the rarest
-//! query terms (`query::term_weights`: grep's own pattern, on every match, weighs nothing), more
-//! matches (the first ones of every file before the later ones) and context lines; each dropped
-//! run leaves a marker with its counts.
+//! match with an error word stays, then, while the budget lasts, the matches with the rarest query
+//! terms (`query::term_weights`: grep's own pattern, on every match, weighs nothing) and more matches
+//! (the first ones of every file before the later ones). A match is kept with its context (the
+//! lines grep printed around it, `-B`/`-A`/`-C`), and what that context costs is part of what the
+//! match costs; a separator stays between kept hunks. Each dropped run leaves a marker counting its
+//! matches and context lines and naming the matches' line numbers.
 
 use crate::block::{BlockOptions, Compressed, Omission};
 use crate::budget::{self, estimate_tokens};
@@ -403,7 +405,16 @@ fn row_text(row: &Row, line: &str) -> String {
     }
 }
 
-/// The output lines; `keep` (one flag per row, in entry order) selects rows in the lossy form.
+/// A row's line number (0 for a separator).
+fn line_number(row: &Row, line: &str) -> usize {
+    match row.kind {
+        RowKind::Separator => 0,
+        _ => line[row.num.0..row.num.1].parse().unwrap_or(0),
+    }
+}
+
+/// The output lines; `keep` (one flag per row, in entry order) selects rows in the lossy form, and
+/// each dropped run leaves a marker naming its matches' line numbers.
 fn render<S: AsRef<str>>(entries: &[Entry], lines: &[S], keep: Option<&[bool]>) -> Vec<String> {
     let mut out = Vec::new();
     let mut r = 0;
@@ -412,26 +423,29 @@ fn render<S: AsRef<str>>(entries: &[Entry], lines: &[S], keep: Option<&[bool]>) 
             Entry::Other(k) => out.push(lines[*k].as_ref().to_string()),
             Entry::Group { path, rows } => {
                 out.push(lines[path.0].as_ref()[..path.1].to_string());
-                let (mut matches, mut context) = (0, 0);
+                let mut matches: Vec<usize> = Vec::new();
+                let mut context = 0;
                 for row in rows {
                     let kept = keep.is_none_or(|k| k[r]);
                     r += 1;
-                    if kept && !(keep.is_some() && row.kind == RowKind::Separator) {
-                        if matches + context > 0 {
-                            out.push(marker::search_omitted(matches, context));
-                            (matches, context) = (0, 0);
+                    let line = lines[row.line].as_ref();
+                    if kept {
+                        if matches.len() + context > 0 {
+                            out.push(marker::search_omitted(&matches, context));
+                            matches.clear();
+                            context = 0;
                         }
-                        out.push(row_text(row, lines[row.line].as_ref()));
-                    } else if !kept {
+                        out.push(row_text(row, line));
+                    } else {
                         match row.kind {
-                            RowKind::Match => matches += 1,
+                            RowKind::Match => matches.push(line_number(row, line)),
                             RowKind::Context => context += 1,
                             RowKind::Separator => {}
                         }
                     }
                 }
-                if matches + context > 0 {
-                    out.push(marker::search_omitted(matches, context));
+                if matches.len() + context > 0 {
+                    out.push(marker::search_omitted(&matches, context));
                 }
             }
         }
@@ -450,6 +464,11 @@ struct Plan {
     group: Vec<usize>,
     groups: usize,
     other_cost: usize,
+    /// The rows a match is kept with (its context, as far as grep printed it around this match),
+    /// as a first and last row; a context line of no match spans itself.
+    span: Vec<(usize, usize)>,
+    /// Whether a context line belongs to some match's span.
+    owned: Vec<bool>,
 }
 
 impl Plan {
@@ -464,6 +483,8 @@ impl Plan {
             group: Vec::new(),
             groups: 0,
             other_cost: 0,
+            span: Vec::new(),
+            owned: Vec::new(),
         };
         let body = |row: &Row| lines[row.line].as_ref().get(row.num.1 + 1..).unwrap_or("");
         let mut bodies: Vec<&str> = Vec::new();
@@ -473,8 +494,11 @@ impl Plan {
             }
         }
         let weights = term_weights(terms, &bodies);
-        // Per row: (position in group, is first/last match, query score, has an error word).
-        let mut facts: Vec<(usize, bool, usize, bool)> = Vec::new();
+        // Per row: (is first/last match, query score, has an error word).
+        let mut facts: Vec<(bool, usize, bool)> = Vec::new();
+        // Per row: its hunk (rows printed as one run of consecutive lines, between separators).
+        let mut hunk: Vec<usize> = Vec::new();
+        let mut hunks = 0;
         let (mut matches, mut errors) = (0, 0);
         for e in entries {
             let (path, rows) = match e {
@@ -487,11 +511,24 @@ impl Plan {
             p.other_cost += estimate_tokens(&lines[path.0].as_ref()[..path.1]) + 1;
             let first = rows.iter().position(|r| r.kind == RowKind::Match);
             let last = rows.iter().rposition(|r| r.kind == RowKind::Match);
+            // A hunk starts with the group, after a separator and where the line numbers jump.
+            let mut previous: Option<usize> = None;
             for (i, row) in rows.iter().enumerate() {
                 let line = lines[row.line].as_ref();
                 p.kinds.push(row.kind);
                 p.costs.push(estimate_tokens(&row_text(row, line)) + 1);
                 p.group.push(p.groups);
+                let number = line_number(row, line);
+                if row.kind == RowKind::Separator {
+                    hunks += 1;
+                    previous = None;
+                } else {
+                    if previous.is_none_or(|v| number != v + 1) {
+                        hunks += 1;
+                    }
+                    previous = Some(number);
+                }
+                hunk.push(hunks);
                 let body = body(row);
                 let is_match = row.kind == RowKind::Match;
                 let query = if is_match {
@@ -502,19 +539,20 @@ impl Plan {
                 let error = is_match && line_signal(body.as_bytes()) == Signal::Error;
                 matches += usize::from(is_match);
                 errors += usize::from(error);
-                facts.push((i, Some(i) == first || Some(i) == last, query, error));
+                facts.push((Some(i) == first || Some(i) == last, query, error));
             }
             p.groups += 1;
         }
+        let n = p.kinds.len();
         // Error words mark the exceptional hits; when most hits carry one, the search was for
         // them and they rank first instead of all being kept.
         let errors_rare = errors * 2 <= matches;
         let mut nth = 0;
-        for r in 0..p.kinds.len() {
+        for r in 0..n {
             if r > 0 && p.group[r] != p.group[r - 1] {
                 nth = 0;
             }
-            let (_, edge, query, error) = facts[r];
+            let (edge, query, error) = facts[r];
             // Query hits compete for the budget (relevance is not signal), rarest terms first.
             let must = edge || (error && errors_rare);
             p.must.push(must);
@@ -532,7 +570,6 @@ impl Plan {
             });
         }
         // Context lines nearest a kept match come first.
-        let n = p.kinds.len();
         let mut dist = vec![usize::MAX; n];
         let mut last_must: Option<usize> = None;
         for r in 0..n {
@@ -559,6 +596,55 @@ impl Plan {
                 p.rank[r].1 = dist[r];
             }
         }
+        // How many lines grep printed before and after a match (`-B`, `-A`): the longest runs of
+        // context that open and close a hunk.
+        let (mut before, mut after) = (0, 0);
+        let mut r = 0;
+        while r < n {
+            let mut end = r;
+            while end < n && hunk[end] == hunk[r] {
+                end += 1;
+            }
+            let is_context = |q: usize| p.kinds[q] == RowKind::Context;
+            let lead = (r..end).take_while(|q| is_context(*q)).count();
+            let trail = (r..end).rev().take_while(|q| is_context(*q)).count();
+            if lead < end - r {
+                before = before.max(lead);
+                after = after.max(trail);
+            }
+            r = end;
+        }
+        p.span = (0..n).map(|r| (r, r)).collect();
+        p.owned = vec![false; n];
+        for r in 0..n {
+            if p.kinds[r] != RowKind::Match {
+                continue;
+            }
+            let context = |q: usize| q < n && hunk[q] == hunk[r] && p.kinds[q] == RowKind::Context;
+            let mut lo = r;
+            while r - lo < before && lo > 0 && context(lo - 1) {
+                lo -= 1;
+            }
+            let mut hi = r;
+            while hi - r < after && context(hi + 1) {
+                hi += 1;
+            }
+            p.span[r] = (lo, hi);
+            for q in lo..=hi {
+                if q != r {
+                    p.owned[q] = true;
+                }
+            }
+        }
+        // A kept match keeps its context.
+        for r in 0..n {
+            if p.kinds[r] == RowKind::Match && p.must[r] {
+                let (lo, hi) = p.span[r];
+                for q in lo..=hi {
+                    p.must[q] = true;
+                }
+            }
+        }
         p
     }
 
@@ -566,48 +652,87 @@ impl Plan {
         self.other_cost + self.costs.iter().sum::<usize>()
     }
 
-    /// Rows to keep within `budget`: the must-keep ones, then by rank while they fit.
-    #[allow(clippy::needless_range_loop)]
+    /// Rows to keep within `budget`: the must-keep ones, then matches by rank, each with its
+    /// context, while they fit, then context lines of no match; a separator stays between kept
+    /// rows.
     fn select(&self, budget: usize) -> Vec<bool> {
         let n = self.kinds.len();
         let mut keep = self.must.clone();
         let mut used = self.other_cost;
-        // One marker per dropped run inside a group.
-        let mut in_run = false;
-        for r in 0..n {
-            if r > 0 && self.group[r] != self.group[r - 1] {
-                in_run = false;
+        let mut r = 0;
+        while r < n {
+            let mut end = r;
+            while end < n && self.group[end] == self.group[r] {
+                end += 1;
             }
-            if keep[r] {
-                used += self.costs[r];
-                in_run = false;
-            } else if self.kinds[r] != RowKind::Separator && !in_run {
-                used += MARKER_COST;
-                in_run = true;
-            }
+            used += self.cost(r, end - 1, &keep);
+            r = end;
         }
         let mut order: Vec<usize> = (0..n)
-            .filter(|r| !keep[*r] && self.kinds[*r] != RowKind::Separator)
+            .filter(|r| {
+                !keep[*r]
+                    && match self.kinds[*r] {
+                        RowKind::Match => true,
+                        RowKind::Context => !self.owned[*r],
+                        RowKind::Separator => false,
+                    }
+            })
             .collect();
         order.sort_by_key(|r| self.rank[*r]);
         for r in order {
-            let dropped = |q: Option<usize>| {
-                q.is_some_and(|q| {
-                    self.group[q] == self.group[r]
-                        && !keep[q]
-                        && self.kinds[q] != RowKind::Separator
-                })
-            };
-            let left = dropped(self.neighbour(r, false));
-            let right = dropped(self.neighbour(r, true));
-            let cost = self.costs[r] + if left && right { MARKER_COST } else { 0 };
-            let saving = if !left && !right { MARKER_COST } else { 0 };
-            if used + cost <= budget + saving {
-                keep[r] = true;
-                used = (used + cost).saturating_sub(saving);
+            let (lo, hi) = self.span[r];
+            // The rows whose cost changes: the span, its neighbours and the separators between.
+            let a = self.same_group(self.neighbour(lo, false), r).unwrap_or(lo);
+            let b = self.same_group(self.neighbour(hi, true), r).unwrap_or(hi);
+            let was = self.cost(a, b, &keep);
+            let saved = keep[lo..=hi].to_vec();
+            keep[lo..=hi].fill(true);
+            let now = self.cost(a, b, &keep);
+            if used + now <= budget + was {
+                used = used + now - was;
+            } else {
+                keep[lo..=hi].copy_from_slice(&saved);
+            }
+        }
+        for r in 0..n {
+            if self.kinds[r] == RowKind::Separator {
+                keep[r] = self.separator_kept(r, &keep);
             }
         }
         keep
+    }
+
+    /// `q` when it is a row of `r`'s group.
+    fn same_group(&self, q: Option<usize>, r: usize) -> Option<usize> {
+        q.filter(|q| self.group[*q] == self.group[r])
+    }
+
+    /// A separator is kept when the rows on both sides of it are.
+    fn separator_kept(&self, r: usize, keep: &[bool]) -> bool {
+        let before = self.same_group(self.neighbour(r, false), r);
+        let after = self.same_group(self.neighbour(r, true), r);
+        matches!((before, after), (Some(x), Some(y)) if keep[x] && keep[y])
+    }
+
+    /// Estimated cost of rows `a..=b` of one group as `keep` renders them: kept rows, kept
+    /// separators, one marker per dropped run.
+    fn cost(&self, a: usize, b: usize, keep: &[bool]) -> usize {
+        let mut t = 0;
+        for r in a..=b {
+            if self.kinds[r] == RowKind::Separator {
+                if self.separator_kept(r, keep) {
+                    t += self.costs[r];
+                }
+            } else if keep[r] {
+                t += self.costs[r];
+            } else if self
+                .same_group(self.neighbour(r, false), r)
+                .is_none_or(|q| keep[q])
+            {
+                t += MARKER_COST;
+            }
+        }
+        t
     }
 
     /// The nearest non-separator row before or after `r`.

@@ -5,9 +5,11 @@
 // ripgrep's `--heading` layout does (`12:text` for a match, `12-text` for context).
 // Lossy, only above `maxBlockTokens`: every file stays with its first and last match, every
 // match with an error word stays, then, while the budget lasts, the matches with the rarest query
-// terms (`query.termWeights`: grep's own pattern, on every match, weighs nothing), more matches
-// (the first ones of every file before the later ones) and context lines; each dropped run leaves
-// a marker with its counts.
+// terms (`query.termWeights`: grep's own pattern, on every match, weighs nothing) and more matches
+// (the first ones of every file before the later ones). A match is kept with its context (the
+// lines grep printed around it, `-B`/`-A`/`-C`), and what that context costs is part of what the
+// match costs; a separator stays between kept hunks. Each dropped run leaves a marker counting its
+// matches and context lines and naming the matches' line numbers.
 
 import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { estimateTokens, fit, losslessAbove } from './budget.js';
@@ -279,7 +281,15 @@ function rowText(row: Row, line: string): string {
   return `${num}${row.kind === RowKind.Match ? ':' : '-'}${line.slice(row.num[1] + 1)}`;
 }
 
-/** The output lines; `keep` (one flag per row, in entry order) selects rows in the lossy form. */
+/** A row's line number (0 for a separator). */
+function lineNumber(row: Row, line: string): number {
+  return row.kind === RowKind.Separator ? 0 : Number(line.slice(row.num[0], row.num[1]));
+}
+
+/**
+ * The output lines; `keep` (one flag per row, in entry order) selects rows in the lossy form, and
+ * each dropped run leaves a marker naming its matches' line numbers.
+ */
 function render(entries: readonly Entry[], lines: readonly string[], keep: readonly boolean[] | undefined): string[] {
   const out: string[] = [];
   let r = 0;
@@ -289,24 +299,22 @@ function render(entries: readonly Entry[], lines: readonly string[], keep: reado
       continue;
     }
     out.push(lines[e.path[0]]!.slice(0, e.path[1]));
-    let matches = 0;
+    let matches: number[] = [];
     let context = 0;
     for (const row of e.rows) {
       const kept = keep === undefined || keep[r]!;
       r++;
-      if (kept && !(keep !== undefined && row.kind === RowKind.Separator)) {
-        if (matches + context > 0) {
+      if (kept) {
+        if (matches.length + context > 0) {
           out.push(marker.searchOmitted(matches, context));
-          matches = 0;
+          matches = [];
           context = 0;
         }
         out.push(rowText(row, lines[row.line]!));
-      } else if (!kept) {
-        if (row.kind === RowKind.Match) matches++;
-        else if (row.kind === RowKind.Context) context++;
-      }
+      } else if (row.kind === RowKind.Match) matches.push(lineNumber(row, lines[row.line]!));
+      else if (row.kind === RowKind.Context) context++;
     }
-    if (matches + context > 0) out.push(marker.searchOmitted(matches, context));
+    if (matches.length + context > 0) out.push(marker.searchOmitted(matches, context));
   }
   return out;
 }
@@ -325,6 +333,13 @@ class Plan {
   readonly group: number[] = [];
   groups = 0;
   otherCost = 0;
+  /**
+   * The rows a match is kept with (its context, as far as grep printed it around this match), as
+   * a first and last row; a context line of no match spans itself.
+   */
+  readonly span: Array<[number, number]> = [];
+  /** Whether a context line belongs to some match's span. */
+  readonly owned: boolean[] = [];
 
   constructor(entries: readonly Entry[], lines: readonly string[], terms: readonly string[]) {
     const body = (row: Row): string => lines[row.line]!.slice(row.num[1] + 1);
@@ -333,6 +348,9 @@ class Plan {
     const weights = termWeights(terms, bodies);
     // Per row: is first/last match, query score, has an error word.
     const facts: Array<[boolean, number, boolean]> = [];
+    // Per row: its hunk (rows printed as one run of consecutive lines, between separators).
+    const hunk: number[] = [];
+    let hunks = 0;
     let matches = 0;
     let errors = 0;
     for (const e of entries) {
@@ -349,11 +367,22 @@ class Plan {
           last = i;
         }
       });
+      // A hunk starts with the group, after a separator and where the line numbers jump.
+      let previous = -1;
       e.rows.forEach((row, i) => {
         const line = lines[row.line]!;
         this.kinds.push(row.kind);
         this.costs.push(estimateTokens(rowText(row, line)) + 1);
         this.group.push(this.groups);
+        const number = lineNumber(row, line);
+        if (row.kind === RowKind.Separator) {
+          hunks++;
+          previous = -1;
+        } else {
+          if (previous < 0 || number !== previous + 1) hunks++;
+          previous = number;
+        }
+        hunk.push(hunks);
         const text = body(row);
         const isMatch = row.kind === RowKind.Match;
         const query = isMatch ? queryScore(text, terms, weights) : 0;
@@ -364,11 +393,12 @@ class Plan {
       });
       this.groups++;
     }
+    const n = this.kinds.length;
     // Error words mark the exceptional hits; when most hits carry one, the search was for them
     // and they rank first instead of all being kept.
     const errorsRare = errors * 2 <= matches;
     let nth = 0;
-    for (let r = 0; r < this.kinds.length; r++) {
+    for (let r = 0; r < n; r++) {
       if (r > 0 && this.group[r] !== this.group[r - 1]) nth = 0;
       const [edge, query, error] = facts[r]!;
       // Query hits compete for the budget (relevance is not signal), rarest terms first.
@@ -380,7 +410,6 @@ class Plan {
       } else this.rank.push([kind === RowKind.Context ? 3 : 4, 0, r]);
     }
     // Context lines nearest a kept match come first.
-    const n = this.kinds.length;
     const dist: number[] = new Array<number>(n).fill(Number.MAX_SAFE_INTEGER);
     let lastMust = -1;
     for (let r = 0; r < n; r++) {
@@ -395,6 +424,43 @@ class Plan {
       else if (nextMust >= 0) dist[r] = Math.min(dist[r]!, nextMust - r);
       if (this.kinds[r] === RowKind.Context) this.rank[r]![1] = dist[r]!;
     }
+    // How many lines grep printed before and after a match (`-B`, `-A`): the longest runs of
+    // context that open and close a hunk.
+    let before = 0;
+    let after = 0;
+    for (let r = 0; r < n; ) {
+      let end = r;
+      while (end < n && hunk[end] === hunk[r]) end++;
+      let lead = 0;
+      while (r + lead < end && this.kinds[r + lead] === RowKind.Context) lead++;
+      let trail = 0;
+      while (end - 1 - trail >= r && this.kinds[end - 1 - trail] === RowKind.Context) trail++;
+      if (lead < end - r) {
+        before = Math.max(before, lead);
+        after = Math.max(after, trail);
+      }
+      r = end;
+    }
+    for (let r = 0; r < n; r++) {
+      this.span.push([r, r]);
+      this.owned.push(false);
+    }
+    for (let r = 0; r < n; r++) {
+      if (this.kinds[r] !== RowKind.Match) continue;
+      const context = (q: number): boolean => q >= 0 && q < n && hunk[q] === hunk[r] && this.kinds[q] === RowKind.Context;
+      let lo = r;
+      while (r - lo < before && context(lo - 1)) lo--;
+      let hi = r;
+      while (hi - r < after && context(hi + 1)) hi++;
+      this.span[r] = [lo, hi];
+      for (let q = lo; q <= hi; q++) if (q !== r) this.owned[q] = true;
+    }
+    // A kept match keeps its context.
+    for (let r = 0; r < n; r++) {
+      if (this.kinds[r] !== RowKind.Match || !this.must[r]) continue;
+      const [lo, hi] = this.span[r]!;
+      for (let q = lo; q <= hi; q++) this.must[q] = true;
+    }
   }
 
   estimatedTotal(): number {
@@ -403,38 +469,67 @@ class Plan {
     return t;
   }
 
-  /** Rows to keep within `budget`: the must-keep ones, then by rank while they fit. */
+  /**
+   * Rows to keep within `budget`: the must-keep ones, then matches by rank, each with its
+   * context, while they fit, then context lines of no match; a separator stays between kept rows.
+   */
   select(budget: number): boolean[] {
     const n = this.kinds.length;
     const keep = [...this.must];
     let used = this.otherCost;
-    // One marker per dropped run inside a group.
-    let inRun = false;
-    for (let r = 0; r < n; r++) {
-      if (r > 0 && this.group[r] !== this.group[r - 1]) inRun = false;
-      if (keep[r]) {
-        used += this.costs[r]!;
-        inRun = false;
-      } else if (this.kinds[r] !== RowKind.Separator && !inRun) {
-        used += MARKER_COST;
-        inRun = true;
-      }
+    for (let r = 0; r < n; ) {
+      let end = r;
+      while (end < n && this.group[end] === this.group[r]) end++;
+      used += this.cost(r, end - 1, keep);
+      r = end;
     }
     const order: number[] = [];
-    for (let r = 0; r < n; r++) if (!keep[r] && this.kinds[r] !== RowKind.Separator) order.push(r);
+    for (let r = 0; r < n; r++) {
+      const kind = this.kinds[r];
+      if (!keep[r] && (kind === RowKind.Match || (kind === RowKind.Context && !this.owned[r]))) order.push(r);
+    }
     order.sort((a, b) => cmpRank(this.rank[a]!, this.rank[b]!));
     for (const r of order) {
-      const dropped = (q: number): boolean => q >= 0 && this.group[q] === this.group[r] && !keep[q] && this.kinds[q] !== RowKind.Separator;
-      const left = dropped(this.neighbour(r, false));
-      const right = dropped(this.neighbour(r, true));
-      const cost = this.costs[r]! + (left && right ? MARKER_COST : 0);
-      const saving = !left && !right ? MARKER_COST : 0;
-      if (used + cost <= budget + saving) {
-        keep[r] = true;
-        used = Math.max(0, used + cost - saving);
+      const [lo, hi] = this.span[r]!;
+      // The rows whose cost changes: the span, its neighbours and the separators between.
+      const a = this.sameGroup(this.neighbour(lo, false), r) ?? lo;
+      const b = this.sameGroup(this.neighbour(hi, true), r) ?? hi;
+      const was = this.cost(a, b, keep);
+      const saved = keep.slice(lo, hi + 1);
+      for (let q = lo; q <= hi; q++) keep[q] = true;
+      const now = this.cost(a, b, keep);
+      if (used - was + now <= budget) used += now - was;
+      else for (let q = lo; q <= hi; q++) keep[q] = saved[q - lo]!;
+    }
+    for (let r = 0; r < n; r++) if (this.kinds[r] === RowKind.Separator) keep[r] = this.separatorKept(r, keep);
+    return keep;
+  }
+
+  /** `q` when it is a row of `r`'s group. */
+  sameGroup(q: number, r: number): number | undefined {
+    return q >= 0 && this.group[q] === this.group[r] ? q : undefined;
+  }
+
+  /** A separator is kept when the rows on both sides of it are. */
+  separatorKept(r: number, keep: readonly boolean[]): boolean {
+    const before = this.sameGroup(this.neighbour(r, false), r);
+    const after = this.sameGroup(this.neighbour(r, true), r);
+    return before !== undefined && after !== undefined && keep[before]! && keep[after]!;
+  }
+
+  /** Estimated cost of rows `a..=b` of one group as `keep` renders them: kept rows, kept separators, one marker per dropped run. */
+  cost(a: number, b: number, keep: readonly boolean[]): number {
+    let t = 0;
+    for (let r = a; r <= b; r++) {
+      if (this.kinds[r] === RowKind.Separator) {
+        if (this.separatorKept(r, keep)) t += this.costs[r]!;
+      } else if (keep[r]) t += this.costs[r]!;
+      else {
+        const before = this.sameGroup(this.neighbour(r, false), r);
+        if (before === undefined || keep[before]) t += MARKER_COST;
       }
     }
-    return keep;
+    return t;
   }
 
   /** The nearest non-separator row before or after `r` (-1 if none). */
