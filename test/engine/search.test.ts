@@ -272,6 +272,40 @@ describe('grep output with context lines', () => {
     expect(both(r.content, { maxBlockTokens: max }).modified).toBe(false);
   });
 
+  it('ripgrep --heading -C2: the same, with its paths on their own lines and blank lines between files', () => {
+    const files = grepFiles(14, 2, 2);
+    const input = layout(files, true);
+    expect(both(input, { minTokens: 0, maxBlockTokens: Infinity }).modified).toBe(false);
+    const max = 2500;
+    const r = both(input, { maxBlockTokens: max });
+    expect(r.strategy).toBe('search:select');
+    expect(r.tokensBefore).toBeGreaterThan(3 * max);
+    expect(r.tokensAfter).toBeLessThanOrEqual(max);
+    expectContextAndMarkers(r.content, files, 2, 2);
+    expect(r.content.split('\n').filter((l) => /^\d+:/.test(l)).length).toBeGreaterThan(2 * files.length);
+    expect(both(r.content, { maxBlockTokens: max }).modified).toBe(false);
+  });
+
+  it('agree in both engines on generated --heading and -C output, within the budget where they can', () => {
+    const path = fc.constantFrom('src/a.ts', 'lib/x-1-y.py', 'é/ü.rs', 'Makefile');
+    const text = fc.constantFrom('let x = 1;', '  throw new Error("boom")', '', 'a:b:c', '-1-2-', '😀');
+    const row = fc.oneof(
+      path,
+      fc.tuple(fc.nat(300), fc.constantFrom(':', '-'), text).map(([n, s, t]) => `${n}${s}${t}`),
+      fc.tuple(path, fc.nat(300), fc.constantFrom(':', '-'), text).map(([p, n, s, t]) => `${p}${s}${n}${s}${t}`),
+      fc.constantFrom('--', ''),
+    );
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 120 }), fc.oneof(fc.constant(Infinity), fc.integer({ min: 20, max: 400 })), (rows, max) => {
+        const input = rows.join('\n');
+        const r = both(input, { minTokens: 0, maxBlockTokens: max });
+        expect(r.tokensAfter).toBeLessThanOrEqual(r.tokensBefore);
+        if (r.modified) expect(both(r.content, { minTokens: 0, maxBlockTokens: max }).modified).toBe(false);
+      }),
+      { seed: 4321, numRuns: 300 },
+    );
+  });
+
   it('a separator stays between kept hunks and never stands next to a marker', () => {
     const files = grepFiles(14, 2, 2);
     const r = both(layout(files, false), { maxBlockTokens: 2500 });

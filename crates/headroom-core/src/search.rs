@@ -110,22 +110,68 @@ fn plausible_path(p: &str) -> bool {
         && b.iter().all(|c| path_char(*c))
 }
 
+// ripgrep's `--heading` layout: a file's path on a line of its own, then its rows without it
+// (`12:match`, `13-context`, `--` between hunks), and a blank line before the next file.
+
+/// `12:` or `12-` at the start of a row under a heading: the digits' length.
+fn headed_row(l: &str) -> Option<usize> {
+    let b = l.as_bytes();
+    let d = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    ((1..=9).contains(&d) && matches!(b.get(d), Some(b':' | b'-'))).then_some(d)
+}
+
+/// A heading: a line that is a path (and no grep line), followed by a row.
+fn is_heading(l: &str, next: Option<&str>) -> bool {
+    next.is_some_and(|n| headed_row(n).is_some())
+        && match_prefix(l).is_none()
+        && context_prefix(l).is_none()
+        && plausible_path(l)
+}
+
 /// Whether these lines (a block's prefix, as detection reads it) are grep or ripgrep output:
-/// mostly `path:12:` matches and `path-12-` context lines, and not a compiler's report.
+/// mostly `path:12:` matches and `path-12-` context lines (or rows under `--heading` paths), and
+/// not a compiler's report.
 pub fn is_search<S: AsRef<str>>(lines: &[S]) -> bool {
     let (mut matches, mut diagnostics, mut others, mut nonempty) = (0, 0, 0, 0);
-    for l in lines {
+    // Rows under headings; a numbered listing of one file is no search: more than one heading, a
+    // context row or a separator says it is.
+    let mut headed = false;
+    let (mut headings, mut headed_matches, mut headed_others) = (0, 0, 0);
+    for (k, l) in lines.iter().enumerate() {
         let l = l.as_ref();
         if l.is_empty() {
+            headed = false;
             continue;
         }
         nonempty += 1;
+        if headed {
+            if l == "--" {
+                headed_others += 1;
+                continue;
+            }
+            if let Some(d) = headed_row(l) {
+                if l.as_bytes()[d] == b':' {
+                    headed_matches += 1;
+                } else {
+                    headed_others += 1;
+                }
+                continue;
+            }
+        }
+        headed = false;
         if match_prefix(l).is_some() {
             matches += 1;
             diagnostics += usize::from(is_diagnostic(l));
         } else if l == "--" || context_prefix(l).is_some() {
             others += 1;
+        } else if is_heading(l, lines.get(k + 1).map(|n| n.as_ref())) {
+            headed = true;
+            headings += 1;
         }
+    }
+    if headings >= 2 || headed_others > 0 {
+        matches += headed_matches;
+        others += headings + headed_others;
     }
     // `path:12:5: error: …` is a compiler's (or linter's) report, not a grep hit.
     matches >= 2
@@ -321,12 +367,37 @@ fn parse<S: AsRef<str>>(lines: &[S]) -> Vec<Entry> {
     let mut entries: Vec<Entry> = Vec::new();
     let mut current: Option<(usize, usize)> = None;
     let mut pending_sep: Option<usize> = None;
+    // The current group is a `--heading` one: its rows carry no path.
+    let mut headed = false;
     for (k, line) in lines.iter().enumerate() {
         let l = line.as_ref();
         if l == "--" {
             pending_sep = Some(k);
             continue;
         }
+        if let (true, Some(d), Some(Entry::Group { rows, .. })) =
+            (headed, headed_row(l), entries.last_mut())
+        {
+            if let Some(s) = pending_sep.take() {
+                rows.push(Row {
+                    line: s,
+                    kind: RowKind::Separator,
+                    num: (0, 0),
+                });
+            }
+            let kind = if l.as_bytes()[d] == b':' {
+                RowKind::Match
+            } else {
+                RowKind::Context
+            };
+            rows.push(Row {
+                line: k,
+                kind,
+                num: (0, d),
+            });
+            continue;
+        }
+        headed = false;
         let hit = if let Some(p) = match_prefix(l) {
             Some(((k, p), RowKind::Match, p + 1))
         } else {
@@ -343,8 +414,17 @@ fn parse<S: AsRef<str>>(lines: &[S]) -> Vec<Entry> {
             if let Some(s) = pending_sep.take() {
                 entries.push(Entry::Other(s));
             }
-            entries.push(Entry::Other(k));
-            current = None;
+            if is_heading(l, lines.get(k + 1).map(|n| n.as_ref())) {
+                current = Some((k, l.len()));
+                entries.push(Entry::Group {
+                    path: (k, l.len()),
+                    rows: Vec::new(),
+                });
+                headed = true;
+            } else {
+                entries.push(Entry::Other(k));
+                current = None;
+            }
             continue;
         };
         let b = l.as_bytes();
@@ -813,6 +893,15 @@ mod tests {
             c.content,
             "src/a-1-b.rs\n3-use x;\n4:fn main() {\n--\n9:}\nsrc/c.rs\n1:x\nBinary file d matches\n"
         );
+    }
+
+    #[test]
+    fn reads_the_heading_layout_back_as_written() {
+        let text = "src/a.rs\n3-use x;\n4:fn main() {\n--\n9:}\n\nsrc/c.rs\n1:x\n2-y\n";
+        assert!(is_search(&text.lines().collect::<Vec<_>>()));
+        let c = compress(text, &opts(None)).expect("compressed");
+        assert_eq!(c.content, text);
+        assert!(!is_search(&["src/a.rs", "1:fn main() {", "2:}"]));
     }
 
     #[test]

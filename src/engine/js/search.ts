@@ -82,22 +82,61 @@ function plausiblePath(p: string): boolean {
   return letter;
 }
 
+// ripgrep's `--heading` layout: a file's path on a line of its own, then its rows without it
+// (`12:match`, `13-context`, `--` between hunks), and a blank line before the next file.
+
+/** `12:` or `12-` at the start of a row under a heading: the digits' length (0 if none). */
+function headedRow(l: string): number {
+  const d = digitsAt(l, 0);
+  return d >= 1 && d <= 9 && (l[d] === ':' || l[d] === '-') ? d : 0;
+}
+
+/** A heading: a line that is a path (and no grep line), followed by a row. */
+function isHeading(l: string, next: string | undefined): boolean {
+  return next !== undefined && headedRow(next) > 0 && matchPrefix(l) < 0 && contextPrefix(l) < 0 && plausiblePath(l);
+}
+
 /**
  * Whether these lines (a block's prefix, as detection reads it) are grep or ripgrep output: mostly
- * `path:12:` matches and `path-12-` context lines, and not a compiler's report.
+ * `path:12:` matches and `path-12-` context lines (or rows under `--heading` paths), and not a
+ * compiler's report.
  */
 export function isSearch(lines: readonly string[]): boolean {
   let matches = 0;
   let diagnostics = 0;
   let others = 0;
   let nonempty = 0;
-  for (const l of lines) {
-    if (l.length === 0) continue;
+  // Rows under headings; a numbered listing of one file is no search: more than one heading, a
+  // context row or a separator says it is.
+  let headed = false;
+  let headings = 0;
+  let headedMatches = 0;
+  let headedOthers = 0;
+  for (let k = 0; k < lines.length; k++) {
+    const l = lines[k]!;
+    if (l.length === 0) {
+      headed = false;
+      continue;
+    }
     nonempty++;
+    if (headed && (l === '--' || headedRow(l) > 0)) {
+      if (l !== '--' && l[headedRow(l)] === ':') headedMatches++;
+      else headedOthers++;
+      continue;
+    }
+    headed = false;
     if (matchPrefix(l) >= 0) {
       matches++;
       if (isDiagnostic(l)) diagnostics++;
     } else if (l === '--' || contextPrefix(l) >= 0) others++;
+    else if (isHeading(l, lines[k + 1])) {
+      headed = true;
+      headings++;
+    }
+  }
+  if (headings >= 2 || headedOthers > 0) {
+    matches += headedMatches;
+    others += headings + headedOthers;
   }
   // `path:12:5: error: …` is a compiler's (or linter's) report, not a grep hit.
   return matches >= 2 && diagnostics * 2 <= matches && (matches + others) * 100 >= nonempty * SEARCH_SHARE;
@@ -222,12 +261,23 @@ function parse(lines: readonly string[]): Entry[] {
   const entries: Entry[] = [];
   let current: PathRef | undefined;
   let pendingSep: number | undefined;
+  // The current group is a `--heading` one: its rows carry no path.
+  let headed = false;
   for (let k = 0; k < lines.length; k++) {
     const l = lines[k]!;
     if (l === '--') {
       pendingSep = k;
       continue;
     }
+    const last = entries[entries.length - 1];
+    const d = headedRow(l);
+    if (headed && d > 0 && last !== undefined && 'rows' in last) {
+      if (pendingSep !== undefined) last.rows.push({ line: pendingSep, kind: RowKind.Separator, num: [0, 0] });
+      pendingSep = undefined;
+      last.rows.push({ line: k, kind: l[d] === ':' ? RowKind.Match : RowKind.Context, num: [0, d] });
+      continue;
+    }
+    headed = false;
     let hit: [PathRef, RowKind, number] | undefined;
     const p = matchPrefix(l);
     if (p >= 0) hit = [[k, p], RowKind.Match, p + 1];
@@ -242,15 +292,20 @@ function parse(lines: readonly string[]): Entry[] {
     if (hit === undefined) {
       if (pendingSep !== undefined) entries.push({ other: pendingSep });
       pendingSep = undefined;
-      entries.push({ other: k });
-      current = undefined;
+      if (isHeading(l, lines[k + 1])) {
+        current = [k, l.length];
+        entries.push({ path: current, rows: [] });
+        headed = true;
+      } else {
+        entries.push({ other: k });
+        current = undefined;
+      }
       continue;
     }
     const [path, kind, numStart] = hit;
     let digits = 0;
     while (numStart + digits < l.length && l.charCodeAt(numStart + digits) >= 48 && l.charCodeAt(numStart + digits) <= 57) digits++;
     const row: Row = { line: k, kind, num: [numStart, numStart + digits] };
-    const last = entries[entries.length - 1];
     if (current !== undefined && last !== undefined && 'rows' in last && pathOf(current) === pathOf(path)) {
       if (pendingSep !== undefined) last.rows.push({ line: pendingSep, kind: RowKind.Separator, num: [0, 0] });
       pendingSep = undefined;
