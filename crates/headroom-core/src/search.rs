@@ -696,36 +696,47 @@ impl Plan {
         }
         p.span = (0..n).map(|r| (r, r)).collect();
         p.owned = vec![false; n];
+        // A hunk's rows are consecutive lines: its rows `before` up and `after` down are the lines
+        // grep printed around the match (other matches among them are not its context).
         for r in 0..n {
             if p.kinds[r] != RowKind::Match {
                 continue;
             }
-            let context = |q: usize| q < n && hunk[q] == hunk[r] && p.kinds[q] == RowKind::Context;
+            let in_hunk = |q: usize| q < n && hunk[q] == hunk[r];
             let mut lo = r;
-            while r - lo < before && lo > 0 && context(lo - 1) {
+            while r - lo < before && lo > 0 && in_hunk(lo - 1) {
                 lo -= 1;
             }
             let mut hi = r;
-            while hi - r < after && context(hi + 1) {
+            while hi - r < after && in_hunk(hi + 1) {
                 hi += 1;
             }
             p.span[r] = (lo, hi);
             for q in lo..=hi {
-                if q != r {
+                if p.kinds[q] == RowKind::Context {
                     p.owned[q] = true;
                 }
             }
         }
         // A kept match keeps its context.
+        let mut must = std::mem::take(&mut p.must);
         for r in 0..n {
-            if p.kinds[r] == RowKind::Match && p.must[r] {
-                let (lo, hi) = p.span[r];
-                for q in lo..=hi {
-                    p.must[q] = true;
-                }
+            if p.kinds[r] == RowKind::Match && must[r] {
+                p.keep_with(r, &mut must);
             }
         }
+        p.must = must;
         p
+    }
+
+    /// Marks `r` and the context lines of its span kept.
+    fn keep_with(&self, r: usize, keep: &mut [bool]) {
+        let (lo, hi) = self.span[r];
+        for (q, k) in keep.iter_mut().enumerate().take(hi + 1).skip(lo) {
+            if q == r || self.kinds[q] == RowKind::Context {
+                *k = true;
+            }
+        }
     }
 
     fn estimated_total(&self) -> usize {
@@ -766,7 +777,7 @@ impl Plan {
             let b = self.same_group(self.neighbour(hi, true), r).unwrap_or(hi);
             let was = self.cost(a, b, &keep);
             let saved = keep[lo..=hi].to_vec();
-            keep[lo..=hi].fill(true);
+            self.keep_with(r, &mut keep);
             let now = self.cost(a, b, &keep);
             if used + now <= budget + was {
                 used = used + now - was;

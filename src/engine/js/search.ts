@@ -500,22 +500,26 @@ class Plan {
       this.span.push([r, r]);
       this.owned.push(false);
     }
+    // A hunk's rows are consecutive lines: its rows `before` up and `after` down are the lines
+    // grep printed around the match (other matches among them are not its context).
     for (let r = 0; r < n; r++) {
       if (this.kinds[r] !== RowKind.Match) continue;
-      const context = (q: number): boolean => q >= 0 && q < n && hunk[q] === hunk[r] && this.kinds[q] === RowKind.Context;
+      const inHunk = (q: number): boolean => q >= 0 && q < n && hunk[q] === hunk[r];
       let lo = r;
-      while (r - lo < before && context(lo - 1)) lo--;
+      while (r - lo < before && inHunk(lo - 1)) lo--;
       let hi = r;
-      while (hi - r < after && context(hi + 1)) hi++;
+      while (hi - r < after && inHunk(hi + 1)) hi++;
       this.span[r] = [lo, hi];
-      for (let q = lo; q <= hi; q++) if (q !== r) this.owned[q] = true;
+      for (let q = lo; q <= hi; q++) if (this.kinds[q] === RowKind.Context) this.owned[q] = true;
     }
     // A kept match keeps its context.
-    for (let r = 0; r < n; r++) {
-      if (this.kinds[r] !== RowKind.Match || !this.must[r]) continue;
-      const [lo, hi] = this.span[r]!;
-      for (let q = lo; q <= hi; q++) this.must[q] = true;
-    }
+    for (let r = 0; r < n; r++) if (this.kinds[r] === RowKind.Match && this.must[r]) this.keepWith(r, this.must);
+  }
+
+  /** Marks `r` and the context lines of its span kept. */
+  keepWith(r: number, keep: boolean[]): void {
+    const [lo, hi] = this.span[r]!;
+    for (let q = lo; q <= hi; q++) if (q === r || this.kinds[q] === RowKind.Context) keep[q] = true;
   }
 
   estimatedTotal(): number {
@@ -551,7 +555,7 @@ class Plan {
       const b = this.sameGroup(this.neighbour(hi, true), r) ?? hi;
       const was = this.cost(a, b, keep);
       const saved = keep.slice(lo, hi + 1);
-      for (let q = lo; q <= hi; q++) keep[q] = true;
+      this.keepWith(r, keep);
       const now = this.cost(a, b, keep);
       if (used - was + now <= budget) used += now - was;
       else for (let q = lo; q <= hi; q++) keep[q] = saved[q - lo]!;
