@@ -247,6 +247,13 @@ describe('detect', () => {
     expectKind(lines('src/app.ts:12:  const x = load();', 'src/app.ts:40:  load(y);', 'lib/load.ts:3:export function load() {'), 'search');
     expectKind(lines('src/app.ts-11-// load it', 'src/app.ts:12:  const x = load();', 'src/app.ts-13-', '--', 'test/app.test.ts:7:load();'), 'search');
     expectKind(lines('C:\\repo\\main.c:10:5:int main(void)', 'C:\\repo\\util.c:3:1:static int x;'), 'search');
+    // ripgrep --heading: paths on their own lines, rows without them, a blank line between files.
+    expectKind(lines('src/app.ts', '11-// load it', '12:  const x = load();', '13-', '--', '40:  load(y);', '', 'lib/load.ts', '3:export function load() {'), 'search');
+    expectKind(lines('src/app.ts', '12:  const x = load();', '40:  load(y);', '', 'lib/load.ts', '3:export function load() {'), 'search');
+  });
+
+  it('does not take a numbered listing of one file for ripgrep --heading hits', () => {
+    expectKind(lines('src/load.ts', '1:export function load() {', '2:  const x = read();', '3:  return parse(x);', '4:}'), 'code');
   });
 
   it('recognises unified and git diffs, with or without a mail preamble', () => {

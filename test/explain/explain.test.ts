@@ -72,7 +72,8 @@ describe('lines', () => {
 
   it('reads grep hits grouped under their file back onto the original lines', async () => {
     const hits = Array.from({ length: 600 }, (_, i) => `src/services/module${Math.floor(i / 50)}.ts:${100 + i}:  const handler${i} = registry.lookup(${i});`).join('\n');
-    const { block } = await explained(hits, 500, 'handler377');
+    // 600: each file's first and last hit and its marker (which names the omitted lines) fit with room for the query hit.
+    const { block } = await explained(hits, 600, 'handler377');
     expect(block.kind).toBe('search');
     expectLinesAccounted(block, hits);
     expect(block.units.find((u) => u.label === 'line 378')).toMatchObject({ fate: 'kept', reason: 'query hit' });

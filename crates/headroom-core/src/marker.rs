@@ -302,14 +302,56 @@ pub fn metric_omission_summary(markers: usize) -> String {
 
 // ---- Search hits ----
 
-/// Dropped hits inside one file's group.
-pub fn search_omitted(matches: usize, context: usize) -> String {
-    let m = plural(matches, "match", "matches");
+/// How many line ranges a search marker names before it says how many more matches there are.
+pub const SEARCH_RANGES: usize = 8;
+/// Matches at most this many lines apart share a range in a search marker.
+pub const SEARCH_RANGE_GAP: usize = 20;
+
+/// Where dropped matches were, compactly: their line numbers (in the order grep printed them),
+/// those at most `SEARCH_RANGE_GAP` lines apart as one range from the first to the last, at most
+/// `SEARCH_RANGES` ranges and then how many more matches: `lines 120–188, 240 and 6 more`.
+pub fn match_lines(lines: &[usize]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() && parts.len() < SEARCH_RANGES {
+        let mut j = i;
+        while j + 1 < lines.len()
+            && lines[j + 1] >= lines[j]
+            && lines[j + 1] - lines[j] <= SEARCH_RANGE_GAP
+        {
+            j += 1;
+        }
+        parts.push(if lines[j] == lines[i] {
+            format!("{}", lines[i])
+        } else {
+            format!("{}–{}", lines[i], lines[j])
+        });
+        i = j + 1;
+    }
+    let listed = parts.join(", ");
+    let single = parts.len() == 1 && i == lines.len() && !listed.contains('–');
+    let at = format!("{} {listed}", if single { "line" } else { "lines" });
+    if i < lines.len() {
+        format!("{at} and {} more", lines.len() - i)
+    } else {
+        at
+    }
+}
+
+/// Dropped hits inside one file's group: how many matches (and where, `match_lines`) and how many
+/// context lines, `[… 3 matches and 4 context lines omitted: matches in lines 120–126, 240 …]`.
+pub fn search_omitted(matches: &[usize], context: usize) -> String {
+    let n = matches.len();
     let c = plural(context, "context line", "context lines");
-    match (matches, context) {
-        (0, _) => format!("{OPEN} {context} {c} omitted {CLOSE}"),
-        (_, 0) => format!("{OPEN} {matches} {m} omitted {CLOSE}"),
-        _ => format!("{OPEN} {matches} {m} and {context} {c} omitted {CLOSE}"),
+    if n == 0 {
+        return format!("{OPEN} {context} {c} omitted {CLOSE}");
+    }
+    let m = plural(n, "match", "matches");
+    let at = match_lines(matches);
+    if context == 0 {
+        format!("{OPEN} {n} {m} omitted in {at} {CLOSE}")
+    } else {
+        format!("{OPEN} {n} {m} and {context} {c} omitted: {m} in {at} {CLOSE}")
     }
 }
 
@@ -448,6 +490,24 @@ mod tests {
         assert!(refers_above(&line_in_all(1, 12)));
         assert!(refers_above(&block_repeat(3, 4)));
         assert!(!refers_above(&lines_omitted(3, &[])));
+    }
+
+    #[test]
+    fn search_markers_name_the_lines_of_dropped_matches() {
+        assert_eq!(
+            search_omitted(&[120, 130, 148, 166, 180, 188, 240, 301], 0),
+            "[… 8 matches omitted in lines 120–188, 240, 301 …]"
+        );
+        assert_eq!(
+            search_omitted(&[7], 4),
+            "[… 1 match and 4 context lines omitted: match in line 7 …]"
+        );
+        assert_eq!(search_omitted(&[], 2), "[… 2 context lines omitted …]");
+        let far: Vec<usize> = (1..=12).map(|k| k * 100).collect();
+        assert_eq!(
+            match_lines(&far),
+            "lines 100, 200, 300, 400, 500, 600, 700, 800 and 4 more"
+        );
     }
 
     #[test]

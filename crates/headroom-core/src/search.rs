@@ -4,10 +4,12 @@
 //! Lossless: consecutive hits in one file are grouped under their path, written once, as
 //! ripgrep's `--heading` layout does (`12:text` for a match, `12-text` for context).
 //! Lossy, only above `max_block_tokens`: every file stays with its first and last match, every
-//! match with an error word stays, then, while the budget lasts, the matches with the rarest
-//! query terms (`query::term_weights`: grep's own pattern, on every match, weighs nothing), more
-//! matches (the first ones of every file before the later ones) and context lines; each dropped
-//! run leaves a marker with its counts.
+//! match with an error word stays, then, while the budget lasts, the matches with the rarest query
+//! terms (`query::term_weights`: grep's own pattern, on every match, weighs nothing) and more matches
+//! (the first ones of every file before the later ones). A match is kept with its context (the
+//! lines grep printed around it, `-B`/`-A`/`-C`), and what that context costs is part of what the
+//! match costs; a separator stays between kept hunks. Each dropped run leaves a marker counting its
+//! matches and context lines and naming the matches' line numbers.
 
 use crate::block::{BlockOptions, Compressed, Omission};
 use crate::budget::{self, estimate_tokens};
@@ -108,22 +110,68 @@ fn plausible_path(p: &str) -> bool {
         && b.iter().all(|c| path_char(*c))
 }
 
+// ripgrep's `--heading` layout: a file's path on a line of its own, then its rows without it
+// (`12:match`, `13-context`, `--` between hunks), and a blank line before the next file.
+
+/// `12:` or `12-` at the start of a row under a heading: the digits' length.
+fn headed_row(l: &str) -> Option<usize> {
+    let b = l.as_bytes();
+    let d = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    ((1..=9).contains(&d) && matches!(b.get(d), Some(b':' | b'-'))).then_some(d)
+}
+
+/// A heading: a line that is a path (and no grep line), followed by a row.
+fn is_heading(l: &str, next: Option<&str>) -> bool {
+    next.is_some_and(|n| headed_row(n).is_some())
+        && match_prefix(l).is_none()
+        && context_prefix(l).is_none()
+        && plausible_path(l)
+}
+
 /// Whether these lines (a block's prefix, as detection reads it) are grep or ripgrep output:
-/// mostly `path:12:` matches and `path-12-` context lines, and not a compiler's report.
+/// mostly `path:12:` matches and `path-12-` context lines (or rows under `--heading` paths), and
+/// not a compiler's report.
 pub fn is_search<S: AsRef<str>>(lines: &[S]) -> bool {
     let (mut matches, mut diagnostics, mut others, mut nonempty) = (0, 0, 0, 0);
-    for l in lines {
+    // Rows under headings; a numbered listing of one file is no search: more than one heading, a
+    // context row or a separator says it is.
+    let mut headed = false;
+    let (mut headings, mut headed_matches, mut headed_others) = (0, 0, 0);
+    for (k, l) in lines.iter().enumerate() {
         let l = l.as_ref();
         if l.is_empty() {
+            headed = false;
             continue;
         }
         nonempty += 1;
+        if headed {
+            if l == "--" {
+                headed_others += 1;
+                continue;
+            }
+            if let Some(d) = headed_row(l) {
+                if l.as_bytes()[d] == b':' {
+                    headed_matches += 1;
+                } else {
+                    headed_others += 1;
+                }
+                continue;
+            }
+        }
+        headed = false;
         if match_prefix(l).is_some() {
             matches += 1;
             diagnostics += usize::from(is_diagnostic(l));
         } else if l == "--" || context_prefix(l).is_some() {
             others += 1;
+        } else if is_heading(l, lines.get(k + 1).map(|n| n.as_ref())) {
+            headed = true;
+            headings += 1;
         }
+    }
+    if headings >= 2 || headed_others > 0 {
+        matches += headed_matches;
+        others += headings + headed_others;
     }
     // `path:12:5: error: …` is a compiler's (or linter's) report, not a grep hit.
     matches >= 2
@@ -316,12 +364,37 @@ fn parse<S: AsRef<str>>(lines: &[S]) -> Vec<Entry> {
     let mut entries: Vec<Entry> = Vec::new();
     let mut current: Option<(usize, usize)> = None;
     let mut pending_sep: Option<usize> = None;
+    // The current group is a `--heading` one: its rows carry no path.
+    let mut headed = false;
     for (k, line) in lines.iter().enumerate() {
         let l = line.as_ref();
         if l == "--" {
             pending_sep = Some(k);
             continue;
         }
+        if let (true, Some(d), Some(Entry::Group { rows, .. })) =
+            (headed, headed_row(l), entries.last_mut())
+        {
+            if let Some(s) = pending_sep.take() {
+                rows.push(Row {
+                    line: s,
+                    kind: RowKind::Separator,
+                    num: (0, 0),
+                });
+            }
+            let kind = if l.as_bytes()[d] == b':' {
+                RowKind::Match
+            } else {
+                RowKind::Context
+            };
+            rows.push(Row {
+                line: k,
+                kind,
+                num: (0, d),
+            });
+            continue;
+        }
+        headed = false;
         let hit = if let Some(p) = match_prefix(l) {
             Some(((k, p), RowKind::Match, p + 1))
         } else {
@@ -338,8 +411,17 @@ fn parse<S: AsRef<str>>(lines: &[S]) -> Vec<Entry> {
             if let Some(s) = pending_sep.take() {
                 entries.push(Entry::Other(s));
             }
-            entries.push(Entry::Other(k));
-            current = None;
+            if is_heading(l, lines.get(k + 1).map(|n| n.as_ref())) {
+                current = Some((k, l.len()));
+                entries.push(Entry::Group {
+                    path: (k, l.len()),
+                    rows: Vec::new(),
+                });
+                headed = true;
+            } else {
+                entries.push(Entry::Other(k));
+                current = None;
+            }
             continue;
         };
         let b = l.as_bytes();
@@ -400,17 +482,26 @@ fn row_text(row: &Row, line: &str) -> String {
     }
 }
 
-/// The output; `keep` (one flag per row, in entry order) selects rows in the lossy form. Each
-/// line ends as the line it comes from (a heading as its first row, a marker as the last row it
-/// stands for), and the last as the block does, so `\r\n` blocks stay so.
+/// A row's line number (0 for a separator).
+fn line_number(row: &Row, line: &str) -> usize {
+    match row.kind {
+        RowKind::Separator => 0,
+        _ => line[row.num.0..row.num.1].parse().unwrap_or(0),
+    }
+}
+
+/// The output; `keep` (one flag per row, in entry order) selects rows in the lossy form, and each
+/// dropped run leaves a marker naming its matches' line numbers. Each line ends as the line it
+/// comes from (a heading as its first row, a marker as the last row it stands for), and the last
+/// as the block does, so `\r\n` blocks stay so.
 fn render(entries: &[Entry], split: &Lines, keep: Option<&[bool]>) -> String {
     let lines = &split.lines;
     // Each output line with the input line whose line end it takes.
     let mut out: Vec<(String, usize)> = Vec::new();
     let mut r = 0;
     let mut last = 0;
-    let flush = |out: &mut Vec<(String, usize)>, matches: usize, context: usize, last: usize| {
-        if matches + context > 0 {
+    let flush = |out: &mut Vec<(String, usize)>, matches: &[usize], context: usize, last: usize| {
+        if matches.len() + context > 0 {
             out.push((marker::search_omitted(matches, context), last));
         }
     };
@@ -419,24 +510,27 @@ fn render(entries: &[Entry], split: &Lines, keep: Option<&[bool]>) -> String {
             Entry::Other(k) => out.push((lines[*k].to_string(), *k)),
             Entry::Group { path, rows } => {
                 out.push((lines[path.0][..path.1].to_string(), path.0));
-                let (mut matches, mut context) = (0, 0);
+                let mut matches: Vec<usize> = Vec::new();
+                let mut context = 0;
                 for row in rows {
                     let kept = keep.is_none_or(|k| k[r]);
                     r += 1;
-                    if kept && !(keep.is_some() && row.kind == RowKind::Separator) {
-                        flush(&mut out, matches, context, last);
-                        (matches, context) = (0, 0);
-                        out.push((row_text(row, lines[row.line].as_ref()), row.line));
+                    let line = lines[row.line].as_ref();
+                    if kept {
+                        flush(&mut out, &matches, context, last);
+                        matches.clear();
+                        context = 0;
+                        out.push((row_text(row, line), row.line));
                     } else {
                         last = row.line;
                         match row.kind {
-                            RowKind::Match => matches += 1,
+                            RowKind::Match => matches.push(line_number(row, line)),
                             RowKind::Context => context += 1,
                             RowKind::Separator => {}
                         }
                     }
                 }
-                flush(&mut out, matches, context, last);
+                flush(&mut out, &matches, context, last);
             }
         }
     }
@@ -462,6 +556,11 @@ struct Plan {
     group: Vec<usize>,
     groups: usize,
     other_cost: usize,
+    /// The rows a match is kept with (its context, as far as grep printed it around this match),
+    /// as a first and last row; a context line of no match spans itself.
+    span: Vec<(usize, usize)>,
+    /// Whether a context line belongs to some match's span.
+    owned: Vec<bool>,
 }
 
 impl Plan {
@@ -476,6 +575,8 @@ impl Plan {
             group: Vec::new(),
             groups: 0,
             other_cost: 0,
+            span: Vec::new(),
+            owned: Vec::new(),
         };
         let body = |row: &Row| lines[row.line].as_ref().get(row.num.1 + 1..).unwrap_or("");
         let mut bodies: Vec<&str> = Vec::new();
@@ -485,8 +586,11 @@ impl Plan {
             }
         }
         let weights = term_weights(terms, &bodies);
-        // Per row: (position in group, is first/last match, query score, has an error word).
-        let mut facts: Vec<(usize, bool, usize, bool)> = Vec::new();
+        // Per row: (is first/last match, query score, has an error word).
+        let mut facts: Vec<(bool, usize, bool)> = Vec::new();
+        // Per row: its hunk (rows printed as one run of consecutive lines, between separators).
+        let mut hunk: Vec<usize> = Vec::new();
+        let mut hunks = 0;
         let (mut matches, mut errors) = (0, 0);
         for e in entries {
             let (path, rows) = match e {
@@ -499,11 +603,24 @@ impl Plan {
             p.other_cost += estimate_tokens(&lines[path.0].as_ref()[..path.1]) + 1;
             let first = rows.iter().position(|r| r.kind == RowKind::Match);
             let last = rows.iter().rposition(|r| r.kind == RowKind::Match);
+            // A hunk starts with the group, after a separator and where the line numbers jump.
+            let mut previous: Option<usize> = None;
             for (i, row) in rows.iter().enumerate() {
                 let line = lines[row.line].as_ref();
                 p.kinds.push(row.kind);
                 p.costs.push(estimate_tokens(&row_text(row, line)) + 1);
                 p.group.push(p.groups);
+                let number = line_number(row, line);
+                if row.kind == RowKind::Separator {
+                    hunks += 1;
+                    previous = None;
+                } else {
+                    if previous.is_none_or(|v| number != v + 1) {
+                        hunks += 1;
+                    }
+                    previous = Some(number);
+                }
+                hunk.push(hunks);
                 let body = body(row);
                 let is_match = row.kind == RowKind::Match;
                 let query = if is_match {
@@ -514,19 +631,20 @@ impl Plan {
                 let error = is_match && line_signal(body.as_bytes()) == Signal::Error;
                 matches += usize::from(is_match);
                 errors += usize::from(error);
-                facts.push((i, Some(i) == first || Some(i) == last, query, error));
+                facts.push((Some(i) == first || Some(i) == last, query, error));
             }
             p.groups += 1;
         }
+        let n = p.kinds.len();
         // Error words mark the exceptional hits; when most hits carry one, the search was for
         // them and they rank first instead of all being kept.
         let errors_rare = errors * 2 <= matches;
         let mut nth = 0;
-        for r in 0..p.kinds.len() {
+        for r in 0..n {
             if r > 0 && p.group[r] != p.group[r - 1] {
                 nth = 0;
             }
-            let (_, edge, query, error) = facts[r];
+            let (edge, query, error) = facts[r];
             // Query hits compete for the budget (relevance is not signal), rarest terms first.
             let must = edge || (error && errors_rare);
             p.must.push(must);
@@ -544,7 +662,6 @@ impl Plan {
             });
         }
         // Context lines nearest a kept match come first.
-        let n = p.kinds.len();
         let mut dist = vec![usize::MAX; n];
         let mut last_must: Option<usize> = None;
         for r in 0..n {
@@ -571,55 +688,154 @@ impl Plan {
                 p.rank[r].1 = dist[r];
             }
         }
+        // How many lines grep printed before and after a match (`-B`, `-A`): the longest runs of
+        // context that open and close a hunk.
+        let (mut before, mut after) = (0, 0);
+        let mut r = 0;
+        while r < n {
+            let mut end = r;
+            while end < n && hunk[end] == hunk[r] {
+                end += 1;
+            }
+            let is_context = |q: usize| p.kinds[q] == RowKind::Context;
+            let lead = (r..end).take_while(|q| is_context(*q)).count();
+            let trail = (r..end).rev().take_while(|q| is_context(*q)).count();
+            if lead < end - r {
+                before = before.max(lead);
+                after = after.max(trail);
+            }
+            r = end;
+        }
+        p.span = (0..n).map(|r| (r, r)).collect();
+        p.owned = vec![false; n];
+        // A hunk's rows are consecutive lines: its rows `before` up and `after` down are the lines
+        // grep printed around the match (other matches among them are not its context).
+        for r in 0..n {
+            if p.kinds[r] != RowKind::Match {
+                continue;
+            }
+            let in_hunk = |q: usize| q < n && hunk[q] == hunk[r];
+            let mut lo = r;
+            while r - lo < before && lo > 0 && in_hunk(lo - 1) {
+                lo -= 1;
+            }
+            let mut hi = r;
+            while hi - r < after && in_hunk(hi + 1) {
+                hi += 1;
+            }
+            p.span[r] = (lo, hi);
+            for q in lo..=hi {
+                if p.kinds[q] == RowKind::Context {
+                    p.owned[q] = true;
+                }
+            }
+        }
+        // A kept match keeps its context.
+        let mut must = std::mem::take(&mut p.must);
+        for r in 0..n {
+            if p.kinds[r] == RowKind::Match && must[r] {
+                p.keep_with(r, &mut must);
+            }
+        }
+        p.must = must;
         p
+    }
+
+    /// Marks `r` and the context lines of its span kept.
+    fn keep_with(&self, r: usize, keep: &mut [bool]) {
+        let (lo, hi) = self.span[r];
+        for (q, k) in keep.iter_mut().enumerate().take(hi + 1).skip(lo) {
+            if q == r || self.kinds[q] == RowKind::Context {
+                *k = true;
+            }
+        }
     }
 
     fn estimated_total(&self) -> usize {
         self.other_cost + self.costs.iter().sum::<usize>()
     }
 
-    /// Rows to keep within `budget`: the must-keep ones, then by rank while they fit.
-    #[allow(clippy::needless_range_loop)]
+    /// Rows to keep within `budget`: the must-keep ones, then matches by rank, each with its
+    /// context, while they fit, then context lines of no match; a separator stays between kept
+    /// rows.
     fn select(&self, budget: usize) -> Vec<bool> {
         let n = self.kinds.len();
         let mut keep = self.must.clone();
         let mut used = self.other_cost;
-        // One marker per dropped run inside a group.
-        let mut in_run = false;
-        for r in 0..n {
-            if r > 0 && self.group[r] != self.group[r - 1] {
-                in_run = false;
+        let mut r = 0;
+        while r < n {
+            let mut end = r;
+            while end < n && self.group[end] == self.group[r] {
+                end += 1;
             }
-            if keep[r] {
-                used += self.costs[r];
-                in_run = false;
-            } else if self.kinds[r] != RowKind::Separator && !in_run {
-                used += MARKER_COST;
-                in_run = true;
-            }
+            used += self.cost(r, end - 1, &keep);
+            r = end;
         }
         let mut order: Vec<usize> = (0..n)
-            .filter(|r| !keep[*r] && self.kinds[*r] != RowKind::Separator)
+            .filter(|r| {
+                !keep[*r]
+                    && match self.kinds[*r] {
+                        RowKind::Match => true,
+                        RowKind::Context => !self.owned[*r],
+                        RowKind::Separator => false,
+                    }
+            })
             .collect();
         order.sort_by_key(|r| self.rank[*r]);
         for r in order {
-            let dropped = |q: Option<usize>| {
-                q.is_some_and(|q| {
-                    self.group[q] == self.group[r]
-                        && !keep[q]
-                        && self.kinds[q] != RowKind::Separator
-                })
-            };
-            let left = dropped(self.neighbour(r, false));
-            let right = dropped(self.neighbour(r, true));
-            let cost = self.costs[r] + if left && right { MARKER_COST } else { 0 };
-            let saving = if !left && !right { MARKER_COST } else { 0 };
-            if used + cost <= budget + saving {
-                keep[r] = true;
-                used = (used + cost).saturating_sub(saving);
+            let (lo, hi) = self.span[r];
+            // The rows whose cost changes: the span, its neighbours and the separators between.
+            let a = self.same_group(self.neighbour(lo, false), r).unwrap_or(lo);
+            let b = self.same_group(self.neighbour(hi, true), r).unwrap_or(hi);
+            let was = self.cost(a, b, &keep);
+            let saved = keep[lo..=hi].to_vec();
+            self.keep_with(r, &mut keep);
+            let now = self.cost(a, b, &keep);
+            if used + now <= budget + was {
+                used = used + now - was;
+            } else {
+                keep[lo..=hi].copy_from_slice(&saved);
+            }
+        }
+        for r in 0..n {
+            if self.kinds[r] == RowKind::Separator {
+                keep[r] = self.separator_kept(r, &keep);
             }
         }
         keep
+    }
+
+    /// `q` when it is a row of `r`'s group.
+    fn same_group(&self, q: Option<usize>, r: usize) -> Option<usize> {
+        q.filter(|q| self.group[*q] == self.group[r])
+    }
+
+    /// A separator is kept when the rows on both sides of it are.
+    fn separator_kept(&self, r: usize, keep: &[bool]) -> bool {
+        let before = self.same_group(self.neighbour(r, false), r);
+        let after = self.same_group(self.neighbour(r, true), r);
+        matches!((before, after), (Some(x), Some(y)) if keep[x] && keep[y])
+    }
+
+    /// Estimated cost of rows `a..=b` of one group as `keep` renders them: kept rows, kept
+    /// separators, one marker per dropped run.
+    fn cost(&self, a: usize, b: usize, keep: &[bool]) -> usize {
+        let mut t = 0;
+        for r in a..=b {
+            if self.kinds[r] == RowKind::Separator {
+                if self.separator_kept(r, keep) {
+                    t += self.costs[r];
+                }
+            } else if keep[r] {
+                t += self.costs[r];
+            } else if self
+                .same_group(self.neighbour(r, false), r)
+                .is_none_or(|q| keep[q])
+            {
+                t += MARKER_COST;
+            }
+        }
+        t
     }
 
     /// The nearest non-separator row before or after `r`.
@@ -700,6 +916,15 @@ mod tests {
             c.content,
             "src/a-1-b.rs\n3-use x;\n4:fn main() {\n--\n9:}\nsrc/c.rs\n1:x\nBinary file d matches\n"
         );
+    }
+
+    #[test]
+    fn reads_the_heading_layout_back_as_written() {
+        let text = "src/a.rs\n3-use x;\n4:fn main() {\n--\n9:}\n\nsrc/c.rs\n1:x\n2-y\n";
+        assert!(is_search(&text.lines().collect::<Vec<_>>()));
+        let c = compress(text, &opts(None)).expect("compressed");
+        assert_eq!(c.content, text);
+        assert!(!is_search(&["src/a.rs", "1:fn main() {", "2:}"]));
     }
 
     #[test]

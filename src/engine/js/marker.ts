@@ -211,13 +211,42 @@ export function metricOmissionSummary(markers: number): string {
 
 // ---- Search hits ----
 
-/** Dropped hits inside one file's group. */
-export function searchOmitted(matches: number, context: number): string {
-  const m = plural(matches, 'match', 'matches');
+/** How many line ranges a search marker names before it says how many more matches there are. */
+export const SEARCH_RANGES = 8;
+/** Matches at most this many lines apart share a range in a search marker. */
+export const SEARCH_RANGE_GAP = 20;
+
+/**
+ * Where dropped matches were, compactly: their line numbers (in the order grep printed them),
+ * those at most `SEARCH_RANGE_GAP` lines apart as one range from the first to the last, at most
+ * `SEARCH_RANGES` ranges and then how many more matches: `lines 120–188, 240 and 6 more`.
+ */
+export function matchLines(lines: readonly number[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < lines.length && parts.length < SEARCH_RANGES) {
+    let j = i;
+    while (j + 1 < lines.length && lines[j + 1]! >= lines[j]! && lines[j + 1]! - lines[j]! <= SEARCH_RANGE_GAP) j++;
+    parts.push(lines[j] === lines[i] ? `${lines[i]}` : `${lines[i]}–${lines[j]}`);
+    i = j + 1;
+  }
+  const listed = parts.join(', ');
+  const single = parts.length === 1 && i === lines.length && !listed.includes('–');
+  const at = `${single ? 'line' : 'lines'} ${listed}`;
+  return i < lines.length ? `${at} and ${lines.length - i} more` : at;
+}
+
+/**
+ * Dropped hits inside one file's group: how many matches (and where, `matchLines`) and how many
+ * context lines, `[… 3 matches and 4 context lines omitted: matches in lines 120–126, 240 …]`.
+ */
+export function searchOmitted(matches: readonly number[], context: number): string {
+  const n = matches.length;
   const c = plural(context, 'context line', 'context lines');
-  if (matches === 0) return `${OPEN} ${context} ${c} omitted ${CLOSE}`;
-  if (context === 0) return `${OPEN} ${matches} ${m} omitted ${CLOSE}`;
-  return `${OPEN} ${matches} ${m} and ${context} ${c} omitted ${CLOSE}`;
+  if (n === 0) return `${OPEN} ${context} ${c} omitted ${CLOSE}`;
+  const m = plural(n, 'match', 'matches');
+  if (context === 0) return `${OPEN} ${n} ${m} omitted in ${matchLines(matches)} ${CLOSE}`;
+  return `${OPEN} ${n} ${m} and ${context} ${c} omitted: ${m} in ${matchLines(matches)} ${CLOSE}`;
 }
 
 /** `Omission.summary` for dropped matches. */

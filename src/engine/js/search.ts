@@ -5,9 +5,11 @@
 // ripgrep's `--heading` layout does (`12:text` for a match, `12-text` for context).
 // Lossy, only above `maxBlockTokens`: every file stays with its first and last match, every
 // match with an error word stays, then, while the budget lasts, the matches with the rarest query
-// terms (`query.termWeights`: grep's own pattern, on every match, weighs nothing), more matches
-// (the first ones of every file before the later ones) and context lines; each dropped run leaves
-// a marker with its counts.
+// terms (`query.termWeights`: grep's own pattern, on every match, weighs nothing) and more matches
+// (the first ones of every file before the later ones). A match is kept with its context (the
+// lines grep printed around it, `-B`/`-A`/`-C`), and what that context costs is part of what the
+// match costs; a separator stays between kept hunks. Each dropped run leaves a marker counting its
+// matches and context lines and naming the matches' line numbers.
 
 import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { estimateTokens, fit, losslessAbove } from './budget.js';
@@ -80,22 +82,61 @@ function plausiblePath(p: string): boolean {
   return letter;
 }
 
+// ripgrep's `--heading` layout: a file's path on a line of its own, then its rows without it
+// (`12:match`, `13-context`, `--` between hunks), and a blank line before the next file.
+
+/** `12:` or `12-` at the start of a row under a heading: the digits' length (0 if none). */
+function headedRow(l: string): number {
+  const d = digitsAt(l, 0);
+  return d >= 1 && d <= 9 && (l[d] === ':' || l[d] === '-') ? d : 0;
+}
+
+/** A heading: a line that is a path (and no grep line), followed by a row. */
+function isHeading(l: string, next: string | undefined): boolean {
+  return next !== undefined && headedRow(next) > 0 && matchPrefix(l) < 0 && contextPrefix(l) < 0 && plausiblePath(l);
+}
+
 /**
  * Whether these lines (a block's prefix, as detection reads it) are grep or ripgrep output: mostly
- * `path:12:` matches and `path-12-` context lines, and not a compiler's report.
+ * `path:12:` matches and `path-12-` context lines (or rows under `--heading` paths), and not a
+ * compiler's report.
  */
 export function isSearch(lines: readonly string[]): boolean {
   let matches = 0;
   let diagnostics = 0;
   let others = 0;
   let nonempty = 0;
-  for (const l of lines) {
-    if (l.length === 0) continue;
+  // Rows under headings; a numbered listing of one file is no search: more than one heading, a
+  // context row or a separator says it is.
+  let headed = false;
+  let headings = 0;
+  let headedMatches = 0;
+  let headedOthers = 0;
+  for (let k = 0; k < lines.length; k++) {
+    const l = lines[k]!;
+    if (l.length === 0) {
+      headed = false;
+      continue;
+    }
     nonempty++;
+    if (headed && (l === '--' || headedRow(l) > 0)) {
+      if (l !== '--' && l[headedRow(l)] === ':') headedMatches++;
+      else headedOthers++;
+      continue;
+    }
+    headed = false;
     if (matchPrefix(l) >= 0) {
       matches++;
       if (isDiagnostic(l)) diagnostics++;
     } else if (l === '--' || contextPrefix(l) >= 0) others++;
+    else if (isHeading(l, lines[k + 1])) {
+      headed = true;
+      headings++;
+    }
+  }
+  if (headings >= 2 || headedOthers > 0) {
+    matches += headedMatches;
+    others += headings + headedOthers;
   }
   // `path:12:5: error: …` is a compiler's (or linter's) report, not a grep hit.
   return matches >= 2 && diagnostics * 2 <= matches && (matches + others) * 100 >= nonempty * SEARCH_SHARE;
@@ -221,12 +262,23 @@ function parse(lines: readonly string[]): Entry[] {
   const entries: Entry[] = [];
   let current: PathRef | undefined;
   let pendingSep: number | undefined;
+  // The current group is a `--heading` one: its rows carry no path.
+  let headed = false;
   for (let k = 0; k < lines.length; k++) {
     const l = lines[k]!;
     if (l === '--') {
       pendingSep = k;
       continue;
     }
+    const last = entries[entries.length - 1];
+    const d = headedRow(l);
+    if (headed && d > 0 && last !== undefined && 'rows' in last) {
+      if (pendingSep !== undefined) last.rows.push({ line: pendingSep, kind: RowKind.Separator, num: [0, 0] });
+      pendingSep = undefined;
+      last.rows.push({ line: k, kind: l[d] === ':' ? RowKind.Match : RowKind.Context, num: [0, d] });
+      continue;
+    }
+    headed = false;
     let hit: [PathRef, RowKind, number] | undefined;
     const p = matchPrefix(l);
     if (p >= 0) hit = [[k, p], RowKind.Match, p + 1];
@@ -241,15 +293,20 @@ function parse(lines: readonly string[]): Entry[] {
     if (hit === undefined) {
       if (pendingSep !== undefined) entries.push({ other: pendingSep });
       pendingSep = undefined;
-      entries.push({ other: k });
-      current = undefined;
+      if (isHeading(l, lines[k + 1])) {
+        current = [k, l.length];
+        entries.push({ path: current, rows: [] });
+        headed = true;
+      } else {
+        entries.push({ other: k });
+        current = undefined;
+      }
       continue;
     }
     const [path, kind, numStart] = hit;
     let digits = 0;
     while (numStart + digits < l.length && l.charCodeAt(numStart + digits) >= 48 && l.charCodeAt(numStart + digits) <= 57) digits++;
     const row: Row = { line: k, kind, num: [numStart, numStart + digits] };
-    const last = entries[entries.length - 1];
     if (current !== undefined && last !== undefined && 'rows' in last && pathOf(current) === pathOf(path)) {
       if (pendingSep !== undefined) last.rows.push({ line: pendingSep, kind: RowKind.Separator, num: [0, 0] });
       pendingSep = undefined;
@@ -280,10 +337,16 @@ function rowText(row: Row, line: string): string {
   return `${num}${row.kind === RowKind.Match ? ':' : '-'}${line.slice(row.num[1] + 1)}`;
 }
 
+/** A row's line number (0 for a separator). */
+function lineNumber(row: Row, line: string): number {
+  return row.kind === RowKind.Separator ? 0 : Number(line.slice(row.num[0], row.num[1]));
+}
+
 /**
- * The output; `keep` (one flag per row, in entry order) selects rows in the lossy form. Each line
- * ends as the line it comes from (a heading as its first row, a marker as the last row it
- * stands for), and the last as the block does, so `\r\n` blocks stay so.
+ * The output; `keep` (one flag per row, in entry order) selects rows in the lossy form, and each
+ * dropped run leaves a marker naming its matches' line numbers. Each line ends as the line it
+ * comes from (a heading as its first row, a marker as the last row it stands for), and the last
+ * as the block does, so `\r\n` blocks stay so.
  */
 function render(entries: readonly Entry[], cut: Lines, keep: readonly boolean[] | undefined): string {
   const lines = cut.lines;
@@ -295,8 +358,8 @@ function render(entries: readonly Entry[], cut: Lines, keep: readonly boolean[] 
   };
   let r = 0;
   let last = 0;
-  const flush = (matches: number, context: number): void => {
-    if (matches + context > 0) push(marker.searchOmitted(matches, context), last);
+  const flush = (matches: readonly number[], context: number): void => {
+    if (matches.length + context > 0) push(marker.searchOmitted(matches, context), last);
   };
   for (const e of entries) {
     if ('other' in e) {
@@ -304,19 +367,19 @@ function render(entries: readonly Entry[], cut: Lines, keep: readonly boolean[] 
       continue;
     }
     push(lines[e.path[0]]!.slice(0, e.path[1]), e.path[0]);
-    let matches = 0;
+    let matches: number[] = [];
     let context = 0;
     for (const row of e.rows) {
       const kept = keep === undefined || keep[r]!;
       r++;
-      if (kept && !(keep !== undefined && row.kind === RowKind.Separator)) {
+      if (kept) {
         flush(matches, context);
-        matches = 0;
+        matches = [];
         context = 0;
         push(rowText(row, lines[row.line]!), row.line);
       } else {
         last = row.line;
-        if (row.kind === RowKind.Match) matches++;
+        if (row.kind === RowKind.Match) matches.push(lineNumber(row, lines[row.line]!));
         else if (row.kind === RowKind.Context) context++;
       }
     }
@@ -342,6 +405,13 @@ class Plan {
   readonly group: number[] = [];
   groups = 0;
   otherCost = 0;
+  /**
+   * The rows a match is kept with (its context, as far as grep printed it around this match), as
+   * a first and last row; a context line of no match spans itself.
+   */
+  readonly span: Array<[number, number]> = [];
+  /** Whether a context line belongs to some match's span. */
+  readonly owned: boolean[] = [];
 
   constructor(entries: readonly Entry[], lines: readonly string[], terms: readonly string[]) {
     const body = (row: Row): string => lines[row.line]!.slice(row.num[1] + 1);
@@ -350,6 +420,9 @@ class Plan {
     const weights = termWeights(terms, bodies);
     // Per row: is first/last match, query score, has an error word.
     const facts: Array<[boolean, number, boolean]> = [];
+    // Per row: its hunk (rows printed as one run of consecutive lines, between separators).
+    const hunk: number[] = [];
+    let hunks = 0;
     let matches = 0;
     let errors = 0;
     for (const e of entries) {
@@ -366,11 +439,22 @@ class Plan {
           last = i;
         }
       });
+      // A hunk starts with the group, after a separator and where the line numbers jump.
+      let previous = -1;
       e.rows.forEach((row, i) => {
         const line = lines[row.line]!;
         this.kinds.push(row.kind);
         this.costs.push(estimateTokens(rowText(row, line)) + 1);
         this.group.push(this.groups);
+        const number = lineNumber(row, line);
+        if (row.kind === RowKind.Separator) {
+          hunks++;
+          previous = -1;
+        } else {
+          if (previous < 0 || number !== previous + 1) hunks++;
+          previous = number;
+        }
+        hunk.push(hunks);
         const text = body(row);
         const isMatch = row.kind === RowKind.Match;
         const query = isMatch ? queryScore(text, terms, weights) : 0;
@@ -381,11 +465,12 @@ class Plan {
       });
       this.groups++;
     }
+    const n = this.kinds.length;
     // Error words mark the exceptional hits; when most hits carry one, the search was for them
     // and they rank first instead of all being kept.
     const errorsRare = errors * 2 <= matches;
     let nth = 0;
-    for (let r = 0; r < this.kinds.length; r++) {
+    for (let r = 0; r < n; r++) {
       if (r > 0 && this.group[r] !== this.group[r - 1]) nth = 0;
       const [edge, query, error] = facts[r]!;
       // Query hits compete for the budget (relevance is not signal), rarest terms first.
@@ -397,7 +482,6 @@ class Plan {
       } else this.rank.push([kind === RowKind.Context ? 3 : 4, 0, r]);
     }
     // Context lines nearest a kept match come first.
-    const n = this.kinds.length;
     const dist: number[] = new Array<number>(n).fill(Number.MAX_SAFE_INTEGER);
     let lastMust = -1;
     for (let r = 0; r < n; r++) {
@@ -412,6 +496,47 @@ class Plan {
       else if (nextMust >= 0) dist[r] = Math.min(dist[r]!, nextMust - r);
       if (this.kinds[r] === RowKind.Context) this.rank[r]![1] = dist[r]!;
     }
+    // How many lines grep printed before and after a match (`-B`, `-A`): the longest runs of
+    // context that open and close a hunk.
+    let before = 0;
+    let after = 0;
+    for (let r = 0; r < n; ) {
+      let end = r;
+      while (end < n && hunk[end] === hunk[r]) end++;
+      let lead = 0;
+      while (r + lead < end && this.kinds[r + lead] === RowKind.Context) lead++;
+      let trail = 0;
+      while (end - 1 - trail >= r && this.kinds[end - 1 - trail] === RowKind.Context) trail++;
+      if (lead < end - r) {
+        before = Math.max(before, lead);
+        after = Math.max(after, trail);
+      }
+      r = end;
+    }
+    for (let r = 0; r < n; r++) {
+      this.span.push([r, r]);
+      this.owned.push(false);
+    }
+    // A hunk's rows are consecutive lines: its rows `before` up and `after` down are the lines
+    // grep printed around the match (other matches among them are not its context).
+    for (let r = 0; r < n; r++) {
+      if (this.kinds[r] !== RowKind.Match) continue;
+      const inHunk = (q: number): boolean => q >= 0 && q < n && hunk[q] === hunk[r];
+      let lo = r;
+      while (r - lo < before && inHunk(lo - 1)) lo--;
+      let hi = r;
+      while (hi - r < after && inHunk(hi + 1)) hi++;
+      this.span[r] = [lo, hi];
+      for (let q = lo; q <= hi; q++) if (this.kinds[q] === RowKind.Context) this.owned[q] = true;
+    }
+    // A kept match keeps its context.
+    for (let r = 0; r < n; r++) if (this.kinds[r] === RowKind.Match && this.must[r]) this.keepWith(r, this.must);
+  }
+
+  /** Marks `r` and the context lines of its span kept. */
+  keepWith(r: number, keep: boolean[]): void {
+    const [lo, hi] = this.span[r]!;
+    for (let q = lo; q <= hi; q++) if (q === r || this.kinds[q] === RowKind.Context) keep[q] = true;
   }
 
   estimatedTotal(): number {
@@ -420,38 +545,67 @@ class Plan {
     return t;
   }
 
-  /** Rows to keep within `budget`: the must-keep ones, then by rank while they fit. */
+  /**
+   * Rows to keep within `budget`: the must-keep ones, then matches by rank, each with its
+   * context, while they fit, then context lines of no match; a separator stays between kept rows.
+   */
   select(budget: number): boolean[] {
     const n = this.kinds.length;
     const keep = [...this.must];
     let used = this.otherCost;
-    // One marker per dropped run inside a group.
-    let inRun = false;
-    for (let r = 0; r < n; r++) {
-      if (r > 0 && this.group[r] !== this.group[r - 1]) inRun = false;
-      if (keep[r]) {
-        used += this.costs[r]!;
-        inRun = false;
-      } else if (this.kinds[r] !== RowKind.Separator && !inRun) {
-        used += MARKER_COST;
-        inRun = true;
-      }
+    for (let r = 0; r < n; ) {
+      let end = r;
+      while (end < n && this.group[end] === this.group[r]) end++;
+      used += this.cost(r, end - 1, keep);
+      r = end;
     }
     const order: number[] = [];
-    for (let r = 0; r < n; r++) if (!keep[r] && this.kinds[r] !== RowKind.Separator) order.push(r);
+    for (let r = 0; r < n; r++) {
+      const kind = this.kinds[r];
+      if (!keep[r] && (kind === RowKind.Match || (kind === RowKind.Context && !this.owned[r]))) order.push(r);
+    }
     order.sort((a, b) => cmpRank(this.rank[a]!, this.rank[b]!));
     for (const r of order) {
-      const dropped = (q: number): boolean => q >= 0 && this.group[q] === this.group[r] && !keep[q] && this.kinds[q] !== RowKind.Separator;
-      const left = dropped(this.neighbour(r, false));
-      const right = dropped(this.neighbour(r, true));
-      const cost = this.costs[r]! + (left && right ? MARKER_COST : 0);
-      const saving = !left && !right ? MARKER_COST : 0;
-      if (used + cost <= budget + saving) {
-        keep[r] = true;
-        used = Math.max(0, used + cost - saving);
+      const [lo, hi] = this.span[r]!;
+      // The rows whose cost changes: the span, its neighbours and the separators between.
+      const a = this.sameGroup(this.neighbour(lo, false), r) ?? lo;
+      const b = this.sameGroup(this.neighbour(hi, true), r) ?? hi;
+      const was = this.cost(a, b, keep);
+      const saved = keep.slice(lo, hi + 1);
+      this.keepWith(r, keep);
+      const now = this.cost(a, b, keep);
+      if (used - was + now <= budget) used += now - was;
+      else for (let q = lo; q <= hi; q++) keep[q] = saved[q - lo]!;
+    }
+    for (let r = 0; r < n; r++) if (this.kinds[r] === RowKind.Separator) keep[r] = this.separatorKept(r, keep);
+    return keep;
+  }
+
+  /** `q` when it is a row of `r`'s group. */
+  sameGroup(q: number, r: number): number | undefined {
+    return q >= 0 && this.group[q] === this.group[r] ? q : undefined;
+  }
+
+  /** A separator is kept when the rows on both sides of it are. */
+  separatorKept(r: number, keep: readonly boolean[]): boolean {
+    const before = this.sameGroup(this.neighbour(r, false), r);
+    const after = this.sameGroup(this.neighbour(r, true), r);
+    return before !== undefined && after !== undefined && keep[before]! && keep[after]!;
+  }
+
+  /** Estimated cost of rows `a..=b` of one group as `keep` renders them: kept rows, kept separators, one marker per dropped run. */
+  cost(a: number, b: number, keep: readonly boolean[]): number {
+    let t = 0;
+    for (let r = a; r <= b; r++) {
+      if (this.kinds[r] === RowKind.Separator) {
+        if (this.separatorKept(r, keep)) t += this.costs[r]!;
+      } else if (keep[r]) t += this.costs[r]!;
+      else {
+        const before = this.sameGroup(this.neighbour(r, false), r);
+        if (before === undefined || keep[before]) t += MARKER_COST;
       }
     }
-    return keep;
+    return t;
   }
 
   /** The nearest non-separator row before or after `r` (-1 if none). */
