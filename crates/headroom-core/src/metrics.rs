@@ -11,7 +11,7 @@
 use crate::block::{BlockOptions, Compressed, Omission};
 use crate::budget::{estimate_tokens, fit, lossless_above};
 use crate::marker;
-use crate::stats::center_and_scale;
+use crate::stats::{center_and_scale, median_sorted, sliding_medians};
 use crate::tokens::count_tokens;
 
 /// Fewer rows than this are not a series.
@@ -179,15 +179,6 @@ struct Event {
     strength: f64,
 }
 
-fn median_sorted(v: &[f64]) -> f64 {
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
-
 /// Whether `s[i]` is the largest within `w` either side (ties go to the first).
 fn peak(s: &[f64], i: usize, w: usize) -> bool {
     let lo = i.saturating_sub(w);
@@ -231,18 +222,7 @@ fn shifts(x: &[f64], w: usize, sigma: f64, out: &mut Vec<Event>) {
     if n < 4 * w || sigma <= 0.0 {
         return;
     }
-    let mut window: Vec<f64> = x[..w].to_vec();
-    window.sort_by(f64::total_cmp);
-    let mut medians = vec![median_sorted(&window)];
-    for k in 1..=n - w {
-        let gone = x[k - 1];
-        let at = window.partition_point(|v| v.total_cmp(&gone).is_lt());
-        window.remove(at);
-        let new = x[k + w - 1];
-        let at = window.partition_point(|v| v.total_cmp(&new).is_le());
-        window.insert(at, new);
-        medians.push(median_sorted(&window));
-    }
+    let medians = sliding_medians(x, w);
     // d[j] compares the windows either side of row j + w.
     let d: Vec<f64> = (w..=n - w)
         .map(|k| (medians[k] - medians[k - w]).abs() / sigma)

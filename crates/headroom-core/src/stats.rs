@@ -13,13 +13,34 @@ pub const MIN_VALUES: usize = 8;
 /// Fewer values than this get no change points.
 pub const MIN_SERIES: usize = 20;
 
-fn median_sorted(v: &[f64]) -> f64 {
+pub fn median_sorted(v: &[f64]) -> f64 {
     let n = v.len();
     if n % 2 == 1 {
         v[n / 2]
     } else {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
     }
+}
+
+/// The median of every window of `w` values (`values.len() - w + 1` of them), each computed once:
+/// the window is kept sorted as it slides (one value out, one in), not sorted afresh for every
+/// position.
+pub fn sliding_medians(values: &[f64], w: usize) -> Vec<f64> {
+    let n = values.len();
+    let mut window: Vec<f64> = values[..w].to_vec();
+    window.sort_by(f64::total_cmp);
+    let mut medians: Vec<f64> = Vec::with_capacity(n - w + 1);
+    medians.push(median_sorted(&window));
+    for k in 1..=n - w {
+        let gone = values[k - 1];
+        let at = window.partition_point(|x| x.total_cmp(&gone).is_lt());
+        window.remove(at);
+        let new = values[k + w - 1];
+        let at = window.partition_point(|x| x.total_cmp(&new).is_le());
+        window.insert(at, new);
+        medians.push(median_sorted(&window));
+    }
+    medians
 }
 
 /// The median, by selection in linear time (the values are reordered). The order statistics are
@@ -98,21 +119,7 @@ fn change_points_by(values: &[f64], (_, scale): (f64, f64)) -> Vec<usize> {
     }
     let limit = CHANGE_SIGMAS * 1.4826 * scale;
     let w = change_window(n);
-    // The median of every window of `w` values, each computed once: the window is kept sorted
-    // as it slides (one value out, one in), not sorted afresh for every position.
-    let mut window: Vec<f64> = values[..w].to_vec();
-    window.sort_by(f64::total_cmp);
-    let mut medians: Vec<f64> = Vec::with_capacity(n - w + 1);
-    medians.push(median_sorted(&window));
-    for k in 1..=n - w {
-        let gone = values[k - 1];
-        let at = window.partition_point(|x| x.total_cmp(&gone).is_lt());
-        window.remove(at);
-        let new = values[k + w - 1];
-        let at = window.partition_point(|x| x.total_cmp(&new).is_le());
-        window.insert(at, new);
-        medians.push(median_sorted(&window));
-    }
+    let medians = sliding_medians(values, w);
     let d: Vec<f64> = (w..=n - w)
         .map(|k| (medians[k] - medians[k - w]).abs())
         .collect();

@@ -11,7 +11,7 @@
 import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { estimateTokens, fit, losslessAbove } from './budget.js';
 import * as marker from './marker.js';
-import { centerAndScale } from './stats.js';
+import { centerAndScale, medianSorted, slidingMedians } from './stats.js';
 import { countTokens } from './tokens.js';
 
 /** Fewer rows than this are not a series. */
@@ -141,11 +141,6 @@ interface Event {
   strength: number;
 }
 
-function medianSorted(v: Float64Array): number {
-  const n = v.length;
-  return n % 2 === 1 ? v[n >> 1]! : (v[n / 2 - 1]! + v[n / 2]!) / 2;
-}
-
 /** Whether `s[i]` is the largest within `w` either side (ties go to the first). */
 function peak(s: Float64Array, i: number, w: number): boolean {
   const lo = Math.max(0, i - w);
@@ -173,9 +168,6 @@ function spikes(x: Float64Array, out: Event[]): void {
   }
 }
 
-/** Float64Array order (-0 before +0), as Rust's `total_cmp`. */
-const lessThan = (a: number, b: number): boolean => a < b || (a === 0 && b === 0 && Object.is(a, -0) && !Object.is(b, -0));
-
 /**
  * Level shifts: rows where the median of the `w` rows from there differs from the median of the
  * `w` rows before, in units of the whole series' robust spread; placed at the largest single step
@@ -184,21 +176,7 @@ const lessThan = (a: number, b: number): boolean => a < b || (a === 0 && b === 0
 function shifts(x: Float64Array, w: number, sigma: number, out: Event[]): void {
   const n = x.length;
   if (n < 4 * w || sigma <= 0) return;
-  const window: number[] = Array.from(x.slice(0, w).sort());
-  const medians = new Float64Array(n - w + 1);
-  const med = (): number => (w % 2 === 1 ? window[w >> 1]! : (window[w / 2 - 1]! + window[w / 2]!) / 2);
-  medians[0] = med();
-  for (let k = 1; k <= n - w; k++) {
-    const gone = x[k - 1]!;
-    let at = 0;
-    while (at < window.length && lessThan(window[at]!, gone)) at++;
-    window.splice(at, 1);
-    const fresh = x[k + w - 1]!;
-    at = 0;
-    while (at < window.length && !lessThan(fresh, window[at]!)) at++;
-    window.splice(at, 0, fresh);
-    medians[k] = med();
-  }
+  const medians = slidingMedians(x, w);
   const d = new Float64Array(n - 2 * w + 1);
   for (let k = w; k <= n - w; k++) d[k - w] = Math.abs(medians[k]! - medians[k - w]!) / sigma;
   for (let j = 0; j < d.length; j++) {

@@ -17,9 +17,33 @@ function before(x: number, y: number): boolean {
   return x < y || (x === 0 && y === 0 && Object.is(x, -0) && !Object.is(y, -0));
 }
 
-function medianSorted(v: Float64Array): number {
+export function medianSorted(v: ArrayLike<number>): number {
   const n = v.length;
   return n % 2 === 1 ? v[n >> 1]! : (v[n / 2 - 1]! + v[n / 2]!) / 2;
+}
+
+/**
+ * The median of every window of `w` values (`values.length - w + 1` of them), each computed once:
+ * the window is kept sorted as it slides (one value out, one in), not sorted afresh for every
+ * position.
+ */
+export function slidingMedians(values: Float64Array, w: number): Float64Array {
+  const n = values.length;
+  const window: number[] = Array.from(values.slice(0, w).sort());
+  const medians = new Float64Array(n - w + 1);
+  medians[0] = medianSorted(window);
+  for (let k = 1; k <= n - w; k++) {
+    const gone = values[k - 1]!;
+    let at = 0;
+    while (at < window.length && before(window[at]!, gone)) at++;
+    window.splice(at, 1);
+    const fresh = values[k + w - 1]!;
+    at = 0;
+    while (at < window.length && !before(fresh, window[at]!)) at++;
+    window.splice(at, 0, fresh);
+    medians[k] = medianSorted(window);
+  }
+  return medians;
 }
 
 /** Median and a robust scale (MAD, or the scaled mean absolute deviation when the MAD is 0). */
@@ -94,22 +118,7 @@ function changePointsBy(values: Float64Array, [, scale]: [number, number]): numb
   if (n < MIN_SERIES || scale <= 0) return [];
   const limit = CHANGE_SIGMAS * 1.4826 * scale;
   const w = changeWindow(n);
-  // The median of every window of `w` values, each computed once (insertion sort in a scratch
-  // array: windows are small, and a fresh array per window would be all garbage).
-  const medians = new Float64Array(n - w + 1);
-  const window = new Float64Array(w);
-  for (let k = 0; k <= n - w; k++) {
-    for (let i = 0; i < w; i++) {
-      const x = values[k + i]!;
-      let j = i - 1;
-      while (j >= 0 && before(x, window[j]!)) {
-        window[j + 1] = window[j]!;
-        j--;
-      }
-      window[j + 1] = x;
-    }
-    medians[k] = medianSorted(window);
-  }
+  const medians = slidingMedians(values, w);
   const d = new Float64Array(n - 2 * w + 1);
   for (let k = w; k <= n - w; k++) d[k - w] = Math.abs(medians[k]! - medians[k - w]!);
   const out: number[] = [];
