@@ -24,6 +24,34 @@ describe.skipIf(!forcedJs)('JS engine on hostile input', () => {
     expect(countTokensUntil(run, 'o200k_base', { deadline: Infinity })).toBe(1 << 19);
   });
 
+  it('a stop that comes after the block is counted is seen inside each compressor', () => {
+    const rows = (f: (i: number) => string): string => Array.from({ length: 20_000 }, (_, i) => f(i)).join('\n');
+    const blocks: Record<string, string> = {
+      log: rows((i) => `2024-01-01T00:00:${String(i % 60).padStart(2, '0')}Z INFO worker-${i % 17} handled r${i.toString(16)} in ${i % 900}ms`),
+      search: rows((i) => `src/mod${i % 300}/f${i % 41}.ts:${i}:  const v${i.toString(16)} = find(k${i * 7});`),
+      metrics: `timestamp,value\n${rows((i) => `2024-01-01 ${String(Math.floor(i / 3600) % 24).padStart(2, '0')}:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},${50 + (i % 7)}.${i % 997}`)}`,
+      json: JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ id: i, name: `n${i.toString(16)}`, kind: i % 2 === 0 ? 'a' : 'b' }))),
+    };
+    for (const [name, text] of Object.entries(blocks)) {
+      // A signal that counts the looks at it and reports an abort from look `at` on.
+      const looking = (at: number): { signal: AbortSignal; looks: () => number } => {
+        let looks = 0;
+        const signal = { get aborted() { return ++looks >= at; } } as unknown as AbortSignal;
+        return { signal, looks: () => looks };
+      };
+      const counting = looking(Infinity);
+      countTokensUntil(text, 'o200k_base', counting);
+      const whole = looking(Infinity);
+      expect(compressBlockUntil(text, OPTIONS, whole).modified, name).toBe(true);
+      // The compressor looks about as often again as the count before it, and a stop at its first
+      // look is where it stops.
+      expect(whole.looks(), name).toBeGreaterThan(2 * counting.looks());
+      const late = looking(counting.looks() + 2);
+      expect(() => compressBlockUntil(text, OPTIONS, late), name).toThrow(Stopped);
+      expect(late.looks(), name).toBe(counting.looks() + 2);
+    }
+  });
+
   it('an abort raised while a batch runs stops the blocks after the current one', async () => {
     const block = (i: number): string => Array.from({ length: 3000 }, (_, k) => `12:00:00 INFO job ${i} step ${k} ok`).join('\n');
     const messages: unknown[] = [{ role: 'user', content: 'go' }];

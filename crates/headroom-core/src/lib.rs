@@ -42,9 +42,17 @@ pub fn compress_block(content: &str, options: &BlockOptions) -> BlockResult {
     }
 }
 
-/// `compress_block`, giving up with `Stopped` once `stop` is reached. Token counting looks at the
-/// stop inside its loops; the compressors themselves run to the end once started.
+/// `compress_block`, giving up with `Stopped` once `stop` is reached: token counting and the
+/// compressors look at it inside their loops, every few milliseconds of work at most.
 pub fn compress_block_until(
+    content: &str,
+    options: &BlockOptions,
+    stop: &Stop,
+) -> Result<BlockResult, Stopped> {
+    stop::within(stop, || compress_block_within(content, options, stop))?
+}
+
+fn compress_block_within(
     content: &str,
     options: &BlockOptions,
     stop: &Stop,
@@ -133,4 +141,95 @@ pub fn compress_block_until(
         strategy: proposal.strategy,
         omitted: proposal.omitted,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    /// A block of each line-based kind, about 2 MB: far more work than one look's worth.
+    fn blocks() -> Vec<(&'static str, String)> {
+        let rows = |f: &dyn Fn(usize) -> String| (0..40_000).map(f).collect::<Vec<_>>().join("\n");
+        vec![
+            (
+                "log",
+                rows(&|i| {
+                    format!(
+                        "2024-01-01T00:00:{:02}Z INFO worker-{} handled r{i:x} in {}ms",
+                        i % 60,
+                        i % 17,
+                        i % 900
+                    )
+                }),
+            ),
+            (
+                "search",
+                rows(&|i| {
+                    format!(
+                        "src/mod{}/f{}.ts:{i}:  const v{i:x} = find(k{});",
+                        i % 300,
+                        i % 41,
+                        i * 7
+                    )
+                }),
+            ),
+            (
+                "metrics",
+                format!(
+                    "timestamp,value\n{}",
+                    rows(&|i| format!(
+                        "2024-01-01 {:02}:{:02}:{:02},{}.{}",
+                        i / 3600 % 24,
+                        i / 60 % 60,
+                        i % 60,
+                        50 + i % 7,
+                        i % 997
+                    ))
+                ),
+            ),
+            (
+                "json",
+                format!(
+                    "[{}]",
+                    rows(&|i| format!(
+                        "{{\"id\":{i},\"name\":\"n{i:x}\",\"kind\":\"{}\"}},",
+                        ["a", "b"][i % 2]
+                    ))
+                    .trim_end_matches(',')
+                ),
+            ),
+        ]
+    }
+
+    #[test]
+    fn a_stop_raised_after_counting_is_seen_inside_each_compressor() {
+        let options = BlockOptions::default();
+        for (name, content) in blocks() {
+            assert!(
+                compress_block(&content, &options).content.is_some(),
+                "{name} compresses"
+            );
+            let flag = Arc::new(AtomicBool::new(false));
+            let stop = Stop {
+                deadline: None,
+                cancel: Some(Arc::clone(&flag)),
+            };
+            // The count of the whole block is done before the flag goes up: only the compressor's
+            // own looks can see it.
+            let tokens = std::cell::Cell::new(0);
+            let out = stop::within(&stop, || {
+                tokens.set(count_tokens(&content, options.encoding));
+                flag.store(true, Ordering::Relaxed);
+                compress_block(&content, &options)
+            });
+            assert!(tokens.get() > 0);
+            assert_eq!(out.map(|_| ()), Err(Stopped), "{name}");
+            assert_eq!(
+                compress_block_until(&content, &options, &stop).map(|_| ()),
+                Err(Stopped)
+            );
+        }
+    }
 }

@@ -86,6 +86,7 @@ pub fn intern<S: AsRef<str>>(lines: &[S]) -> Interned {
     map.reserve(lines.len().min(1 << 16));
     let mut ids = Vec::with_capacity(lines.len());
     for l in lines {
+        crate::stop::poll(l.as_ref().len() + 1);
         let next = map.len() as u32;
         ids.push(*map.entry(l.as_ref()).or_insert(next));
     }
@@ -126,6 +127,7 @@ fn split_with(content: &str, progress: bool) -> Lines<'_> {
             content
         };
         for piece in body.split('\r') {
+            crate::stop::poll(piece.len() + 1);
             starts.push(starts[starts.len() - 1] + piece.len() + 1);
             lines.push(strip_ansi(piece));
         }
@@ -149,6 +151,7 @@ fn split_with(content: &str, progress: bool) -> Lines<'_> {
     lines.reserve(body.len() / 64);
     starts.reserve(body.len() / 64);
     for piece in body.split('\n') {
+        crate::stop::poll(piece.len() + 1);
         starts.push(starts[starts.len() - 1] + piece.len() + 1);
         if !returns && !escapes {
             lines.push(Cow::Borrowed(piece));

@@ -125,6 +125,7 @@ fn quoted<S: AsRef<str>>(units: &[Unit], lines: &[S], info: &[LineInfo]) -> Quot
     // worked out again, so a fine form once needed is never lost.
     let mut put = |k: usize, fine: bool| {
         if fine || q.coarse[k].is_empty() {
+            crate::stop::poll(lines[k].as_ref().len() + 1);
             let t = fold::loose_template(lines[k].as_ref(), &info[k], MAX_QUOTED_TEMPLATE, fine);
             (q.shape[k], q.coarse[k], q.fine[k]) = (t.shape, t.quoted, t.fine);
         }
@@ -167,6 +168,7 @@ fn render_selection(
     }
     let mut u = 0;
     while u < units.len() {
+        crate::stop::poll(64);
         if sel.kept[u] {
             let unit = &units[u];
             out.push(match sel.in_all[u] {

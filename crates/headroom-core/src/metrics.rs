@@ -163,6 +163,7 @@ pub fn parse(content: &str) -> Option<Series<'_>> {
         None => return None,
     };
     for l in lines {
+        crate::stop::poll(l.len() + 1);
         rows.push(row(l)?);
     }
     (rows.len() >= MIN_ROWS).then(|| Series {
@@ -193,6 +194,7 @@ fn spikes(x: &[f64], out: &mut Vec<Event>) {
     let mut residual = Vec::with_capacity(n);
     let mut window = Vec::with_capacity(2 * SPIKE_HALF + 1);
     for i in 0..n {
+        crate::stop::poll(2 * SPIKE_HALF + 1);
         window.clear();
         window.extend_from_slice(&x[i.saturating_sub(SPIKE_HALF)..(i + SPIKE_HALF + 1).min(n)]);
         window.sort_by(f64::total_cmp);

@@ -355,6 +355,7 @@ fn parse<S: AsRef<str>>(lines: &[S]) -> Vec<Entry> {
     // match are read against it (paths may themselves contain `-12-`).
     let mut next_match: Vec<Option<(usize, usize)>> = vec![None; lines.len() + 1];
     for k in (0..lines.len()).rev() {
+        crate::stop::poll(lines[k].as_ref().len() + 1);
         next_match[k] = match match_prefix(lines[k].as_ref()) {
             Some(p) => Some((k, p)),
             None => next_match[k + 1],
@@ -368,6 +369,7 @@ fn parse<S: AsRef<str>>(lines: &[S]) -> Vec<Entry> {
     let mut headed = false;
     for (k, line) in lines.iter().enumerate() {
         let l = line.as_ref();
+        crate::stop::poll(l.len() + 1);
         if l == "--" {
             pending_sep = Some(k);
             continue;
@@ -516,6 +518,7 @@ fn render(entries: &[Entry], split: &Lines, keep: Option<&[bool]>) -> String {
                     let kept = keep.is_none_or(|k| k[r]);
                     r += 1;
                     let line = lines[row.line].as_ref();
+                    crate::stop::poll(line.len() + 1);
                     if kept {
                         flush(&mut out, &matches, context, last);
                         matches.clear();
@@ -607,6 +610,7 @@ impl Plan {
             let mut previous: Option<usize> = None;
             for (i, row) in rows.iter().enumerate() {
                 let line = lines[row.line].as_ref();
+                crate::stop::poll(line.len() + 1);
                 p.kinds.push(row.kind);
                 p.costs.push(estimate_tokens(&row_text(row, line)) + 1);
                 p.group.push(p.groups);
@@ -783,6 +787,7 @@ impl Plan {
             .collect();
         order.sort_by_key(|r| self.rank[*r]);
         for r in order {
+            crate::stop::poll(16);
             let (lo, hi) = self.span[r];
             // The rows whose cost changes: the span, its neighbours and the separators between.
             let a = self.same_group(self.neighbour(lo, false), r).unwrap_or(lo);

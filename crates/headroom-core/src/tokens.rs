@@ -17,7 +17,7 @@ use rustc_hash::FxBuildHasher;
 
 use crate::merge::{Merger, Vocab, SHORT_PIECE};
 use crate::pretokenize::Pretokenizer;
-use crate::stop::{Stop, Stopped, Watch};
+use crate::stop::{self, Stop, Stopped, Watch, WATCH_UNITS};
 
 /// A BPE encoding headroom can count exactly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -90,8 +90,16 @@ thread_local! {
 }
 
 /// Number of tokens `text` encodes to, equal to tiktoken's `encode_ordinary(text).len()`.
+/// Inside a compressor (a `stop::within`), the count looks at the compressor's stop too.
 pub fn count_tokens(text: &str, encoding: Encoding) -> usize {
-    count_tokens_until(text, encoding, &Stop::NEVER).unwrap_or(0)
+    if text.len() <= WATCH_UNITS {
+        stop::poll(text.len());
+        return count_tokens_until(text, encoding, &Stop::NEVER).unwrap_or(0);
+    }
+    match count_tokens_until(text, encoding, &stop::current()) {
+        Ok(n) => n,
+        Err(Stopped) => stop::stopped(),
+    }
 }
 
 /// `count_tokens`, giving up with `Stopped` once `stop` is reached (looked at every few

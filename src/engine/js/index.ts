@@ -13,7 +13,7 @@ import { hasMarkerLine } from './marker.js';
 import * as metrics from './metrics.js';
 import * as opaque from './opaque.js';
 import * as search from './search.js';
-import { NEVER, Stopped, stopReached, Watch } from './stop.js';
+import { NEVER, Stopped, stopReached, Watch, within } from './stop.js';
 import { countTokensMany, countTokens, countTokensWatched } from './tokens.js';
 
 /** Compresses one block of tool output; never inflates. */
@@ -22,10 +22,14 @@ export function compressBlock(content: string, options: BlockOptions): BlockResu
 }
 
 /**
- * `compressBlock`, throwing `Stopped` once `stop` is reached (twin of lib.rs `compress_block_until`).
- * Token counting looks at the stop inside its loops; the compressors run to the end once started.
+ * `compressBlock`, throwing `Stopped` once `stop` is reached (twin of lib.rs `compress_block_until`):
+ * token counting and the compressors look at it inside their loops, every few milliseconds at most.
  */
 export function compressBlockUntil(content: string, options: BlockOptions, stop: StopWhen): BlockResult {
+  return within(stop, () => compressBlockWithin(content, options, stop));
+}
+
+function compressBlockWithin(content: string, options: BlockOptions, stop: StopWhen): BlockResult {
   const watch = new Watch(stop);
   const text = content.isWellFormed() ? content : content.toWellFormed();
   const tokensBefore = countTokensWatched(text, options.encoding, watch);

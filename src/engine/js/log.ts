@@ -22,6 +22,7 @@ import { LEVEL_NAMES } from './log/level.js';
 import { mark as markOutliers } from './log/outliers.js';
 import * as marker from './marker.js';
 import { queryScore, queryTerms, termWeights } from './query.js';
+import { poll } from './stop.js';
 import { countTokens } from './tokens.js';
 
 export { Look, looks } from './log/recognize.js';
@@ -88,6 +89,7 @@ function quoted(units: readonly Unit[], lines: readonly string[], info: readonly
   // out again, so a fine form once needed is never lost.
   const put = (k: number, fine: boolean): void => {
     if (!fine && q.coarse[k] !== '') return;
+    poll(lines[k]!.length + 1);
     const t = looseTemplate(lines[k]!, info[k]!, MAX_QUOTED_TEMPLATE, fine);
     [q.shape[k], q.coarse[k], q.fine[k]] = [t.shape, t.quoted, t.fine];
   };
@@ -123,6 +125,7 @@ function renderSelection(
   });
   let u = 0;
   while (u < units.length) {
+    poll(64);
     if (sel.kept[u]) {
       const total = sel.inAll[u];
       const unit = units[u]!;

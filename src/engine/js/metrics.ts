@@ -12,6 +12,7 @@ import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { estimateTokens, fit, losslessAbove } from './budget.js';
 import * as marker from './marker.js';
 import { centerAndScale, medianSorted, slidingMedians } from './stats.js';
+import { poll } from './stop.js';
 import { countTokens } from './tokens.js';
 
 /** Fewer rows than this are not a series. */
@@ -127,6 +128,7 @@ export function parse(content: string): Series | undefined {
   else if (headerLike(first)) header = first;
   else return undefined;
   for (let k = 1; k < lines.length; k++) {
+    poll(lines[k]!.length + 1);
     const r = row(lines[k]!);
     if (r === undefined) return undefined;
     rows.push(r);
@@ -155,6 +157,7 @@ function spikes(x: Float64Array, out: Event[]): void {
   const n = x.length;
   const residual = new Float64Array(n);
   for (let i = 0; i < n; i++) {
+    poll(2 * SPIKE_HALF + 1);
     const window = x.slice(Math.max(0, i - SPIKE_HALF), Math.min(n, i + SPIKE_HALF + 1)).sort();
     residual[i] = x[i]! - medianSorted(window);
   }

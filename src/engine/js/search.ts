@@ -18,6 +18,7 @@ import { lineEnd, type Lines, splitRaw } from './lines.js';
 import * as marker from './marker.js';
 import { queryScore, queryTerms, termWeights } from './query.js';
 import { lineSignal, Signal } from './signal.js';
+import { poll } from './stop.js';
 import { countTokens } from './tokens.js';
 
 // The format: what detection asks (`isSearch`), grep's line prefixes, and compilers'
@@ -255,6 +256,7 @@ function parse(lines: readonly string[]): Entry[] {
   // match are read against it (paths may themselves contain `-12-`).
   const nextMatch: Array<PathRef | undefined> = new Array<PathRef | undefined>(lines.length + 1).fill(undefined);
   for (let k = lines.length - 1; k >= 0; k--) {
+    poll(lines[k]!.length + 1);
     const p = matchPrefix(lines[k]!);
     nextMatch[k] = p >= 0 ? [k, p] : nextMatch[k + 1];
   }
@@ -266,6 +268,7 @@ function parse(lines: readonly string[]): Entry[] {
   let headed = false;
   for (let k = 0; k < lines.length; k++) {
     const l = lines[k]!;
+    poll(l.length + 1);
     if (l === '--') {
       pendingSep = k;
       continue;
@@ -372,6 +375,7 @@ function render(entries: readonly Entry[], cut: Lines, keep: readonly boolean[] 
     for (const row of e.rows) {
       const kept = keep === undefined || keep[r]!;
       r++;
+      poll(lines[row.line]!.length + 1);
       if (kept) {
         flush(matches, context);
         matches = [];
@@ -443,6 +447,7 @@ class Plan {
       let previous = -1;
       e.rows.forEach((row, i) => {
         const line = lines[row.line]!;
+        poll(line.length + 1);
         this.kinds.push(row.kind);
         this.costs.push(estimateTokens(rowText(row, line)) + 1);
         this.group.push(this.groups);
@@ -566,6 +571,7 @@ class Plan {
     }
     order.sort((a, b) => cmpRank(this.rank[a]!, this.rank[b]!));
     for (const r of order) {
+      poll(16);
       const [lo, hi] = this.span[r]!;
       // The rows whose cost changes: the span, its neighbours and the separators between.
       const a = this.sameGroup(this.neighbour(lo, false), r) ?? lo;

@@ -1,7 +1,8 @@
 // When work stops (twin of headroom-core's stop.rs): a batch asks `stopReached` before each block;
-// the tokenizer (and any compressor) ticks a `Watch` inside its loops, which looks at the clock and
-// the signal only once per WATCH_UNITS units of work, so a loop can tick it every step. Where Rust
-// returns `Err(Stopped)` up the call chain, the JS engine throws `Stopped`, and the batch turns it
+// the tokenizer ticks a `Watch` inside its loops, which looks at the clock and the signal only once
+// per WATCH_UNITS units of work, so a loop can tick it every step. The compressors call `poll`,
+// which ticks the watch of the enclosing `within`. Where Rust returns `Err(Stopped)` up the call
+// chain (or unwinds to `within` from a poll), the JS engine throws `Stopped`, and the batch turns it
 // into the block's `stopped` failure.
 
 import type { StopWhen } from '../types.js';
@@ -45,4 +46,28 @@ export class Watch {
     this.left = WATCH_UNITS;
     if (!this.never && stopReached(this.stop)) throw new Stopped();
   }
+}
+
+/** The watch of the innermost `within` running now; a stop that never comes outside one. */
+let current: Watch = new Watch(NEVER);
+
+/** Runs `work` with `stop` looked at by every `poll` (and token count) inside it. */
+export function within<T>(stop: StopWhen, work: () => T): T {
+  const outer = current;
+  current = new Watch(stop);
+  try {
+    return work();
+  } finally {
+    current = outer;
+  }
+}
+
+/** Records `units` of work (about a character of input each) for the enclosing `within`; throws `Stopped` once its stop has come. */
+export function poll(units: number): void {
+  current.tick(units);
+}
+
+/** The watch of the enclosing `within`, for a count inside a compressor. */
+export function currentWatch(): Watch {
+  return current;
 }

@@ -12,7 +12,7 @@ import type { EncodingName, StopWhen } from '../types.js';
 import { Merger, SHORT_PIECE, Vocab } from './merge.js';
 import { Pretokenizer } from './pretokenize.js';
 import { rankTable } from './ranks.js';
-import { NEVER, Watch } from './stop.js';
+import { currentWatch, Watch } from './stop.js';
 
 /** Bound on the memo of piece → count (UTF-16 units of its keys plus a cost per entry; cleared when full). */
 const PIECE_MEMO_UNITS = 2 << 20;
@@ -37,9 +37,12 @@ function counter(encoding: EncodingName): Counter {
   return c;
 }
 
-/** Number of tokens `text` encodes to, equal to tiktoken's `encode_ordinary(text).length`. */
+/**
+ * Number of tokens `text` encodes to, equal to tiktoken's `encode_ordinary(text).length`. Inside a
+ * compressor (a `within`), the count looks at the compressor's stop too.
+ */
 export function countTokens(text: string, encoding: EncodingName): number {
-  return countTokensWatched(text, encoding, new Watch(NEVER));
+  return countTokensWatched(text, encoding, currentWatch());
 }
 
 /** `countTokens`, throwing `Stopped` once `stop` is reached (looked at every few milliseconds of work, inside long pieces too). */

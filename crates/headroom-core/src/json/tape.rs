@@ -344,6 +344,7 @@ impl<'a, const BUILD: bool> Parser<'a, BUILD> {
     }
 
     fn push_node(&mut self, kind: Kind, start: usize, end: usize, key: Key, flags: u8) {
+        crate::stop::poll(8);
         let container = kind.is_container();
         if BUILD {
             let idx = self.nodes.len() as u32;

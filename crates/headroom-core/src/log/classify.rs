@@ -60,6 +60,7 @@ pub fn classify_interned<S: AsRef<str>>(
     let mut shapes: Vec<Shape> = Vec::with_capacity(lines.len());
     let mut seen: Vec<Option<(LineInfo, Shape)>> = vec![None; interned.distinct];
     for (line, &id) in lines.iter().zip(&interned.ids) {
+        crate::stop::poll(line.as_ref().len() + 1);
         let (info, shape) =
             *seen[id as usize].get_or_insert_with(|| classify(line.as_ref(), terms));
         out.push(info);

@@ -57,6 +57,7 @@ impl Unit {
     /// The unit's estimated cost in tokens (`estimate_tokens` of each output line, plus one a
     /// line): line ends aside.
     pub fn cost<S: AsRef<str>>(&self, lines: &[S]) -> usize {
+        crate::stop::poll(64);
         match &self.kind {
             UnitKind::Line => {
                 let line = estimate_tokens(lines[self.start].as_ref()) + 1;
@@ -78,6 +79,7 @@ impl Unit {
     /// The unit's output lines, each with its line end: kept lines as given (see
     /// `Lines::given`), a marker with the line end of the last line it stands for.
     pub fn render<'a>(&'a self, l: &Lines<'a>) -> Cow<'a, str> {
+        crate::stop::poll(64);
         let last = l.line_end(self.start + self.len - 1);
         match &self.kind {
             UnitKind::Line => {
@@ -135,6 +137,7 @@ pub fn fold<S: AsRef<str>>(lines: &[S], interned: &Interned, info: &[LineInfo]) 
     };
     let mut i = 0;
     while i < n {
+        crate::stop::poll(64);
         i = f.step(i, n, true, true);
     }
     f.units

@@ -100,6 +100,7 @@ pub fn plan<S: AsRef<str>>(
     let mut last_of_template: LineMap<&str, usize> = LineMap::default();
     let mut summary_key: Vec<Option<&str>> = vec![None; units.len()];
     for (u, unit) in units.iter().enumerate() {
+        crate::stop::poll(64);
         if unit.kind != UnitKind::Line {
             continue;
         }
@@ -251,6 +252,7 @@ pub fn select(
     let mut named: Vec<Option<usize>> = vec![None; units.len()];
     let mut naming_done = false;
     for (i, &u) in order.iter().enumerate() {
+        crate::stop::poll(64);
         if prio[u] == PRIO_TEMPLATE && !naming_done {
             // Every shape first gets its name in a marker, while the budget lasts; a shape of
             // one line only where the name costs at most two thirds of the line.

@@ -52,6 +52,7 @@ pub fn mark<S: AsRef<str>>(lines: &[S], info: &mut [LineInfo]) {
     let mut skip: Vec<bool> = Vec::new();
     let mut scratch: Vec<Piece> = Vec::new();
     for (k, (line, li)) in lines.iter().zip(info.iter()).enumerate() {
+        crate::stop::poll(line.as_ref().len() + 1);
         if li.class != Class::Plain {
             continue;
         }

@@ -6,6 +6,7 @@
 // so every later key comparison is one integer comparison.
 
 import { isDigit } from '../chars.js';
+import { poll } from '../stop.js';
 import { decode } from './strings.js';
 
 export const Kind = { Null: 0, False: 1, True: 2, Number: 3, String: 4, Array: 5, Object: 6 } as const;
@@ -326,6 +327,7 @@ class Parser {
   }
 
   private push(kind: Kind, s: number, e: number, flags: number, extra: number): void {
+    poll(8);
     const container = kind === Kind.Array || kind === Kind.Object;
     if (this.build) {
       if (this.n === this.cap) this.grow();

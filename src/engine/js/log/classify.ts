@@ -6,6 +6,7 @@ import { isAlnum, isDigit } from '../chars.js';
 import { isBlank } from '../lines.js';
 import { queryHits } from '../query.js';
 import { failurePhrase, httpStatusSignal, lineSignal, Signal } from '../signal.js';
+import { poll } from '../stop.js';
 import { frameShape, Shape } from './frames.js';
 import { Level, levelOf, programLevel } from './level.js';
 import { isSummary } from './summary.js';
@@ -38,6 +39,7 @@ export function classifyAll(lines: readonly string[], terms: readonly string[]):
   // Logs repeat themselves: each distinct line is classified once.
   const seen = new Map<string, [LineInfo, Shape]>();
   for (const line of lines) {
+    poll(line.length + 1);
     let c = seen.get(line);
     if (c === undefined) {
       c = classify(line, terms);

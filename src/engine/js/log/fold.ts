@@ -13,6 +13,7 @@ import { estimateTokens } from '../budget.js';
 import { isAlnum, isDigit, utf8Length } from '../chars.js';
 import { given, isBlank, lineEnd, type Lines, tokens } from '../lines.js';
 import * as marker from '../marker.js';
+import { poll } from '../stop.js';
 import { Class, type LineInfo } from './classify.js';
 import { tokenIsLevel } from './level.js';
 import { cmpNumber, PieceKind, type Pieces, pieces, sameShape } from './fields.js';
@@ -42,6 +43,7 @@ export type Unit =
  * marker with the line end of the last line it stands for.
  */
 export function renderUnit(u: Unit, l: Lines, original: string): string {
+  poll(64);
   const last = lineEnd(l, u.start + u.len - 1);
   switch (u.kind) {
     case 'line': {
@@ -67,6 +69,7 @@ export function countsRun(u: Unit, lines: readonly string[]): boolean {
 
 /** The unit's estimated cost in tokens (`estimateTokens` of each output line, plus one a line): line ends aside. */
 export function unitCost(u: Unit, lines: readonly string[]): number {
+  poll(64);
   switch (u.kind) {
     case 'line': {
       const line = estimateTokens(lines[u.start]!) + 1;
@@ -89,6 +92,7 @@ export function fold(lines: readonly string[], info: readonly LineInfo[]): Unit[
   const ids = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     const l = lines[k]!;
+    poll(l.length + 1);
     let id = intern.get(l);
     if (id === undefined) {
       id = intern.size;
@@ -105,7 +109,10 @@ export function fold(lines: readonly string[], info: readonly LineInfo[]): Unit[
   }
   const f = new Folder(lines, info, ids, next);
   let i = 0;
-  while (i < n) i = f.step(i, n, true, true);
+  while (i < n) {
+    poll(64);
+    i = f.step(i, n, true, true);
+  }
   return f.units;
 }
 

@@ -15,6 +15,7 @@
 
 import { Class, type LineInfo } from './classify.js';
 import { estimateTokens } from '../budget.js';
+import { poll } from '../stop.js';
 import type { Unit } from './fold.js';
 
 /** Lines after an error or stack-trace line kept as its context. */
@@ -97,6 +98,7 @@ export function plan(units: readonly Unit[], lines: readonly string[], info: rea
   const lastOfTemplate = new Map<string, number>();
   const summaryKey: Array<string | undefined> = new Array<string | undefined>(units.length).fill(undefined);
   for (let u = 0; u < units.length; u++) {
+    poll(64);
     const unit = units[u]!;
     if (unit.kind !== 'line') continue;
     const li = info[unit.start]!;
@@ -232,6 +234,7 @@ export function select(units: readonly Unit[], info: readonly LineInfo[], plan: 
   const named: Array<number | undefined> = new Array<number | undefined>(units.length).fill(undefined);
   let namingDone = false;
   for (let i = 0; i < order.length; i++) {
+    poll(64);
     const u = order[i]!;
     if (prio[u] === PRIO_TEMPLATE && !namingDone) {
       // Every shape first gets its name in a marker, while the budget lasts; a shape of one line

@@ -10,6 +10,7 @@
 import { isDigit } from '../chars.js';
 import { tokens } from '../lines.js';
 import { words } from '../signal.js';
+import { poll } from '../stop.js';
 import { centerAndScale, changePoints, changeWindow, MIN_VALUES, outliers, sharpenChange } from '../stats.js';
 import { Class, type LineInfo } from './classify.js';
 import { PieceKind, type Pieces, pieces } from './fields.js';
@@ -60,6 +61,7 @@ export function mark(lines: readonly string[], info: LineInfo[]): void {
   const series: Series[] = [];
   const scratch: Pieces = [];
   for (let k = 0; k < lines.length; k++) {
+    poll(lines[k]!.length + 1);
     const li = info[k]!;
     if (li.cls !== Class.Plain) continue;
     const msg = li.ts > 0 ? lines[k]!.slice(li.ts) : lines[k]!;
