@@ -39,9 +39,6 @@ export interface LineAlignment {
 /** `[… the 10 lines above repeat 3 more times (30 lines) …]`, `[… the line above repeats 4 more times: 5 in a row …]`. */
 const REPEAT = /^\[… the (?:\d+ lines? above repeat|line above repeats) /;
 
-/** `@@ -12,7 +12,8 @@`: a diff's hunk header. */
-const HUNK_HEADER = /^@@ -[0-9]+(?:,[0-9]+)? \+[0-9]+(?:,[0-9]+)? @@/;
-
 /** Original lines a marker stands for, from its wording (undefined when it gives no line count). */
 export function markerLineCount(marker: string): number | undefined {
   const num = (re: RegExp): number | undefined => {
@@ -145,21 +142,6 @@ export function alignLines(original: string, compressed: string, kind: BlockKind
     if (isMarker(line.trim())) {
       pending.push(markers.length);
       markers.push({ text: line.trim(), line: at, count: markerLineCount(line.trim()) });
-      return;
-    }
-    if (kind === 'diff' && HUNK_HEADER.test(line) && find(line, next) < 0) {
-      // A hunk header the compressor re-numbered for the part of a split hunk it heads: the first
-      // part's stands for the original header (found after the lines the pending markers stand
-      // for, or before them when the fold led the hunk); a later part's stands for no line.
-      const skip = pending.reduce((a, m) => a + (markers[m]!.count ?? 0), 0);
-      if (HUNK_HEADER.test(orig[next + skip] ?? '')) {
-        leaveOut(next + skip);
-        lines[next]!.fate = 'kept';
-        next++;
-      } else if (HUNK_HEADER.test(orig[next] ?? '')) {
-        lines[next]!.fate = 'kept';
-        next++;
-      }
       return;
     }
     // Where the markers' counts say the line must be; else the next line with its text.

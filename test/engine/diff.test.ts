@@ -1,5 +1,5 @@
-// The diff compressor, identically in both engines: context folding always, with hunks split so
-// every header tells the truth about the lines under it; summaries of lockfiles, generated and
+// The diff compressor, identically in both engines: context folding always, with every hunk
+// header kept as given and every shown line locatable from the headers and fold markers; summaries of lockfiles, generated and
 // vendored files, pure renames, deletions and binary data, then change-only hunks, above
 // maxBlockTokens; every other change and every file header kept.
 import { readFileSync } from 'node:fs';
@@ -21,6 +21,8 @@ const both = (content: string, options: Partial<BlockOptions> = {}): BlockResult
 const inputLines = (text: string): string[] => (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n').map((l) => l.replace(/\r$/, ''));
 
 const HUNK = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/;
+/** A fold marker: its count, and for a fold between shown lines, the old and new number of its first line. */
+const FOLD = /^\[… (\d+) unchanged lines?(?: at -(\d+) \+(\d+))? …\]$/;
 
 /** A file's section of a diff: its lines, from its first header line to the next file's. */
 interface Section {
@@ -83,7 +85,7 @@ function summaryOf(lines: readonly string[], s: Section, occurrence: number, out
   return 'hunks';
 }
 
-/** The lines every compressed diff must keep verbatim: changes and file headers (outside files it summarised). */
+/** The lines every compressed diff must keep verbatim: changes, hunk headers and file headers (outside files it summarised). */
 function needles(text: string, output: string): string[] {
   const out: string[] = [];
   const lines = inputLines(text);
@@ -104,7 +106,7 @@ function needles(text: string, output: string): string[] {
     if (HUNK.test(l)) header = false;
     if (how === 'whole') return;
     if (l.startsWith('diff ') || l.startsWith('--- ') || l.startsWith('+++ ')) out.push(l);
-    else if (how === undefined && !header && (l.startsWith('+') || l.startsWith('-')) && k > 0) out.push(l);
+    else if (how === undefined && !header && (l.startsWith('+') || l.startsWith('-') || HUNK.test(l)) && k > 0) out.push(l);
   });
   return out;
 }
@@ -128,27 +130,36 @@ function countLines(out: string, input: string): [number, number] {
   let n = 0;
   for (const l of inputLines(out)) {
     if (HUNK.test(l)) continue;
-    const m = /^\[… (\d+) unchanged lines? …\]$/.exec(l) ?? /^\[… (\d+) lines? of binary patch data …\]$/.exec(l);
+    const m = FOLD.exec(l) ?? /^\[… (\d+) lines? of binary patch data …\]$/.exec(l);
     n += m ? Number(m[1]) : (summaryLines(l, lines) ?? 1);
   }
   return [n, lines.filter((l) => !HUNK.test(l)).length];
 }
 
 /**
- * Every hunk header of the output tells the truth about the lines shown under it: its counts are
- * those lines (markers excluded), each line stands at its header's position in the original file
- * (old and new side), its section heading is its original hunk's, and a fold marker between two
- * parts of one original hunk counts the lines between them.
+ * Every hunk header of the output is an input line kept byte for byte, and every shown line's
+ * position can be recovered from the headers and markers alone: reading the output as a diff
+ * whose hunk counts include the lines fold markers stand for, each shown line is the input's line
+ * at that number (old and new side), each fold stands for unchanged lines of its hunk, a fold
+ * marker that names where its run starts names it truly, and one that does not stands directly
+ * under its header (which locates it) or ends its hunk (nothing after it to locate).
  */
 function expectHunksTruthful(input: string, output: string): void {
-  // The original's lines by file, side and number, with the hunk each belongs to.
-  type Side = Map<number, { text: string; hunk: number; heading: string }>;
-  const files = new Map<string, { old: Side; neu: Side }[]>();
+  const inLines = inputLines(input);
+  const outLines = inputLines(output);
+  const inHeaders = new Set(inLines.filter((l) => HUNK.test(l)));
+  for (const l of outLines) if (HUNK.test(l)) expect(inHeaders.has(l), `${l} is the input's`).toBe(true);
+  // The input's lines by file (its `+++ ` line and occurrence), side and number; its unchanged lines as `old:new`.
+  type Sides = { old: Map<number, string>; neu: Map<number, string>; same: Set<string> };
+  const files = new Map<string, Sides[]>();
+  // Headers of hunks the input itself cuts short (fewer lines than its counts), by their text.
+  const short = new Map<string, number>();
+  /** Reads a diff by its hunk counts; `fold` answers a marker line inside a hunk with the lines it stands for. */
   const read = (
     lines: readonly string[],
-    visit: (file: string, occurrence: number, h: number, l: string, old: number, neu: number) => void,
-    onHeader?: (file: string, occurrence: number, h: number) => void,
-    onEnd?: (h: number, left: number) => void,
+    visit: (sides: Sides, l: string, old: number, neu: number) => void,
+    onEnd: (h: number, left: number) => void,
+    fold?: (sides: Sides, h: number, k: number, old: number, neu: number, oldLeft: number, newLeft: number) => number | undefined,
   ): void => {
     let file = '';
     const seen = new Map<string, number>();
@@ -164,8 +175,12 @@ function expectHunksTruthful(input: string, output: string): void {
         k++;
         continue;
       }
+      const list = files.get(file) ?? [];
+      files.set(file, list);
+      const occurrence = seen.get(file)!;
+      while (list.length <= occurrence) list.push({ old: new Map(), neu: new Map(), same: new Set() });
+      const sides = list[occurrence]!;
       const h = k;
-      onHeader?.(file, seen.get(file)!, h);
       let [oldLeft, newLeft] = [m[2] === undefined ? 1 : Number(m[2]), m[4] === undefined ? 1 : Number(m[4])];
       let old = Number(m[1]) + (oldLeft === 0 ? 1 : 0);
       let neu = Number(m[3]) + (newLeft === 0 ? 1 : 0);
@@ -173,87 +188,63 @@ function expectHunksTruthful(input: string, output: string): void {
       while (k < lines.length && (oldLeft > 0 || newLeft > 0)) {
         const x = lines[k]!;
         const c = x[0];
-        if ((c === undefined || c === ' ' || c === '\t') && oldLeft > 0 && newLeft > 0) {
-          visit(file, seen.get(file)!, h, x, old++, neu++);
+        const folded = fold?.(sides, h, k, old, neu, oldLeft, newLeft);
+        if (folded !== undefined) {
+          old += folded;
+          neu += folded;
+          oldLeft -= folded;
+          newLeft -= folded;
+        } else if ((c === undefined || c === ' ' || c === '\t') && oldLeft > 0 && newLeft > 0) {
+          visit(sides, x, old++, neu++);
           oldLeft--;
           newLeft--;
         } else if (c === '-' && oldLeft > 0) {
-          visit(file, seen.get(file)!, h, x, old++, -1);
+          visit(sides, x, old++, -1);
           oldLeft--;
         } else if (c === '+' && newLeft > 0) {
-          visit(file, seen.get(file)!, h, x, -1, neu++);
+          visit(sides, x, -1, neu++);
           newLeft--;
-        } else if (c === '\\') visit(file, seen.get(file)!, h, x, -1, -1);
+        } else if (c === '\\') visit(sides, x, -1, -1);
         else break;
         k++;
       }
-      onEnd?.(h, oldLeft + newLeft);
+      onEnd(h, oldLeft + newLeft);
     }
   };
-  const inLines = inputLines(input);
-  // Headers of hunks the input itself cuts short (fewer lines than its counts), by their text.
-  const short = new Map<string, number>();
-  read(inLines, (file, occurrence, h, l, old, neu) => {
-    if (old < 0 && neu < 0) return;
-    const list = files.get(file) ?? [];
-    files.set(file, list);
-    while (list.length <= occurrence) list.push({ old: new Map(), neu: new Map() });
-    const heading = HUNK.exec(inLines[h]!)![5]!;
-    const text = l.slice(1);
-    if (old >= 0) list[occurrence]!.old.set(old, { text, hunk: h, heading });
-    if (neu >= 0) list[occurrence]!.neu.set(neu, { text, hunk: h, heading });
-  }, undefined, (h, left) => {
-    if (left > 0) short.set(inLines[h]!, left);
-  });
-  const outLines = inputLines(output);
-  // Per output hunk header: what it claims, and the lines the counts took.
-  const parts = new Map<number, { file: string; occurrence: number; lines: number }>();
+  read(
+    inLines,
+    (sides, l, old, neu) => {
+      if (old >= 0) sides.old.set(old, l.slice(1));
+      if (neu >= 0) sides.neu.set(neu, l.slice(1));
+      if (old >= 0 && neu >= 0) sides.same.add(`${old}:${neu}`);
+    },
+    (h, left) => {
+      if (left > 0) short.set(inLines[h]!, left);
+    },
+  );
+  const where = (k: number): string => `output line ${k + 1}: ${outLines[k]!.slice(0, 80)}`;
   read(
     outLines,
-    (file, occurrence, h, l, old, neu) => {
-      parts.get(h)!.lines++;
+    (sides, l, old, neu) => {
       if (old < 0 && neu < 0) return;
-      const where = `${file} @ output line ${h + 1}: ${l.slice(0, 80)}`;
-      expect(marker.isMarker(l), where).toBe(false);
-      const sides = files.get(file)?.[occurrence];
-      const o = old >= 0 ? sides?.old.get(old) : undefined;
-      const n = neu >= 0 ? sides?.neu.get(neu) : undefined;
-      if (old >= 0) expect(o?.text, `${where} (old line ${old})`).toBe(l.slice(1));
-      if (neu >= 0) expect(n?.text, `${where} (new line ${neu})`).toBe(l.slice(1));
-      expect(HUNK.exec(outLines[h]!)![5], where).toBe((o ?? n)!.heading);
+      if (old >= 0) expect(sides.old.get(old), `old line ${old}`).toBe(l.slice(1));
+      if (neu >= 0) expect(sides.neu.get(neu), `new line ${neu}`).toBe(l.slice(1));
     },
-    (file, occurrence, h) => parts.set(h, { file, occurrence, lines: 0 }),
-    // The counts are all taken by lines shown, unless the header is the input's own and its hunk was as short there.
+    // The counts are all taken, unless the input's hunk was as short.
     (h, left) => {
       if (left > 0) expect(short.get(outLines[h]!), `${outLines[h]} counts ${left} lines more than it shows`).toBe(left);
     },
+    (sides, h, k, old, neu, oldLeft, newLeft) => {
+      const m = FOLD.exec(outLines[k]!);
+      if (m === null) return undefined;
+      const n = Number(m[1]);
+      if (m[2] !== undefined) expect([Number(m[2]), Number(m[3])], where(k)).toEqual([old, neu]);
+      // Ending its hunk: taking the rest of the counts, or of the lines of a hunk the input cut short (onEnd checks which).
+      else expect(k === h + 1 || (oldLeft === n && newLeft === n) || short.has(outLines[h]!), `${where(k)}: neither under its header nor ending its hunk`).toBe(true);
+      for (let i = 0; i < n; i++) expect(sides.same.has(`${old + i}:${neu + i}`), `${where(k)}: old ${old + i} = new ${neu + i} is unchanged`).toBe(true);
+      return n;
+    },
   );
-  // Each header's counts took exactly the lines shown under it: the next line ends the hunk.
-  for (const [h, p] of parts) {
-    const next = outLines[h + 1 + p.lines];
-    if (next === undefined || !/^[ +-]/.test(next) || next === '-- ' || next.startsWith('--- ')) continue;
-    // Only an original header kept verbatim may be followed by lines of its own (a hunk the input cut short, then what followed it).
-    expect(inLines.includes(outLines[h]!), `${outLines[h]} is followed by ${next}`).toBe(true);
-  }
-  // A fold marker between two parts of one original hunk counts the lines between them.
-  let prev: number | undefined;
-  outLines.forEach((l, k) => {
-    if (parts.has(k)) prev = k;
-    const fold = /^\[… (\d+) unchanged lines? …\]$/.exec(l);
-    const next = HUNK.exec(outLines[k + 1] ?? '');
-    if (!fold || !next || prev === undefined) return;
-    const p = parts.get(prev)!;
-    const m = HUNK.exec(outLines[prev]!)!;
-    if (prev + 1 + p.lines !== k) return;
-    const side = (start: string, count: string | undefined): number => (count === '0' ? Number(start) + 1 : Number(start)) + (count === undefined ? 1 : Number(count));
-    const sides = files.get(p.file)?.[p.occurrence];
-    const endOld = side(m[1]!, m[2]);
-    const nextOld = Number(next[1]) + (next[2] === '0' ? 1 : 0);
-    if (sides?.old.get(endOld - 1)?.hunk === sides?.old.get(nextOld)?.hunk) {
-      expect(nextOld - endOld, `${l} between ${outLines[prev]} and ${outLines[k + 1]}`).toBe(Number(fold[1]));
-      expect(Number(next[3]) + (next[4] === '0' ? 1 : 0) - side(m[3]!, m[4])).toBe(Number(fold[1]));
-    }
-  });
 }
 
 function expectSound(input: string, r: BlockResult): void {
@@ -279,8 +270,8 @@ describe('diffs', () => {
     const input = ['diff --git a/src/x.rs b/src/x.rs', 'index 1a2b..3c4d 100644', '--- a/src/x.rs', '+++ b/src/x.rs', ...hunk(10, 4, ['-    old();', '+    new();'])].join('\n') + '\n';
     const r = both(input, { minTokens: 0 });
     expect(r.content.split('\n').slice(4, 12)).toEqual([
+      '@@ -10,9 +10,9 @@ fn around()',
       '[… 3 unchanged lines …]',
-      '@@ -13,3 +13,3 @@ fn around()',
       ' line 13 of the unchanged code around it',
       '-    old();',
       '+    new();',
@@ -308,7 +299,7 @@ describe('diffs', () => {
     expectSound(input, summarised);
   });
 
-  it('splits a hunk at folded context into parts whose headers count the lines shown', () => {
+  it('keeps the hunk header and names where a fold between changes starts, so the lines after it are located', () => {
     const body = [
       ...Array.from({ length: 6 }, (_, k) => ` context ${k + 20} of a long function body`),
       '-    let total = a + b;',
@@ -321,25 +312,29 @@ describe('diffs', () => {
     const r = both(input, { minTokens: 0 });
     // Old 20–25 / new 20–25 unchanged; change at old 26 / new 26; 27–38 unchanged; added at new 39; then 39–43 / 40–44.
     expect(inputLines(r.content).filter((l) => l.startsWith('@@') || marker.isMarker(l))).toEqual([
+      '@@ -20,24 +20,25 @@ impl Sum {',
       '[… 5 unchanged lines …]',
-      '@@ -25,3 +25,3 @@ impl Sum {',
-      '[… 10 unchanged lines …]',
-      '@@ -38,2 +38,3 @@ impl Sum {',
+      '[… 10 unchanged lines at -28 +28 …]',
       '[… 4 unchanged lines …]',
     ]);
     expect(r.omitted).toEqual([{ unit: 'lines', count: 19, summary: 'unchanged context lines' }]);
     expectSound(input, r);
-    // Above the budget with no context kept, the parts hold the changes alone: a pure addition numbers its old side by the line before.
+    // Above the budget no context is kept: the changes alone, between folds.
     const tight = both(input, { minTokens: 0, maxBlockTokens: 20 });
-    expect(inputLines(tight.content).filter((l) => l.startsWith('@@'))).toEqual(['@@ -26 +26 @@ impl Sum {', '@@ -38,0 +39 @@ impl Sum {']);
+    expect(inputLines(tight.content).filter((l) => l.startsWith('@@') || marker.isMarker(l))).toEqual([
+      '@@ -20,24 +20,25 @@ impl Sum {',
+      '[… 6 unchanged lines …]',
+      '[… 12 unchanged lines at -27 +27 …]',
+      '[… 5 unchanged lines …]',
+    ]);
     expectSound(input, tight);
   });
 
-  it('keeps a hunk header byte for byte when nothing in its hunk folds', () => {
+  it('keeps every hunk header byte for byte, whether its hunk folds or not', () => {
     const input = ['--- a/x.c', '+++ b/x.c', '@@ -1,3 +1,3 @@', ' a', '-b', '+c', ' d', '@@ -40,12 +40,12 @@ int main(void)', ...hunk(40, 5, ['-x', '+y']).slice(1)].join('\n');
     const r = both(input, { minTokens: 0 });
     expect(r.content).toContain('\n@@ -1,3 +1,3 @@\n a\n-b\n+c\n d\n');
-    expect(r.content).toContain('@@ -44,3 +44,3 @@ int main(void)');
+    expect(r.content).toContain('\n@@ -40,12 +40,12 @@ int main(void)\n[… 4 unchanged lines …]\n line 44 of');
     expectSound(input, r);
   });
   it('summarises binary patch data above the budget', () => {
@@ -465,11 +460,10 @@ describe('line ends', () => {
       const out = (r.content.endsWith('\n') ? r.content.slice(0, -1) : r.content).split('\n');
       for (const l of out) expect(l.endsWith('\r')).toBe(true);
       expect(r.content.replaceAll('\r\n', '\n')).toBe(both(lf, options).content);
-      // Every line that is not a marker or a split hunk's header (new text, whose counts the
-      // hunk tests check) is an input line, byte for byte.
+      // Every line that is not a marker, hunk headers included, is an input line, byte for byte.
       const input = new Set(crlf.split('\n'));
-      for (const l of out) if (!l.startsWith('[…') && !l.startsWith('@@ ')) expect(input.has(l)).toBe(true);
-      expect(out.some((l) => l.startsWith('@@ ') && !input.has(l))).toBe(true);
+      for (const l of out) if (!l.startsWith('[…')) expect(input.has(l)).toBe(true);
+      expect(out).toContain('@@ -1,60 +1,60 @@\r');
     }
   });
 });

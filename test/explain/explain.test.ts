@@ -88,7 +88,7 @@ describe('lines', () => {
     expect(block.units.filter((u) => u.reason === 'change').length).toBe(6);
     const folded = block.units.filter((u) => u.fate === 'omitted');
     expect(folded.length).toBeGreaterThan(0);
-    for (const u of folded) expect(u.marker).toMatch(/^\[… \d+ unchanged lines? …\]$/);
+    for (const u of folded) expect(u.marker).toMatch(/^\[… \d+ unchanged lines?(?: at -\d+ \+\d+)? …\]$/);
   });
 
   it('finds lines whose ANSI colours the compressor removed', () => {

@@ -137,9 +137,9 @@ export const CHECKS: { name: string; check: (input: string, result: BlockResult,
     },
   },
   {
-    // A kept line is sent as given: every line of a log, a diff or a cut text that is not a
-    // marker (or a split hunk's renumbered header) is a line of the input, byte for byte with its
-    // own line end (`\r` included). A line
+    // A kept line is sent as given: every line of a log, a diff (hunk headers included) or a cut
+    // text that is not a marker is a line of the input, byte for byte with its own line end (`\r`
+    // included). A line
     // that overwrote itself with `\r` (terminal progress) is kept as its final state: the part
     // after one of its `\r`s. JSON is re-encoded, search hits are grouped under their file, and
     // opaque data and a line too long to keep are cut in bytes: their lines are not compared.
@@ -158,8 +158,6 @@ export const CHECKS: { name: string; check: (input: string, result: BlockResult,
       const out = r.content.includes('\n') ? r.content.split('\n') : r.content.split(/(?<=\r)/);
       for (const line of out) {
         if (isMarker(line.endsWith('\r') ? line.slice(0, -1) : line)) continue;
-        // A split hunk's header is new text (the diff tests check its counts).
-        if (r.kind === 'diff' && line.startsWith('@@ ')) continue;
         if (!known.has(line)) throw new Error(`not an input line: ${JSON.stringify(line.slice(0, 120))}`);
       }
     },

@@ -7,12 +7,11 @@
 //! headers; a pure rename or a whole-file deletion, header and all, as one line; binary patch data
 //! as its line count); then the remaining context lines fold too.
 //!
-//! Hunk headers stay truthful: a hunk with nothing folded keeps its header byte for byte; a hunk
-//! whose context folds is split at each folded run into parts, each under a header whose
-//! `-a,b +c,d` are the positions and counts of the lines shown below it (git's spelling: `,1`
-//! left out, a side with no lines numbered by the line before), followed by the original header's
-//! section heading. A fold marker between two parts counts the unchanged lines between them, so
-//! the output stays a diff a patch tool reads, marker lines apart.
+//! Hunk headers stay as given, and the output stays truthful about where each shown line sits: a
+//! fold directly under its hunk's header or at the hunk's end is a marker with its count (the
+//! header locates it), and a fold between shown lines of a hunk names the old and new number of
+//! its first line, so the lines after it are located too. Every line that is not a marker is a
+//! line of the input.
 
 use crate::block::{BlockOptions, Compressed, Omission};
 use crate::lines::{self, Lines};
@@ -361,33 +360,6 @@ fn hunk_range(l: &str) -> Option<HunkRange> {
         new_start,
         new_count,
     })
-}
-
-/// A hunk header in git's spelling: `,1` left out, a side with no lines numbered by the line before.
-fn hunk_header(
-    old_start: usize,
-    old_count: usize,
-    new_start: usize,
-    new_count: usize,
-    heading: &str,
-) -> String {
-    let side = |start: usize, count: usize| {
-        let at = if count == 0 {
-            start.saturating_sub(1)
-        } else {
-            start
-        };
-        if count == 1 {
-            at.to_string()
-        } else {
-            format!("{at},{count}")
-        }
-    };
-    format!(
-        "@@ -{} +{} @@{heading}",
-        side(old_start, old_count),
-        side(new_start, new_count)
-    )
 }
 
 /// Whether a path follows a convention of generated files.
@@ -797,8 +769,9 @@ fn render(split: &Lines, p: &Parsed, level: Level) -> Compressed {
     }
 }
 
-/// One hunk (its header at `h`): context runs fold (`keep` lines kept next to each change), and
-/// the hunk splits at each fold into parts with truthful headers. Returns the line after the hunk.
+/// One hunk, its header (at `h`) kept as given: context runs fold (`keep` lines kept next to each
+/// change), each into a marker that locates the lines after it (`fold_marker`). Returns the line
+/// after the hunk.
 fn render_hunk(
     split: &Lines,
     p: &Parsed,
@@ -813,12 +786,37 @@ fn render_hunk(
     while e < n && is_body(p.tags[e]) {
         e += 1;
     }
-    let header = lines[h].as_ref();
-    let range = hunk_range(header);
+    out.push_str(&split.given(h));
+    let Some(range) = hunk_range(lines[h].as_ref()) else {
+        for i in h + 1..e {
+            out.push_str(&split.given(i));
+        }
+        return e;
+    };
+    // Each body line's number in the old and the new file (a side the line is not on: the next line's).
+    let mut old_at = vec![0usize; e - h];
+    let mut new_at = vec![0usize; e - h];
+    let mut old_line = range.old_start + usize::from(range.old_count == 0);
+    let mut new_line = range.new_start + usize::from(range.new_count == 0);
+    for i in h + 1..e {
+        let t = p.tags[i];
+        old_at[i - h] = old_line;
+        new_at[i - h] = new_line;
+        old_line += usize::from(matches!(t, Tag::Context | Tag::Del));
+        new_line += usize::from(matches!(t, Tag::Context | Tag::Add));
+    }
+    // Under the header (which locates it) or at the hunk's end (no line after it to locate), a
+    // fold's count is enough; between shown lines it also names where it starts.
+    let fold_marker = |from: usize, to: usize| {
+        if from == h + 1 || to == e {
+            marker::unchanged_lines(to - from)
+        } else {
+            marker::unchanged_range(to - from, old_at[from - h], new_at[from - h])
+        }
+    };
     let mut fold = vec![false; e - h];
-    let mut any = false;
     let mut j = h + 1;
-    while range.is_some() && j < e {
+    while j < e {
         if p.tags[j] != Tag::Context {
             j += 1;
             continue;
@@ -836,61 +834,30 @@ fn render_hunk(
             .max(usize::from(j < e && p.tags[j] == Tag::NoNewline));
         let fold_from = start + head;
         let fold_to = j.saturating_sub(tail).max(fold_from);
+        if fold_to == fold_from || !(change_before || change_after) {
+            continue;
+        }
         let fold_bytes: usize = (fold_from..fold_to)
             .map(|i| lines[i].as_ref().len() + 1)
             .sum();
-        // A fold with lines of the hunk kept on both sides splits it: one more header to pay for.
-        let mut cost = marker::unchanged_lines(fold_to - fold_from).len() + 1;
-        if fold_from > h + 1 && fold_to < e {
-            cost += header.len() + 1;
-        }
-        if fold_to > fold_from && cost < fold_bytes && (change_before || change_after) {
+        if fold_marker(fold_from, fold_to).len() + 1 < fold_bytes {
             fold[fold_from - h..fold_to - h].fill(true);
-            any = true;
         }
     }
-    let Some(range) = range.filter(|_| any) else {
-        for i in h..e {
-            out.push_str(&split.given(i));
-        }
-        return e;
-    };
-    let heading = header[3..]
-        .find(" @@")
-        .map_or("", |at| &header[3 + at + 3..]);
-    let mut old_line = range.old_start + usize::from(range.old_count == 0);
-    let mut new_line = range.new_start + usize::from(range.new_count == 0);
     j = h + 1;
     while j < e {
-        let start = j;
-        if fold[j - h] {
-            while j < e && fold[j - h] {
-                j += 1;
-            }
-            out.push_str(&marker::unchanged_lines(j - start));
-            out.push_str(split.line_end(j - 1));
-            *folded += j - start;
-            old_line += j - start;
-            new_line += j - start;
+        if !fold[j - h] {
+            out.push_str(&split.given(j));
+            j += 1;
             continue;
         }
-        let (mut old_count, mut new_count) = (0, 0);
-        while j < e && !fold[j - h] {
-            let t = p.tags[j];
-            old_count += usize::from(matches!(t, Tag::Context | Tag::Del));
-            new_count += usize::from(matches!(t, Tag::Context | Tag::Add));
+        let start = j;
+        while j < e && fold[j - h] {
             j += 1;
         }
-        // A part's header is new text: it ends the way the hunk's own header does.
-        out.push_str(&hunk_header(
-            old_line, old_count, new_line, new_count, heading,
-        ));
-        out.push_str(split.line_end(h));
-        for i in start..j {
-            out.push_str(&split.given(i));
-        }
-        old_line += old_count;
-        new_line += new_count;
+        out.push_str(&fold_marker(start, j));
+        out.push_str(split.line_end(j - 1));
+        *folded += j - start;
     }
     e
 }
@@ -916,15 +883,34 @@ mod tests {
         let c = compress(&text, &opts(None)).expect("compressed");
         assert_eq!(
             c.content,
-            "diff --git a/x.c b/x.c\nindex 1..2 100644\n--- a/x.c\n+++ b/x.c\n[… 4 unchanged lines …]\n@@ -5,3 +5,3 @@\n context line number 4 of the file\n-old\n+new\n context line number 5 of the file\n[… 4 unchanged lines …]\n"
+            "diff --git a/x.c b/x.c\nindex 1..2 100644\n--- a/x.c\n+++ b/x.c\n@@ -1,12 +1,12 @@\n[… 4 unchanged lines …]\n context line number 4 of the file\n-old\n+new\n context line number 5 of the file\n[… 4 unchanged lines …]\n"
         );
     }
 
     #[test]
-    fn hunk_headers_are_spelled_as_git_spells_them() {
-        assert_eq!(hunk_header(26, 1, 26, 1, " fn x()"), "@@ -26 +26 @@ fn x()");
-        assert_eq!(hunk_header(39, 0, 39, 2, ""), "@@ -38,0 +39,2 @@");
-        assert_eq!(hunk_header(1, 3, 1, 0, ""), "@@ -1,3 +0,0 @@");
+    fn keeps_the_hunk_header_and_locates_lines_after_a_fold_between_changes() {
+        let mut text = String::from(
+            "--- a/f.rs\n+++ b/f.rs\n@@ -10,10 +10,11 @@ fn f()\n first\n-old a\n+new a\n+new b\n",
+        );
+        for k in 0..6 {
+            text.push_str(&format!(" unchanged body line {k} of the function\n"));
+        }
+        text.push_str("-old c\n+new c\n last\n");
+        let c = compress(&text, &opts(None)).expect("compressed");
+        // Old 10, 11 / new 10–12; unchanged old 12–17 = new 13–18, of which old 13–16 = new 14–17 fold.
+        assert_eq!(
+            c.content,
+            "--- a/f.rs\n+++ b/f.rs\n@@ -10,10 +10,11 @@ fn f()\n first\n-old a\n+new a\n+new b\n unchanged body line 0 of the function\n[… 4 unchanged lines at -13 +14 …]\n unchanged body line 5 of the function\n-old c\n+new c\n last\n"
+        );
+    }
+
+    #[test]
+    fn hunk_ranges_default_counts_to_one() {
+        let r = hunk_range("@@ -26 +27,0 @@ fn x()").expect("range");
+        assert_eq!(
+            (r.old_start, r.old_count, r.new_start, r.new_count),
+            (26, 1, 27, 0)
+        );
         let r = hunk_range("@@ -0,0 +1,3 @@ x").expect("range");
         assert_eq!(
             (r.old_start, r.old_count, r.new_start, r.new_count),

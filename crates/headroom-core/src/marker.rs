@@ -369,6 +369,14 @@ pub fn unchanged_lines(n: usize) -> String {
     format!("{OPEN} {n} unchanged {unit} {CLOSE}")
 }
 
+/// Unchanged context lines folded away between shown lines of a hunk, with the old and the new
+/// file's number of the first of them in a hunk header's notation, so the lines after it are
+/// located: `[… 10 unchanged lines at -128 +131 …]`.
+pub fn unchanged_range(n: usize, old_from: usize, new_from: usize) -> String {
+    let unit = plural(n, "line", "lines");
+    format!("{OPEN} {n} unchanged {unit} at -{old_from} +{new_from} {CLOSE}")
+}
+
 /// The hunks of a machine-written file (`what`: lockfile, generated file, vendored file), summarised.
 pub fn file_changes_summary(
     name: &str,

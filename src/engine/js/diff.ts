@@ -7,12 +7,11 @@
 // pure rename or a whole-file deletion, header and all, as one line; binary patch data as its line
 // count); then the remaining context lines fold too.
 //
-// Hunk headers stay truthful: a hunk with nothing folded keeps its header byte for byte; a hunk
-// whose context folds is split at each folded run into parts, each under a header whose
-// `-a,b +c,d` are the positions and counts of the lines shown below it (git's spelling: `,1`
-// left out, a side with no lines numbered by the line before), followed by the original header's
-// section heading. A fold marker between two parts counts the unchanged lines between them, so
-// the output stays a diff a patch tool reads, marker lines apart.
+// Hunk headers stay as given, and the output stays truthful about where each shown line sits: a
+// fold directly under its hunk's header or at the hunk's end is a marker with its count (the
+// header locates it), and a fold between shown lines of a hunk names the old and new number of
+// its first line, so the lines after it are located too. Every line that is not a marker is a
+// line of the input.
 
 import type { BlockOptions, Compressed, Omission } from '../types.js';
 import { isAbove } from './budget.js';
@@ -197,12 +196,6 @@ function hunkRange(l: string): HunkRange | undefined {
   if (m === null || [m[1], m[2], m[3], m[4]].some((x) => x !== undefined && x.length > 15)) return undefined;
   const num = (x: string | undefined): number => (x === undefined ? 1 : Number(x));
   return { oldStart: Number(m[1]), oldCount: num(m[2]), newStart: Number(m[3]), newCount: num(m[4]) };
-}
-
-/** A hunk header in git's spelling: `,1` left out, a side with no lines numbered by the line before. */
-function hunkHeader(oldStart: number, oldCount: number, newStart: number, newCount: number, heading: string): string {
-  const side = (start: number, count: number): string => `${count === 0 ? Math.max(start - 1, 0) : start}${count === 1 ? '' : `,${count}`}`;
-  return `@@ -${side(oldStart, oldCount)} +${side(newStart, newCount)} @@${heading}`;
 }
 
 /** Whether a path follows a convention of generated files. */
@@ -457,20 +450,40 @@ function render(cut: Lines, original: string, p: Parsed, level: Level): Compress
 }
 
 /**
- * One hunk (its header at `h`): context runs fold (`keep` lines kept next to each change), and
- * the hunk splits at each fold into parts with truthful headers. Returns the line after the hunk.
+ * One hunk, its header (at `h`) kept as given: context runs fold (`keep` lines kept next to each
+ * change), each into a marker that locates the lines after it (`foldMarker`). Returns the line
+ * after the hunk.
  */
 function renderHunk(cut: Lines, original: string, p: Parsed, h: number, keep: number, out: string[], folded: { lines: number }): number {
   const lines = cut.lines;
   const n = lines.length;
   let e = h + 1;
   while (e < n && isBody(p.tags[e])) e++;
-  const header = lines[h]!;
-  const range = hunkRange(header);
+  out.push(given(cut, h, original));
+  const range = hunkRange(lines[h]!);
+  if (range === undefined) {
+    for (let i = h + 1; i < e; i++) out.push(given(cut, i, original));
+    return e;
+  }
+  // Each body line's number in the old and the new file (a side the line is not on: the next line's).
+  const oldAt = new Array<number>(e - h).fill(0);
+  const newAt = new Array<number>(e - h).fill(0);
+  let oldLine = range.oldStart + (range.oldCount === 0 ? 1 : 0);
+  let newLine = range.newStart + (range.newCount === 0 ? 1 : 0);
+  for (let i = h + 1; i < e; i++) {
+    const t = p.tags[i];
+    oldAt[i - h] = oldLine;
+    newAt[i - h] = newLine;
+    if (t === Tag.Context || t === Tag.Del) oldLine++;
+    if (t === Tag.Context || t === Tag.Add) newLine++;
+  }
+  // Under the header (which locates it) or at the hunk's end (no line after it to locate), a
+  // fold's count is enough; between shown lines it also names where it starts.
+  const foldMarker = (from: number, to: number): string =>
+    from === h + 1 || to === e ? marker.unchangedLines(to - from) : marker.unchangedRange(to - from, oldAt[from - h]!, newAt[from - h]!);
   const fold = new Array<boolean>(e - h).fill(false);
-  let any = false;
   let j = h + 1;
-  while (range !== undefined && j < e) {
+  while (j < e) {
     if (p.tags[j] !== Tag.Context) {
       j++;
       continue;
@@ -484,47 +497,22 @@ function renderHunk(cut: Lines, original: string, p: Parsed, h: number, keep: nu
     const tail = Math.max(changeAfter ? keep : 0, j < e && p.tags[j] === Tag.NoNewline ? 1 : 0);
     const foldFrom = start + head;
     const foldTo = Math.max(j - tail, foldFrom);
+    if (foldTo === foldFrom || !(changeBefore || changeAfter)) continue;
     let foldBytes = 0;
     for (let i = foldFrom; i < foldTo; i++) foldBytes += utf8Length(lines[i]!) + 1;
-    // A fold with lines of the hunk kept on both sides splits it: one more header to pay for.
-    let cost = utf8Length(marker.unchangedLines(foldTo - foldFrom)) + 1;
-    if (foldFrom > h + 1 && foldTo < e) cost += utf8Length(header) + 1;
-    if (foldTo > foldFrom && cost < foldBytes && (changeBefore || changeAfter)) {
-      for (let i = foldFrom; i < foldTo; i++) fold[i - h] = true;
-      any = true;
-    }
+    if (utf8Length(foldMarker(foldFrom, foldTo)) + 1 < foldBytes) fold.fill(true, foldFrom - h, foldTo - h);
   }
-  if (range === undefined || !any) {
-    for (let i = h; i < e; i++) out.push(given(cut, i, original));
-    return e;
-  }
-  const heading = header.slice(header.indexOf(' @@', 3) + 3);
-  let oldLine = range.oldStart + (range.oldCount === 0 ? 1 : 0);
-  let newLine = range.newStart + (range.newCount === 0 ? 1 : 0);
   j = h + 1;
   while (j < e) {
-    const start = j;
-    if (fold[j - h]) {
-      while (j < e && fold[j - h]) j++;
-      out.push(marker.unchangedLines(j - start) + lineEnd(cut, j - 1));
-      folded.lines += j - start;
-      oldLine += j - start;
-      newLine += j - start;
+    if (!fold[j - h]) {
+      out.push(given(cut, j, original));
+      j++;
       continue;
     }
-    let oldCount = 0;
-    let newCount = 0;
-    while (j < e && !fold[j - h]) {
-      const t = p.tags[j];
-      if (t === Tag.Context || t === Tag.Del) oldCount++;
-      if (t === Tag.Context || t === Tag.Add) newCount++;
-      j++;
-    }
-    // A part's header is new text: it ends the way the hunk's own header does.
-    out.push(hunkHeader(oldLine, oldCount, newLine, newCount, heading) + lineEnd(cut, h));
-    for (let i = start; i < j; i++) out.push(given(cut, i, original));
-    oldLine += oldCount;
-    newLine += newCount;
+    const start = j;
+    while (j < e && fold[j - h]) j++;
+    out.push(foldMarker(start, j) + lineEnd(cut, j - 1));
+    folded.lines += j - start;
   }
   return e;
 }

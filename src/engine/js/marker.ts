@@ -261,6 +261,15 @@ export function unchangedLines(n: number): string {
   return `${OPEN} ${n} unchanged ${plural(n, 'line', 'lines')} ${CLOSE}`;
 }
 
+/**
+ * Unchanged context lines folded away between shown lines of a hunk, with the old and the new
+ * file's number of the first of them in a hunk header's notation, so the lines after it are
+ * located: `[… 10 unchanged lines at -128 +131 …]`.
+ */
+export function unchangedRange(n: number, oldFrom: number, newFrom: number): string {
+  return `${OPEN} ${n} unchanged ${plural(n, 'line', 'lines')} at -${oldFrom} +${newFrom} ${CLOSE}`;
+}
+
 /** The hunks of a machine-written file (`what`: lockfile, generated file, vendored file), summarised. */
 export function fileChangesSummary(name: string, what: string, hunks: number, added: number, removed: number, lines: number): string {
   const h = plural(hunks, 'hunk', 'hunks');
