@@ -208,6 +208,22 @@ describe('lossy selection above maxBlockTokens', () => {
     expect(results[0]!.tokensAfter).toBeLessThan(results[0]!.tokensBefore / 5);
   });
 
+  it('keeps the header of the section an error is in, however far above it', () => {
+    const steps = ['checkout', 'setup toolchain', 'go test ./...', 'upload logs'];
+    const lines: string[] = [];
+    steps.forEach((step, s) => {
+      lines.push(`##[group]Run ${step}`);
+      lines.push(...systemLog('syslog', 100, 300, 40 + s).lines);
+      if (step.startsWith('go test')) lines.push('--- FAIL: TestUpload (0.02s)', '    upload_test.go:41: status 503, want 200', 'FAIL\texample.com/store\t0.311s');
+      lines.push('##[endgroup]');
+    });
+    const r = both(lines.join('\n'));
+    expect(r.strategy).toBe('log:select');
+    expect(r.content).toContain('##[group]Run go test ./...\n');
+    expect(r.content).toContain('--- FAIL: TestUpload (0.02s)\n    upload_test.go:41: status 503, want 200\nFAIL\texample.com/store\t0.311s\n');
+    expectSound(lines.join('\n'), r);
+  });
+
   it('keeps failures stated without an error word (linker, shell, loader)', () => {
     const lines = Array.from({ length: 1500 }, (_, k) => noise(k));
     lines[300] = "/usr/bin/ld: main.o: in function `main': undefined reference to `compute'";

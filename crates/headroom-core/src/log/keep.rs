@@ -343,7 +343,8 @@ pub fn select(
 
 /// For each line, how close it is to an error or stack-trace line (smaller is closer), if it is
 /// context at all: after-distance counts once, before-distance twice; continuation lines and
-/// bridges between nearby errors count as adjacent.
+/// bridges between nearby errors count as adjacent, and the header of a section that holds an
+/// error (the step or task that failed) as the line just before it.
 fn context_scores(info: &[LineInfo]) -> Vec<Option<usize>> {
     let n = info.len();
     let anchor = |k: usize| matches!(info[k].class, Class::Error | Class::Frame);
@@ -367,10 +368,17 @@ fn context_scores(info: &[LineInfo]) -> Vec<Option<usize>> {
         }
     }
     let mut next: Option<usize> = None;
+    // Whether the lines after `k`, up to the next header, hold an anchor.
+    let mut section_failed = false;
     for k in (0..n).rev() {
         if anchor(k) {
             next = Some(k);
+            section_failed = !info[k].header;
             continue;
+        }
+        let header_of_failure = info[k].header && section_failed;
+        if info[k].header {
+            section_failed = false;
         }
         let Some(b) = next else {
             continue;
@@ -379,6 +387,9 @@ fn context_scores(info: &[LineInfo]) -> Vec<Option<usize>> {
         let mut s = None;
         if before <= CONTEXT_BEFORE {
             s = Some(2 * before);
+        }
+        if header_of_failure {
+            s = Some(2);
         }
         if prev_anchor[k].is_some_and(|a| b - a <= BRIDGE_GAP) {
             s = Some(1);

@@ -321,7 +321,8 @@ export function select(units: readonly Unit[], info: readonly LineInfo[], plan: 
 /**
  * For each line, how close it is to an error or stack-trace line (smaller is closer), if it is
  * context at all: after-distance counts once, before-distance twice; continuation lines and
- * bridges between nearby errors count as adjacent.
+ * bridges between nearby errors count as adjacent, and the header of a section that holds an error
+ * (the step or task that failed) as the line just before it.
  */
 function contextScores(info: readonly LineInfo[]): Array<number | undefined> {
   const n = info.length;
@@ -344,15 +345,21 @@ function contextScores(info: readonly LineInfo[]): Array<number | undefined> {
     }
   }
   let next = -1;
+  // Whether the lines after `k`, up to the next header, hold an anchor.
+  let sectionFailed = false;
   for (let k = n - 1; k >= 0; k--) {
     if (anchor(k)) {
       next = k;
+      sectionFailed = !info[k]!.header;
       continue;
     }
+    const headerOfFailure = info[k]!.header && sectionFailed;
+    if (info[k]!.header) sectionFailed = false;
     if (next < 0) continue;
     const before = next - k;
     let s: number | undefined;
     if (before <= CONTEXT_BEFORE) s = 2 * before;
+    if (headerOfFailure) s = 2;
     const a = prevAnchor[k]!;
     if (a >= 0 && next - a <= BRIDGE_GAP) s = 1;
     if (s !== undefined) {
