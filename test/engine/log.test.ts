@@ -193,6 +193,37 @@ describe('lossy selection above maxBlockTokens', () => {
     expectSound(input, r);
   });
 
+  it('treats the budget as a ceiling: routine lines around an error shrink to about a tenth, whatever the budget', () => {
+    // 600 routine lines of 600 different shapes (setup chatter), and a test failure among them.
+    const log = systemLog('syslog', 600, 600, 21);
+    const failure = ['--- FAIL: TestUpload (0.02s)', '    upload_test.go:41: status 503, want 200', '    upload_test.go:42: body: "service unavailable"', 'FAIL', 'FAIL\texample.com/store\t0.311s'];
+    const input = [...log.lines.slice(0, 400), ...failure, ...log.lines.slice(400)].join('\n') + '\n';
+    const results = [4000, 8000, 16000].map((maxBlockTokens) => both(input, { maxBlockTokens }));
+    for (const r of results) {
+      expect(r.strategy).toBe('log:select');
+      expect(r.content).toBe(results[0]!.content);
+      for (const line of failure) expect(r.content).toContain(line);
+      expectSound(input, r);
+    }
+    expect(results[0]!.tokensAfter).toBeLessThan(results[0]!.tokensBefore / 5);
+  });
+
+  it('keeps the header of the section an error is in, however far above it', () => {
+    const steps = ['checkout', 'setup toolchain', 'go test ./...', 'upload logs'];
+    const lines: string[] = [];
+    steps.forEach((step, s) => {
+      lines.push(`##[group]Run ${step}`);
+      lines.push(...systemLog('syslog', 100, 300, 40 + s).lines);
+      if (step.startsWith('go test')) lines.push('--- FAIL: TestUpload (0.02s)', '    upload_test.go:41: status 503, want 200', 'FAIL\texample.com/store\t0.311s');
+      lines.push('##[endgroup]');
+    });
+    const r = both(lines.join('\n'));
+    expect(r.strategy).toBe('log:select');
+    expect(r.content).toContain('##[group]Run go test ./...\n');
+    expect(r.content).toContain('--- FAIL: TestUpload (0.02s)\n    upload_test.go:41: status 503, want 200\nFAIL\texample.com/store\t0.311s\n');
+    expectSound(lines.join('\n'), r);
+  });
+
   it('keeps failures stated without an error word (linker, shell, loader)', () => {
     const lines = Array.from({ length: 1500 }, (_, k) => noise(k));
     lines[300] = "/usr/bin/ld: main.o: in function `main': undefined reference to `compute'";
@@ -450,6 +481,22 @@ describe('the development corpus', () => {
     expect(contextPresent / context).toBeGreaterThanOrEqual(0.9);
     reductions.sort((a, b) => a - b);
     expect(reductions[Math.floor(reductions.length / 2)]!).toBeGreaterThanOrEqual(0.7);
+  });
+
+  // The budget is a ceiling, not a target: on the labelled CI logs the error blocks stay whole
+  // while the routine lines around them shrink to a tenth, so most logs are cut by 90 % or more.
+  it.skipIf(!fullCorpus)('cuts the median labelled CI log by at least 90 % and keeps every labelled error line', () => {
+    const reductions: number[] = [];
+    for (const f of logs) {
+      const content = readFileSync(corpusPath(f), 'utf8');
+      const gt = parseGroundTruth(readFileSync(corpusPath(f.replace(/fail\.log$/, 'groundtruth')), 'utf8'));
+      const r = both(content);
+      expect(lineRetention(content, r.content, gt.error).missing, `${f}: error lines missing`).toEqual([]);
+      reductions.push(1 - r.tokensAfter / r.tokensBefore);
+    }
+    expect(reductions.length).toBeGreaterThan(20);
+    reductions.sort((a, b) => a - b);
+    expect(reductions[Math.floor(reductions.length / 2)]!).toBeGreaterThanOrEqual(0.9);
   });
 
   it('gives identical results on the tool outputs inside agent trajectories', () => {

@@ -6,8 +6,9 @@
 //!    that carry a statistical outlier or a change point (`outliers`), and the lines that frame
 //!    an error block (`blocks`).
 //! 3. Fold losslessly (`fold`): identical runs, repeated blocks, template runs.
-//! 4. Only if that is still above `max_block_tokens`: select (`keep`) within the budget, leaving
-//!    one marker per dropped run with its line count, levels, time span and commonest template.
+//! 4. Only if that is still above `max_block_tokens`: select (`keep`): signal within the budget,
+//!    filler at most a tenth of its own size, leaving one marker per dropped run with its line
+//!    count, levels, time span and commonest template.
 //!
 //! Detection asks `recognize` whether lines look like a log.
 
@@ -90,7 +91,10 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
         })
         .collect();
     keep::rank_query_lines(&mut plan, &units, &relevance);
-    Some(budget::fit(max, start, estimated, |b| {
+    // Filler is capped (see `keep`), so past some budget the selection stops growing: steering
+    // need not look beyond it.
+    let reach = keep::select(&units, &info, &plan, &costs, usize::MAX).used;
+    Some(budget::fit(max, start, estimated.min(reach), |b| {
         let sel = keep::select(&units, &info, &plan, &costs, b);
         let out = render_selection(&units, &rendered, &split, &info, &quoted, &sel);
         let tokens = crate::tokens::count_tokens(&out.content, options.encoding);

@@ -6,8 +6,9 @@
 //    carry a statistical outlier or a change point (`outliers`), and the lines that frame an
 //    error block (`blocks`).
 // 3. Fold losslessly (`fold`): identical runs, repeated blocks, template runs.
-// 4. Only if that is still above `maxBlockTokens`: select (`keep`) within the budget, leaving one
-//    marker per dropped run with its line count, levels, time span and commonest template.
+// 4. Only if that is still above `maxBlockTokens`: select (`keep`): signal within the budget,
+//    filler at most a tenth of its own size, leaving one marker per dropped run with its line
+//    count, levels, time span and commonest template.
 //
 // Detection asks `recognize` whether lines look like a log.
 
@@ -63,7 +64,10 @@ export function compress(content: string, options: BlockOptions, original: strin
   const keepPlan = plan(units, lines, info, q.shape, q.coarse);
   const relevance = lines.map((line, k) => (info[k]!.cls === Class.Query ? queryScore(line.slice(info[k]!.ts), terms, weights) : 0));
   rankQueryLines(keepPlan, units, relevance);
-  return fit(max, start, estimated, (b): [Compressed, number] => {
+  // Filler is capped (see `keep`), so past some budget the selection stops growing: steering need
+  // not look beyond it.
+  const reach = select(units, info, keepPlan, costs, Infinity).used;
+  return fit(max, start, Math.min(estimated, reach), (b): [Compressed, number] => {
     const sel = select(units, info, keepPlan, costs, b);
     const out = renderSelection(units, rendered, cut, original, info, q, sel);
     const tokens = countTokens(out.content, options.encoding);

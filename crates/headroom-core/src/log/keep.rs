@@ -12,6 +12,13 @@
 //! it is cheaper: a shape of one line is named only when its name costs at most two thirds of the
 //! line); then repeats of signal lines, section headers, and the other lines of rare shapes,
 //! latest first.
+//!
+//! The budget is a ceiling, not a target. Signal (error, warning, stack-trace, summary and
+//! outlier lines, the first and last line, the context of errors, query lines) is kept while the
+//! budget lasts; everything after it (shapes shown or named, repeats, headers, rare lines) is
+//! filler, and takes at most one estimate unit in `FILLER_SHARE` of what the filler costs
+//! losslessly: a routine part of a log is told by a summary an order of magnitude smaller than
+//! itself, however much budget is left.
 
 use super::classify::{Class, LineInfo};
 use super::fold::{Unit, UnitKind};
@@ -51,6 +58,9 @@ const PRIO_NEVER: usize = usize::MAX;
 pub const RARE_SHAPE: usize = 2;
 /// Estimated cost of naming a shape in a marker beyond its quote: quotes, count, separator.
 pub const NAME_COST: usize = 6;
+/// Filler (everything ranked from `PRIO_TEMPLATE` on) keeps at most one estimate unit in this
+/// many of its own lossless cost.
+pub const FILLER_SHARE: usize = 10;
 
 /// What selection decided for each unit.
 pub struct Selection {
@@ -63,6 +73,9 @@ pub struct Selection {
     pub named: Vec<Option<usize>>,
     /// The unit is the first ordinary line of its shape.
     pub first_of_shape: Vec<bool>,
+    /// What the selection spends, in estimate units (lines and markers): at an unbounded budget,
+    /// the budget beyond which selection changes nothing.
+    pub used: usize,
 }
 
 /// What selection knows before it sees a budget: each unit's priority, and which signal line
@@ -232,6 +245,13 @@ pub fn select(
 ) -> Selection {
     let prio = &plan.prio;
     let mut kept: Vec<bool> = prio.iter().map(|p| *p == PRIO_MUST).collect();
+    let is_filler = |u: usize| prio[u] >= PRIO_TEMPLATE;
+    let filler_cap = (0..units.len())
+        .filter(|&u| is_filler(u))
+        .map(|u| costs[u])
+        .sum::<usize>()
+        / FILLER_SHARE;
+    let mut filler = 0;
     let mut used = 0;
     let mut in_dropped_run = false;
     for (u, k) in kept.iter().enumerate() {
@@ -260,9 +280,10 @@ pub fn select(
             for &v in order[i..].iter().take_while(|&&v| prio[v] == PRIO_TEMPLATE) {
                 let c = plan.name_cost[v];
                 let worth = plan.shape_lines[v] >= 2 || 3 * c <= 2 * costs[v];
-                if worth && used + c <= budget {
+                if worth && used + c <= budget && filler + c <= filler_cap {
                     named[v] = Some(plan.shape_lines[v]);
                     used += c;
+                    filler += c;
                 }
             }
         }
@@ -277,10 +298,16 @@ pub fn select(
             0
         };
         // A unit no dearer than the marker that would stand for it is always worth keeping.
-        if (saving > 0 && cost <= SMALL_MARKER_COST) || used + cost <= budget + saving + refund {
+        let cheap = saving > 0 && cost <= SMALL_MARKER_COST;
+        let fits = used + cost <= budget.saturating_add(saving + refund)
+            && (!is_filler(u) || filler + cost <= filler_cap + saving + refund);
+        if cheap || fits {
             kept[u] = true;
             named[u] = None;
             used = (used + cost).saturating_sub(saving + refund);
+            if is_filler(u) {
+                filler = (filler + cost).saturating_sub(saving + refund);
+            }
         }
     }
     // A repeat marker only makes sense under its complete first copy.
@@ -312,12 +339,14 @@ pub fn select(
         repeated_signal: plan.repeated_signal.clone(),
         named,
         first_of_shape: plan.shape_lines.iter().map(|n| *n > 0).collect(),
+        used,
     }
 }
 
 /// For each line, how close it is to an error or stack-trace line (smaller is closer), if it is
 /// context at all: after-distance counts once, before-distance twice; continuation lines and
-/// bridges between nearby errors count as adjacent.
+/// bridges between nearby errors count as adjacent, and the header of a section that holds an
+/// error (the step or task that failed) as the line just before it.
 fn context_scores(info: &[LineInfo]) -> Vec<Option<usize>> {
     let n = info.len();
     let anchor = |k: usize| matches!(info[k].class, Class::Error | Class::Frame);
@@ -341,10 +370,17 @@ fn context_scores(info: &[LineInfo]) -> Vec<Option<usize>> {
         }
     }
     let mut next: Option<usize> = None;
+    // Whether the lines after `k`, up to the next header, hold an anchor.
+    let mut section_failed = false;
     for k in (0..n).rev() {
         if anchor(k) {
             next = Some(k);
+            section_failed = !info[k].header;
             continue;
+        }
+        let header_of_failure = info[k].header && section_failed;
+        if info[k].header {
+            section_failed = false;
         }
         let Some(b) = next else {
             continue;
@@ -353,6 +389,9 @@ fn context_scores(info: &[LineInfo]) -> Vec<Option<usize>> {
         let mut s = None;
         if before <= CONTEXT_BEFORE {
             s = Some(2 * before);
+        }
+        if header_of_failure {
+            s = Some(2);
         }
         if prev_anchor[k].is_some_and(|a| b - a <= BRIDGE_GAP) {
             s = Some(1);

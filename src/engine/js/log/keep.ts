@@ -12,6 +12,13 @@
 // it is cheaper: a shape of one line is named only when its name costs at most two thirds of the
 // line); then repeats of signal lines, section headers, and the other lines of rare shapes,
 // latest first.
+//
+// The budget is a ceiling, not a target. Signal (error, warning, stack-trace, summary and outlier
+// lines, the first and last line, the context of errors, query lines) is kept while the budget
+// lasts; everything after it (shapes shown or named, repeats, headers, rare lines) is filler, and
+// takes at most one estimate unit in `FILLER_SHARE` of what the filler costs losslessly: a routine
+// part of a log is told by a summary an order of magnitude smaller than itself, however much
+// budget is left.
 
 import { Class, type LineInfo } from './classify.js';
 import { estimateTokens } from '../budget.js';
@@ -51,6 +58,11 @@ const PRIO_NEVER = Number.MAX_SAFE_INTEGER;
 export const RARE_SHAPE = 2;
 /** Estimated cost of naming a shape in a marker beyond its quote: quotes, count, separator. */
 export const NAME_COST = 6;
+/**
+ * Filler (everything ranked from `PRIO_TEMPLATE` on) keeps at most one estimate unit in this many
+ * of its own lossless cost.
+ */
+export const FILLER_SHARE = 10;
 
 /** What selection decided for each unit. */
 export interface Selection {
@@ -63,6 +75,11 @@ export interface Selection {
   named: Array<number | undefined>;
   /** The unit is the first ordinary line of its shape. */
   firstOfShape: boolean[];
+  /**
+   * What the selection spends, in estimate units (lines and markers): at an unbounded budget, the
+   * budget beyond which selection changes nothing.
+   */
+  used: number;
 }
 
 /**
@@ -214,6 +231,11 @@ export function rankQueryLines(plan: Plan, units: readonly Unit[], relevance: re
 export function select(units: readonly Unit[], info: readonly LineInfo[], plan: Plan, costs: readonly number[], budget: number): Selection {
   const { prio, groupOf } = plan;
   const kept = prio.map((p) => p === PRIO_MUST);
+  const isFiller = (u: number): boolean => prio[u]! >= PRIO_TEMPLATE;
+  let fillerCost = 0;
+  for (let u = 0; u < units.length; u++) if (isFiller(u)) fillerCost += costs[u]!;
+  const fillerCap = Math.floor(fillerCost / FILLER_SHARE);
+  let filler = 0;
   let used = 0;
   let inDroppedRun = false;
   for (let u = 0; u < kept.length; u++) {
@@ -244,9 +266,10 @@ export function select(units: readonly Unit[], info: readonly LineInfo[], plan: 
         const v = order[j]!;
         const c = nameCost[v]!;
         const worth = shapeLines[v]! >= 2 || 3 * c <= 2 * costs[v]!;
-        if (worth && used + c <= budget) {
+        if (worth && used + c <= budget && filler + c <= fillerCap) {
           named[v] = shapeLines[v]!;
           used += c;
+          filler += c;
         }
       }
     }
@@ -257,10 +280,13 @@ export function select(units: readonly Unit[], info: readonly LineInfo[], plan: 
     // A shown line needs no name.
     const refund = named[u] !== undefined ? nameCost[u]! : 0;
     // A unit no dearer than the marker that would stand for it is always worth keeping.
-    if ((saving > 0 && cost <= SMALL_MARKER_COST) || used + cost <= budget + saving + refund) {
+    const cheap = saving > 0 && cost <= SMALL_MARKER_COST;
+    const fits = used + cost <= budget + saving + refund && (!isFiller(u) || filler + cost <= fillerCap + saving + refund);
+    if (cheap || fits) {
       kept[u] = true;
       named[u] = undefined;
       used = Math.max(0, used + cost - saving - refund);
+      if (isFiller(u)) filler = Math.max(0, filler + cost - saving - refund);
     }
   }
   // A repeat marker only makes sense under its complete first copy.
@@ -292,13 +318,14 @@ export function select(units: readonly Unit[], info: readonly LineInfo[], plan: 
   for (const [first, { total, dropped }] of totals) {
     if (dropped && kept[first] && info[units[first]!.start]!.cls !== Class.Frame) inAll[first] = total;
   }
-  return { kept, inAll, repeatedSignal: plan.repeatedSignal, named, firstOfShape: shapeLines.map((n) => n > 0) };
+  return { kept, inAll, repeatedSignal: plan.repeatedSignal, named, firstOfShape: shapeLines.map((n) => n > 0), used };
 }
 
 /**
  * For each line, how close it is to an error or stack-trace line (smaller is closer), if it is
  * context at all: after-distance counts once, before-distance twice; continuation lines and
- * bridges between nearby errors count as adjacent.
+ * bridges between nearby errors count as adjacent, and the header of a section that holds an error
+ * (the step or task that failed) as the line just before it.
  */
 function contextScores(info: readonly LineInfo[]): Array<number | undefined> {
   const n = info.length;
@@ -321,15 +348,21 @@ function contextScores(info: readonly LineInfo[]): Array<number | undefined> {
     }
   }
   let next = -1;
+  // Whether the lines after `k`, up to the next header, hold an anchor.
+  let sectionFailed = false;
   for (let k = n - 1; k >= 0; k--) {
     if (anchor(k)) {
       next = k;
+      sectionFailed = !info[k]!.header;
       continue;
     }
+    const headerOfFailure = info[k]!.header && sectionFailed;
+    if (info[k]!.header) sectionFailed = false;
     if (next < 0) continue;
     const before = next - k;
     let s: number | undefined;
     if (before <= CONTEXT_BEFORE) s = 2 * before;
+    if (headerOfFailure) s = 2;
     const a = prevAnchor[k]!;
     if (a >= 0 && next - a <= BRIDGE_GAP) s = 1;
     if (s !== undefined) {
