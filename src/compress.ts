@@ -59,8 +59,8 @@ export interface CompressEnv {
 }
 
 /**
- * Compresses a conversation's tool output and machine-output user text. With the native engine
- * the work runs on the libuv thread pool; the JS engine runs it on the calling thread.
+ * Compresses a conversation's tool output and machine-output user text. Large batches run off the
+ * event loop: on the libuv thread pool with the native engine, on worker threads with the JS engine.
  *
  * @example
  * ```ts

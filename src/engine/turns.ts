@@ -34,3 +34,21 @@ export function nextTurn(): Promise<void> {
     }
   });
 }
+
+/**
+ * Consecutive groups of blocks of at most `units` UTF-16 units (a larger block is a group alone):
+ * a batch handed to another thread a group per turn, since handing strings over copies them here.
+ */
+export function groupsOf<T extends { content: string }>(inputs: readonly T[], units: number): T[][] {
+  const out: T[][] = [];
+  let filled = Infinity;
+  for (const input of inputs) {
+    if (filled + input.content.length > units) {
+      out.push([]);
+      filled = 0;
+    }
+    out[out.length - 1]!.push(input);
+    filled += input.content.length;
+  }
+  return out;
+}
