@@ -118,7 +118,7 @@ export async function compressWith<M extends ChatMessage>(
     const steps = pipeline(run.messages, run.settings, pipelineEnv(env, run));
     let next = steps.next();
     while (!next.done) {
-      const answer = await answerAsync(next.value, env.engine, run);
+      const answer = next.value.op === 'turn' ? undefined : await answerAsync(next.value, env.engine, run);
       await nextTurn();
       next = steps.next(answer);
     }
@@ -175,6 +175,8 @@ function answerSync<M extends ChatMessage>(request: PipelineRequest, engine: Eng
   switch (request.op) {
     case 'compress':
       return engine.compressBlocksUntil(request.inputs, run.stop);
+    case 'turn':
+      return undefined;
     case 'limit':
       return run.tokenBudget ?? run.provider.contextLimit(run.model, run.limitRequest);
     case 'exact':
@@ -188,6 +190,8 @@ async function answerAsync<M extends ChatMessage>(request: PipelineRequest, engi
       // A small batch costs less than the hop to the thread pool and back.
       if (request.inputs.reduce((n, i) => n + i.content.length, 0) < ASYNC_MIN_CHARS) return engine.compressBlocksUntil(request.inputs, run.stop);
       return engine.compressBlocksAsync(request.inputs as BlockInput[], run.stop) satisfies Promise<BlockOutcome[]>;
+    case 'turn':
+      return undefined;
     case 'limit':
       return run.tokenBudget ?? (await run.provider.resolveContextLimit(run.model, run.limitRequest));
     case 'exact':
