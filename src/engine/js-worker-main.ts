@@ -3,7 +3,8 @@
 // deadline and a flag in shared memory, since a busy worker reads no messages.
 
 import { parentPort } from 'node:worker_threads';
-import { compressBlocksUntil } from './js/index.js';
+import { compressBlocksUntil, detectKinds } from './js/index.js';
+import { countTokensMany } from './js/tokens.js';
 import type { StopWhen } from './types.js';
 import type { WorkerReply, WorkerRequest } from './js-worker.js';
 
@@ -20,6 +21,14 @@ function sharedSignal(flag: Int32Array): AbortSignal {
 }
 
 port.on('message', (request: WorkerRequest) => {
+  if (request.op === 'count') {
+    port.postMessage({ id: request.id, counts: countTokensMany(request.texts, request.encoding) } satisfies WorkerReply);
+    return;
+  }
+  if (request.op === 'detect') {
+    port.postMessage({ id: request.id, kinds: detectKinds(request.texts) } satisfies WorkerReply);
+    return;
+  }
   const stop: StopWhen = {};
   if (request.deadline !== undefined) stop.deadline = request.deadline - performance.timeOrigin;
   if (request.cancel !== undefined) stop.signal = sharedSignal(request.cancel);

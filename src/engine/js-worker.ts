@@ -8,22 +8,26 @@
 
 import { jsEngine } from './js/index.js';
 import { groupsOf, nextTurn } from './turns.js';
-import { stoppedAfterFirst, type BlockInput, type BlockOutcome, type Engine, type StopWhen } from './types.js';
+import { stoppedAfterFirst, type BlockInput, type BlockKind, type BlockOutcome, type EncodingName, type Engine, type StopWhen } from './types.js';
 
 type NodeWorker = import('node:worker_threads').Worker;
 
-/** What the host posts: a group of blocks, with the caller's stop in a form a busy thread can read. */
-export interface WorkerRequest {
-  id: number;
-  inputs: BlockInput[];
-  /** Epoch milliseconds (`performance.timeOrigin` + the caller's deadline): thread clocks differ. */
-  deadline?: number;
-  /** Over a SharedArrayBuffer: `[0]` becomes 1 when the caller's signal aborts. */
-  cancel?: Int32Array;
-}
+/** What the host posts: a group of blocks, with the caller's stop in a form a busy thread can read, or texts to count or detect. */
+export type WorkerRequest =
+  | {
+      op: 'compress';
+      id: number;
+      inputs: BlockInput[];
+      /** Epoch milliseconds (`performance.timeOrigin` + the caller's deadline): thread clocks differ. */
+      deadline?: number;
+      /** Over a SharedArrayBuffer: `[0]` becomes 1 when the caller's signal aborts. */
+      cancel?: Int32Array;
+    }
+  | { op: 'count'; id: number; texts: string[]; encoding: EncodingName }
+  | { op: 'detect'; id: number; texts: string[] };
 
-/** What a worker posts: that it is ready, or a group's outcomes (an untouched block's content empty). */
-export type WorkerReply = { ready: true } | { id: number; outcomes: BlockOutcome[] };
+/** What a worker posts: that it is ready, or the answer to a request (an untouched block's content empty). */
+export type WorkerReply = { ready: true } | { id: number; outcomes: BlockOutcome[] } | { id: number; counts: number[] } | { id: number; kinds: BlockKind[] };
 
 /** Batches smaller than this (UTF-16 units) stay on the calling thread: the hop costs more. */
 const WORKER_MIN_UNITS = 64 * 1024;
@@ -51,10 +55,13 @@ export interface WorkerEngine extends Engine {
   workerStats(): WorkerStats;
 }
 
+/** A request posted and not yet answered. */
 interface Job {
-  inputs: BlockInput[];
-  stop: StopWhen;
-  resolve: (outcomes: BlockOutcome[] | Promise<BlockOutcome[]>) => void;
+  units: number;
+  /** Settles the caller's promise from the worker's reply. */
+  answer(reply: WorkerReply): void;
+  /** Settles it when the worker is gone: `started` says whether it had ever become ready. */
+  lost(started: boolean, err: unknown): void;
 }
 
 interface Slot {
@@ -73,6 +80,8 @@ export function createJsWorkerEngine(options: WorkerEngineOptions = {}): WorkerE
   return {
     ...jsEngine,
     compressBlocksAsync: (inputs, stop) => pool.compress(inputs, stop),
+    countTokensManyAsync: (texts, encoding) => pool.count(texts, encoding),
+    detectKindsAsync: (texts) => pool.detect(texts),
     workerStats: () => ({ started: pool.started, unavailable: pool.unavailable }),
   };
 }
@@ -91,26 +100,60 @@ class WorkerPool {
 
   async compress(inputs: readonly BlockInput[], stop: StopWhen): Promise<BlockOutcome[]> {
     if (stop.signal?.aborted === true) return inputs.map(stopped);
-    if (this.unavailable !== undefined || unitsOf(inputs) < this.minUnits) return jsEngine.compressBlocksAsync(inputs, stop);
-    let slot: Slot;
-    try {
-      slot = this.pick();
-    } catch (err) {
-      this.unavailable = `worker thread failed to start: ${firstLine(err)}`;
-      return jsEngine.compressBlocksAsync(inputs, stop);
-    }
+    const slot = unitsOf(inputs.map((i) => i.content)) < this.minUnits ? undefined : this.slot();
+    if (slot === undefined) return jsEngine.compressBlocksAsync(inputs, stop);
     const cancel = stop.signal === undefined ? undefined : new Int32Array(new SharedArrayBuffer(4));
     const onAbort = (): void => void (cancel !== undefined && Atomics.store(cancel, 0, 1));
     stop.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const pending: Promise<BlockOutcome[]>[] = [];
-      for (const [k, group] of groupsOf(inputs, GROUP_UNITS).entries()) {
+      for (const [k, group] of groupsOf(inputs, GROUP_UNITS, (i) => i.content).entries()) {
         if (k > 0) await nextTurn();
-        pending.push(this.post(slot, group, stop, cancel));
+        pending.push(this.postBlocks(slot, group, stop, cancel));
       }
       return stoppedAfterFirst((await Promise.all(pending)).flat());
     } finally {
       stop.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Token counts of `texts`, on a worker when they are many. */
+  async count(texts: readonly string[], encoding: EncodingName): Promise<number[]> {
+    const slot = unitsOf(texts) < this.minUnits ? undefined : this.slot();
+    const inThread = (group: string[]): number[] => jsEngine.countTokensMany(group, encoding);
+    if (slot === undefined) return inThread([...texts]);
+    return this.inGroups(texts, (group) =>
+      this.post<number[]>(slot, unitsOf(group), (id) => ({ op: 'count', id, texts: group, encoding }), (r) => ('counts' in r ? r.counts : []), () => inThread(group)),
+    );
+  }
+
+  /** Kinds of `texts`, on a worker when they are many. */
+  async detect(texts: readonly string[]): Promise<BlockKind[]> {
+    const slot = unitsOf(texts) < this.minUnits ? undefined : this.slot();
+    const inThread = (group: string[]): BlockKind[] => jsEngine.detectKinds(group);
+    if (slot === undefined) return inThread([...texts]);
+    return this.inGroups(texts, (group) =>
+      this.post<BlockKind[]>(slot, unitsOf(group), (id) => ({ op: 'detect', id, texts: group }), (r) => ('kinds' in r ? r.kinds : []), () => inThread(group)),
+    );
+  }
+
+  private async inGroups<T>(texts: readonly string[], run: (group: string[]) => Promise<T[]>): Promise<T[]> {
+    const pending: Promise<T[]>[] = [];
+    for (const [k, group] of groupsOf(texts, GROUP_UNITS, (t) => t).entries()) {
+      if (k > 0) await nextTurn();
+      pending.push(run(group));
+    }
+    return (await Promise.all(pending)).flat();
+  }
+
+  /** A worker to post to, or undefined when none can start (the work stays on this thread). */
+  private slot(): Slot | undefined {
+    if (this.unavailable !== undefined) return undefined;
+    try {
+      return this.pick();
+    } catch (err) {
+      this.unavailable = `worker thread failed to start: ${firstLine(err)}`;
+      return undefined;
     }
   }
 
@@ -134,21 +177,46 @@ class WorkerPool {
     return slot;
   }
 
-  private post(slot: Slot, inputs: BlockInput[], stop: StopWhen, cancel: Int32Array | undefined): Promise<BlockOutcome[]> {
-    if (slot.lost) return jsEngine.compressBlocksAsync(inputs, stop);
-    return new Promise((resolve) => {
+  private postBlocks(slot: Slot, inputs: BlockInput[], stop: StopWhen, cancel: Int32Array | undefined): Promise<BlockOutcome[]> {
+    const request = (id: number): WorkerRequest => ({
+      op: 'compress',
+      id,
+      inputs,
+      ...(stop.deadline === undefined ? {} : { deadline: performance.timeOrigin + stop.deadline }),
+      ...(cancel === undefined ? {} : { cancel }),
+    });
+    const outcomes = (reply: WorkerReply): BlockOutcome[] =>
+      'outcomes' in reply ? reply.outcomes.map((o, i) => ('failure' in o || o.modified ? o : { ...o, content: inputs[i]!.content })) : [];
+    // A worker that dies while working fails its blocks open (they pass through).
+    const failed = (err: unknown): BlockOutcome[] => inputs.map(() => ({ failure: 'error', message: `the worker thread stopped: ${firstLine(err)}` }));
+    return this.post(slot, unitsOf(inputs.map((i) => i.content)), request, outcomes, () => jsEngine.compressBlocksAsync(inputs, stop), failed);
+  }
+
+  /**
+   * Posts a request and settles with `read(reply)`. When the worker cannot start, the work runs on
+   * this thread (`inThread`); when it dies after starting, `failed` answers (by default, this
+   * thread does the work as well).
+   */
+  private post<T>(
+    slot: Slot,
+    units: number,
+    request: (id: number) => WorkerRequest,
+    read: (reply: WorkerReply) => T,
+    inThread: () => T | Promise<T>,
+    failed: (err: unknown) => T | Promise<T> = inThread,
+  ): Promise<T> {
+    if (slot.lost) return Promise.resolve(inThread());
+    return new Promise<T>((resolve) => {
       const id = this.nextId++;
-      slot.jobs.set(id, { inputs, stop, resolve });
-      slot.units += unitsOf(inputs);
+      slot.jobs.set(id, {
+        units,
+        answer: (reply) => resolve(read(reply)),
+        lost: (started, err) => resolve(started ? failed(err) : inThread()),
+      });
+      slot.units += units;
       // Referenced while it has work: a pending compress() keeps the process alive, an idle worker does not.
       if (slot.jobs.size === 1) slot.worker.ref();
-      const request: WorkerRequest = {
-        id,
-        inputs,
-        ...(stop.deadline === undefined ? {} : { deadline: performance.timeOrigin + stop.deadline }),
-        ...(cancel === undefined ? {} : { cancel }),
-      };
-      slot.worker.postMessage(request);
+      slot.worker.postMessage(request(id));
     });
   }
 
@@ -160,24 +228,18 @@ class WorkerPool {
     const job = slot.jobs.get(reply.id);
     if (job === undefined) return;
     slot.jobs.delete(reply.id);
-    slot.units -= unitsOf(job.inputs);
+    slot.units -= job.units;
     if (slot.jobs.size === 0) slot.worker.unref();
-    job.resolve(reply.outcomes.map((o, i) => ('failure' in o || o.modified ? o : { ...o, content: job.inputs[i]!.content })));
+    job.answer(reply);
   }
 
-  /**
-   * A worker that never became ready could not start: its jobs, and every batch after them, run
-   * on the calling thread. One that dies while working fails its blocks open (they pass through).
-   */
+  /** A worker that never became ready could not start: its jobs, and every batch after them, run on the calling thread. */
   private lose(slot: Slot, err: unknown): void {
     if (slot.lost) return;
     slot.lost = true;
     this.slots.splice(this.slots.indexOf(slot), 1);
     if (!slot.ready) this.unavailable ??= `worker thread failed to start: ${firstLine(err)}`;
-    for (const job of slot.jobs.values()) {
-      if (!slot.ready) job.resolve(jsEngine.compressBlocksAsync(job.inputs, job.stop));
-      else job.resolve(job.inputs.map(() => ({ failure: 'error', message: `the worker thread stopped: ${firstLine(err)}` })));
-    }
+    for (const job of slot.jobs.values()) job.lost(slot.ready, err);
     slot.jobs.clear();
     slot.units = 0;
     slot.worker.unref();
@@ -205,9 +267,9 @@ function defaultMaxWorkers(): number {
   return Math.max(1, Math.min(2, cores - 1));
 }
 
-function unitsOf(inputs: readonly BlockInput[]): number {
+function unitsOf(texts: readonly string[]): number {
   let units = 0;
-  for (const input of inputs) units += input.content.length;
+  for (const text of texts) units += text.length;
   return units;
 }
 

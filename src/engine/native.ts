@@ -10,9 +10,11 @@ export interface NativeBinding {
   algorithmVersion(): number;
   countTokens(text: string, encodingName: string): number;
   countTokensMany(texts: string[], encodingName: string): number[];
+  countTokensManyAsync(texts: string[], encodingName: string): Promise<number[]>;
   compressBlocksUntil(inputs: BlockInput[], timeoutMs?: number | null): NativeBlockOutput[];
   compressBlocksAsync(inputs: BlockInput[], timeoutMs?: number | null, cancel?: NativeCancelToken | null): Promise<NativeBlockOutput[]>;
   detectKinds(texts: string[]): string[];
+  detectKindsAsync(texts: string[]): Promise<string[]>;
   CancelToken: new () => NativeCancelToken;
 }
 
@@ -76,7 +78,7 @@ export function loadNative(): NativeLoad {
         reason: `native binding is stale: algorithm version ${version}, expected ${ALGORITHM_VERSION} (rebuild with \`npm run build:native\`)`,
       };
     }
-    const missing = (['compressBlocksAsync', 'compressBlocksUntil', 'detectKinds', 'CancelToken'] as const).filter(
+    const missing = (['compressBlocksAsync', 'compressBlocksUntil', 'detectKinds', 'countTokensManyAsync', 'detectKindsAsync', 'CancelToken'] as const).filter(
       (name) => typeof binding[name] !== 'function',
     );
     if (missing.length > 0) {
@@ -97,6 +99,8 @@ function nativeEngine(binding: NativeBinding): Engine {
     countTokens: (text: string, encoding: EncodingName) => binding.countTokens(text, encoding),
     countTokensMany: (texts: readonly string[], encoding: EncodingName) =>
       binding.countTokensMany(texts as string[], encoding),
+    countTokensManyAsync: (texts: readonly string[], encoding: EncodingName) =>
+      inGroups(texts, (group) => binding.countTokensManyAsync(group, encoding)),
     // The binding has one sync entry: without a deadline no block is stopped, so a failure here
     // is a panic in the core, thrown as the binding's own errors are.
     compressBlocks: (inputs: readonly BlockInput[]): BlockResult[] =>
@@ -105,6 +109,7 @@ function nativeEngine(binding: NativeBinding): Engine {
         return blockResult(out, inputs[i]!);
       }),
     detectKinds: (texts: readonly string[]) => binding.detectKinds(texts as string[]) as BlockKind[],
+    detectKindsAsync: async (texts: readonly string[]) => (await inGroups(texts, (group) => binding.detectKindsAsync(group))) as BlockKind[],
     compressBlocksUntil: (inputs: readonly BlockInput[], stop: StopWhen): BlockOutcome[] => {
       if (stop.signal?.aborted === true) return inputs.map(stopped);
       try {
@@ -124,7 +129,7 @@ function nativeEngine(binding: NativeBinding): Engine {
         // Handing strings to the binding copies them on the event loop's thread: a large batch
         // goes in groups, each handed over in a turn of its own, all running at once.
         const pending: Promise<NativeBlockOutput[]>[] = [];
-        for (const [k, group] of groupsOf(inputs, GROUP_UNITS).entries()) {
+        for (const [k, group] of groupsOf(inputs, GROUP_UNITS, (i) => i.content).entries()) {
           if (k > 0) await nextTurn();
           pending.push(binding.compressBlocksAsync(group as BlockInput[], remainingMs(stop), token));
         }
@@ -158,6 +163,16 @@ function outcome(out: NativeBlockOutput, input: BlockInput): BlockOutcome {
 
 /** Most UTF-16 units of one group handed to the binding at once (~0.1 ms to copy). */
 const GROUP_UNITS = 256 * 1024;
+
+/** `run` on groups of `texts`, each handed to the binding in a turn of its own, all running at once. */
+async function inGroups<T>(texts: readonly string[], run: (group: string[]) => Promise<T[]>): Promise<T[]> {
+  const pending: Promise<T[]>[] = [];
+  for (const [k, group] of groupsOf(texts, GROUP_UNITS, (t) => t).entries()) {
+    if (k > 0) await nextTurn();
+    pending.push(run(group));
+  }
+  return (await Promise.all(pending)).flat();
+}
 
 const stopped = (): BlockOutcome => ({ failure: 'stopped', message: 'stopped' });
 const failed = (err: unknown): BlockOutcome => ({ failure: 'error', message: firstLine(err) });

@@ -36,19 +36,21 @@ export function nextTurn(): Promise<void> {
 }
 
 /**
- * Consecutive groups of blocks of at most `units` UTF-16 units (a larger block is a group alone):
- * a batch handed to another thread a group per turn, since handing strings over copies them here.
+ * Consecutive groups of items of at most `units` UTF-16 units of text (a larger item is a group
+ * alone): a batch handed to another thread a group per turn, since handing strings over copies
+ * them here.
  */
-export function groupsOf<T extends { content: string }>(inputs: readonly T[], units: number): T[][] {
+export function groupsOf<T>(items: readonly T[], units: number, text: (item: T) => string): T[][] {
   const out: T[][] = [];
   let filled = Infinity;
-  for (const input of inputs) {
-    if (filled + input.content.length > units) {
+  for (const item of items) {
+    const length = text(item).length;
+    if (filled + length > units) {
       out.push([]);
       filled = 0;
     }
-    out[out.length - 1]!.push(input);
-    filled += input.content.length;
+    out[out.length - 1]!.push(item);
+    filled += length;
   }
   return out;
 }

@@ -95,10 +95,14 @@ export interface Engine {
   /** Exact token count; `text` may contain lone surrogates (counted as U+FFFD). */
   countTokens(text: string, encoding: EncodingName): number;
   countTokensMany(texts: readonly string[], encoding: EncodingName): number[];
+  /** `countTokensMany` off the calling thread, where the engine can (absent: count synchronously). */
+  countTokensManyAsync?(texts: readonly string[], encoding: EncodingName): Promise<number[]>;
   /** Compresses many blocks in one call (one crossing into Rust for the native engine). */
   compressBlocks(inputs: readonly BlockInput[]): BlockResult[];
   /** The detected kind of each text, in one call. */
   detectKinds(texts: readonly string[]): BlockKind[];
+  /** `detectKinds` off the calling thread, where the engine can (absent: detect synchronously). */
+  detectKindsAsync?(texts: readonly string[]): Promise<BlockKind[]>;
   /**
    * Compresses blocks in order until `stop`: from then on, blocks come back as `stopped` failures.
    * A block the engine fails on comes back as an `error` failure; the others are unaffected.

@@ -16,7 +16,7 @@ import {
   type Engine,
   type Omission,
 } from '../engine/types.js';
-import { messageCounts, memoCounter, REQUEST_OVERHEAD } from './count.js';
+import { messageCounts, messageTexts, memoCounter, recordCounts, REQUEST_OVERHEAD, uncounted } from './count.js';
 import { MACHINE_KINDS } from './eligibility.js';
 import { carriesNote } from '../retrieval/annotate.js';
 import { retrievalKeyOf, type RetrievalRun } from '../retrieval/run.js';
@@ -52,6 +52,10 @@ export interface PipelineEnv {
 export type PipelineRequest =
   /** Compress these blocks: answered with one `BlockOutcome` per input. */
   | { op: 'compress'; inputs: BlockInput[] }
+  /** Count these texts' tokens in the run's encoding: answered with one count per text. */
+  | { op: 'count'; texts: string[] }
+  /** Detect these texts' kinds: answered with one `BlockKind` per text. */
+  | { op: 'detect'; texts: string[] }
   /** A point where the event loop may turn (an async driver waits for the next turn; answered with nothing). */
   | { op: 'turn' }
   | LimitQuestion;
@@ -117,7 +121,7 @@ export function* pipeline(
   const { engine, memo } = env;
   const memoStats = { hits: 0, misses: 0 };
   const sites = s.enabled ? locate(messages, s.format, s.isProtected) : [];
-  const kinds = userKinds(sites, engine, memo);
+  const kinds = yield* userKinds(sites, memo);
   const queries = s.query === undefined ? siteQueries(messages.length, sites, kinds) : sites.map(() => s.query!);
   const candidates = sites.flatMap((site, k) => (site.source === 'tool' || MACHINE_KINDS.has(kinds[k]!) ? [k] : []));
   const failures = new Map<number, BlockFailure>();
@@ -185,6 +189,10 @@ export function* pipeline(
     known.set(r.content, r.tokensAfter);
   }
 
+  // Every text of the conversation not counted yet, counted at once by the driver (off the calling
+  // thread where the engine can): the counts below then come from `known` and the memo.
+  const toCount = uncounted(messageTexts(messages, s.format, memo), s.encoding, memo, known);
+  if (toCount.length > 0) recordCounts(toCount, (yield { op: 'count', texts: toCount }) as number[], s.encoding, memo, known);
   const counter = memoCounter((texts) => engine.countTokensMany(texts, s.encoding), s.encoding, memo, known);
   const countsIn = messageCounts(messages, s.format, counter, memo);
   const sitesByMessage = groupByMessage(sites);
@@ -285,12 +293,12 @@ export function* pipeline(
   };
 }
 
-/** Kinds of the user text sites (from the memo, the rest detected in one engine call). */
-function userKinds(sites: readonly BlockSite[], engine: Engine, memo: Memo): (BlockKind | undefined)[] {
+/** Kinds of the user text sites (from the memo, the rest detected in one request to the driver). */
+function* userKinds(sites: readonly BlockSite[], memo: Memo): Generator<PipelineRequest, (BlockKind | undefined)[], unknown> {
   const kinds = sites.map((site) => (site.source === 'user' ? memo.kind(site.text) : undefined));
   const unknown = sites.flatMap((site, k) => (site.source === 'user' && kinds[k] === undefined ? [k] : []));
   if (unknown.length > 0) {
-    const detected = engine.detectKinds(unknown.map((k) => sites[k]!.text));
+    const detected = (yield { op: 'detect', texts: unknown.map((k) => sites[k]!.text) }) as BlockKind[];
     unknown.forEach((k, i) => {
       kinds[k] = detected[i];
       memo.setKind(sites[k]!.text, detected[i]!);

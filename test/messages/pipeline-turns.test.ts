@@ -40,7 +40,15 @@ function ops(memo: Memo): string[] {
   while (!next.done) {
     const request: PipelineRequest = next.value;
     asked.push(request.op);
-    next = steps.next(request.op === 'compress' ? engine.compressBlocksUntil(request.inputs, {}) : request.op === 'limit' ? Infinity : undefined);
+    const answers: Record<PipelineRequest['op'], () => unknown> = {
+      compress: () => request.op === 'compress' && engine.compressBlocksUntil(request.inputs, {}),
+      count: () => request.op === 'count' && engine.countTokensMany(request.texts, 'o200k_base'),
+      detect: () => request.op === 'detect' && engine.detectKinds(request.texts),
+      limit: () => Infinity,
+      exact: () => undefined,
+      turn: () => undefined,
+    };
+    next = steps.next(answers[request.op]());
   }
   return asked;
 }
