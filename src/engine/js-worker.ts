@@ -1,7 +1,8 @@
-// The JS engine with its async entry on worker threads, so that `compress()` leaves the event loop
-// free with either engine (a 20 MB block is seconds of JS). Large batches go to a worker
-// (js-worker-main.ts) in groups, each posted in a turn of its own (posting copies the strings on
-// this thread); small ones, and every synchronous entry, stay on the calling thread. Workers start
+// The JS engine with its async entries on worker threads, so that `compress()` leaves the event loop
+// free with either engine (a 20 MB block is seconds of JS). Large batches, and large sets of texts
+// to count or detect, go to a worker (js-worker-main.ts) in groups, each posted in a turn of its
+// own (posting copies the strings on this thread); small ones, and every synchronous entry, stay
+// on the calling thread. Workers start
 // lazily and are referenced only while they have work: an idle worker never keeps the process
 // alive. When no worker can start (no worker threads in the runtime, an entry file a bundler left
 // behind), batches run on the calling thread, yielding between blocks, with the same results.
