@@ -841,4 +841,6 @@ module.exports.compressBlocksAsync = nativeBinding.compressBlocksAsync
 module.exports.compressBlocksUntil = nativeBinding.compressBlocksUntil
 module.exports.countTokens = nativeBinding.countTokens
 module.exports.countTokensMany = nativeBinding.countTokensMany
+module.exports.countTokensManyAsync = nativeBinding.countTokensManyAsync
 module.exports.detectKinds = nativeBinding.detectKinds
+module.exports.detectKindsAsync = nativeBinding.detectKindsAsync

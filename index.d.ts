@@ -67,8 +67,14 @@ export declare function countTokens(text: string, encodingName: string): number
 /** Exact token counts of many texts, in one crossing. */
 export declare function countTokensMany(texts: Array<string>, encodingName: string): Array<number>
 
+/** `count_tokens_many` on the libuv thread pool. */
+export declare function countTokensManyAsync(texts: Array<string>, encodingName: string): Promise<Array<number>>
+
 /** The detected kind of each text (`json`, `log`, `search`, `diff`, `code`, `text`), in one crossing. */
 export declare function detectKinds(texts: Array<string>): Array<string>
+
+/** `detect_kinds` on the libuv thread pool. */
+export declare function detectKindsAsync(texts: Array<string>): Promise<Array<string>>
 
 export interface Omission {
   unit: string

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { compressWith } from '../src/compress.js';
-import { jsEngine } from '../src/engine/js/index.js';
+import { jsWorkerEngine } from '../src/engine/js-worker.js';
 import { loadNative } from '../src/engine/native.js';
 import type { Engine } from '../src/engine/types.js';
 import { Memo } from '../src/messages/memo.js';
@@ -47,7 +47,8 @@ export interface ReliabilitySection {
 function engines(skipped: string[]): Engine[] {
   const native = loadNative();
   if (!native.ok) skipped.push(`native: ${native.reason}`);
-  return native.ok ? [native.engine, jsEngine] : [jsEngine];
+  // The JS engine as compress() gets it from the loader: large batches on worker threads.
+  return native.ok ? [native.engine, jsWorkerEngine] : [jsWorkerEngine];
 }
 
 /** `text` repeated (and cut at a line end) to `bytes`. */

@@ -59,8 +59,8 @@ export interface CompressEnv {
 }
 
 /**
- * Compresses a conversation's tool output and machine-output user text. With the native engine
- * the work runs on the libuv thread pool; the JS engine runs it on the calling thread.
+ * Compresses a conversation's tool output and machine-output user text. Large batches run off the
+ * event loop: on the libuv thread pool with the native engine, on worker threads with the JS engine.
  *
  * @example
  * ```ts
@@ -118,7 +118,7 @@ export async function compressWith<M extends ChatMessage>(
     const steps = pipeline(run.messages, run.settings, pipelineEnv(env, run));
     let next = steps.next();
     while (!next.done) {
-      const answer = await answerAsync(next.value, env.engine, run);
+      const answer = next.value.op === 'turn' ? undefined : await answerAsync(next.value, env.engine, run);
       await nextTurn();
       next = steps.next(answer);
     }
@@ -175,6 +175,12 @@ function answerSync<M extends ChatMessage>(request: PipelineRequest, engine: Eng
   switch (request.op) {
     case 'compress':
       return engine.compressBlocksUntil(request.inputs, run.stop);
+    case 'turn':
+      return undefined;
+    case 'count':
+      return engine.countTokensMany(request.texts, run.settings.encoding);
+    case 'detect':
+      return engine.detectKinds(request.texts);
     case 'limit':
       return run.tokenBudget ?? run.provider.contextLimit(run.model, run.limitRequest);
     case 'exact':
@@ -186,8 +192,17 @@ async function answerAsync<M extends ChatMessage>(request: PipelineRequest, engi
   switch (request.op) {
     case 'compress':
       // A small batch costs less than the hop to the thread pool and back.
-      if (request.inputs.reduce((n, i) => n + i.content.length, 0) < ASYNC_MIN_CHARS) return engine.compressBlocksUntil(request.inputs, run.stop);
+      if (unitsOf(request.inputs.map((i) => i.content)) < ASYNC_MIN_CHARS) return engine.compressBlocksUntil(request.inputs, run.stop);
       return engine.compressBlocksAsync(request.inputs as BlockInput[], run.stop) satisfies Promise<BlockOutcome[]>;
+    case 'turn':
+      return undefined;
+    case 'count':
+      // Few texts cost less than the hop off the calling thread and back.
+      if (unitsOf(request.texts) < ASYNC_MIN_CHARS || engine.countTokensManyAsync === undefined) return engine.countTokensMany(request.texts, run.settings.encoding);
+      return engine.countTokensManyAsync(request.texts, run.settings.encoding);
+    case 'detect':
+      if (unitsOf(request.texts) < ASYNC_MIN_CHARS || engine.detectKindsAsync === undefined) return engine.detectKinds(request.texts);
+      return engine.detectKindsAsync(request.texts);
     case 'limit':
       return run.tokenBudget ?? (await run.provider.resolveContextLimit(run.model, run.limitRequest));
     case 'exact':
@@ -198,6 +213,12 @@ async function answerAsync<M extends ChatMessage>(request: PipelineRequest, engi
         ...(run.tools === undefined ? {} : { tools: run.tools }),
       });
   }
+}
+
+function unitsOf(texts: readonly string[]): number {
+  let units = 0;
+  for (const t of texts) units += t.length;
+  return units;
 }
 
 /** An internal failure: the original messages go back, counted when possible, the reason reported. */

@@ -3,8 +3,9 @@
 // event loop free. Both engines, identical results.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compressWith } from '../src/compress.js';
-import type { BlockInput, BlockOptions } from '../src/engine/types.js';
+import { compressSyncWith, compressWith } from '../src/compress.js';
+import { jsWorkerEngine } from '../src/engine/js-worker.js';
+import type { BlockInput, BlockOptions, Engine } from '../src/engine/types.js';
 import { Memo } from '../src/messages/memo.js';
 import { corpusFiles, corpusPath, corpusSample, fullCorpus } from './support/corpus.js';
 import { engines, js, nativeEngine } from './support/engines.js';
@@ -12,6 +13,9 @@ import { engines, js, nativeEngine } from './support/engines.js';
 const options: BlockOptions = { encoding: 'o200k_base', query: 'error', minTokens: 200, maxBlockTokens: 4000 };
 const files = corpusFiles('', (f) => /\.(json|log|patch|diff)$/.test(f)).filter((_, i) => i % (fullCorpus ? 7 : 1) === 0);
 const inputs: BlockInput[] = files.map((f) => ({ content: readFileSync(corpusPath(f), 'utf8'), options }));
+
+/** The engines with async counting and detection: native, and the JS engine compress() gets from the loader. */
+const offThread: Engine[] = nativeEngine === undefined ? [jsWorkerEngine] : [nativeEngine, jsWorkerEngine];
 
 describe('engine additions', () => {
   it('detectKinds agrees with compressBlocks and between engines', () => {
@@ -76,6 +80,36 @@ describe('engine additions', () => {
     const result = await compressWith({ engine: nativeEngine!, memo: new Memo() }, [{ role: 'user', content: 'go' }, ...messages], { model: 'claude-opus-4-6' });
     expect(ticked).toBe(true);
     expect(result.memo.misses).toBe(6);
+  });
+
+  it('countTokensManyAsync and detectKindsAsync equal the synchronous calls', async () => {
+    const texts = [...inputs.map((i) => i.content), 'lone \ud800 surrogate', ''];
+    for (const e of offThread) {
+      expect(await e.countTokensManyAsync!(texts, 'o200k_base')).toEqual(js.countTokensMany(texts, 'o200k_base'));
+      expect(await e.detectKindsAsync!(texts)).toEqual(js.detectKinds(texts));
+    }
+  });
+
+  it('compress() counts and detects large texts through the async entries, with compressSync\'s result', async () => {
+    // A long assistant text (counted, never compressed) and a long user text (detected).
+    const prose = inputs.map((i) => i.content).join('\n').slice(0, 200_000);
+    const conversation = [
+      { role: 'user' as const, content: [{ type: 'text' as const, text: inputs[0]!.content.repeat(Math.ceil(100_000 / inputs[0]!.content.length)) }] },
+      { role: 'assistant' as const, content: prose },
+      { role: 'user' as const, content: 'and now?' },
+    ];
+    for (const e of offThread) {
+      const asked: string[] = [];
+      const spy: Engine = {
+        ...e,
+        countTokensManyAsync: (t, enc) => (asked.push('count'), e.countTokensManyAsync!(t, enc)),
+        detectKindsAsync: (t) => (asked.push('detect'), e.detectKindsAsync!(t)),
+      };
+      const viaAsync = await compressWith({ engine: spy, memo: new Memo() }, conversation);
+      expect(asked).toEqual(['detect', 'count']);
+      const viaSync = compressSyncWith({ engine: e, memo: new Memo() }, conversation);
+      expect({ ...viaAsync, durationMs: 0 }).toEqual({ ...viaSync, durationMs: 0 });
+    }
   });
 
   it.runIf(nativeEngine !== undefined)('an abort raised while the native task runs stops it between blocks', async () => {

@@ -2,7 +2,7 @@
 // HEADROOM_ENGINE=js forces JS; HEADROOM_ENGINE=native turns a failed load into an error.
 
 import { ALGORITHM_VERSION } from './algorithm.js';
-import { jsEngine } from './js/index.js';
+import { jsWorkerEngine } from './js-worker.js';
 import { loadNative, platformTarget, type NativeLoad } from './native.js';
 import type { Engine } from './types.js';
 import { VERSION } from '../version.js';
@@ -26,7 +26,7 @@ type Selection = { engine: Engine; reason: string } | { error: Error };
 /** Decides the engine from the value of HEADROOM_ENGINE and a native loader (injectable for tests). */
 export function selectEngine(setting: string | undefined, load: () => NativeLoad): Selection {
   const wanted = setting === undefined || setting === '' ? 'auto' : setting;
-  if (wanted === 'js') return { engine: jsEngine, reason: 'HEADROOM_ENGINE=js' };
+  if (wanted === 'js') return { engine: jsWorkerEngine, reason: 'HEADROOM_ENGINE=js' };
   if (wanted !== 'auto' && wanted !== 'native') {
     return {
       error: new RangeError(`HEADROOM_ENGINE must be "native" or "js" (or unset), got ${JSON.stringify(setting)}`),
@@ -37,7 +37,7 @@ export function selectEngine(setting: string | undefined, load: () => NativeLoad
   if (wanted === 'native') {
     return { error: new Error(`HEADROOM_ENGINE=native but the native engine is unavailable: ${native.reason}`) };
   }
-  return { engine: jsEngine, reason: native.reason };
+  return { engine: jsWorkerEngine, reason: native.reason };
 }
 
 let selected: Selection | undefined;

@@ -34,3 +34,23 @@ export function nextTurn(): Promise<void> {
     }
   });
 }
+
+/**
+ * Consecutive groups of items of at most `units` UTF-16 units of text (a larger item is a group
+ * alone): a batch handed to another thread a group per turn, since handing strings over copies
+ * them here.
+ */
+export function groupsOf<T>(items: readonly T[], units: number, text: (item: T) => string): T[][] {
+  const out: T[][] = [];
+  let filled = Infinity;
+  for (const item of items) {
+    const length = text(item).length;
+    if (filled + length > units) {
+      out.push([]);
+      filled = 0;
+    }
+    out[out.length - 1]!.push(item);
+    filled += length;
+  }
+  return out;
+}

@@ -74,6 +74,15 @@ export function isFailure(outcome: BlockOutcome): outcome is BlockFailure {
   return 'failure' in outcome;
 }
 
+/**
+ * A batch's outcomes put together from groups run side by side, made what one batch gives: the
+ * compressed blocks are a prefix, and after a stopped block every block is stopped.
+ */
+export function stoppedAfterFirst(outcomes: BlockOutcome[]): BlockOutcome[] {
+  const first = outcomes.findIndex((o) => isFailure(o) && o.failure === 'stopped');
+  return first < 0 ? outcomes : [...outcomes.slice(0, first), ...outcomes.slice(first).map((): BlockOutcome => ({ failure: 'stopped', message: 'stopped' }))];
+}
+
 /** When a batch stops: checked before each block, so a block already started always finishes. */
 export interface StopWhen {
   /** A `performance.now()` time after which no further block is started. */
@@ -86,10 +95,14 @@ export interface Engine {
   /** Exact token count; `text` may contain lone surrogates (counted as U+FFFD). */
   countTokens(text: string, encoding: EncodingName): number;
   countTokensMany(texts: readonly string[], encoding: EncodingName): number[];
+  /** `countTokensMany` off the calling thread, where the engine can (absent: count synchronously). */
+  countTokensManyAsync?(texts: readonly string[], encoding: EncodingName): Promise<number[]>;
   /** Compresses many blocks in one call (one crossing into Rust for the native engine). */
   compressBlocks(inputs: readonly BlockInput[]): BlockResult[];
   /** The detected kind of each text, in one call. */
   detectKinds(texts: readonly string[]): BlockKind[];
+  /** `detectKinds` off the calling thread, where the engine can (absent: detect synchronously). */
+  detectKindsAsync?(texts: readonly string[]): Promise<BlockKind[]>;
   /**
    * Compresses blocks in order until `stop`: from then on, blocks come back as `stopped` failures.
    * A block the engine fails on comes back as an `error` failure; the others are unaffected.
@@ -97,8 +110,9 @@ export interface Engine {
   compressBlocksUntil(inputs: readonly BlockInput[], stop: StopWhen): BlockOutcome[];
   /**
    * The same work off the calling thread where the engine can: the native engine runs it on the
-   * libuv thread pool (napi AsyncTask) and honours an abort between blocks; the JS engine runs it
-   * on the calling thread.
+   * libuv thread pool (napi AsyncTask) and honours an abort between blocks; the JS engine's own
+   * entry runs it on the calling thread, a block per event-loop turn (the loader's JS engine,
+   * js-worker.ts, sends large batches to worker threads).
    */
   compressBlocksAsync(inputs: readonly BlockInput[], stop: StopWhen): Promise<BlockOutcome[]>;
 }

@@ -209,6 +209,30 @@ function textOf(b: Obj, field: string, fallback: unknown): string {
   return typeof value === 'string' ? value : typeof fallback === 'string' ? fallback : jsonText(fallback);
 }
 
+/** The texts `messageCounts` counts: what a driver may count ahead, off the calling thread. */
+export function messageTexts(messages: readonly unknown[], format: MessageFormat, memo: Memo): string[] {
+  const estimates: Estimates = { memo };
+  return messages.flatMap((m) => tallyMessage(m, format, estimates).texts);
+}
+
+/** The distinct texts of `texts` whose counts neither `known` nor the memo holds. */
+export function uncounted(texts: readonly string[], encoding: EncodingName, memo: Memo, known: ReadonlyMap<string, number>): string[] {
+  const missing = new Set<string>();
+  for (const t of texts) {
+    if (!known.has(t) && !missing.has(t) && (t.length < MEMO_COUNT_MIN || memo.number(t, encoding) === undefined)) missing.add(t);
+  }
+  return [...missing];
+}
+
+/** Records counts made ahead: in `known` for this call, in the memo for long texts. */
+export function recordCounts(texts: readonly string[], counts: readonly number[], encoding: EncodingName, memo: Memo, known: Map<string, number>): void {
+  texts.forEach((t, k) => {
+    const n = counts[k]!;
+    known.set(t, n);
+    if (t.length >= MEMO_COUNT_MIN) memo.setNumber(t, encoding, n);
+  });
+}
+
 /** A counter over `count` with per-call and memoised caches (long texts only: short ones are cheap to recount). */
 export function memoCounter(
   count: (texts: readonly string[]) => number[],
@@ -230,13 +254,8 @@ export function memoCounter(
     });
     if (missing.size > 0) {
       const unique = [...missing.keys()];
-      const counts = count(unique);
-      unique.forEach((t, k) => {
-        const n = counts[k]!;
-        known.set(t, n);
-        if (t.length >= MEMO_COUNT_MIN) memo.setNumber(t, encoding, n);
-        for (const i of missing.get(t)!) out[i] = n;
-      });
+      recordCounts(unique, count(unique), encoding, memo, known);
+      for (const [t, at] of missing) for (const i of at) out[i] = known.get(t)!;
     }
     return out;
   };

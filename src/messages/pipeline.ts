@@ -16,7 +16,7 @@ import {
   type Engine,
   type Omission,
 } from '../engine/types.js';
-import { messageCounts, memoCounter, REQUEST_OVERHEAD } from './count.js';
+import { messageCounts, messageTexts, memoCounter, recordCounts, REQUEST_OVERHEAD, uncounted } from './count.js';
 import { MACHINE_KINDS } from './eligibility.js';
 import { carriesNote } from '../retrieval/annotate.js';
 import { retrievalKeyOf, type RetrievalRun } from '../retrieval/run.js';
@@ -52,7 +52,27 @@ export interface PipelineEnv {
 export type PipelineRequest =
   /** Compress these blocks: answered with one `BlockOutcome` per input. */
   | { op: 'compress'; inputs: BlockInput[] }
+  /** Count these texts' tokens in the run's encoding: answered with one count per text. */
+  | { op: 'count'; texts: string[] }
+  /** Detect these texts' kinds: answered with one `BlockKind` per text. */
+  | { op: 'detect'; texts: string[] }
+  /** A point where the event loop may turn (an async driver waits for the next turn; answered with nothing). */
+  | { op: 'turn' }
   | LimitQuestion;
+
+/**
+ * Most UTF-16 units of text the pipeline reads or copies between two `turn`s: looking a block up in
+ * the memo compares it in full, remembering it copies it (~0.2 ms per group on a fast core).
+ */
+const TURN_UNITS = 256 * 1024;
+
+/** Counts the units of text worked on and asks for a turn each time TURN_UNITS have gone by. */
+function* slice(units: { done: number }, text: string): Generator<PipelineRequest, void, unknown> {
+  units.done += text.length;
+  if (units.done <= TURN_UNITS) return;
+  units.done = text.length;
+  yield { op: 'turn' };
+}
 
 /** A block that was compressed. */
 export interface CompressedBlock {
@@ -101,7 +121,7 @@ export function* pipeline(
   const { engine, memo } = env;
   const memoStats = { hits: 0, misses: 0 };
   const sites = s.enabled ? locate(messages, s.format, s.isProtected) : [];
-  const kinds = userKinds(sites, engine, memo);
+  const kinds = yield* userKinds(sites, memo);
   const queries = s.query === undefined ? siteQueries(messages.length, sites, kinds) : sites.map(() => s.query!);
   const candidates = sites.flatMap((site, k) => (site.source === 'tool' || MACHINE_KINDS.has(kinds[k]!) ? [k] : []));
   const failures = new Map<number, BlockFailure>();
@@ -125,7 +145,9 @@ export function* pipeline(
       return results;
     };
     const misses: number[] = [];
+    const units = { done: 0 };
     for (const k of ks) {
+      yield* slice(units, sites[k]!.text);
       const hit = memo.result(sites[k]!.text, settingsKey(options, queries[k]!));
       if (hit !== undefined) results.set(k, hit);
       // headroom's own output sent back is never compressed again (its notes can take it past maxBlockTokens).
@@ -136,16 +158,18 @@ export function* pipeline(
     if (misses.length === 0) return retrievable();
     const inputs = misses.map((k) => ({ content: sites[k]!.text, options: { ...options, query: queries[k]! } }));
     const outcomes = (yield { op: 'compress', inputs }) as BlockOutcome[];
-    misses.forEach((k, i) => {
+    units.done = 0;
+    for (const [i, k] of misses.entries()) {
       const outcome: BlockOutcome = outcomes[i] ?? { failure: 'error', message: 'the engine returned no result' };
       if (isFailure(outcome)) {
         if (reportFailures) failures.set(k, outcome);
-        return;
+        continue;
       }
+      yield* slice(units, sites[k]!.text);
       // A failure is never memoised: a later turn must get the chance to compress this block.
       memo.setResult(sites[k]!.text, settingsKey(options, queries[k]!), outcome);
       results.set(k, outcome);
-    });
+    }
     return retrievable();
   }
 
@@ -165,6 +189,10 @@ export function* pipeline(
     known.set(r.content, r.tokensAfter);
   }
 
+  // Every text of the conversation not counted yet, counted at once by the driver (off the calling
+  // thread where the engine can): the counts below then come from `known` and the memo.
+  const toCount = uncounted(messageTexts(messages, s.format, memo), s.encoding, memo, known);
+  if (toCount.length > 0) recordCounts(toCount, (yield { op: 'count', texts: toCount }) as number[], s.encoding, memo, known);
   const counter = memoCounter((texts) => engine.countTokensMany(texts, s.encoding), s.encoding, memo, known);
   const countsIn = messageCounts(messages, s.format, counter, memo);
   const sitesByMessage = groupByMessage(sites);
@@ -265,12 +293,12 @@ export function* pipeline(
   };
 }
 
-/** Kinds of the user text sites (from the memo, the rest detected in one engine call). */
-function userKinds(sites: readonly BlockSite[], engine: Engine, memo: Memo): (BlockKind | undefined)[] {
+/** Kinds of the user text sites (from the memo, the rest detected in one request to the driver). */
+function* userKinds(sites: readonly BlockSite[], memo: Memo): Generator<PipelineRequest, (BlockKind | undefined)[], unknown> {
   const kinds = sites.map((site) => (site.source === 'user' ? memo.kind(site.text) : undefined));
   const unknown = sites.flatMap((site, k) => (site.source === 'user' && kinds[k] === undefined ? [k] : []));
   if (unknown.length > 0) {
-    const detected = engine.detectKinds(unknown.map((k) => sites[k]!.text));
+    const detected = (yield { op: 'detect', texts: unknown.map((k) => sites[k]!.text) }) as BlockKind[];
     unknown.forEach((k, i) => {
       kinds[k] = detected[i];
       memo.setKind(sites[k]!.text, detected[i]!);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { selectEngine } from '../../src/engine/loader.js';
-import { jsEngine } from '../../src/engine/js/index.js';
+import { jsWorkerEngine } from '../../src/engine/js-worker.js';
 import { loadNative, type NativeLoad } from '../../src/engine/native.js';
 import type { Engine } from '../../src/engine/types.js';
 import { VERSION } from '../../src/version.js';
@@ -30,7 +30,7 @@ describe('selectEngine', () => {
   });
 
   it('falls back to JS with the loader reason', () => {
-    expect(selectEngine(undefined, () => fails)).toEqual({ engine: jsEngine, reason: fails.reason });
+    expect(selectEngine(undefined, () => fails)).toEqual({ engine: jsWorkerEngine, reason: fails.reason });
   });
 
   it('HEADROOM_ENGINE=js never tries native', () => {
@@ -39,7 +39,7 @@ describe('selectEngine', () => {
       tried = true;
       return loads;
     });
-    expect(r).toEqual({ engine: jsEngine, reason: 'HEADROOM_ENGINE=js' });
+    expect(r).toEqual({ engine: jsWorkerEngine, reason: 'HEADROOM_ENGINE=js' });
     expect(tried).toBe(false);
   });
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { compressWith } from '../../src/compress.js';
 import { compressBlockUntil } from '../../src/engine/js/index.js';
 import { Stopped } from '../../src/engine/js/stop.js';
+import type { Engine } from '../../src/engine/types.js';
 import { countTokensUntil } from '../../src/engine/js/tokens.js';
 import { Memo } from '../../src/messages/memo.js';
 import { forcedJs, js } from '../support/engines.js';
@@ -60,8 +61,15 @@ describe.skipIf(!forcedJs)('JS engine on hostile input', () => {
       messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: `t${i}`, content: block(i) }] });
     }
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 0);
-    const result = await compressWith({ engine: js, memo: new Memo() }, messages as never, { signal: controller.signal });
+    // Raised once the batch has started (the first block holds the thread well past the timer).
+    const engine: Engine = {
+      ...js,
+      compressBlocksAsync: (inputs, stop) => {
+        setTimeout(() => controller.abort(), 0);
+        return js.compressBlocksAsync(inputs, stop);
+      },
+    };
+    const result = await compressWith({ engine, memo: new Memo() }, messages as never, { signal: controller.signal });
     expect(result.blocks.map((b) => b.messageIndex)).toEqual([2]);
     expect(result.failures.map((f) => [f.messageIndex, f.reason])).toEqual([
       [4, 'aborted'],

@@ -270,6 +270,80 @@ pub fn detect_kinds(texts: Vec<String>) -> Vec<String> {
         .collect()
 }
 
+/// Texts taken as UTF-16 (a copy on the event loop), made UTF-8 on the thread pool.
+fn core_texts(texts: Vec<Utf16String>) -> Vec<String> {
+    texts.iter().map(|t| String::from_utf16_lossy(t)).collect()
+}
+
+pub struct CountTask {
+    texts: Vec<Utf16String>,
+    encoding: Encoding,
+}
+
+impl Task for CountTask {
+    type Output = Vec<u32>;
+    type JsValue = Vec<u32>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let texts = core_texts(std::mem::take(&mut self.texts));
+        catch_unwind(AssertUnwindSafe(|| {
+            headroom_core::count_tokens_many(&texts, self.encoding)
+                .into_iter()
+                .map(|n| n as u32)
+                .collect()
+        }))
+        .map_err(|p| Error::from_reason(format!("panic: {}", panic_message(&*p))))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
+/// `count_tokens_many` on the libuv thread pool.
+#[napi(catch_unwind, ts_return_type = "Promise<Array<number>>")]
+pub fn count_tokens_many_async(
+    #[napi(ts_arg_type = "Array<string>")] texts: Vec<Utf16String>,
+    encoding_name: String,
+) -> Result<AsyncTask<CountTask>> {
+    Ok(AsyncTask::new(CountTask {
+        texts,
+        encoding: encoding(&encoding_name)?,
+    }))
+}
+
+pub struct DetectTask {
+    texts: Vec<Utf16String>,
+}
+
+impl Task for DetectTask {
+    type Output = Vec<String>;
+    type JsValue = Vec<String>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let texts = core_texts(std::mem::take(&mut self.texts));
+        catch_unwind(AssertUnwindSafe(|| {
+            texts
+                .iter()
+                .map(|t| headroom_core::detect(t).name().to_string())
+                .collect()
+        }))
+        .map_err(|p| Error::from_reason(format!("panic: {}", panic_message(&*p))))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
+/// `detect_kinds` on the libuv thread pool.
+#[napi(catch_unwind, ts_return_type = "Promise<Array<string>>")]
+pub fn detect_kinds_async(
+    #[napi(ts_arg_type = "Array<string>")] texts: Vec<Utf16String>,
+) -> Result<AsyncTask<DetectTask>> {
+    Ok(AsyncTask::new(DetectTask { texts }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
