@@ -1,7 +1,7 @@
 // Reliability under load (issue 17): token counting throughput as inputs grow (ordinary text and
 // the worst runs of one character: linear means the same MB/s at every size), event-loop delay
-// under 64 concurrent compress() calls of 1 MB agent requests, and peak RSS per block size (each
-// in a fresh child process). Both engines; ratios are within one run.
+// under 64 concurrent compress() calls of 1 MB agent requests, how soon a deadline inside one
+// large block is seen, and peak RSS per block size (each in a fresh child process). Both engines; ratios are within one run.
 import { execFileSync } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { compressWith } from '../src/compress.js';
@@ -28,6 +28,15 @@ export interface EventLoopRow {
   wallMs: number;
 }
 
+export interface DeadlineRow {
+  engine: 'native' | 'js';
+  blockMB: number;
+  /** The block compressed to the end. */
+  fullMs: number;
+  /** The most a call returned after its deadline, over deadlines spread through the work. */
+  worstLateMs: number;
+}
+
 export interface RssRow {
   engine: 'native' | 'js';
   blockMB: number;
@@ -40,6 +49,7 @@ export interface ReliabilitySection {
   sizesMB: number[];
   scaling: ScalingRow[];
   eventLoop: EventLoopRow[];
+  deadlines: DeadlineRow[];
   rss: RssRow[];
   skipped: string[];
 }
@@ -98,6 +108,25 @@ export async function benchReliability(texts: readonly string[], progress: Progr
     progress.tick(`event loop ${engine.name}`);
   }
 
+  // A deadline anywhere inside one large block: how long after it the call returns.
+  const deadlines: DeadlineRow[] = [];
+  const blockMB = quick ? 2 : 8;
+  const block = grow(texts.filter((t) => t.includes('\n')).join('\n'), blockMB << 20);
+  const options = { encoding: 'o200k_base' as const, query: '', minTokens: 200, maxBlockTokens: 4000 };
+  for (const engine of list) {
+    let t0 = performance.now();
+    await engine.compressBlocksAsync([{ content: block, options }], {});
+    const fullMs = performance.now() - t0;
+    let worstLateMs = 0;
+    for (const share of [0.2, 0.4, 0.6, 0.8]) {
+      t0 = performance.now();
+      await engine.compressBlocksAsync([{ content: block, options }], { deadline: t0 + share * fullMs });
+      worstLateMs = Math.max(worstLateMs, performance.now() - t0 - share * fullMs);
+    }
+    deadlines.push({ engine: engine.name, blockMB, fullMs, worstLateMs });
+    progress.tick(`deadline ${engine.name}`);
+  }
+
   const rss: RssRow[] = [];
   for (const engine of list) {
     for (const mb of quick ? [1, 4] : [1, 4, 16]) {
@@ -111,7 +140,7 @@ export async function benchReliability(texts: readonly string[], progress: Progr
       progress.tick(`rss ${engine.name} ${mb} MB`);
     }
   }
-  return { sizesMB, scaling, eventLoop, rss, skipped };
+  return { sizesMB, scaling, eventLoop, deadlines, rss, skipped };
 }
 
 export function formatReliability(r: ReliabilitySection): string[] {
@@ -130,6 +159,12 @@ export function formatReliability(r: ReliabilitySection): string[] {
     '| engine | calls | p99 ms | max ms | wall ms |',
     '|---|---:|---:|---:|---:|',
     ...r.eventLoop.map((e) => `| ${e.engine} | ${e.calls} | ${f(e.p99Ms)} | ${f(e.maxMs)} | ${e.wallMs.toFixed(0)} |`),
+    '',
+    'A deadline at 20, 40, 60 and 80 % of the time one block of corpus text takes to compress: the most a call returned after its deadline.',
+    '',
+    '| engine | block MB | whole block ms | worst ms after the deadline |',
+    '|---|---:|---:|---:|',
+    ...r.deadlines.map((d) => `| ${d.engine} | ${d.blockMB} | ${d.fullMs.toFixed(0)} | ${f(d.worstLateMs)} |`),
     '',
     'Peak RSS compressing one log block of each size in a fresh process (per MB: above the process at start).',
     '',
