@@ -9,7 +9,7 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-/** A flag the JS side raises (from an AbortSignal) to stop a running task between blocks. */
+/** A flag the JS side raises (from an AbortSignal) to stop a running task, inside a block or between. */
 export declare class CancelToken {
   constructor()
   cancel(): void

@@ -121,7 +121,7 @@ function nativeEngine(binding: NativeBinding): Engine {
     compressBlocksAsync: async (inputs: readonly BlockInput[], stop: StopWhen): Promise<BlockOutcome[]> => {
       const signal = stop.signal;
       if (signal?.aborted === true) return inputs.map(stopped);
-      // The task reads the token between blocks on the thread pool; the signal raises it here.
+      // The task reads the token inside and between blocks on the thread pool; the signal raises it here.
       const token = signal === undefined ? undefined : new binding.CancelToken();
       const onAbort = (): void => token?.cancel();
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -110,7 +110,7 @@ export interface Engine {
   compressBlocksUntil(inputs: readonly BlockInput[], stop: StopWhen): BlockOutcome[];
   /**
    * The same work off the calling thread where the engine can: the native engine runs it on the
-   * libuv thread pool (napi AsyncTask) and honours an abort between blocks; the JS engine's own
+   * libuv thread pool (napi AsyncTask) and honours an abort between blocks and inside one; the JS engine's own
    * entry runs it on the calling thread, a block per event-loop turn (the loader's JS engine,
    * js-worker.ts, sends large batches to worker threads).
    */

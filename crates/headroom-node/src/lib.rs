@@ -185,7 +185,7 @@ fn run(
         .collect()
 }
 
-/// A flag the JS side raises (from an AbortSignal) to stop a running task between blocks.
+/// A flag the JS side raises (from an AbortSignal) to stop a running task, inside a block or between.
 #[napi]
 pub struct CancelToken {
     flag: Arc<AtomicBool>,
