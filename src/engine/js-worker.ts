@@ -8,7 +8,7 @@
 // behind), batches run on the calling thread, yielding between blocks, with the same results.
 
 import { jsEngine } from './js/index.js';
-import { groupsOf, nextTurn } from './turns.js';
+import { inGroups } from './turns.js';
 import { stoppedAfterFirst, type BlockInput, type BlockKind, type BlockOutcome, type EncodingName, type Engine, type StopWhen } from './types.js';
 
 type NodeWorker = import('node:worker_threads').Worker;
@@ -32,9 +32,6 @@ export type WorkerReply = { ready: true } | { id: number; outcomes: BlockOutcome
 
 /** Batches smaller than this (UTF-16 units) stay on the calling thread: the hop costs more. */
 const WORKER_MIN_UNITS = 64 * 1024;
-
-/** Most UTF-16 units posted in one message (~0.2 ms to copy). */
-const GROUP_UNITS = 256 * 1024;
 
 export interface WorkerEngineOptions {
   /** The worker's entry module (tests give one that cannot start). */
@@ -107,12 +104,7 @@ class WorkerPool {
     const onAbort = (): void => void (cancel !== undefined && Atomics.store(cancel, 0, 1));
     stop.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const pending: Promise<BlockOutcome[]>[] = [];
-      for (const [k, group] of groupsOf(inputs, GROUP_UNITS, (i) => i.content).entries()) {
-        if (k > 0) await nextTurn();
-        pending.push(this.postBlocks(slot, group, stop, cancel));
-      }
-      return stoppedAfterFirst((await Promise.all(pending)).flat());
+      return stoppedAfterFirst(await inGroups(inputs, (i) => i.content, (group) => this.postBlocks(slot, group, stop, cancel)));
     } finally {
       stop.signal?.removeEventListener('abort', onAbort);
     }
@@ -123,7 +115,7 @@ class WorkerPool {
     const slot = unitsOf(texts) < this.minUnits ? undefined : this.slot();
     const inThread = (group: string[]): number[] => jsEngine.countTokensMany(group, encoding);
     if (slot === undefined) return inThread([...texts]);
-    return this.inGroups(texts, (group) =>
+    return inGroups(texts, (t) => t, (group) =>
       this.post<number[]>(slot, unitsOf(group), (id) => ({ op: 'count', id, texts: group, encoding }), (r) => ('counts' in r ? r.counts : []), () => inThread(group)),
     );
   }
@@ -133,18 +125,9 @@ class WorkerPool {
     const slot = unitsOf(texts) < this.minUnits ? undefined : this.slot();
     const inThread = (group: string[]): BlockKind[] => jsEngine.detectKinds(group);
     if (slot === undefined) return inThread([...texts]);
-    return this.inGroups(texts, (group) =>
+    return inGroups(texts, (t) => t, (group) =>
       this.post<BlockKind[]>(slot, unitsOf(group), (id) => ({ op: 'detect', id, texts: group }), (r) => ('kinds' in r ? r.kinds : []), () => inThread(group)),
     );
-  }
-
-  private async inGroups<T>(texts: readonly string[], run: (group: string[]) => Promise<T[]>): Promise<T[]> {
-    const pending: Promise<T[]>[] = [];
-    for (const [k, group] of groupsOf(texts, GROUP_UNITS, (t) => t).entries()) {
-      if (k > 0) await nextTurn();
-      pending.push(run(group));
-    }
-    return (await Promise.all(pending)).flat();
   }
 
   /** A worker to post to, or undefined when none can start (the work stays on this thread). */

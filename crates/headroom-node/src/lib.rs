@@ -30,11 +30,14 @@ pub fn count_tokens(text: String, encoding_name: String) -> Result<u32> {
 /// Exact token counts of many texts, in one crossing.
 #[napi(catch_unwind)]
 pub fn count_tokens_many(texts: Vec<String>, encoding_name: String) -> Result<Vec<u32>> {
-    let enc = encoding(&encoding_name)?;
-    Ok(headroom_core::count_tokens_many(&texts, enc)
+    Ok(counts(&texts, encoding(&encoding_name)?))
+}
+
+fn counts(texts: &[String], enc: Encoding) -> Vec<u32> {
+    headroom_core::count_tokens_many(texts, enc)
         .into_iter()
         .map(|n| n as u32)
-        .collect())
+        .collect()
 }
 
 /// The algorithm version compiled into this binary; the loader compares it with the JS engine's.
@@ -236,10 +239,7 @@ impl Task for CompressTask {
 
     fn compute(&mut self) -> Result<Self::Output> {
         let blocks = self.blocks.take().unwrap_or_default();
-        catch_unwind(AssertUnwindSafe(|| {
-            run(&core_inputs(blocks), &self.stop, Threads::Shared)
-        }))
-        .map_err(|p| Error::from_reason(format!("panic: {}", panic_message(&*p))))
+        on_pool(|| run(&core_inputs(blocks), &self.stop, Threads::Shared))
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
@@ -264,10 +264,20 @@ pub fn compress_blocks_async(
 /// The detected kind of each text (`json`, `log`, `search`, `diff`, `code`, `text`), in one crossing.
 #[napi(catch_unwind)]
 pub fn detect_kinds(texts: Vec<String>) -> Vec<String> {
+    kinds(&texts)
+}
+
+fn kinds(texts: &[String]) -> Vec<String> {
     texts
         .iter()
         .map(|t| headroom_core::detect(t).name().to_string())
         .collect()
+}
+
+/// Runs a task's work on the thread pool; a panic rejects its promise.
+fn on_pool<T>(work: impl FnOnce() -> T) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(work))
+        .map_err(|p| Error::from_reason(format!("panic: {}", panic_message(&*p))))
 }
 
 /// Texts taken as UTF-16 (a copy on the event loop), made UTF-8 on the thread pool.
@@ -286,13 +296,7 @@ impl Task for CountTask {
 
     fn compute(&mut self) -> Result<Self::Output> {
         let texts = core_texts(std::mem::take(&mut self.texts));
-        catch_unwind(AssertUnwindSafe(|| {
-            headroom_core::count_tokens_many(&texts, self.encoding)
-                .into_iter()
-                .map(|n| n as u32)
-                .collect()
-        }))
-        .map_err(|p| Error::from_reason(format!("panic: {}", panic_message(&*p))))
+        on_pool(|| counts(&texts, self.encoding))
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
@@ -322,13 +326,7 @@ impl Task for DetectTask {
 
     fn compute(&mut self) -> Result<Self::Output> {
         let texts = core_texts(std::mem::take(&mut self.texts));
-        catch_unwind(AssertUnwindSafe(|| {
-            texts
-                .iter()
-                .map(|t| headroom_core::detect(t).name().to_string())
-                .collect()
-        }))
-        .map_err(|p| Error::from_reason(format!("panic: {}", panic_message(&*p))))
+        on_pool(|| kinds(&texts))
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
