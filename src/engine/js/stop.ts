@@ -51,8 +51,12 @@ export class Watch {
 /** The watch of the innermost `within` running now; a stop that never comes outside one. */
 let current: Watch = new Watch(NEVER);
 
-/** Runs `work` with `stop` looked at by every `poll` (and token count) inside it. */
+/**
+ * Runs `work` with `stop` looked at by every `poll` (and token count) inside it. A stop that never
+ * comes leaves an enclosing `within`'s stop in force, as in Rust.
+ */
 export function within<T>(stop: StopWhen, work: () => T): T {
+  if (stop.deadline === undefined && stop.signal === undefined) return work();
   const outer = current;
   current = new Watch(stop);
   try {
