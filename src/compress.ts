@@ -225,8 +225,9 @@ function unitsOf(texts: readonly string[]): number {
 function failOpen<M extends ChatMessage>(run: Run<M>, env: CompressEnv, err: unknown): PipelineOutput {
   let tokens = 0;
   try {
-    const counter = memoCounter((t) => env.engine.countTokensMany(t, run.settings.encoding), run.settings.encoding, env.memo, new Map());
-    tokens = messageCounts(run.messages, run.settings.format, counter, env.memo).reduce((a, b) => a + b, REQUEST_OVERHEAD);
+    const memo = env.memo.scope();
+    const counter = memoCounter((t) => env.engine.countTokensMany(t, run.settings.encoding), run.settings.encoding, memo, new Map());
+    tokens = messageCounts(run.messages, run.settings.format, counter, memo).reduce((a, b) => a + b, REQUEST_OVERHEAD);
   } catch {
     // Counting failed as well: report zero rather than throw.
   }
@@ -268,7 +269,7 @@ function finish<M extends ChatMessage>(output: PipelineOutput, run: Run<M>, env:
 function resolve<M extends ChatMessage>(fn: string, messages: readonly M[], options: CompressOptions<M> | undefined, env: CompressEnv, internal: InternalOptions): Run<M> {
   const o = resolveOptions(fn, messages, options);
   const encoding = o.provider.encoding(o.model);
-  const counter = memoCounter((t) => env.engine.countTokensMany(t, encoding), encoding, env.memo, new Map());
+  const counter = memoCounter((t) => env.engine.countTokensMany(t, encoding), encoding, env.memo.scope(), new Map());
   const retrieval = retrievalRun(fn, options ?? {}, o.format);
   // The retrieval tool goes out with the request whenever a marker names a key: count it up front.
   const retrievalTools = retrieval === undefined || o.tools?.some(declaresRetrieval) === true ? [] : [retrievalTool(o.format)];
@@ -346,6 +347,7 @@ export function countMessageTokens(messages: readonly ChatMessage[], options?: C
     option<EncodingName>(fn, o, 'encoding', '"o200k_base" or "cl100k_base"', (v) => v === 'o200k_base' || v === 'cl100k_base') ??
     (model === undefined ? 'o200k_base' : encodingForModel(model));
   const engine = currentEngine();
-  const counter = memoCounter((t) => engine.countTokensMany(t, encoding), encoding, defaultMemo, new Map());
-  return messageCounts(messages, format, counter, defaultMemo).reduce((a, b) => a + b, REQUEST_OVERHEAD);
+  const memo = defaultMemo.scope();
+  const counter = memoCounter((t) => engine.countTokensMany(t, encoding), encoding, memo, new Map());
+  return messageCounts(messages, format, counter, memo).reduce((a, b) => a + b, REQUEST_OVERHEAD);
 }

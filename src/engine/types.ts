@@ -47,7 +47,10 @@ export interface Compressed {
   tokens?: number;
 }
 
-/** The outcome for one block. */
+/**
+ * The outcome for one block. When `modified`, its strings share no storage with the input (the
+ * memo keeps them as they are, and must not keep the caller's request alive through them).
+ */
 export interface BlockResult {
   /** The compressed text, or the input itself when `modified` is false. */
   content: string;

@@ -12,7 +12,7 @@
 
 import type { EncodingName } from '../engine/types.js';
 import { claudeImageTokens, imageSize, openAIImageTokens, pdfPages, PDF_PAGE_TOKENS } from './media.js';
-import type { Memo } from './memo.js';
+import type { MemoAccess } from './memo.js';
 import { isObj, jsonText, type MessageFormat, type Obj } from './types.js';
 
 export const MESSAGE_OVERHEAD = 3;
@@ -24,7 +24,7 @@ export type TextCounter = (texts: readonly string[]) => number[];
 
 /** Fixed estimates (images, PDFs) are cached in the memo under these names: decoding is not free. */
 interface Estimates {
-  memo: Memo;
+  memo: MemoAccess;
 }
 
 /** What one message costs: the texts to count, plus fixed estimates. */
@@ -34,7 +34,7 @@ interface Tally {
 }
 
 /** The token count of each message, all texts counted in one call to `counter`. */
-export function messageCounts(messages: readonly unknown[], format: MessageFormat, counter: TextCounter, memo: Memo): number[] {
+export function messageCounts(messages: readonly unknown[], format: MessageFormat, counter: TextCounter, memo: MemoAccess): number[] {
   const estimates: Estimates = { memo };
   const tallies = messages.map((m) => tallyMessage(m, format, estimates));
   const counts = counter(tallies.flatMap((t) => t.texts));
@@ -210,13 +210,13 @@ function textOf(b: Obj, field: string, fallback: unknown): string {
 }
 
 /** The texts `messageCounts` counts: what a driver may count ahead, off the calling thread. */
-export function messageTexts(messages: readonly unknown[], format: MessageFormat, memo: Memo): string[] {
+export function messageTexts(messages: readonly unknown[], format: MessageFormat, memo: MemoAccess): string[] {
   const estimates: Estimates = { memo };
   return messages.flatMap((m) => tallyMessage(m, format, estimates).texts);
 }
 
 /** The distinct texts of `texts` whose counts neither `known` nor the memo holds. */
-export function uncounted(texts: readonly string[], encoding: EncodingName, memo: Memo, known: ReadonlyMap<string, number>): string[] {
+export function uncounted(texts: readonly string[], encoding: EncodingName, memo: MemoAccess, known: ReadonlyMap<string, number>): string[] {
   const missing = new Set<string>();
   for (const t of texts) {
     if (!known.has(t) && !missing.has(t) && (t.length < MEMO_COUNT_MIN || memo.number(t, encoding) === undefined)) missing.add(t);
@@ -225,7 +225,7 @@ export function uncounted(texts: readonly string[], encoding: EncodingName, memo
 }
 
 /** Records counts made ahead: in `known` for this call, in the memo for long texts. */
-export function recordCounts(texts: readonly string[], counts: readonly number[], encoding: EncodingName, memo: Memo, known: Map<string, number>): void {
+export function recordCounts(texts: readonly string[], counts: readonly number[], encoding: EncodingName, memo: MemoAccess, known: Map<string, number>): void {
   texts.forEach((t, k) => {
     const n = counts[k]!;
     known.set(t, n);
@@ -237,7 +237,7 @@ export function recordCounts(texts: readonly string[], counts: readonly number[]
 export function memoCounter(
   count: (texts: readonly string[]) => number[],
   encoding: EncodingName,
-  memo: Memo,
+  memo: MemoAccess,
   known: Map<string, number>,
 ): TextCounter {
   return (texts) => {

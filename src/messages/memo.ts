@@ -1,19 +1,22 @@
 // The memo: what headroom already knows about a text — its compressed form under given settings,
 // its detected kind, its token counts — so a conversation resent every turn costs only its new
-// blocks. Keyed by the text itself: V8 hashes a string once and compares candidates in full, so no
-// collision can hand one block another's result. Every string it keeps (keys, compressed forms,
-// summaries) is a detached copy: the caller's strings may be slices of much larger ones (a parsed
-// request body), which the memo must not keep alive. Bounded LRU by entries and by characters
-// (2 bytes each), counting a fixed cost per entry and per result, so its bytes are bounded.
+// blocks. Keyed by the SHA-256 of the text's UTF-16 code units, not by the text: a key copied from
+// the text would keep a second copy of every block the process has seen (the caller's strings may
+// be slices of a much larger request body, which a key must not keep alive, so a text key has to be
+// a copy), and those copies, made while requests are in flight and kept, are what the garbage
+// collector's young generation then spends its pauses copying. A digest is 16 characters whatever
+// the text. Compressed forms are kept as the engine made them: its strings share nothing with the
+// input. Bounded LRU by entries and by characters (2 bytes each), counting a fixed cost per entry
+// and per result.
 
-import { detached } from '../engine/detach.js';
 import type { BlockKind, BlockResult } from '../engine/types.js';
+import { sha256Utf16 } from '../retrieval/sha256.js';
 
 /** Bounds of a memo. */
 export interface MemoLimits {
   /** Most texts remembered. */
   maxEntries: number;
-  /** Most UTF-16 units held: remembered texts plus compressed forms, plus ENTRY_COST per entry and result. */
+  /** Most UTF-16 units held: keys and compressed forms, plus ENTRY_COST per entry and result. */
   maxChars: number;
 }
 
@@ -25,6 +28,16 @@ const ENTRY_COST = 128;
 /** Most settings (query, options) remembered per text: a text is normally compressed one way. */
 const RESULTS_PER_TEXT = 4;
 
+/** What a call reads and writes: results, kinds and numbers of texts. */
+export interface MemoAccess {
+  result(text: string, key: string): BlockResult | undefined;
+  setResult(text: string, key: string, result: BlockResult): void;
+  kind(text: string): BlockKind | undefined;
+  setKind(text: string, kind: BlockKind): void;
+  number(text: string, name: string): number | undefined;
+  setNumber(text: string, name: string, value: number): void;
+}
+
 interface Entry {
   kind?: BlockKind;
   /** Numbers by name: token counts per encoding, media estimates. */
@@ -34,7 +47,7 @@ interface Entry {
   chars: number;
 }
 
-export class Memo {
+export class Memo implements MemoAccess {
   private readonly entries = new Map<string, Entry>();
   private chars = 0;
 
@@ -45,20 +58,67 @@ export class Memo {
     return this.entries.size;
   }
 
+  /**
+   * The memo as one call sees it: each text is hashed once however often the call asks about it.
+   * The scope holds the call's texts, so it lives no longer than the call.
+   */
+  scope(): MemoAccess {
+    const digests = new Map<string, string>();
+    const digest = (text: string): string => {
+      let d = digests.get(text);
+      if (d === undefined) digests.set(text, (d = digestOf(text)));
+      return d;
+    };
+    return {
+      result: (text, key) => this.resultAt(digest(text), text, key),
+      setResult: (text, key, result) => this.setResultAt(digest(text), key, result),
+      kind: (text) => this.touch(digest(text))?.kind,
+      setKind: (text, kind) => this.setKindAt(digest(text), kind),
+      number: (text, name) => this.touch(digest(text))?.numbers?.get(name),
+      setNumber: (text, name, value) => this.setNumberAt(digest(text), name, value),
+    };
+  }
+
   result(text: string, key: string): BlockResult | undefined {
-    const kept = this.touch(text)?.results?.get(key);
+    return this.resultAt(digestOf(text), text, key);
+  }
+
+  setResult(text: string, key: string, result: BlockResult): void {
+    this.setResultAt(digestOf(text), key, result);
+  }
+
+  kind(text: string): BlockKind | undefined {
+    return this.touch(digestOf(text))?.kind;
+  }
+
+  setKind(text: string, kind: BlockKind): void {
+    this.setKindAt(digestOf(text), kind);
+  }
+
+  number(text: string, name: string): number | undefined {
+    return this.touch(digestOf(text))?.numbers?.get(name);
+  }
+
+  setNumber(text: string, name: string, value: number): void {
+    this.setNumberAt(digestOf(text), name, value);
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.chars = 0;
+  }
+
+  private resultAt(digest: string, text: string, key: string): BlockResult | undefined {
+    const kept = this.touch(digest)?.results?.get(key);
     // An untouched block's content is its text, which the memo does not keep: it is the caller's.
     return kept === undefined || kept.modified ? kept : { ...kept, content: text };
   }
 
-  setResult(text: string, key: string, result: BlockResult): void {
-    const entry = this.entry(text);
+  private setResultAt(digest: string, key: string, result: BlockResult): void {
+    const entry = this.entry(digest);
     entry.results ??= new Map();
-    const kept: BlockResult = {
-      ...result,
-      content: result.modified ? detached(result.content) : '',
-      omitted: result.omitted.map((o) => ({ ...o, unit: detached(o.unit), summary: detached(o.summary) })),
-    };
+    // An engine's compressed strings are its own (see BlockResult); an untouched block's are the caller's.
+    const kept: BlockResult = result.modified ? { ...result } : { ...result, content: '' };
     const previous = entry.results.get(key);
     if (previous !== undefined) this.grow(entry, -resultCost(previous));
     entry.results.delete(key);
@@ -72,46 +132,33 @@ export class Memo {
     this.evict();
   }
 
-  kind(text: string): BlockKind | undefined {
-    return this.touch(text)?.kind;
-  }
-
-  setKind(text: string, kind: BlockKind): void {
-    this.entry(text).kind = kind;
+  private setKindAt(digest: string, kind: BlockKind): void {
+    this.entry(digest).kind = kind;
     this.evict();
   }
 
-  number(text: string, name: string): number | undefined {
-    return this.touch(text)?.numbers?.get(name);
-  }
-
-  setNumber(text: string, name: string, value: number): void {
-    const entry = this.entry(text);
+  private setNumberAt(digest: string, name: string, value: number): void {
+    const entry = this.entry(digest);
     (entry.numbers ??= new Map()).set(name, value);
     this.evict();
   }
 
-  clear(): void {
-    this.entries.clear();
-    this.chars = 0;
-  }
-
-  /** The entry for `text`, moved to the most recent end. */
-  private touch(text: string): Entry | undefined {
-    const entry = this.entries.get(text);
+  /** The entry under `digest`, moved to the most recent end. */
+  private touch(digest: string): Entry | undefined {
+    const entry = this.entries.get(digest);
     if (entry !== undefined) {
-      this.entries.delete(text);
-      this.entries.set(text, entry);
+      this.entries.delete(digest);
+      this.entries.set(digest, entry);
     }
     return entry;
   }
 
-  private entry(text: string): Entry {
-    const found = this.touch(text);
+  private entry(digest: string): Entry {
+    const found = this.touch(digest);
     if (found !== undefined) return found;
     const entry: Entry = { chars: 0 };
-    this.entries.set(detached(text), entry);
-    this.grow(entry, text.length + ENTRY_COST);
+    this.entries.set(digest, entry);
+    this.grow(entry, digest.length + ENTRY_COST);
     return entry;
   }
 
@@ -123,11 +170,19 @@ export class Memo {
   private evict(): void {
     // Never evicts the entry just written (the most recent), even when it alone is over the bound.
     while (this.entries.size > 1 && (this.entries.size > this.limits.maxEntries || this.chars > this.limits.maxChars)) {
-      const [text, entry] = this.entries.entries().next().value!;
-      this.entries.delete(text);
+      const [digest, entry] = this.entries.entries().next().value!;
+      this.entries.delete(digest);
       this.chars -= entry.chars;
     }
   }
+}
+
+/** The memo key of `text`: its SHA-256 (over UTF-16 code units, so lone surrogates count), as 16 UTF-16 units. */
+function digestOf(text: string): string {
+  const d = sha256Utf16([text]);
+  let key = '';
+  for (let i = 0; i < d.length; i += 2) key += String.fromCharCode((d[i]! << 8) | d[i + 1]!);
+  return key;
 }
 
 function resultCost(r: BlockResult): number {

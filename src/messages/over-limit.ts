@@ -6,7 +6,7 @@
 
 import { MESSAGE_OVERHEAD, messageCounts, type TextCounter } from './count.js';
 import { droppedTurnsMarker, parseDroppedTurnsMarker } from './markers.js';
-import type { Memo } from './memo.js';
+import type { MemoAccess } from './memo.js';
 import { isObj, type MessageFormat, type Obj } from './types.js';
 
 /** Lossy selection on older blocks over the context limit aims at this fraction of `maxBlockTokens`. */
@@ -47,7 +47,7 @@ export interface Fitting<Q> {
   counts: number[];
   total: number;
   counter: TextCounter;
-  memo: Memo;
+  memo: MemoAccess;
   /** Older blocks compressed to `maxBlockTokens` that would shrink, oldest first. */
   harder(maxBlockTokens: number): Generator<Q, HarderStep[], unknown>;
 }

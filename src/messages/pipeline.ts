@@ -20,7 +20,7 @@ import { messageCounts, messageTexts, memoCounter, recordCounts, REQUEST_OVERHEA
 import { MACHINE_KINDS } from './eligibility.js';
 import { carriesNote } from '../retrieval/annotate.js';
 import { retrievalKeyOf, type RetrievalRun } from '../retrieval/run.js';
-import type { Memo } from './memo.js';
+import type { Memo, MemoAccess } from './memo.js';
 import { fitToLimit, type LimitQuestion, type LimitSettings } from './over-limit.js';
 import { siteQueries } from './query.js';
 import { locate, type BlockSite } from './sites.js';
@@ -118,7 +118,8 @@ export function* pipeline(
   s: PipelineSettings,
   env: PipelineEnv,
 ): Generator<PipelineRequest, PipelineOutput, unknown> {
-  const { engine, memo } = env;
+  const { engine } = env;
+  const memo = env.memo.scope();
   const memoStats = { hits: 0, misses: 0 };
   const sites = s.enabled ? locate(messages, s.format, s.isProtected) : [];
   const kinds = yield* userKinds(sites, memo);
@@ -294,7 +295,7 @@ export function* pipeline(
 }
 
 /** Kinds of the user text sites (from the memo, the rest detected in one request to the driver). */
-function* userKinds(sites: readonly BlockSite[], memo: Memo): Generator<PipelineRequest, (BlockKind | undefined)[], unknown> {
+function* userKinds(sites: readonly BlockSite[], memo: MemoAccess): Generator<PipelineRequest, (BlockKind | undefined)[], unknown> {
   const kinds = sites.map((site) => (site.source === 'user' ? memo.kind(site.text) : undefined));
   const unknown = sites.flatMap((site, k) => (site.source === 'user' && kinds[k] === undefined ? [k] : []));
   if (unknown.length > 0) {

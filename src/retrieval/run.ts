@@ -8,7 +8,7 @@
 // open): the pipeline runs again with those keys refused, from the memo.
 
 import type { BlockResult, EncodingName, Engine } from '../engine/types.js';
-import type { Memo } from '../messages/memo.js';
+import type { MemoAccess } from '../messages/memo.js';
 import { isObj, type MessageFormat } from '../messages/types.js';
 import { describe } from '../arguments.js';
 import { annotateMarkers } from './annotate.js';
@@ -92,7 +92,7 @@ export class RetrievalRun {
    * The pipeline's hook: replaces each lossy result in `results` (by site) with its annotated form,
    * memoised, unless its key was refused by the store in this call or annotating would not shrink it.
    */
-  annotate(results: Map<number, BlockResult>, site: (k: number) => LossySite, engine: Engine, memo: Memo, encoding: EncodingName): void {
+  annotate(results: Map<number, BlockResult>, site: (k: number) => LossySite, engine: Engine, memo: MemoAccess, encoding: EncodingName): void {
     for (const [k, r] of results) {
       if (!r.modified || r.omitted.length === 0) continue;
       const { text, settings } = site(k);

@@ -1,6 +1,7 @@
 // The JS engine: a TypeScript port of headroom-core, module for module, with byte-identical output.
 // This file is the twin of headroom-core's lib.rs: the block entry.
 
+import { detached } from '../detach.js';
 import { nextTurn } from '../turns.js';
 import { isFailure, type BlockInput, type BlockKind, type BlockOptions, type BlockOutcome, type BlockResult, type Compressed, type Engine, type StopWhen } from '../types.js';
 import * as budget from './budget.js';
@@ -100,7 +101,9 @@ function compressBlockWithin(content: string, options: BlockOptions, stop: StopW
   }
   if (best === undefined) return untouched;
   const [chosen, tokensAfter] = best;
-  return { content: chosen.content, kind, tokensBefore, tokensAfter, modified: true, strategy: chosen.strategy, omitted: chosen.omitted };
+  // Detached, as the native engine's strings are: a result may be kept (the memo) long after the input.
+  const omitted = chosen.omitted.map((o) => ({ ...o, unit: detached(o.unit), summary: detached(o.summary) }));
+  return { content: detached(chosen.content), kind, tokensBefore, tokensAfter, modified: true, strategy: chosen.strategy, omitted };
 }
 
 export function compressBlocks(inputs: readonly BlockInput[]): BlockResult[] {
