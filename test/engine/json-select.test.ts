@@ -87,6 +87,24 @@ describe('lossy JSON selection', () => {
     expect(r.tokensAfter).toBeLessThanOrEqual(300);
   });
 
+  it('bounds the rows kept for outliers and level shifts of a heavy-tailed, grouped field', () => {
+    // Census-style records: counts spread over six orders of magnitude, in groups with their own
+    // level, so a third of the values are MAD outliers and every group boundary is a shift. The
+    // strongest of them, the extremes and each category still show; the block meets its budget.
+    const doc = rows(3000, (i) => {
+      const group = Math.floor(i / 30);
+      const count = Math.round(10 ** (1 + ((group * 37) % 50) / 10 + ((i * 7919) % 13) / 13));
+      return { job: `job ${group}`, sex: i % 30 < 15 ? 'men' : 'women', year: 1850 + (i % 15) * 10, count, share: count / 1000 };
+    });
+    const values = (JSON.parse(doc) as { count: number }[]).map((r) => r.count);
+    const r = both(doc, { ...options, maxBlockTokens: 4000 });
+    expect(r.strategy.startsWith('json:select')).toBe(true);
+    expect(r.tokensAfter).toBeLessThanOrEqual(4000);
+    const out = decodeOutput(r.content) as { count: number }[];
+    expect(out.map((x) => x.count)).toContain(Math.max(...values));
+    expect(recordFloorMisses(JSON.parse(doc), out as never, r.content)).toEqual([]);
+  });
+
   it('stays lossless when nothing can be dropped', () => {
     const doc = JSON.stringify(Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`key${i}`, { n: i, tags: ['a', 'b'] }])), null, 2);
     const r = both(doc);
