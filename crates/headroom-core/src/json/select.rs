@@ -4,7 +4,7 @@
 //! Every array of at least `MIN_ITEMS` items keeps a set of items it must keep: the first and the
 //! last; every item with an error signal anywhere in it, or a warning outside its inner arrays
 //! (a tuple row's own fields count as outside); numeric outliers and the items either side of a
-//! change point; the items with the largest and the smallest value of each numeric field (over
+//! change point (per field, the `STAT_KEEP` most extreme and largest); the items with the largest and the smallest value of each numeric field (over
 //! at least `LOW_CARDINALITY_ITEMS` numbers); one
 //! item for each distinct value of a low-cardinality field (an object key, nested ones included,
 //! or a position of tuple rows: see `columns`); the items that best match the block's query
