@@ -120,9 +120,9 @@ pub const JSON_KINDS: [&str; 7] = [
 ];
 
 /// After a reduced TOON array's header, whose count is what the reader gets: how many items the
-/// array has in full, `[… 148 of 682 items shown …]`.
-pub fn json_items_shown(shown: usize, total: usize) -> String {
-    format!("{OPEN} {shown} of {total} items shown {CLOSE}")
+/// array has in full, `[… 682 items in all …]` (the header already says how many are shown).
+pub fn json_items_in_all(total: usize) -> String {
+    format!("{OPEN} {total} items in all {CLOSE}")
 }
 
 // ---- Logs ----

@@ -88,9 +88,9 @@ export function jsonMoreValues(count: number): string {
 /** Kinds of JSON values, in the order of the tape's `Kind`, for a run summary with no field to describe: `objects×12`. */
 export const JSON_KINDS = ['nulls', 'false', 'true', 'numbers', 'strings', 'arrays', 'objects'] as const;
 
-/** After a reduced TOON array's header, whose count is what the reader gets: how many items the array has in full, `[… 148 of 682 items shown …]`. */
-export function jsonItemsShown(shown: number, total: number): string {
-  return `${OPEN} ${shown} of ${total} items shown ${CLOSE}`;
+/** After a reduced TOON array's header, whose count is what the reader gets: how many items the array has in full, `[… 682 items in all …]` (the header already says how many are shown). */
+export function jsonItemsInAll(total: number): string {
+  return `${OPEN} ${total} items in all ${CLOSE}`;
 }
 
 // ---- Logs ----

@@ -4,7 +4,7 @@
 //! Every array of at least `MIN_ITEMS` items keeps a set of items it must keep: the first and the
 //! last; every item with an error signal anywhere in it, or a warning outside its inner arrays
 //! (a tuple row's own fields count as outside); numeric outliers and the items either side of a
-//! change point; the items with the largest and the smallest value of each numeric field (over
+//! change point (per field, the `STAT_KEEP` most extreme and largest); the items with the largest and the smallest value of each numeric field (over
 //! at least `LOW_CARDINALITY_ITEMS` numbers); one
 //! item for each distinct value of a low-cardinality field (an object key, nested ones included,
 //! or a position of tuple rows: see `columns`); the items that best match the block's query
@@ -40,6 +40,8 @@ pub const CUT_KEEP_BYTES: usize = 1024;
 pub const LOW_CARDINALITY_ITEMS: usize = 20;
 /// The best query matches kept per array.
 pub const QUERY_KEEP: usize = 8;
+/// The most extreme outliers, and the largest level shifts, kept per field.
+pub const STAT_KEEP: usize = 8;
 /// Planning estimate of a marker's size in bytes (a count and a two- or three-part summary); a
 /// dropped run no larger than this is kept instead, since its marker would cost as much.
 const MARKER_ESTIMATE_BYTES: i64 = 96;
@@ -231,10 +233,16 @@ impl<'t, 'a> Selection<'t, 'a> {
                 }
                 let values: Vec<f64> = col.numbers.iter().map(|&(_, x)| x).collect();
                 let (outliers, changes) = stats::outliers_and_changes(&values);
+                let outliers = if outliers.len() > STAT_KEEP {
+                    let med = stats::center_and_scale(&values).0;
+                    strongest(outliers, |k| (values[k] - med).abs())
+                } else {
+                    outliers
+                };
                 for k in outliers {
                     must[col.numbers[k].0] = true;
                 }
-                for k in changes {
+                for k in strongest(changes, |k| (values[k] - values[k - 1]).abs()) {
                     must[col.numbers[k - 1].0] = true;
                     must[col.numbers[k].0] = true;
                 }
@@ -537,6 +545,21 @@ impl<'t, 'a> Selection<'t, 'a> {
         }
         (plan, omitted)
     }
+}
+
+/// At most `STAT_KEEP` of `found` (positions into a field's numbers), the heaviest by `weight`,
+/// the first of equal ones. A field that flags more is heavy-tailed or grouped rather than
+/// anomalous: keeping them all would fill the block with one field's ordinary values, and the
+/// rest still show in the markers' ranges.
+fn strongest(mut found: Vec<usize>, weight: impl Fn(usize) -> f64) -> Vec<usize> {
+    if found.len() <= STAT_KEEP {
+        return found;
+    }
+    // A NaN (∞ − ∞) weighs nothing, so both engines order the same.
+    let w = |k: usize| Some(weight(k)).filter(|x| !x.is_nan()).unwrap_or(0.0);
+    found.sort_by(|&a, &b| w(b).total_cmp(&w(a)).then(a.cmp(&b)));
+    found.truncate(STAT_KEEP);
+    found
 }
 
 /// Item positions of the first smallest and the first largest number.

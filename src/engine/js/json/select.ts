@@ -9,7 +9,7 @@ import { Signal, words } from '../signal.js';
 import { categorical, columns, type Column } from './columns.js';
 import { keyClass, ownSignal, TextSignals, valueSignal, type KeyClass } from './signal.js';
 import { anomalyRows } from '../metrics.js';
-import { outliersAndChanges } from '../stats.js';
+import { centerAndScale, outliersAndChanges } from '../stats.js';
 import { jsonRaw, jsonValue } from './strings.js';
 import { display, run } from './summary.js';
 import { children, ESCAPED, KEY_ESCAPED, Kind, NONE, rawKey, type Tape } from './tape.js';
@@ -25,6 +25,8 @@ export const CUT_KEEP_BYTES = 1024;
 export const LOW_CARDINALITY_ITEMS = 20;
 /** The best query matches kept per array. */
 export const QUERY_KEEP = 8;
+/** The most extreme outliers, and the largest level shifts, kept per field. */
+export const STAT_KEEP = 8;
 /** Planning estimate of a marker's size in bytes; a dropped run no larger is kept instead. */
 const MARKER_ESTIMATE_BYTES = 96;
 
@@ -165,9 +167,15 @@ export class Selection {
           must[col.numberPos[lo]!] = 1;
           must[col.numberPos[hi]!] = 1;
         }
-        const [outliers, changes] = outliersAndChanges(Float64Array.from(col.numberVal));
+        const values = Float64Array.from(col.numberVal);
+        const [found, changes] = outliersAndChanges(values);
+        let outliers = found;
+        if (outliers.length > STAT_KEEP) {
+          const med = centerAndScale(values)[0];
+          outliers = strongest(outliers, (k) => Math.abs(values[k]! - med));
+        }
         for (const k of outliers) must[col.numberPos[k]!] = 1;
-        for (const k of changes) {
+        for (const k of strongest(changes, (k) => Math.abs(values[k]! - values[k - 1]!))) {
           must[col.numberPos[k - 1]!] = 1;
           must[col.numberPos[k]!] = 1;
         }
@@ -413,6 +421,24 @@ export class Selection {
     }
     return [plan, omitted];
   }
+}
+
+/**
+ * At most `STAT_KEEP` of `found` (positions into a field's numbers), the heaviest by `weight`,
+ * the first of equal ones. A field that flags more is heavy-tailed or grouped rather than
+ * anomalous: keeping them all would fill the block with one field's ordinary values, and the
+ * rest still show in the markers' ranges.
+ */
+function strongest(found: number[], weight: (k: number) => number): number[] {
+  if (found.length <= STAT_KEEP) return found;
+  // A NaN (∞ − ∞) weighs nothing, so both engines order the same.
+  const w = (k: number): number => {
+    const x = weight(k);
+    return Number.isNaN(x) ? 0 : x;
+  };
+  const ranked = found.map((k) => [w(k), k] as const);
+  ranked.sort((a, b) => (a[0] === b[0] ? a[1] - b[1] : a[0] > b[0] ? -1 : 1));
+  return ranked.slice(0, STAT_KEEP).map(([, k]) => k);
 }
 
 /** Indices of the first smallest and the first largest value (of a non-empty list). */

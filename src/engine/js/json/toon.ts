@@ -4,7 +4,7 @@
 // view, markers in tables and lists are bare lines outside the header's count, and a reduced
 // array's header is followed by a marker line with its full count (see toon.rs).
 
-import { jsonItemsShown } from '../marker.js';
+import { jsonItemsInAll } from '../marker.js';
 import { hasLoneSurrogate, toonKey, toonQuoted, toonSafeUnquoted, toonString } from './strings.js';
 import { children, isContainer, Kind, NONE, NUMBER_CHECK, SURROGATE, rawKey, type Tape } from './tape.js';
 import { View, type Entry } from './view.js';
@@ -317,7 +317,7 @@ class Writer {
   shownLine(arr: number, depth: number): void {
     if (this.view.plan?.arrays.has(arr) !== true) return;
     this.line(depth);
-    this.out.add(jsonItemsShown(this.items(arr).length, this.view.tape.count[arr]!));
+    this.out.add(jsonItemsInAll(this.view.tape.count[arr]!));
   }
 
   inlineValues(arr: number): void {
