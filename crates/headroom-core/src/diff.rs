@@ -16,6 +16,7 @@
 use crate::block::{BlockOptions, Compressed, Omission};
 use crate::lines::{self, Lines};
 use crate::marker;
+use crate::stop::poll;
 
 /// Context lines kept on each side of a change.
 pub const CONTEXT_KEEP: usize = 1;
@@ -429,6 +430,7 @@ fn parse<S: AsRef<str>>(lines: &[S]) -> Parsed {
     let mut k = 0;
     while k < n {
         let l = lines[k].as_ref();
+        poll(l.len() + 1);
         p.file[k] = file;
         if old_left > 0 || new_left > 0 {
             let tag = match l.as_bytes().first() {
@@ -536,6 +538,7 @@ fn classify<S: AsRef<str>>(lines: &[S], p: &mut Parsed) {
     let mut facts = vec![Facts::default(); p.files.len()];
     let mut new_line = 0usize;
     for (k, l) in lines.iter().enumerate() {
+        poll(l.as_ref().len() + 1);
         let f = p.file[k];
         let (Some(x), Some(info)) = (facts.get_mut(f), p.files.get_mut(f)) else {
             continue;
@@ -653,6 +656,7 @@ fn render(split: &Lines, p: &Parsed, level: Level) -> Compressed {
                 // The whole section, headers and all, becomes one line.
                 let mut removed = 0;
                 while k < n && p.file[k] == file && p.tags[k] != Tag::Other {
+                    poll(lines[k].as_ref().len() + 1);
                     removed += usize::from(p.tags[k] == Tag::Del);
                     k += 1;
                 }
@@ -679,6 +683,7 @@ fn render(split: &Lines, p: &Parsed, level: Level) -> Compressed {
                     && p.tags[k] != Tag::FileHeader
                     && p.tags[k] != Tag::Other
                 {
+                    poll(lines[k].as_ref().len() + 1);
                     match p.tags[k] {
                         Tag::HunkHeader => hunks += 1,
                         Tag::Add => added += 1,
@@ -704,6 +709,7 @@ fn render(split: &Lines, p: &Parsed, level: Level) -> Compressed {
         if tag == Tag::Binary && level >= Level::Summarise {
             let start = k;
             while k < n && p.tags[k] == Tag::Binary {
+                poll(lines[k].as_ref().len() + 1);
                 k += 1;
             }
             binary += k - start;
@@ -715,6 +721,7 @@ fn render(split: &Lines, p: &Parsed, level: Level) -> Compressed {
             k = render_hunk(split, p, k, keep, &mut out, &mut folded);
             continue;
         }
+        poll(lines[k].as_ref().len() + 1);
         out.push_str(&split.given(k));
         k += 1;
     }
@@ -789,6 +796,7 @@ fn render_hunk(
     out.push_str(&split.given(h));
     let Some(range) = hunk_range(lines[h].as_ref()) else {
         for i in h + 1..e {
+            poll(lines[i].as_ref().len() + 1);
             out.push_str(&split.given(i));
         }
         return e;
@@ -799,6 +807,7 @@ fn render_hunk(
     let mut old_line = range.old_start + usize::from(range.old_count == 0);
     let mut new_line = range.new_start + usize::from(range.new_count == 0);
     for i in h + 1..e {
+        poll(lines[i].as_ref().len() + 1);
         let t = p.tags[i];
         old_at[i - h] = old_line;
         new_at[i - h] = new_line;
@@ -823,6 +832,7 @@ fn render_hunk(
         }
         let start = j;
         while j < e && p.tags[j] == Tag::Context {
+            poll(lines[j].as_ref().len() + 1);
             j += 1;
         }
         let change_before =
@@ -846,6 +856,7 @@ fn render_hunk(
     }
     j = h + 1;
     while j < e {
+        poll(lines[j].as_ref().len() + 1);
         if !fold[j - h] {
             out.push_str(&split.given(j));
             j += 1;
@@ -853,6 +864,7 @@ fn render_hunk(
         }
         let start = j;
         while j < e && fold[j - h] {
+            poll(lines[j].as_ref().len() + 1);
             j += 1;
         }
         out.push_str(&fold_marker(start, j));
@@ -947,5 +959,39 @@ mod tests {
         let p = parse(&lines::split_raw(text).lines);
         assert_eq!(p.tags[6], Tag::Other);
         assert_eq!(hunk_counts("@@ -10 +12,0 @@ fn x()"), (1, 0));
+    }
+
+    #[test]
+    fn a_raised_stop_is_seen_while_parsing_classifying_and_rendering() {
+        use crate::stop::{self, Stop, Stopped};
+        use std::sync::{atomic::AtomicBool, Arc};
+        let text: String = std::iter::once("--- a/f.rs\n+++ b/f.rs\n".to_string())
+            .chain((0..2_000).map(|i| {
+                let a = i * 10 + 1;
+                format!(
+                    "@@ -{a},7 +{a},7 @@\n c{a}\n c{}\n c{}\n-old {i}\n+new {i}\n c{}\n c{}\n c{}\n",
+                    a + 1,
+                    a + 2,
+                    a + 4,
+                    a + 5,
+                    a + 6
+                )
+            }))
+            .collect();
+        let split = lines::split_raw(&text);
+        let raised = Stop {
+            deadline: None,
+            cancel: Some(Arc::new(AtomicBool::new(true))),
+        };
+        assert!(stop::within(&raised, || parse(&split.lines)).is_err());
+        let mut p = parse(&split.lines);
+        assert_eq!(
+            stop::within(&raised, || render(&split, &p, Level::Fold)).map(|_| ()),
+            Err(Stopped)
+        );
+        assert_eq!(
+            stop::within(&raised, || classify(&split.lines, &mut p)),
+            Err(Stopped)
+        );
     }
 }

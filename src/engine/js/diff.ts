@@ -18,6 +18,7 @@ import { isAbove } from './budget.js';
 import { utf8Length } from './chars.js';
 import { given, lineEnd, type Lines, splitRaw } from './lines.js';
 import * as marker from './marker.js';
+import { poll } from './stop.js';
 
 /** Context lines kept on each side of a change. */
 export const CONTEXT_KEEP = 1;
@@ -244,6 +245,7 @@ function parse(lines: readonly string[]): Parsed {
   let k = 0;
   while (k < n) {
     const l = lines[k]!;
+    poll(l.length + 1);
     p.file[k] = file;
     if (oldLeft > 0 || newLeft > 0) {
       const c = l[0];
@@ -320,6 +322,7 @@ function classify(lines: readonly string[], p: Parsed): void {
   const facts = p.files.map(() => ({ deleted: false, renamed: false, other: false, body: 0, binary: false, data: false, mark: false }));
   let newLine = 0;
   for (let k = 0; k < lines.length; k++) {
+    poll(lines[k]!.length + 1);
     const f = p.file[k]!;
     if (f < 0) continue;
     const l = lines[k]!;
@@ -394,6 +397,7 @@ function render(cut: Lines, original: string, p: Parsed, level: Level): Compress
       // The whole section, headers and all, becomes one line.
       let removed = 0;
       while (k < n && p.file[k] === file && p.tags[k] !== Tag.Other) {
+        poll(lines[k]!.length + 1);
         if (p.tags[k] === Tag.Del) removed++;
         k++;
       }
@@ -412,6 +416,7 @@ function render(cut: Lines, original: string, p: Parsed, level: Level): Compress
       let removed = 0;
       const start = k;
       while (k < n && p.file[k] === file && p.tags[k] !== Tag.FileHeader && p.tags[k] !== Tag.Other) {
+        poll(lines[k]!.length + 1);
         const t = p.tags[k];
         if (t === Tag.HunkHeader) hunks++;
         else if (t === Tag.Add) added++;
@@ -425,7 +430,10 @@ function render(cut: Lines, original: string, p: Parsed, level: Level): Compress
     }
     if (tag === Tag.Binary && level >= Level.Summarise) {
       const start = k;
-      while (k < n && p.tags[k] === Tag.Binary) k++;
+      while (k < n && p.tags[k] === Tag.Binary) {
+        poll(lines[k]!.length + 1);
+        k++;
+      }
       binary += k - start;
       out.push(marker.binaryPatch(k - start) + lineEnd(cut, k - 1));
       continue;
@@ -434,6 +442,7 @@ function render(cut: Lines, original: string, p: Parsed, level: Level): Compress
       k = renderHunk(cut, original, p, k, keep, out, folded);
       continue;
     }
+    poll(lines[k]!.length + 1);
     out.push(given(cut, k, original));
     k++;
   }
@@ -462,7 +471,10 @@ function renderHunk(cut: Lines, original: string, p: Parsed, h: number, keep: nu
   out.push(given(cut, h, original));
   const range = hunkRange(lines[h]!);
   if (range === undefined) {
-    for (let i = h + 1; i < e; i++) out.push(given(cut, i, original));
+    for (let i = h + 1; i < e; i++) {
+      poll(lines[i]!.length + 1);
+      out.push(given(cut, i, original));
+    }
     return e;
   }
   // Each body line's number in the old and the new file (a side the line is not on: the next line's).
@@ -471,6 +483,7 @@ function renderHunk(cut: Lines, original: string, p: Parsed, h: number, keep: nu
   let oldLine = range.oldStart + (range.oldCount === 0 ? 1 : 0);
   let newLine = range.newStart + (range.newCount === 0 ? 1 : 0);
   for (let i = h + 1; i < e; i++) {
+    poll(lines[i]!.length + 1);
     const t = p.tags[i];
     oldAt[i - h] = oldLine;
     newAt[i - h] = newLine;
@@ -489,7 +502,10 @@ function renderHunk(cut: Lines, original: string, p: Parsed, h: number, keep: nu
       continue;
     }
     const start = j;
-    while (j < e && p.tags[j] === Tag.Context) j++;
+    while (j < e && p.tags[j] === Tag.Context) {
+      poll(lines[j]!.length + 1);
+      j++;
+    }
     const changeBefore = start > h + 1 && (isChange(p.tags[start - 1]) || p.tags[start - 1] === Tag.NoNewline);
     const changeAfter = j < e && isChange(p.tags[j]);
     const head = changeBefore ? keep : 0;
@@ -504,13 +520,17 @@ function renderHunk(cut: Lines, original: string, p: Parsed, h: number, keep: nu
   }
   j = h + 1;
   while (j < e) {
+    poll(lines[j]!.length + 1);
     if (!fold[j - h]) {
       out.push(given(cut, j, original));
       j++;
       continue;
     }
     const start = j;
-    while (j < e && fold[j - h]) j++;
+    while (j < e && fold[j - h]) {
+      poll(lines[j]!.length + 1);
+      j++;
+    }
     out.push(foldMarker(start, j) + lineEnd(cut, j - 1));
     folded.lines += j - start;
   }
