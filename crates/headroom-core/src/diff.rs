@@ -5,7 +5,8 @@
 //! two steps: machine-written files are summarised, one marker line per file (the hunks of
 //! lockfiles, generated and vendored files as their added/removed counts under their kept file
 //! headers; a pure rename or a whole-file deletion, header and all, as one line; binary patch data
-//! as its line count); then the remaining context lines fold too.
+//! as its line count; a mail's diffstat, whose counts the changes shown repeat, as its line count);
+//! then the remaining context lines fold too.
 //!
 //! Hunk headers stay as given, and the output stays truthful about where each shown line sits: a
 //! fold directly under its hunk's header or at the hunk's end is a marker with its count (the
@@ -263,11 +264,17 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     let Some(max) = options.max_block_tokens else {
         return Some(out);
     };
-    // Summarising only changes something when a file is summarised or there is binary data.
+    // Summarising only changes something when a file is summarised or there is binary data or a
+    // diffstat.
     let summarisable = parsed
         .files
         .iter()
         .any(|f| matches!(f.summary, Summary::Renamed | Summary::Deleted))
+        || parsed
+            .tags
+            .iter()
+            .zip(lines)
+            .any(|(t, l)| is_diffstat(*t, l))
         || parsed.tags.iter().zip(&parsed.file).any(|(t, f)| {
             *t == Tag::Binary
                 || (*t == Tag::HunkHeader
@@ -286,6 +293,30 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
         out = render(&split, &parsed, level);
     }
     Some(out)
+}
+
+/// A line of a format-patch mail's diffstat: ` path | 12 +++---`, ` path | 0`, ` path | Bin …`.
+fn is_diffstat(tag: Tag, l: &str) -> bool {
+    let Some(rest) = l.strip_prefix(' ') else {
+        return false;
+    };
+    let Some(bar) = rest.find(" | ") else {
+        return false;
+    };
+    if tag != Tag::Other || bar == 0 || rest.starts_with(' ') {
+        return false;
+    }
+    let stat = rest[bar + 3..].trim_start_matches(' ');
+    if let Some(bin) = stat.strip_prefix("Bin") {
+        return bin.is_empty() || bin.starts_with(' ');
+    }
+    let digits = stat.bytes().take_while(u8::is_ascii_digit).count();
+    let bars = &stat[digits..];
+    digits > 0
+        && (bars.is_empty()
+            || (bars.len() > 1
+                && bars.starts_with(' ')
+                && bars[1..].bytes().all(|c| c == b'+' || c == b'-')))
 }
 
 fn name_of(path: &str) -> String {
@@ -636,6 +667,7 @@ fn render(split: &Lines, p: &Parsed, level: Level) -> Compressed {
     let mut summarised_hunks = [0usize; 5];
     let mut deleted_lines = 0;
     let mut binary = 0;
+    let mut diffstat = 0;
     let keep = if level == Level::ChangesOnly {
         0
     } else {
@@ -717,6 +749,17 @@ fn render(split: &Lines, p: &Parsed, level: Level) -> Compressed {
             out.push_str(split.line_end(k - 1));
             continue;
         }
+        if level >= Level::Summarise && is_diffstat(tag, lines[k].as_ref()) {
+            let start = k;
+            while k < n && is_diffstat(p.tags[k], lines[k].as_ref()) {
+                poll(lines[k].as_ref().len() + 1);
+                k += 1;
+            }
+            diffstat += k - start;
+            out.push_str(&marker::diffstat(k - start));
+            out.push_str(split.line_end(k - 1));
+            continue;
+        }
         if tag == Tag::HunkHeader {
             k = render_hunk(split, p, k, keep, &mut out, &mut folded);
             continue;
@@ -763,6 +806,13 @@ fn render(split: &Lines, p: &Parsed, level: Level) -> Compressed {
             summary: String::from("binary patch data"),
         });
     }
+    if diffstat > 0 {
+        omitted.push(Omission {
+            unit: "lines",
+            count: diffstat,
+            summary: String::from("diffstat"),
+        });
+    }
     let strategy = match level {
         Level::Fold => "diff:fold",
         Level::Summarise => "diff:summarise",
@@ -795,8 +845,8 @@ fn render_hunk(
     }
     out.push_str(&split.given(h));
     let Some(range) = hunk_range(lines[h].as_ref()) else {
-        for i in h + 1..e {
-            poll(lines[i].as_ref().len() + 1);
+        for (i, l) in lines.iter().enumerate().take(e).skip(h + 1) {
+            poll(l.as_ref().len() + 1);
             out.push_str(&split.given(i));
         }
         return e;

@@ -5,7 +5,8 @@
 // steps: machine-written files are summarised, one marker line per file (the hunks of lockfiles,
 // generated and vendored files as their added/removed counts under their kept file headers; a
 // pure rename or a whole-file deletion, header and all, as one line; binary patch data as its line
-// count); then the remaining context lines fold too.
+// count; a mail's diffstat, whose counts the changes shown repeat, as its line count); then the
+// remaining context lines fold too.
 //
 // Hunk headers stay as given, and the output stays truthful about where each shown line sits: a
 // fold directly under its hunk's header or at the hunk's end is a marker with its count (the
@@ -154,12 +155,13 @@ export function compress(content: string, options: BlockOptions, original: strin
   let out = render(cut, original, parsed, Level.Fold);
   if (!Number.isFinite(options.maxBlockTokens) || options.maxBlockTokens < 0) return out;
   const max = Math.floor(options.maxBlockTokens);
-  // Summarising only changes something when a file is summarised or there is binary data.
+  // Summarising only changes something when a file is summarised or there is binary data or a
+  // diffstat.
   let summarisable = parsed.files.some((f) => f.summary === Summary.Renamed || f.summary === Summary.Deleted);
   for (let k = 0; k < lines.length && !summarisable; k++) {
     const t = parsed.tags[k];
     const f = parsed.file[k]!;
-    summarisable = t === Tag.Binary || (t === Tag.HunkHeader && f >= 0 && parsed.files[f]!.summary !== Summary.None);
+    summarisable = t === Tag.Binary || isDiffstat(t!, lines[k]!) || (t === Tag.HunkHeader && f >= 0 && parsed.files[f]!.summary !== Summary.None);
   }
   for (const level of [Level.Summarise, Level.ChangesOnly]) {
     if (level === Level.Summarise && !summarisable) continue;
@@ -167,6 +169,19 @@ export function compress(content: string, options: BlockOptions, original: strin
     out = render(cut, original, parsed, level);
   }
   return out;
+}
+
+/** A line of a format-patch mail's diffstat: ` path | 12 +++---`, ` path | 0`, ` path | Bin …`. */
+function isDiffstat(tag: Tag, l: string): boolean {
+  if (!l.startsWith(' ')) return false;
+  const rest = l.slice(1);
+  const bar = rest.indexOf(' | ');
+  if (tag !== Tag.Other || bar <= 0 || rest.startsWith(' ')) return false;
+  const stat = rest.slice(bar + 3).replace(/^ +/, '');
+  if (stat.startsWith('Bin')) return stat.length === 3 || stat[3] === ' ';
+  const digits = /^[0-9]*/.exec(stat)![0].length;
+  const bars = stat.slice(digits);
+  return digits > 0 && (bars.length === 0 || (bars.length > 1 && bars.startsWith(' ') && /^[+-]+$/.test(bars.slice(1))));
 }
 
 function nameOf(path: string): string {
@@ -386,6 +401,7 @@ function render(cut: Lines, original: string, p: Parsed, level: Level): Compress
   const summarisedHunks = [0, 0, 0, 0];
   let deletedLines = 0;
   let binary = 0;
+  let diffstat = 0;
   const keep = level === Level.ChangesOnly ? 0 : CONTEXT_KEEP;
   let k = 0;
   while (k < n) {
@@ -438,6 +454,16 @@ function render(cut: Lines, original: string, p: Parsed, level: Level): Compress
       out.push(marker.binaryPatch(k - start) + lineEnd(cut, k - 1));
       continue;
     }
+    if (level >= Level.Summarise && isDiffstat(tag, lines[k]!)) {
+      const start = k;
+      while (k < n && isDiffstat(p.tags[k]!, lines[k]!)) {
+        poll(lines[k]!.length + 1);
+        k++;
+      }
+      diffstat += k - start;
+      out.push(marker.diffstat(k - start) + lineEnd(cut, k - 1));
+      continue;
+    }
     if (tag === Tag.HunkHeader) {
       k = renderHunk(cut, original, p, k, keep, out, folded);
       continue;
@@ -454,6 +480,7 @@ function render(cut: Lines, original: string, p: Parsed, level: Level): Compress
   if (summarisedFiles[Summary.Renamed]! > 0) omitted.push({ unit: 'files', count: summarisedFiles[Summary.Renamed]!, summary: marker.renamesOmission() });
   if (summarisedFiles[Summary.Deleted]! > 0) omitted.push({ unit: 'lines', count: deletedLines, summary: marker.deletedFilesOmission(summarisedFiles[Summary.Deleted]!) });
   if (binary > 0) omitted.push({ unit: 'lines', count: binary, summary: 'binary patch data' });
+  if (diffstat > 0) omitted.push({ unit: 'lines', count: diffstat, summary: 'diffstat' });
   const strategy = level === Level.Fold ? 'diff:fold' : level === Level.Summarise ? 'diff:summarise' : 'diff:changes';
   return { content: out.join(''), strategy, omitted };
 }
