@@ -130,7 +130,7 @@ function countLines(out: string, input: string): [number, number] {
   let n = 0;
   for (const l of inputLines(out)) {
     if (HUNK.test(l)) continue;
-    const m = FOLD.exec(l) ?? /^\[… (\d+) lines? of binary patch data …\]$/.exec(l);
+    const m = FOLD.exec(l) ?? /^\[… (\d+) lines? of binary patch data …\]$/.exec(l) ?? /^\[… (\d+) diffstat lines? …\]$/.exec(l);
     n += m ? Number(m[1]) : (summaryLines(l, lines) ?? 1);
   }
   return [n, lines.filter((l) => !HUNK.test(l)).length];
@@ -342,6 +342,47 @@ describe('diffs', () => {
     const input = ['diff --git a/logo.png b/logo.png', 'index 1..2 100644', 'GIT binary patch', 'literal 4096', ...data, '', 'literal 0', 'HcmV?d00001', ''].join('\n');
     const r = both(input, { maxBlockTokens: 300 });
     expect(r.content).toContain('[… 201 lines of binary patch data …]');
+  });
+
+  it("folds a mail's diffstat above the budget (the changes it counts are shown), and keeps it below", () => {
+    const file = (name: string, k: number): string[] => [
+      `diff --git a/src/${name}.c b/src/${name}.c`,
+      `--- a/src/${name}.c`,
+      `+++ b/src/${name}.c`,
+      ...hunk(10 * k + 1, 3, [`-    call_${name}(${k}, old_argument);`, `+    call_${name}(${k}, new_argument);`]),
+    ];
+    const names = ['alpha', 'beta', 'gamma', 'delta'];
+    const input = [
+      'From 1a2b3c Mon Sep 17 00:00:00 2001',
+      'Subject: [PATCH] Pass the new argument',
+      '',
+      ' see | the notes below',
+      '---',
+      ' src/alpha.c | 2 +-',
+      ' src/beta.c  | 2 +-',
+      ' src/gamma.c | 2 +-',
+      ' src/delta.c | 2 +-',
+      ' .../logo.png | Bin 0 -> 1234 bytes',
+      ' 5 files changed, 4 insertions(+), 4 deletions(-)',
+      '',
+      ...names.flatMap((n, k) => file(n, k)),
+      '',
+    ].join('\n');
+    const below = both(input, { minTokens: 0 });
+    expect(below.content).toContain('\n src/alpha.c | 2 +-\n');
+    expectSound(input, below);
+    const above = both(input, { minTokens: 0, maxBlockTokens: 100 });
+    expect(inputLines(above.content).slice(0, 7)).toEqual([
+      'From 1a2b3c Mon Sep 17 00:00:00 2001',
+      'Subject: [PATCH] Pass the new argument',
+      '',
+      ' see | the notes below',
+      '---',
+      '[… 5 diffstat lines …]',
+      ' 5 files changed, 4 insertions(+), 4 deletions(-)',
+    ]);
+    expect(above.omitted).toContainEqual({ unit: 'lines', count: 5, summary: 'diffstat' });
+    expectSound(input, above);
   });
 
   it('does not read a line after a hunk as part of it when the counts say the hunk ended', () => {

@@ -32,6 +32,11 @@ describe.skipIf(!forcedJs)('JS engine on hostile input', () => {
       search: rows((i) => `src/mod${i % 300}/f${i % 41}.ts:${i}:  const v${i.toString(16)} = find(k${i * 7});`),
       metrics: `timestamp,value\n${rows((i) => `2024-01-01 ${String(Math.floor(i / 3600) % 24).padStart(2, '0')}:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},${50 + (i % 7)}.${i % 997}`)}`,
       json: JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ id: i, name: `n${i.toString(16)}`, kind: i % 2 === 0 ? 'a' : 'b' }))),
+      diff: `--- a/src/f.rs\n+++ b/src/f.rs\n${Array.from({ length: 2_500 }, (_, i) => {
+        const a = i * 10 + 1;
+        const context = (from: number): string => [0, 1, 2].map((k) => ` line ${from + k} of the unchanged body of f${i}\n`).join('');
+        return `@@ -${a},7 +${a},7 @@ fn f${i}()\n${context(a)}-    old(${i});\n+    new(${i});\n${context(a + 4)}`;
+      }).join('')}`,
     };
     for (const [name, text] of Object.entries(blocks)) {
       // A signal that counts the looks at it and reports an abort from look `at` on.

@@ -5,7 +5,8 @@
 //! two steps: machine-written files are summarised, one marker line per file (the hunks of
 //! lockfiles, generated and vendored files as their added/removed counts under their kept file
 //! headers; a pure rename or a whole-file deletion, header and all, as one line; binary patch data
-//! as its line count); then the remaining context lines fold too.
+//! as its line count; a mail's diffstat, whose counts the changes shown repeat, as its line count);
+//! then the remaining context lines fold too.
 //!
 //! Hunk headers stay as given, and the output stays truthful about where each shown line sits: a
 //! fold directly under its hunk's header or at the hunk's end is a marker with its count (the
@@ -16,6 +17,7 @@
 use crate::block::{BlockOptions, Compressed, Omission};
 use crate::lines::{self, Lines};
 use crate::marker;
+use crate::stop::poll;
 
 /// Context lines kept on each side of a change.
 pub const CONTEXT_KEEP: usize = 1;
@@ -262,11 +264,17 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
     let Some(max) = options.max_block_tokens else {
         return Some(out);
     };
-    // Summarising only changes something when a file is summarised or there is binary data.
+    // Summarising only changes something when a file is summarised or there is binary data or a
+    // diffstat.
     let summarisable = parsed
         .files
         .iter()
         .any(|f| matches!(f.summary, Summary::Renamed | Summary::Deleted))
+        || parsed
+            .tags
+            .iter()
+            .zip(lines)
+            .any(|(t, l)| is_diffstat(*t, l))
         || parsed.tags.iter().zip(&parsed.file).any(|(t, f)| {
             *t == Tag::Binary
                 || (*t == Tag::HunkHeader
@@ -285,6 +293,30 @@ pub fn compress(content: &str, options: &BlockOptions) -> Option<Compressed> {
         out = render(&split, &parsed, level);
     }
     Some(out)
+}
+
+/// A line of a format-patch mail's diffstat: ` path | 12 +++---`, ` path | 0`, ` path | Bin …`.
+fn is_diffstat(tag: Tag, l: &str) -> bool {
+    let Some(rest) = l.strip_prefix(' ') else {
+        return false;
+    };
+    let Some(bar) = rest.find(" | ") else {
+        return false;
+    };
+    if tag != Tag::Other || bar == 0 || rest.starts_with(' ') {
+        return false;
+    }
+    let stat = rest[bar + 3..].trim_start_matches(' ');
+    if let Some(bin) = stat.strip_prefix("Bin") {
+        return bin.is_empty() || bin.starts_with(' ');
+    }
+    let digits = stat.bytes().take_while(u8::is_ascii_digit).count();
+    let bars = &stat[digits..];
+    digits > 0
+        && (bars.is_empty()
+            || (bars.len() > 1
+                && bars.starts_with(' ')
+                && bars[1..].bytes().all(|c| c == b'+' || c == b'-')))
 }
 
 fn name_of(path: &str) -> String {
@@ -429,6 +461,7 @@ fn parse<S: AsRef<str>>(lines: &[S]) -> Parsed {
     let mut k = 0;
     while k < n {
         let l = lines[k].as_ref();
+        poll(l.len() + 1);
         p.file[k] = file;
         if old_left > 0 || new_left > 0 {
             let tag = match l.as_bytes().first() {
@@ -536,6 +569,7 @@ fn classify<S: AsRef<str>>(lines: &[S], p: &mut Parsed) {
     let mut facts = vec![Facts::default(); p.files.len()];
     let mut new_line = 0usize;
     for (k, l) in lines.iter().enumerate() {
+        poll(l.as_ref().len() + 1);
         let f = p.file[k];
         let (Some(x), Some(info)) = (facts.get_mut(f), p.files.get_mut(f)) else {
             continue;
@@ -633,6 +667,7 @@ fn render(split: &Lines, p: &Parsed, level: Level) -> Compressed {
     let mut summarised_hunks = [0usize; 5];
     let mut deleted_lines = 0;
     let mut binary = 0;
+    let mut diffstat = 0;
     let keep = if level == Level::ChangesOnly {
         0
     } else {
@@ -653,6 +688,7 @@ fn render(split: &Lines, p: &Parsed, level: Level) -> Compressed {
                 // The whole section, headers and all, becomes one line.
                 let mut removed = 0;
                 while k < n && p.file[k] == file && p.tags[k] != Tag::Other {
+                    poll(lines[k].as_ref().len() + 1);
                     removed += usize::from(p.tags[k] == Tag::Del);
                     k += 1;
                 }
@@ -679,6 +715,7 @@ fn render(split: &Lines, p: &Parsed, level: Level) -> Compressed {
                     && p.tags[k] != Tag::FileHeader
                     && p.tags[k] != Tag::Other
                 {
+                    poll(lines[k].as_ref().len() + 1);
                     match p.tags[k] {
                         Tag::HunkHeader => hunks += 1,
                         Tag::Add => added += 1,
@@ -704,6 +741,7 @@ fn render(split: &Lines, p: &Parsed, level: Level) -> Compressed {
         if tag == Tag::Binary && level >= Level::Summarise {
             let start = k;
             while k < n && p.tags[k] == Tag::Binary {
+                poll(lines[k].as_ref().len() + 1);
                 k += 1;
             }
             binary += k - start;
@@ -711,10 +749,22 @@ fn render(split: &Lines, p: &Parsed, level: Level) -> Compressed {
             out.push_str(split.line_end(k - 1));
             continue;
         }
+        if level >= Level::Summarise && is_diffstat(tag, lines[k].as_ref()) {
+            let start = k;
+            while k < n && is_diffstat(p.tags[k], lines[k].as_ref()) {
+                poll(lines[k].as_ref().len() + 1);
+                k += 1;
+            }
+            diffstat += k - start;
+            out.push_str(&marker::diffstat(k - start));
+            out.push_str(split.line_end(k - 1));
+            continue;
+        }
         if tag == Tag::HunkHeader {
             k = render_hunk(split, p, k, keep, &mut out, &mut folded);
             continue;
         }
+        poll(lines[k].as_ref().len() + 1);
         out.push_str(&split.given(k));
         k += 1;
     }
@@ -756,6 +806,13 @@ fn render(split: &Lines, p: &Parsed, level: Level) -> Compressed {
             summary: String::from("binary patch data"),
         });
     }
+    if diffstat > 0 {
+        omitted.push(Omission {
+            unit: "lines",
+            count: diffstat,
+            summary: String::from("diffstat"),
+        });
+    }
     let strategy = match level {
         Level::Fold => "diff:fold",
         Level::Summarise => "diff:summarise",
@@ -788,7 +845,8 @@ fn render_hunk(
     }
     out.push_str(&split.given(h));
     let Some(range) = hunk_range(lines[h].as_ref()) else {
-        for i in h + 1..e {
+        for (i, l) in lines.iter().enumerate().take(e).skip(h + 1) {
+            poll(l.as_ref().len() + 1);
             out.push_str(&split.given(i));
         }
         return e;
@@ -799,6 +857,7 @@ fn render_hunk(
     let mut old_line = range.old_start + usize::from(range.old_count == 0);
     let mut new_line = range.new_start + usize::from(range.new_count == 0);
     for i in h + 1..e {
+        poll(lines[i].as_ref().len() + 1);
         let t = p.tags[i];
         old_at[i - h] = old_line;
         new_at[i - h] = new_line;
@@ -823,6 +882,7 @@ fn render_hunk(
         }
         let start = j;
         while j < e && p.tags[j] == Tag::Context {
+            poll(lines[j].as_ref().len() + 1);
             j += 1;
         }
         let change_before =
@@ -846,6 +906,7 @@ fn render_hunk(
     }
     j = h + 1;
     while j < e {
+        poll(lines[j].as_ref().len() + 1);
         if !fold[j - h] {
             out.push_str(&split.given(j));
             j += 1;
@@ -853,6 +914,7 @@ fn render_hunk(
         }
         let start = j;
         while j < e && fold[j - h] {
+            poll(lines[j].as_ref().len() + 1);
             j += 1;
         }
         out.push_str(&fold_marker(start, j));
@@ -947,5 +1009,39 @@ mod tests {
         let p = parse(&lines::split_raw(text).lines);
         assert_eq!(p.tags[6], Tag::Other);
         assert_eq!(hunk_counts("@@ -10 +12,0 @@ fn x()"), (1, 0));
+    }
+
+    #[test]
+    fn a_raised_stop_is_seen_while_parsing_classifying_and_rendering() {
+        use crate::stop::{self, Stop, Stopped};
+        use std::sync::{atomic::AtomicBool, Arc};
+        let text: String = std::iter::once("--- a/f.rs\n+++ b/f.rs\n".to_string())
+            .chain((0..2_000).map(|i| {
+                let a = i * 10 + 1;
+                format!(
+                    "@@ -{a},7 +{a},7 @@\n c{a}\n c{}\n c{}\n-old {i}\n+new {i}\n c{}\n c{}\n c{}\n",
+                    a + 1,
+                    a + 2,
+                    a + 4,
+                    a + 5,
+                    a + 6
+                )
+            }))
+            .collect();
+        let split = lines::split_raw(&text);
+        let raised = Stop {
+            deadline: None,
+            cancel: Some(Arc::new(AtomicBool::new(true))),
+        };
+        assert!(stop::within(&raised, || parse(&split.lines)).is_err());
+        let mut p = parse(&split.lines);
+        assert_eq!(
+            stop::within(&raised, || render(&split, &p, Level::Fold)).map(|_| ()),
+            Err(Stopped)
+        );
+        assert_eq!(
+            stop::within(&raised, || classify(&split.lines, &mut p)),
+            Err(Stopped)
+        );
     }
 }

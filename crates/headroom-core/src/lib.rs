@@ -149,7 +149,7 @@ mod tests {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
 
-    /// A block of each line-based kind, about 2 MB: far more work than one look's worth.
+    /// A block of each line-based kind, 2 MB or so: far more work than one look's worth.
     fn blocks() -> Vec<(&'static str, String)> {
         let rows = |f: &dyn Fn(usize) -> String| (0..40_000).map(f).collect::<Vec<_>>().join("\n");
         vec![
@@ -198,6 +198,27 @@ mod tests {
                         ["a", "b"][i % 2]
                     ))
                     .trim_end_matches(',')
+                ),
+            ),
+            (
+                "diff",
+                format!(
+                    "--- a/src/f.rs\n+++ b/src/f.rs\n{}",
+                    (0..5_000)
+                        .map(|i| {
+                            let a = i * 10 + 1;
+                            let context = |from: usize| {
+                                (from..from + 3)
+                                    .map(|k| format!(" line {k} of the unchanged body of f{i}\n"))
+                                    .collect::<String>()
+                            };
+                            format!(
+                                "@@ -{a},7 +{a},7 @@ fn f{i}()\n{}-    old({i});\n+    new({i});\n{}",
+                                context(a),
+                                context(a + 4)
+                            )
+                        })
+                        .collect::<String>()
                 ),
             ),
         ]

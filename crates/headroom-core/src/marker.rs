@@ -404,6 +404,13 @@ pub fn deleted_file(name: &str, removed: usize, binary: bool) -> String {
     format!("{OPEN} deleted {name}: {removed} {unit} removed {CLOSE}")
 }
 
+/// A format-patch mail's diffstat lines (one per file), above the budget: the changes they count
+/// are all shown, or counted by their files' summaries.
+pub fn diffstat(n: usize) -> String {
+    let unit = plural(n, "line", "lines");
+    format!("{OPEN} {n} diffstat {unit} {CLOSE}")
+}
+
 /// The data lines of a `GIT binary patch`.
 pub fn binary_patch(n: usize) -> String {
     let unit = plural(n, "line", "lines");

@@ -5,7 +5,8 @@
 // steps: machine-written files are summarised, one marker line per file (the hunks of lockfiles,
 // generated and vendored files as their added/removed counts under their kept file headers; a
 // pure rename or a whole-file deletion, header and all, as one line; binary patch data as its line
-// count); then the remaining context lines fold too.
+// count; a mail's diffstat, whose counts the changes shown repeat, as its line count); then the
+// remaining context lines fold too.
 //
 // Hunk headers stay as given, and the output stays truthful about where each shown line sits: a
 // fold directly under its hunk's header or at the hunk's end is a marker with its count (the
@@ -18,6 +19,7 @@ import { isAbove } from './budget.js';
 import { utf8Length } from './chars.js';
 import { given, lineEnd, type Lines, splitRaw } from './lines.js';
 import * as marker from './marker.js';
+import { poll } from './stop.js';
 
 /** Context lines kept on each side of a change. */
 export const CONTEXT_KEEP = 1;
@@ -153,12 +155,13 @@ export function compress(content: string, options: BlockOptions, original: strin
   let out = render(cut, original, parsed, Level.Fold);
   if (!Number.isFinite(options.maxBlockTokens) || options.maxBlockTokens < 0) return out;
   const max = Math.floor(options.maxBlockTokens);
-  // Summarising only changes something when a file is summarised or there is binary data.
+  // Summarising only changes something when a file is summarised or there is binary data or a
+  // diffstat.
   let summarisable = parsed.files.some((f) => f.summary === Summary.Renamed || f.summary === Summary.Deleted);
   for (let k = 0; k < lines.length && !summarisable; k++) {
     const t = parsed.tags[k];
     const f = parsed.file[k]!;
-    summarisable = t === Tag.Binary || (t === Tag.HunkHeader && f >= 0 && parsed.files[f]!.summary !== Summary.None);
+    summarisable = t === Tag.Binary || isDiffstat(t!, lines[k]!) || (t === Tag.HunkHeader && f >= 0 && parsed.files[f]!.summary !== Summary.None);
   }
   for (const level of [Level.Summarise, Level.ChangesOnly]) {
     if (level === Level.Summarise && !summarisable) continue;
@@ -166,6 +169,19 @@ export function compress(content: string, options: BlockOptions, original: strin
     out = render(cut, original, parsed, level);
   }
   return out;
+}
+
+/** A line of a format-patch mail's diffstat: ` path | 12 +++---`, ` path | 0`, ` path | Bin …`. */
+function isDiffstat(tag: Tag, l: string): boolean {
+  if (!l.startsWith(' ')) return false;
+  const rest = l.slice(1);
+  const bar = rest.indexOf(' | ');
+  if (tag !== Tag.Other || bar <= 0 || rest.startsWith(' ')) return false;
+  const stat = rest.slice(bar + 3).replace(/^ +/, '');
+  if (stat.startsWith('Bin')) return stat.length === 3 || stat[3] === ' ';
+  const digits = /^[0-9]*/.exec(stat)![0].length;
+  const bars = stat.slice(digits);
+  return digits > 0 && (bars.length === 0 || (bars.length > 1 && bars.startsWith(' ') && /^[+-]+$/.test(bars.slice(1))));
 }
 
 function nameOf(path: string): string {
@@ -244,6 +260,7 @@ function parse(lines: readonly string[]): Parsed {
   let k = 0;
   while (k < n) {
     const l = lines[k]!;
+    poll(l.length + 1);
     p.file[k] = file;
     if (oldLeft > 0 || newLeft > 0) {
       const c = l[0];
@@ -320,6 +337,7 @@ function classify(lines: readonly string[], p: Parsed): void {
   const facts = p.files.map(() => ({ deleted: false, renamed: false, other: false, body: 0, binary: false, data: false, mark: false }));
   let newLine = 0;
   for (let k = 0; k < lines.length; k++) {
+    poll(lines[k]!.length + 1);
     const f = p.file[k]!;
     if (f < 0) continue;
     const l = lines[k]!;
@@ -383,6 +401,7 @@ function render(cut: Lines, original: string, p: Parsed, level: Level): Compress
   const summarisedHunks = [0, 0, 0, 0];
   let deletedLines = 0;
   let binary = 0;
+  let diffstat = 0;
   const keep = level === Level.ChangesOnly ? 0 : CONTEXT_KEEP;
   let k = 0;
   while (k < n) {
@@ -394,6 +413,7 @@ function render(cut: Lines, original: string, p: Parsed, level: Level): Compress
       // The whole section, headers and all, becomes one line.
       let removed = 0;
       while (k < n && p.file[k] === file && p.tags[k] !== Tag.Other) {
+        poll(lines[k]!.length + 1);
         if (p.tags[k] === Tag.Del) removed++;
         k++;
       }
@@ -412,6 +432,7 @@ function render(cut: Lines, original: string, p: Parsed, level: Level): Compress
       let removed = 0;
       const start = k;
       while (k < n && p.file[k] === file && p.tags[k] !== Tag.FileHeader && p.tags[k] !== Tag.Other) {
+        poll(lines[k]!.length + 1);
         const t = p.tags[k];
         if (t === Tag.HunkHeader) hunks++;
         else if (t === Tag.Add) added++;
@@ -425,15 +446,29 @@ function render(cut: Lines, original: string, p: Parsed, level: Level): Compress
     }
     if (tag === Tag.Binary && level >= Level.Summarise) {
       const start = k;
-      while (k < n && p.tags[k] === Tag.Binary) k++;
+      while (k < n && p.tags[k] === Tag.Binary) {
+        poll(lines[k]!.length + 1);
+        k++;
+      }
       binary += k - start;
       out.push(marker.binaryPatch(k - start) + lineEnd(cut, k - 1));
+      continue;
+    }
+    if (level >= Level.Summarise && isDiffstat(tag, lines[k]!)) {
+      const start = k;
+      while (k < n && isDiffstat(p.tags[k]!, lines[k]!)) {
+        poll(lines[k]!.length + 1);
+        k++;
+      }
+      diffstat += k - start;
+      out.push(marker.diffstat(k - start) + lineEnd(cut, k - 1));
       continue;
     }
     if (tag === Tag.HunkHeader) {
       k = renderHunk(cut, original, p, k, keep, out, folded);
       continue;
     }
+    poll(lines[k]!.length + 1);
     out.push(given(cut, k, original));
     k++;
   }
@@ -445,6 +480,7 @@ function render(cut: Lines, original: string, p: Parsed, level: Level): Compress
   if (summarisedFiles[Summary.Renamed]! > 0) omitted.push({ unit: 'files', count: summarisedFiles[Summary.Renamed]!, summary: marker.renamesOmission() });
   if (summarisedFiles[Summary.Deleted]! > 0) omitted.push({ unit: 'lines', count: deletedLines, summary: marker.deletedFilesOmission(summarisedFiles[Summary.Deleted]!) });
   if (binary > 0) omitted.push({ unit: 'lines', count: binary, summary: 'binary patch data' });
+  if (diffstat > 0) omitted.push({ unit: 'lines', count: diffstat, summary: 'diffstat' });
   const strategy = level === Level.Fold ? 'diff:fold' : level === Level.Summarise ? 'diff:summarise' : 'diff:changes';
   return { content: out.join(''), strategy, omitted };
 }
@@ -462,7 +498,10 @@ function renderHunk(cut: Lines, original: string, p: Parsed, h: number, keep: nu
   out.push(given(cut, h, original));
   const range = hunkRange(lines[h]!);
   if (range === undefined) {
-    for (let i = h + 1; i < e; i++) out.push(given(cut, i, original));
+    for (let i = h + 1; i < e; i++) {
+      poll(lines[i]!.length + 1);
+      out.push(given(cut, i, original));
+    }
     return e;
   }
   // Each body line's number in the old and the new file (a side the line is not on: the next line's).
@@ -471,6 +510,7 @@ function renderHunk(cut: Lines, original: string, p: Parsed, h: number, keep: nu
   let oldLine = range.oldStart + (range.oldCount === 0 ? 1 : 0);
   let newLine = range.newStart + (range.newCount === 0 ? 1 : 0);
   for (let i = h + 1; i < e; i++) {
+    poll(lines[i]!.length + 1);
     const t = p.tags[i];
     oldAt[i - h] = oldLine;
     newAt[i - h] = newLine;
@@ -489,7 +529,10 @@ function renderHunk(cut: Lines, original: string, p: Parsed, h: number, keep: nu
       continue;
     }
     const start = j;
-    while (j < e && p.tags[j] === Tag.Context) j++;
+    while (j < e && p.tags[j] === Tag.Context) {
+      poll(lines[j]!.length + 1);
+      j++;
+    }
     const changeBefore = start > h + 1 && (isChange(p.tags[start - 1]) || p.tags[start - 1] === Tag.NoNewline);
     const changeAfter = j < e && isChange(p.tags[j]);
     const head = changeBefore ? keep : 0;
@@ -504,13 +547,17 @@ function renderHunk(cut: Lines, original: string, p: Parsed, h: number, keep: nu
   }
   j = h + 1;
   while (j < e) {
+    poll(lines[j]!.length + 1);
     if (!fold[j - h]) {
       out.push(given(cut, j, original));
       j++;
       continue;
     }
     const start = j;
-    while (j < e && fold[j - h]) j++;
+    while (j < e && fold[j - h]) {
+      poll(lines[j]!.length + 1);
+      j++;
+    }
     out.push(foldMarker(start, j) + lineEnd(cut, j - 1));
     folded.lines += j - start;
   }

@@ -276,6 +276,14 @@ export function fileChangesSummary(name: string, what: string, hunks: number, ad
   return `${OPEN} ${name}: ${what} changes omitted, ${added} lines added and ${removed} removed in ${hunks} ${h} (${lines} lines) ${CLOSE}`;
 }
 
+/**
+ * A format-patch mail's diffstat lines (one per file), above the budget: the changes they count
+ * are all shown, or counted by their files' summaries.
+ */
+export function diffstat(n: number): string {
+  return `${OPEN} ${n} diffstat ${plural(n, 'line', 'lines')} ${CLOSE}`;
+}
+
 /** A file renamed with its content unchanged, its whole section as one line. */
 export function renamedFile(from: string, to: string): string {
   return `${OPEN} renamed ${from} → ${to} ${CLOSE}`;
