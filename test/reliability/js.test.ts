@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { compressWith } from '../../src/compress.js';
 import { compressBlockUntil } from '../../src/engine/js/index.js';
-import { Stopped } from '../../src/engine/js/stop.js';
+import * as metrics from '../../src/engine/js/metrics.js';
+import { Stopped, within } from '../../src/engine/js/stop.js';
 import type { Engine } from '../../src/engine/types.js';
 import { countTokensUntil } from '../../src/engine/js/tokens.js';
 import { Memo } from '../../src/messages/memo.js';
@@ -50,6 +51,36 @@ describe.skipIf(!forcedJs)('JS engine on hostile input', () => {
       const late = looking(counting.looks() + 2);
       expect(() => compressBlockUntil(text, OPTIONS, late), name).toThrow(Stopped);
       expect(late.looks(), name).toBe(counting.looks() + 2);
+    }
+  });
+
+  it('a stop is seen inside every loop of the metrics selection (twin of metrics.rs)', () => {
+    // Level shifts, window and coverage ordering, selection and rendering each look at the stop:
+    // one already reached is seen inside each of them.
+    const text = `timestamp,cpu\n${Array.from({ length: 24_000 }, (_, i) => `2024-03-01 00:00:${String(i % 60).padStart(2, '0')},${i % 4000 < 2000 ? 40 : 60}.${String((i * 7919) % 100).padStart(2, '0')}`).join('\n')}\n`;
+    const series = metrics.parse(text)!;
+    const n = series.rows.length;
+    const x = Float64Array.from(series.rows, (r) => r.x);
+    const events = Array.from({ length: n }, (_, at) => ({ at, strength: 1 }));
+    const plan: metrics.Plan = {
+      series,
+      costs: new Array<number>(n).fill(1),
+      headerCost: 1,
+      markerCost: 1,
+      musts: [0, n - 1, 0, 0],
+      anomalies: Array.from({ length: n }, (_, i) => i),
+      coverage: metrics.coverageOrder(n),
+    };
+    const half = Array.from({ length: n }, (_, i) => i % 2 === 0);
+    const loops: Record<string, () => unknown> = {
+      'level shifts': () => metrics.shifts(x, 6, 0.01, []),
+      'window order': () => metrics.windowOrder(events, n),
+      'coverage order': () => metrics.coverageOrder(n),
+      selection: () => metrics.select(plan, n),
+      render: () => metrics.render(plan, half),
+    };
+    for (const [name, work] of Object.entries(loops)) {
+      expect(() => within({ deadline: -Infinity }, work), name).toThrow(Stopped);
     }
   });
 
