@@ -117,15 +117,18 @@ export interface MemoryUse {
 
 const CHILD = new URL('../../benches/rss-child.ts', import.meta.url).pathname;
 
-/** Compresses `size` MB of class `name` through `engine` (`compressBlocks`, or compress() of a request) in a fresh process. */
-export function measureMemory(engine: 'native' | 'js', name: string, sizeMB: number, via: Via): Promise<MemoryUse> {
+/**
+ * Compresses `size` MB of class `name` (default: a generated log block) through `engine`
+ * (`compressBlocks`, or compress() of a request) in a fresh process.
+ */
+export function measureMemory(engine: 'native' | 'js', name: string | undefined, sizeMB: number, via: Via): Promise<MemoryUse> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--expose-gc', '--import', 'tsx', CHILD, engine, String(sizeMB), via, name],
+      ['--expose-gc', '--import', 'tsx', CHILD, engine, String(sizeMB), via, ...(name === undefined ? [] : [name])],
       { encoding: 'utf8', env: { ...process.env, HEADROOM_ENGINE: engine }, maxBuffer: MB },
       (err, stdout, stderr) => {
-        if (err !== null) reject(new Error(`${engine} ${name} ${via}: ${err.message}\n${stderr}`));
+        if (err !== null) reject(new Error(`${engine} ${name ?? 'log block'} ${via}: ${err.message}\n${stderr}`));
         else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as MemoryUse);
       },
     );
