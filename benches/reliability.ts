@@ -2,13 +2,13 @@
 // the worst runs of one character: linear means the same MB/s at every size), event-loop delay
 // under 64 concurrent compress() calls of 1 MB agent requests, how soon a deadline inside one
 // large block is seen, and peak RSS per block size (each in a fresh child process). Both engines; ratios are within one run.
-import { execFileSync } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { compressWith } from '../src/compress.js';
 import { jsWorkerEngine } from '../src/engine/js-worker.js';
 import { loadNative } from '../src/engine/native.js';
 import type { Engine } from '../src/engine/types.js';
 import { Memo } from '../src/messages/memo.js';
+import { measureMemory } from '../test/support/memory.js';
 import { agentRequest } from './compress.js';
 import type { Progress } from './timing.js';
 
@@ -39,6 +39,8 @@ export interface DeadlineRow {
 
 export interface RssRow {
   engine: 'native' | 'js';
+  /** A generated log block, or a hostile input class of test/support/memory.ts. */
+  input: string;
   blockMB: number;
   peakRssMB: number;
   /** Peak RSS above the process's own at start, per MB of input. */
@@ -128,16 +130,16 @@ export async function benchReliability(texts: readonly string[], progress: Progr
   }
 
   const rss: RssRow[] = [];
+  // The log block at growing sizes, then the hostile inputs with the highest peaks per MB.
+  const cases: [string, number][] = [
+    ...(quick ? [1, 4] : [1, 4, 16]).map((mb): [string, number] => ['log block', mb]),
+    ...(quick ? ['run of "["', 'unique log lines'] : ['run of "["', 'run of "\n"', 'deep object nesting', 'log with lone surrogates', 'unique log lines', 'base64 blob']).map((c): [string, number] => [c, 4]),
+  ];
   for (const engine of list) {
-    for (const mb of quick ? [1, 4] : [1, 4, 16]) {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', new URL('./rss-child.ts', import.meta.url).pathname, engine.name, String(mb)], {
-        encoding: 'utf8',
-        env: { ...process.env, HEADROOM_ENGINE: engine.name },
-        maxBuffer: 1 << 20,
-      });
-      const { startMB, peakMB } = JSON.parse(out) as { startMB: number; peakMB: number };
-      rss.push({ engine: engine.name, blockMB: mb, peakRssMB: peakMB, perInputMB: (peakMB - startMB) / mb });
-      progress.tick(`rss ${engine.name} ${mb} MB`);
+    for (const [input, mb] of cases) {
+      const use = await measureMemory(engine.name, input === 'log block' ? undefined : input, mb, 'block');
+      rss.push({ engine: engine.name, input, blockMB: use.inputMB, peakRssMB: use.peakMB, perInputMB: use.perInputMB });
+      progress.tick(`rss ${engine.name} ${input} ${mb} MB`);
     }
   }
   return { sizesMB, scaling, eventLoop, deadlines, rss, skipped };
@@ -166,11 +168,11 @@ export function formatReliability(r: ReliabilitySection): string[] {
     '|---|---:|---:|---:|',
     ...r.deadlines.map((d) => `| ${d.engine} | ${d.blockMB} | ${d.fullMs.toFixed(0)} | ${f(d.worstLateMs)} |`),
     '',
-    'Peak RSS compressing one log block of each size in a fresh process (per MB: above the process at start).',
+    'Peak RSS compressing one block in a fresh process (× input: above the process at start, per MB of input; hostile inputs from test/support/memory.ts).',
     '',
-    '| engine | block MB | peak RSS MB | × input |',
-    '|---|---:|---:|---:|',
-    ...r.rss.map((x) => `| ${x.engine} | ${x.blockMB} | ${x.peakRssMB.toFixed(0)} | ${f(x.perInputMB)} |`),
+    '| engine | input | MB | peak RSS MB | × input |',
+    '|---|---|---:|---:|---:|',
+    ...r.rss.map((x) => `| ${x.engine} | ${x.input} | ${f(x.blockMB)} | ${x.peakRssMB.toFixed(0)} | ${f(x.perInputMB)} |`),
     ...r.skipped.map((s) => `\nskipped: ${s}`),
     '',
   ];

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { compressWith } from '../../src/compress.js';
 import { compressBlockUntil } from '../../src/engine/js/index.js';
-import { Stopped } from '../../src/engine/js/stop.js';
+import * as metrics from '../../src/engine/js/metrics.js';
+import { Stopped, within } from '../../src/engine/js/stop.js';
 import type { Engine } from '../../src/engine/types.js';
 import { countTokensUntil } from '../../src/engine/js/tokens.js';
 import { Memo } from '../../src/messages/memo.js';
@@ -58,6 +59,36 @@ describe.skipIf(!forcedJs)('JS engine on hostile input', () => {
     }
   });
 
+  it('a stop is seen inside every loop of the metrics selection (twin of metrics.rs)', () => {
+    // Level shifts, window and coverage ordering, selection and rendering each look at the stop:
+    // one already reached is seen inside each of them.
+    const text = `timestamp,cpu\n${Array.from({ length: 24_000 }, (_, i) => `2024-03-01 00:00:${String(i % 60).padStart(2, '0')},${i % 4000 < 2000 ? 40 : 60}.${String((i * 7919) % 100).padStart(2, '0')}`).join('\n')}\n`;
+    const series = metrics.parse(text)!;
+    const n = series.rows.length;
+    const x = Float64Array.from(series.rows, (r) => r.x);
+    const events = Array.from({ length: n }, (_, at) => ({ at, strength: 1 }));
+    const plan: metrics.Plan = {
+      series,
+      costs: new Array<number>(n).fill(1),
+      headerCost: 1,
+      markerCost: 1,
+      musts: [0, n - 1, 0, 0],
+      anomalies: Array.from({ length: n }, (_, i) => i),
+      coverage: metrics.coverageOrder(n),
+    };
+    const half = Array.from({ length: n }, (_, i) => i % 2 === 0);
+    const loops: Record<string, () => unknown> = {
+      'level shifts': () => metrics.shifts(x, 6, 0.01, []),
+      'window order': () => metrics.windowOrder(events, n),
+      'coverage order': () => metrics.coverageOrder(n),
+      selection: () => metrics.select(plan, n),
+      render: () => metrics.render(plan, half),
+    };
+    for (const [name, work] of Object.entries(loops)) {
+      expect(() => within({ deadline: -Infinity }, work), name).toThrow(Stopped);
+    }
+  });
+
   it('an abort raised while a batch runs stops the blocks after the current one', async () => {
     const block = (i: number): string => Array.from({ length: 3000 }, (_, k) => `12:00:00 INFO job ${i} step ${k} ok`).join('\n');
     const messages: unknown[] = [{ role: 'user', content: 'go' }];
@@ -83,10 +114,10 @@ describe.skipIf(!forcedJs)('JS engine on hostile input', () => {
     ]);
   });
 
-  it('caches hold nothing of the caller\'s input: 400 distinct inputs sliced from 1 MB strings', async () => {
+  it('caches hold nothing of the caller\'s input: 2 000 distinct inputs sliced from 1 MB strings', async () => {
     // The memo is bounded to 1 M characters (2 MB) and the piece memo to 2 M units; a cache holding
     // a slice would hold its whole 1 MB parent: 100s of MB.
-    const { held, cleared } = await retainedAfterDistinctInputs(js, 400);
+    const { held, cleared } = await retainedAfterDistinctInputs(js, 2000);
     expect(held).toBeLessThan(32 << 20);
     expect(cleared).toBeLessThan(24 << 20);
   });

@@ -34,10 +34,10 @@ describe.skipIf(forcedJs || nativeEngine === undefined)('native engine on hostil
     expect(result.messages[2]).toBe(messages[2]);
   });
 
-  it('caches hold nothing of the caller\'s input: 400 distinct inputs sliced from 1 MB strings', async () => {
+  it('caches hold nothing of the caller\'s input: 2 000 distinct inputs sliced from 1 MB strings', async () => {
     // The memo is bounded to 1 M characters (2 MB) and the piece memo to 2 M units; a cache holding
     // a slice would hold its whole 1 MB parent: 100s of MB.
-    const { held, cleared } = await retainedAfterDistinctInputs(native, 400);
+    const { held, cleared } = await retainedAfterDistinctInputs(native, 2000);
     expect(held).toBeLessThan(32 << 20);
     expect(cleared).toBeLessThan(24 << 20);
   });

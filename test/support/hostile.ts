@@ -7,21 +7,13 @@ import { isMarker } from '../../src/engine/js/marker.js';
 import { lineSignal, Signal } from '../../src/engine/js/signal.js';
 import type { BlockOptions, BlockResult, Engine } from '../../src/engine/types.js';
 import { Memo } from '../../src/messages/memo.js';
+import { random } from './random.js';
+
+export { random };
 
 export interface HostileInput {
   name: string;
   text: () => string;
-}
-
-/** A deterministic stream (xorshift32), so every run sees the same inputs. */
-export function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x1_0000_0000;
-  };
 }
 
 const MB = 1 << 20;

@@ -207,6 +207,7 @@ fn spikes(x: &[f64], out: &mut Vec<Event>) {
     let sigma = 1.4826 * scale;
     let z: Vec<f64> = residual.iter().map(|r| r.abs() / sigma).collect();
     for i in 0..n {
+        crate::stop::poll(1);
         if z[i] >= SPIKE_Z && peak(&z, i, SPIKE_HALF) {
             out.push(Event {
                 at: i,
@@ -230,6 +231,7 @@ fn shifts(x: &[f64], w: usize, sigma: f64, out: &mut Vec<Event>) {
         .map(|k| (medians[k] - medians[k - w]).abs() / sigma)
         .collect();
     for j in 0..d.len() {
+        crate::stop::poll(2 * w + 1);
         if d[j] < SHIFT_SIGMAS || !peak(&d, j, w) {
             continue;
         }
@@ -282,6 +284,7 @@ fn extremes(x: &[f64]) -> [usize; 2] {
 fn window_order(events: &[Event], n: usize) -> Vec<usize> {
     let mut out = Vec::new();
     for e in events {
+        crate::stop::poll(2 * WINDOW + 1);
         out.push(e.at);
         for d in 1..=WINDOW {
             if e.at >= d {
@@ -302,6 +305,7 @@ fn coverage_order(n: usize) -> Vec<usize> {
     let mut level = 1u32;
     while level < 63 && (1usize << (level - 1)) <= n {
         let parts = 1usize << level;
+        crate::stop::poll(parts / 2);
         for k in (1..parts).step_by(2) {
             out.push(((k as u128 * n as u128) >> level) as usize);
         }
@@ -360,6 +364,7 @@ impl Pick<'_> {
     /// Adds rows of `order` from `*next` on until one does not fit.
     fn fill(&mut self, order: &[usize], next: &mut usize, limit: usize) {
         while let Some(&i) = order.get(*next) {
+            crate::stop::poll(1);
             if !self.add(i, limit) {
                 return;
             }
@@ -404,6 +409,7 @@ impl Plan<'_, '_> {
             while i < n && !keep[i] {
                 i += 1;
             }
+            crate::stop::poll(i - start + 1);
             if i > start && i - start <= SHORT_RUN {
                 keep[start..i].iter_mut().for_each(|k| *k = true);
             }
@@ -422,6 +428,7 @@ impl Plan<'_, '_> {
         let (mut omitted, mut markers) = (0, 0);
         let mut i = 0;
         while i < rows.len() {
+            crate::stop::poll(rows[i].line.len() + 1);
             if keep[i] {
                 out.push(rows[i].line.to_string());
                 i += 1;
@@ -430,6 +437,7 @@ impl Plan<'_, '_> {
             let start = i;
             let (mut lo, mut hi) = (i, i);
             while i < rows.len() && !keep[i] {
+                crate::stop::poll(1);
                 if rows[i].x < rows[lo].x {
                     lo = i;
                 }
@@ -581,5 +589,42 @@ mod tests {
         assert!(m.contains(" rows omitted: cpu "), "{m}");
         assert_eq!(c.strategy, "metrics:select");
         assert!(compress(&s, &text, &test_options(None)).is_none());
+    }
+
+    /// Each loop after the spikes' (level shifts, window and coverage ordering, selection,
+    /// rendering) looks at the block's stop: a stop already reached is seen inside each one.
+    #[test]
+    fn a_stop_is_seen_inside_every_loop_of_the_selection() {
+        use crate::stop::{self, Stop, Stopped};
+        use std::sync::atomic::AtomicBool;
+        use std::sync::Arc;
+        let (text, _) = series();
+        let text = text.repeat(8).replace("\ntimestamp,cpu\n", "\n");
+        let s = parse(&text).expect("a series");
+        let n = s.rows.len();
+        let x: Vec<f64> = s.rows.iter().map(|r| r.x).collect();
+        let events: Vec<Event> = (0..n).map(|at| Event { at, strength: 1.0 }).collect();
+        let plan = Plan {
+            series: &s,
+            costs: vec![1; n],
+            header_cost: 1,
+            marker_cost: 1,
+            musts: [0, n - 1, 0, 0],
+            anomalies: (0..n).collect(),
+            coverage: coverage_order(n),
+        };
+        let half: Vec<bool> = (0..n).map(|i| i % 2 == 0).collect();
+        let stopped = Stop {
+            deadline: None,
+            cancel: Some(Arc::new(AtomicBool::new(true))),
+        };
+        let stops = |name: &str, work: &dyn Fn()| {
+            assert_eq!(stop::within(&stopped, work), Err(Stopped), "{name}");
+        };
+        stops("level shifts", &|| shifts(&x, 6, 0.01, &mut Vec::new()));
+        stops("window order", &|| drop(window_order(&events, n)));
+        stops("coverage order", &|| drop(coverage_order(n)));
+        stops("selection", &|| drop(plan.select(n)));
+        stops("render", &|| drop(plan.render(&half)));
     }
 }

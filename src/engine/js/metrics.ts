@@ -138,7 +138,7 @@ export function parse(content: string): Series | undefined {
 }
 
 /** An anomaly: a row and how far beyond its threshold it is (1 = at the threshold). */
-interface Event {
+export interface Event {
   at: number;
   strength: number;
 }
@@ -167,6 +167,7 @@ function spikes(x: Float64Array, out: Event[]): void {
   const z = new Float64Array(n);
   for (let i = 0; i < n; i++) z[i] = Math.abs(residual[i]!) / sigma;
   for (let i = 0; i < n; i++) {
+    poll(1);
     if (z[i]! >= SPIKE_Z && peak(z, i, SPIKE_HALF)) out.push({ at: i, strength: z[i]! / SPIKE_Z });
   }
 }
@@ -176,13 +177,14 @@ function spikes(x: Float64Array, out: Event[]): void {
  * `w` rows before, in units of the whole series' robust spread; placed at the largest single step
  * near there, where the series actually moved.
  */
-function shifts(x: Float64Array, w: number, sigma: number, out: Event[]): void {
+export function shifts(x: Float64Array, w: number, sigma: number, out: Event[]): void {
   const n = x.length;
   if (n < 4 * w || sigma <= 0) return;
   const medians = slidingMedians(x, w);
   const d = new Float64Array(n - 2 * w + 1);
   for (let k = w; k <= n - w; k++) d[k - w] = Math.abs(medians[k]! - medians[k - w]!) / sigma;
   for (let j = 0; j < d.length; j++) {
+    poll(2 * w + 1);
     if (d[j]! < SHIFT_SIGMAS || !peak(d, j, w)) continue;
     const k = j + w;
     let best = k;
@@ -221,9 +223,10 @@ function extremes(x: ArrayLike<number>): [number, number] {
 }
 
 /** The rows of each event's window, in the order they are wanted: the event's row, then outwards. */
-function windowOrder(evs: readonly Event[], n: number): number[] {
+export function windowOrder(evs: readonly Event[], n: number): number[] {
   const out: number[] = [];
   for (const e of evs) {
+    poll(2 * WINDOW + 1);
     out.push(e.at);
     for (let d = 1; d <= WINDOW; d++) {
       if (e.at >= d) out.push(e.at - d);
@@ -234,10 +237,11 @@ function windowOrder(evs: readonly Event[], n: number): number[] {
 }
 
 /** Rows spread evenly in an order whose every prefix is spread evenly: the middle, the quarters, … */
-function coverageOrder(n: number): number[] {
+export function coverageOrder(n: number): number[] {
   const out: number[] = [];
   for (let level = 1; level < 63 && 2 ** (level - 1) <= n; level++) {
     const parts = 2 ** level;
+    poll(parts / 2);
     for (let k = 1; k < parts; k += 2) out.push(Math.floor((k * n) / parts));
   }
   return out;
@@ -285,6 +289,7 @@ class Pick {
   /** Adds rows of `order` from `next` on until one does not fit; returns where it stopped. */
   fill(order: readonly number[], next: number, limit: number): number {
     while (next < order.length) {
+      poll(1);
       if (!this.add(order[next]!, limit)) return next;
       next++;
     }
@@ -292,7 +297,7 @@ class Pick {
   }
 }
 
-interface Plan {
+export interface Plan {
   series: Series;
   costs: number[];
   headerCost: number;
@@ -303,7 +308,7 @@ interface Plan {
 }
 
 /** The rows kept within `budget` estimate units. */
-function select(p: Plan, budget: number): boolean[] {
+export function select(p: Plan, budget: number): boolean[] {
   const n = p.costs.length;
   const pick = new Pick(n, p.headerCost + p.markerCost, p.costs, p.markerCost);
   for (const i of p.musts) pick.add(i, Number.MAX_SAFE_INTEGER);
@@ -316,6 +321,7 @@ function select(p: Plan, budget: number): boolean[] {
   while (i < n) {
     const start = i;
     while (i < n && !keep[i]) i++;
+    poll(i - start + 1);
     if (i > start && i - start <= SHORT_RUN) keep.fill(true, start, i);
     i++;
   }
@@ -323,7 +329,7 @@ function select(p: Plan, budget: number): boolean[] {
 }
 
 /** The kept rows and a marker in place of each omitted run. */
-function render(p: Plan, keep: readonly boolean[]): [string, Omission[]] {
+export function render(p: Plan, keep: readonly boolean[]): [string, Omission[]] {
   const rows = p.series.rows;
   const out: string[] = [];
   if (p.series.header !== undefined) out.push(p.series.header);
@@ -331,6 +337,7 @@ function render(p: Plan, keep: readonly boolean[]): [string, Omission[]] {
   let markers = 0;
   let i = 0;
   while (i < rows.length) {
+    poll(rows[i]!.line.length + 1);
     if (keep[i]) {
       out.push(rows[i]!.line);
       i++;
@@ -340,6 +347,7 @@ function render(p: Plan, keep: readonly boolean[]): [string, Omission[]] {
     let lo = i;
     let hi = i;
     while (i < rows.length && !keep[i]) {
+      poll(1);
       if (rows[i]!.x < rows[lo]!.x) lo = i;
       if (rows[i]!.x > rows[hi]!.x) hi = i;
       i++;
